@@ -1,0 +1,54 @@
+"""Tally: build the Chalice app, register each module's blueprint, stream handlers and schedules."""
+from chalice import Chalice, Rate
+
+from chalicelib.core import observability, web
+from chalicelib.core.account_api import account
+from chalicelib.core.alerts_api import alerts_api
+from chalicelib.core.mailer import handle_outbox_batch, retry_due_messages
+from chalicelib.core.openapi import openapi_document
+from chalicelib.core.orgs_api import orgs
+from chalicelib.core.settings import get_settings
+from chalicelib.expenses.api import expenses
+from chalicelib.expenses.reactions import handle_expenses_batch
+
+settings = get_settings()
+app = Chalice(app_name="tally", configure_logs=False)
+app.api.binary_types = []
+
+web.install(app)
+observability.install(app)
+
+app.register_blueprint(account)
+app.register_blueprint(orgs)
+app.register_blueprint(alerts_api)
+app.register_blueprint(expenses)
+
+
+@app.route("/health", cors=web.CORS)
+def health():
+    return {"status": "ok"}
+
+
+@app.route("/openapi.json", cors=web.CORS)
+def openapi():
+    return openapi_document(app)
+
+
+# ---- stream handlers: the ARN is fixed at import time (aws/chalice#1882); CDK overrides it on AWS.
+@app.on_dynamodb_record(stream_arn=settings.expenses_stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
+def on_expenses_stream(event):
+    """Rollups, budget crossings and chart publishing for a batch of transaction changes."""
+    return handle_expenses_batch(event.to_dict())
+
+
+@app.on_dynamodb_record(stream_arn=settings.outbox_stream_arn, batch_size=25, starting_position="TRIM_HORIZON")
+def on_outbox_stream(event):
+    """Sends each new alert email once."""
+    return handle_outbox_batch(event.to_dict())
+
+
+# ---- schedules
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def retry_outbox(event):
+    """Sends alert emails whose first attempt failed or whose sender died mid-send."""
+    return retry_due_messages()

@@ -1,0 +1,1 @@
+"""What every module shares: settings, auth and organisations, errors, streams, rollups, alerts, charts."""

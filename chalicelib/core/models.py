@@ -1,0 +1,161 @@
+"""Core tables: people and organisations (core), rollups, the alert outbox.
+
+Keys are designed from the access patterns in docs/architecture.md.
+"""
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from .attributes import DecimalAttribute, DecimalMapAttribute, StringMapAttribute
+from .settings import get_settings
+
+_s = get_settings()
+
+
+class BaseMeta:
+    region = _s.region
+    host = _s.aws_endpoint_url
+    billing_mode = "PAY_PER_REQUEST"
+
+
+# ---------------------------------------------------------------- core table
+class MemberIndex(GlobalSecondaryIndex):
+    """USER#sub → the organisations the user belongs to."""
+
+    class Meta:
+        index_name = "by_member"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class CoreTable(Model):
+    """The core table: profiles (USER#sub/PROFILE), organisations (ORG#id/META), memberships (ORG#id/MEMBER#sub)."""
+
+    class Meta(BaseMeta):
+        table_name = _s.core_table
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    by_member = MemberIndex()
+
+
+class AlertPreferences(MapAttribute):
+    budget_alerts = BooleanAttribute(default=True)
+    stock_alerts = BooleanAttribute(default=True)
+
+
+class Profile(CoreTable):
+    """A person's settings: time zone defines their day and month; home currency their totals."""
+
+    sub = UnicodeAttribute()
+    email = UnicodeAttribute()
+    name = UnicodeAttribute(default="")
+    time_zone = UnicodeAttribute(default="UTC")
+    currency = UnicodeAttribute(default="USD")
+    alert_preferences = AlertPreferences(default=lambda: AlertPreferences())
+    version = VersionAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class Organisation(CoreTable):
+    org_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class Membership(CoreTable):
+    """A user's role in one organisation; gsi1 lists a user's organisations."""
+
+    org_id = UnicodeAttribute()
+    sub = UnicodeAttribute()
+    email = UnicodeAttribute(default="")
+    role = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+# ------------------------------------------------------------- rollups table
+class Rollup(Model):
+    """Precomputed totals for one scope and period, e.g. USER#sub / expenses#Y2026.
+
+    `hw` holds, per stream shard, the highest sequence number already applied, so a
+    replayed or retried batch changes no total. `version` guards read-modify-write.
+    """
+
+    class Meta(BaseMeta):
+        table_name = _s.rollups_table
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    totals = DecimalMapAttribute(default=dict)
+    hw = StringMapAttribute(default=dict)
+    version = VersionAttribute()
+    updated_at = UnicodeAttribute(null=True)
+
+
+# -------------------------------------------------------------- outbox table
+class OutboxStatusIndex(GlobalSecondaryIndex):
+    """status → messages by creation time: the retry job and the local outbox page."""
+
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class OutboxScopeIndex(GlobalSecondaryIndex):
+    """scope (USER#sub or ORG#id) → its alerts by time."""
+
+    class Meta:
+        index_name = "by_scope"
+        projection = AllProjection()
+
+    scope = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class OutboxMessage(Model):
+    """One alert firing and the email it drives. Its id is deterministic: a conditional put makes it once."""
+
+    class Meta(BaseMeta):
+        table_name = _s.outbox_table
+        stream_view_type = "NEW_AND_OLD_IMAGES"
+
+    id = UnicodeAttribute(hash_key=True)
+    scope = UnicodeAttribute()
+    recipient = UnicodeAttribute()
+    alert_type = UnicodeAttribute()
+    rule = UnicodeAttribute()
+    threshold = UnicodeAttribute()
+    period = UnicodeAttribute()
+    value = DecimalAttribute(null=True)
+    subject = UnicodeAttribute()
+    text = UnicodeAttribute()
+    html = UnicodeAttribute()
+    details = MapAttribute(default=dict)
+    status = UnicodeAttribute(default="pending")
+    attempts = NumberAttribute(default=0)
+    lease_until = UnicodeAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    sent_at = UnicodeAttribute(null=True)
+    ses_message_id = UnicodeAttribute(null=True)
+    by_status = OutboxStatusIndex()
+    by_scope = OutboxScopeIndex()
+    tags = ListAttribute(of=UnicodeAttribute, default=list)

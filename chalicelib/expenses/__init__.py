@@ -1,0 +1,1 @@
+"""Expenses: transactions, budgets, categories; rollups and budget alerts from the stream."""
