@@ -24,14 +24,16 @@ app.register_blueprint(alerts_api)
 app.register_blueprint(expenses)
 
 
-@app.route("/health", cors=web.CORS)
-def health():
+@web.route(app, "/health", public=True)
+def health(req):
+    """Liveness: answers without touching AWS."""
     return {"status": "ok"}
 
 
-@app.route("/openapi.json", cors=web.CORS)
-def openapi():
-    return openapi_document(app)
+@web.route(app, "/openapi.json", public=True)
+def openapi(req):
+    """This API's OpenAPI document, generated from its request and response models."""
+    return openapi_document()
 
 
 # ---- stream handlers: the ARN is fixed at import time (aws/chalice#1882); CDK overrides it on AWS.

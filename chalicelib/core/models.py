@@ -9,6 +9,7 @@ from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     VersionAttribute,
 )
@@ -105,6 +106,18 @@ class Rollup(Model):
     hw = StringMapAttribute(default=dict)
     version = VersionAttribute()
     updated_at = UnicodeAttribute(null=True)
+
+
+class AppliedEvent(Model):
+    """Marks a stream record (by eventID) as applied to rollups, written in the same transaction
+    as the totals it changed; expires after the stream's retention (24 h) plus retries."""
+
+    class Meta(BaseMeta):
+        table_name = _s.rollups_table
+
+    pk = UnicodeAttribute(hash_key=True)  # EVENT#<eventID>
+    sk = UnicodeAttribute(range_key=True)  # APPLIED
+    expires_at = TTLAttribute()
 
 
 # -------------------------------------------------------------- outbox table

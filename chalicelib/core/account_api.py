@@ -1,0 +1,126 @@
+"""Sign-up, sign-in and the caller's profile."""
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+from chalice import Blueprint
+
+from .auth import verify_id_token
+from .aws import client
+from .errors import Conflict, Forbidden, InvalidInput, Unauthorized
+from .profiles import ensure_profile, get_profile, profile_out, update_profile
+from .schemas import ConfirmIn, ProfileIn, ProfileOut, RefreshIn, SignInIn, SignUpIn, SignUpOut, TokensOut
+from .settings import get_settings
+from .web import Req, route
+
+account = Blueprint(__name__)
+
+
+def _cognito_error(exc: ClientError, field: str = "email"):
+    code = exc.response.get("Error", {}).get("Code", "")
+    msg = exc.response.get("Error", {}).get("Message", code)
+    if code == "UsernameExistsException":
+        return Conflict("an account with this email exists", field="email")
+    if code in ("InvalidPasswordException",):
+        return InvalidInput(msg, field="password")
+    if code in ("NotAuthorizedException", "UserNotFoundException"):
+        return Unauthorized("wrong email or password")
+    if code == "UserNotConfirmedException":
+        return Forbidden("confirm your email first", field="email")
+    if code in ("CodeMismatchException", "ExpiredCodeException"):
+        return InvalidInput(msg, field="code")
+    return InvalidInput(msg, field=field)
+
+
+@route(account, "/auth/sign-up", ("POST",), public=True, body=SignUpIn, response=SignUpOut, status=201)
+def sign_up(req: Req):
+    """Create an account; confirmed at once locally, by Cognito's emailed code on AWS."""
+    data = req.body(SignUpIn)
+    s = get_settings()
+    cognito = client("cognito-idp")
+    try:
+        out = cognito.sign_up(
+            ClientId=s.user_pool_client_id,
+            Username=data.email,
+            Password=data.password,
+            UserAttributes=[{"Name": "email", "Value": data.email}, {"Name": "name", "Value": data.name or data.email}],
+        )
+        confirmed = bool(out.get("UserConfirmed"))
+        if s.auto_confirm_sign_up and not confirmed:
+            cognito.admin_confirm_sign_up(UserPoolId=s.user_pool_id, Username=data.email)
+            confirmed = True
+    except ClientError as exc:
+        raise _cognito_error(exc) from None
+    ensure_profile(out["UserSub"], data.email, data.name)
+    return {"confirmed": confirmed, "sub": out["UserSub"]}
+
+
+@route(account, "/auth/confirm", ("POST",), public=True, body=ConfirmIn)
+def confirm(req: Req):
+    """Confirm a sign-up with the code Cognito emailed."""
+    data = req.body(ConfirmIn)
+    try:
+        client("cognito-idp").confirm_sign_up(
+            ClientId=get_settings().user_pool_client_id, Username=data.email, ConfirmationCode=data.code
+        )
+    except ClientError as exc:
+        raise _cognito_error(exc, "code") from None
+    return {"confirmed": True}
+
+
+def _tokens(result: dict) -> dict:
+    auth = result.get("AuthenticationResult") or {}
+    if "IdToken" not in auth:
+        raise Unauthorized("sign-in needs another step: " + str(result.get("ChallengeName", "unknown")))
+    return {
+        "id_token": auth["IdToken"],
+        "access_token": auth["AccessToken"],
+        "refresh_token": auth.get("RefreshToken"),
+        "expires_in": int(auth.get("ExpiresIn", 3600)),
+    }
+
+
+@route(account, "/auth/sign-in", ("POST",), public=True, body=SignInIn, response=TokensOut)
+def sign_in(req: Req):
+    """Exchange email and password for tokens (Cognito USER_PASSWORD_AUTH)."""
+    data = req.body(SignInIn)
+    try:
+        result = client("cognito-idp").initiate_auth(
+            ClientId=get_settings().user_pool_client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": data.email, "PASSWORD": data.password},
+        )
+    except ClientError as exc:
+        raise _cognito_error(exc) from None
+    tokens = _tokens(result)
+    user = verify_id_token(tokens["id_token"])
+    ensure_profile(user.sub, user.email or data.email)
+    return tokens
+
+
+@route(account, "/auth/refresh", ("POST",), public=True, body=RefreshIn, response=TokensOut)
+def refresh(req: Req):
+    """New ID and access tokens from a refresh token."""
+    data = req.body(RefreshIn)
+    try:
+        result = client("cognito-idp").initiate_auth(
+            ClientId=get_settings().user_pool_client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": data.refresh_token},
+        )
+    except ClientError as exc:
+        raise _cognito_error(exc, "refresh_token") from None
+    return _tokens(result)
+
+
+@route(account, "/me", ("GET",), response=ProfileOut)
+def me(req: Req):
+    """The caller's profile."""
+    user = req.principal
+    profile = get_profile(user.sub) or ensure_profile(user.sub, user.email)
+    return profile_out(profile)
+
+
+@route(account, "/me", ("PUT",), body=ProfileIn, response=ProfileOut)
+def put_me(req: Req):
+    """Change name, time zone, home currency or alert preferences."""
+    return profile_out(update_profile(req.principal, req.body(ProfileIn)))

@@ -1,0 +1,18 @@
+"""boto3 clients, created once per container, pointed at the local endpoint when one is set."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import boto3
+from botocore.config import Config
+
+from .settings import get_settings
+
+
+@lru_cache(maxsize=None)
+def client(service: str):
+    s = get_settings()
+    cfg = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=10)
+    if service == "s3":
+        cfg = cfg.merge(Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+    return boto3.client(service, region_name=s.region, endpoint_url=s.aws_endpoint_url, config=cfg)

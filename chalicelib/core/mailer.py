@@ -1,0 +1,112 @@
+"""The outbox mailer: each new outbox record is sent once through SES.
+
+The outbox stream drives the first attempt; `retry_due_messages` (scheduled) retries failures and
+messages whose sender died mid-send. A send first claims the message (pending → sending, with a
+lease) by a conditional update, so two senders never both send it.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aws_lambda_powertools.metrics import MetricUnit
+from pynamodb.exceptions import UpdateError
+
+from . import clock
+from .aws import client
+from .models import OutboxMessage
+from .observability import logger, metrics
+from .settings import get_settings
+from .streams import process_batch, raw_images
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+RETRY_AFTER = timedelta(minutes=1)
+
+
+def _iso(dt) -> str:
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def claim(msg_id: str) -> OutboxMessage | None:
+    """Take the message for sending, or None if it is sent, failed or leased to another sender."""
+    now = _iso(clock.now())
+    msg = OutboxMessage(msg_id)
+    try:
+        msg.update(
+            actions=[
+                OutboxMessage.status.set("sending"),
+                OutboxMessage.lease_until.set(_iso(clock.now() + LEASE)),
+                OutboxMessage.attempts.add(1),
+            ],
+            condition=(OutboxMessage.status == "pending")
+            | ((OutboxMessage.status == "sending") & (OutboxMessage.lease_until < now)),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return msg
+
+
+def deliver(msg_id: str) -> bool:
+    """Send one outbox message if it is still due; True if this call sent it."""
+    msg = claim(msg_id)
+    if msg is None:
+        return False
+    try:
+        out = client("ses").send_email(
+            Source=get_settings().mail_from,
+            Destination={"ToAddresses": [msg.recipient]},
+            Message={
+                "Subject": {"Data": msg.subject, "Charset": "UTF-8"},
+                "Body": {
+                    "Text": {"Data": msg.text, "Charset": "UTF-8"},
+                    "Html": {"Data": msg.html, "Charset": "UTF-8"},
+                },
+            },
+            Tags=[{"Name": "alert_type", "Value": msg.alert_type}],
+        )
+    except Exception as exc:  # SES refused or was unreachable: release for a retry
+        failed = msg.attempts >= MAX_ATTEMPTS
+        msg.update(actions=[
+            OutboxMessage.status.set("failed" if failed else "pending"),
+            OutboxMessage.last_error.set(str(exc)[:500]),
+        ])
+        metrics.add_metric(name="AlertSendFailed", unit=MetricUnit.Count, value=1)
+        logger.warning("alert email failed", extra={"id": msg_id, "error": str(exc)})
+        raise
+    msg.update(actions=[
+        OutboxMessage.status.set("sent"),
+        OutboxMessage.sent_at.set(clock.iso_now()),
+        OutboxMessage.ses_message_id.set(out["MessageId"]),
+        OutboxMessage.lease_until.remove(),
+    ])
+    metrics.add_metric(name="AlertSent", unit=MetricUnit.Count, value=1)
+    logger.info("alert email sent", extra={"id": msg_id, "alert_type": msg.alert_type})
+    return True
+
+
+def _on_record(record) -> None:
+    if record.event_name.name != "INSERT":
+        return
+    _old, new = raw_images(record)
+    if new and new.get("status") == "pending":
+        deliver(new["id"])
+
+
+def handle_outbox_batch(event: dict) -> dict:
+    return process_batch(event, _on_record)
+
+
+def retry_due_messages() -> dict:
+    """Retry messages still pending a minute after creation, and expired leases. Safe to run twice."""
+    now = clock.now()
+    sent = 0
+    due = list(OutboxMessage.by_status.query("pending", OutboxMessage.created_at < _iso(now - RETRY_AFTER)))
+    due += [m for m in OutboxMessage.by_status.query("sending") if (m.lease_until or "") < _iso(now)]
+    for m in due:
+        try:
+            sent += deliver(m.id)
+        except Exception:
+            continue
+    return {"due": len(due), "sent": sent}

@@ -1,0 +1,141 @@
+"""Request and response models shared by every module."""
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, available_timezones
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .money import CURRENCY_MINOR_UNITS
+
+
+EmailStr = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SignUpIn(Strict):
+    email: EmailStr
+    password: str = Field(min_length=8, max_length=256)
+    name: str = Field(default="", max_length=120)
+
+
+class SignUpOut(BaseModel):
+    confirmed: bool
+    sub: str
+
+
+class ConfirmIn(Strict):
+    email: EmailStr
+    code: str = Field(min_length=1, max_length=20)
+
+
+class SignInIn(Strict):
+    email: EmailStr
+    password: str = Field(min_length=1, max_length=256)
+
+
+class RefreshIn(Strict):
+    refresh_token: str = Field(min_length=10, max_length=8192)
+
+
+class TokensOut(BaseModel):
+    id_token: str
+    access_token: str
+    refresh_token: str | None = None
+    expires_in: int
+
+
+class AlertPreferencesIn(Strict):
+    budget_alerts: bool | None = None
+    stock_alerts: bool | None = None
+
+
+def _check_time_zone(value: str) -> str:
+    if value not in _zones():
+        raise ValueError("not an IANA time zone")
+    ZoneInfo(value)
+    return value
+
+
+_ZONES: set[str] | None = None
+
+
+def _zones() -> set[str]:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = set(available_timezones()) | {"UTC"}
+    return _ZONES
+
+
+def _check_currency(value: str) -> str:
+    if value not in CURRENCY_MINOR_UNITS:
+        raise ValueError("not a supported ISO 4217 currency code")
+    return value
+
+
+class ProfileIn(Strict):
+    name: str | None = Field(default=None, max_length=120)
+    time_zone: str | None = None
+    currency: str | None = None
+    alert_preferences: AlertPreferencesIn | None = None
+    version: int | None = None
+
+    _tz = field_validator("time_zone")(lambda cls, v: v if v is None else _check_time_zone(v))
+    _cur = field_validator("currency")(lambda cls, v: v if v is None else _check_currency(v))
+
+
+class ProfileOut(BaseModel):
+    sub: str
+    email: str
+    name: str
+    time_zone: str
+    currency: str
+    alert_preferences: dict[str, bool]
+    version: int
+
+
+class OrgIn(Strict):
+    name: str = Field(min_length=1, max_length=120)
+
+
+class OrgOut(BaseModel):
+    org_id: str
+    name: str
+    role: str
+    created_at: str
+
+
+class MemberIn(Strict):
+    role: str = Field(pattern=r"^(owner|manager|staff)$")
+
+
+class MemberOut(BaseModel):
+    org_id: str
+    sub: str
+    email: str
+    role: str
+
+
+class AlertOut(BaseModel):
+    id: str
+    alert_type: str
+    subject: str
+    status: str
+    threshold: str
+    period: str
+    rule: str
+    created_at: str
+    sent_at: str | None = None
+
+
+class ItemsOut(BaseModel):
+    items: list[dict]
+    next: str | None = None
+
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")

@@ -1,0 +1,160 @@
+"""Pure expense rules: categories, rollup contributions, budget crossings, alert text, charts.
+
+No boto3 and no I/O here.
+"""
+from __future__ import annotations
+
+import html
+from decimal import Decimal
+from typing import Any, Iterable
+
+from ..core.alerts import Crossing, Threshold, crossings
+from ..core.money import fmt
+
+EXPENSE_CATEGORIES = (
+    "food", "groceries", "housing", "utilities", "transport", "health", "entertainment",
+    "shopping", "travel", "education", "personal", "gifts", "other",
+)
+INCOME_CATEGORIES = ("salary", "business", "investment", "gift", "other_income")
+DEFAULT_CATEGORIES = {c: "expense" for c in EXPENSE_CATEGORIES} | {c: "income" for c in INCOME_CATEGORIES}
+PAYMENT_MODES = ("cash", "debit_card", "credit_card", "e_payment", "bank_transfer", "other")
+TOTAL = "total"  # the budget covering all spending
+KIND_KEY = {"expense": "spend", "income": "income"}
+
+
+def year_key(owner: str, year: str) -> tuple[str, str]:
+    return owner, f"expenses#{year}"
+
+
+def all_years_key(owner: str) -> tuple[str, str]:
+    return owner, "expenses#all"
+
+
+def contributions(txn: dict[str, Any] | None, sign: int) -> list[tuple[tuple[str, str], str, Decimal]]:
+    """What one transaction image adds (sign=1) or takes away (sign=-1) from its owner's rollups.
+
+    The year item keeps totals per month and per month × category; the all-years item per year.
+    """
+    if not txn:
+        return []
+    owner, date, kind = txn["pk"], txn["date"], KIND_KEY[txn["kind"]]
+    year, month = date[:4], date[5:7]
+    amount = Decimal(txn["amount"]) * sign
+    yk = year_key(owner, year)
+    return [
+        (yk, kind, amount),
+        (yk, f"{month}:{kind}", amount),
+        (yk, f"{month}:{kind}:{txn['category']}", amount),
+        (yk, f"{month}:count", Decimal(sign)),
+        (all_years_key(owner), f"{year}:{kind}", amount),
+    ]
+
+
+def month_spent(totals: dict[str, Decimal], month: str, category: str) -> Decimal:
+    """Spending in month MM of a year item, for one category or the `total` budget."""
+    name = f"{month}:spend" if category == TOTAL else f"{month}:spend:{category}"
+    return totals.get(name, Decimal(0))
+
+
+def budget_thresholds(limit: Decimal, percents: Iterable[int]) -> list[Threshold]:
+    return [Threshold(str(p), (limit * Decimal(p) / Decimal(100))) for p in percents]
+
+
+def budget_crossings(before: Decimal, after: Decimal, limit: Decimal, percents: Iterable[int]) -> list[Crossing]:
+    """Budget thresholds crossed upward by a change of the month's spending.
+
+    A budget re-arms with the next month: the month is part of each firing's id.
+    """
+    return crossings(before, after, budget_thresholds(limit, percents), "up")
+
+
+def budget_email(
+    *, category: str, period: str, threshold: str, spent: Decimal, limit: Decimal, currency: str,
+    top: list[dict[str, Any]], dashboard_url: str,
+) -> tuple[str, str, str]:
+    """Subject, text and HTML of a budget alert."""
+    label = "total spending" if category == TOTAL else category
+    subject = f"Budget alert: {label} reached {threshold}% of {fmt(limit, currency)} {currency} in {period}"
+    lines = [
+        f"Your {label} budget for {period} has reached {threshold}% of its limit.",
+        f"Spent: {fmt(spent, currency)} {currency} of {fmt(limit, currency)} {currency}.",
+        "",
+        "Top expenses this month:" if top else "No expenses listed.",
+    ]
+    for t in top:
+        lines.append(f"  {t['date']}  {fmt(Decimal(t['amount']), currency)} {currency}  {t['category']}  {t.get('note', '')}".rstrip())
+    lines += ["", f"See your dashboard: {dashboard_url}"]
+    text = "\n".join(lines)
+    rows = "".join(
+        f"<tr><td>{html.escape(t['date'])}</td><td>{fmt(Decimal(t['amount']), currency)} {currency}</td>"
+        f"<td>{html.escape(t['category'])}</td><td>{html.escape(t.get('note', ''))}</td></tr>"
+        for t in top
+    )
+    body = (
+        f"<p>Your <strong>{html.escape(label)}</strong> budget for {period} has reached "
+        f"<strong>{threshold}%</strong> of its limit.</p>"
+        f"<p>Spent: {fmt(spent, currency)} {currency} of {fmt(limit, currency)} {currency}.</p>"
+        + (f"<table><tr><th>Date</th><th>Amount</th><th>Category</th><th>Note</th></tr>{rows}</table>" if rows else "")
+        + f"<p><a href=\"{html.escape(dashboard_url)}\">Open your dashboard</a></p>"
+    )
+    return subject, text, body
+
+
+def top_expenses(items: Iterable[dict[str, Any]], n: int = 3) -> list[dict[str, Any]]:
+    exp = [i for i in items if i["kind"] == "expense"]
+    return sorted(exp, key=lambda i: (-Decimal(i["amount"]), i["date"]))[:n]
+
+
+def chart_document(
+    *, year: int, currency: str, year_totals: dict[str, Decimal], all_totals: dict[str, Decimal],
+    budgets: list[dict[str, Any]], current_month: str, current_totals: dict[str, Decimal], generated_at: str,
+) -> dict[str, Any]:
+    """The chart JSON for one owner and year: monthly totals by category, yearly totals, budget progress.
+
+    `current_totals` is the year item of the current month's year (for budget progress).
+    """
+    months = []
+    categories: dict[str, Decimal] = {}
+    for m in range(1, 13):
+        mm = f"{m:02d}"
+        by_cat = {}
+        for name, value in year_totals.items():
+            parts = name.split(":")
+            if len(parts) == 3 and parts[0] == mm and parts[1] == "spend" and value:
+                by_cat[parts[2]] = fmt(value, currency)
+                categories[parts[2]] = categories.get(parts[2], Decimal(0)) + value
+        months.append({
+            "month": f"{year}-{mm}",
+            "spend": fmt(year_totals.get(f"{mm}:spend", Decimal(0)), currency),
+            "income": fmt(year_totals.get(f"{mm}:income", Decimal(0)), currency),
+            "by_category": dict(sorted(by_cat.items())),
+        })
+    years = sorted({int(k.split(":")[0]) for k in all_totals} | {year})
+    cur_mm = current_month[5:7]
+    return {
+        "year": year,
+        "currency": currency,
+        "generated_at": generated_at,
+        "months": months,
+        "categories": {k: fmt(v, currency) for k, v in sorted(categories.items()) if v},
+        "years": [{
+            "year": y,
+            "spend": fmt(all_totals.get(f"{y}:spend", Decimal(0)), currency),
+            "income": fmt(all_totals.get(f"{y}:income", Decimal(0)), currency),
+        } for y in years],
+        "budgets": [budget_progress(b, current_month, month_spent(current_totals, cur_mm, b["category"]), currency)
+                    for b in budgets],
+    }
+
+
+def budget_progress(budget: dict[str, Any], month: str, spent: Decimal, currency: str) -> dict[str, Any]:
+    limit = Decimal(budget["limit"])
+    return {
+        "category": budget["category"],
+        "limit": fmt(limit, currency),
+        "currency": currency,
+        "thresholds": list(budget["thresholds"]),
+        "spent": fmt(spent, currency),
+        "month": month,
+        "percent": float(round(spent / limit * 100, 1)) if limit else 0.0,
+    }

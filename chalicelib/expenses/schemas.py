@@ -1,0 +1,124 @@
+"""What the expenses API takes and gives."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from ..core.schemas import Strict
+from .rules import PAYMENT_MODES
+
+SLUG = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+
+
+class TransactionIn(Strict):
+    kind: Literal["expense", "income"]
+    amount: str = Field(min_length=1, max_length=32, description="a positive decimal as a string, e.g. \"12.50\"")
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    date: str = Field(description="ISO 8601 date, YYYY-MM-DD")
+    category: str = Field(pattern=SLUG)
+    payment_mode: str = Field(description=" | ".join(PAYMENT_MODES))
+    note: str = Field(default="", max_length=500)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    version: int | None = Field(default=None, ge=1)
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount_is_string(cls, v):
+        if not isinstance(v, str):
+            raise ValueError("amount must be a string such as \"12.50\"")
+        return v
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, v: str) -> str:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+            raise ValueError("date must be YYYY-MM-DD")
+        try:
+            d = dt.date.fromisoformat(v)
+        except ValueError:
+            raise ValueError("not a real date") from None
+        if not (1970 <= d.year <= 2100):
+            raise ValueError("date must be between 1970 and 2100")
+        return v
+
+    @field_validator("payment_mode")
+    @classmethod
+    def _mode(cls, v: str) -> str:
+        if v not in PAYMENT_MODES:
+            raise ValueError("payment_mode must be one of " + ", ".join(PAYMENT_MODES))
+        return v
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: list[str]) -> list[str]:
+        out = []
+        for t in v:
+            t = t.strip()
+            if not t or len(t) > 30:
+                raise ValueError("each tag is 1 to 30 characters")
+            if t not in out:
+                out.append(t)
+        return out
+
+
+class TransactionOut(BaseModel):
+    id: str
+    kind: str
+    amount: str
+    currency: str
+    date: str
+    category: str
+    payment_mode: str
+    note: str
+    tags: list[str]
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class ListQuery(Strict):
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    category: str | None = Field(default=None, pattern=SLUG)
+    limit: int = Field(default=50, ge=1, le=200)
+    next: str | None = Field(default=None, max_length=2048)
+
+
+class BudgetIn(Strict):
+    limit: str = Field(min_length=1, max_length=32)
+    thresholds: list[int] = Field(default_factory=lambda: [80, 100], min_length=1, max_length=5)
+
+    @field_validator("limit", mode="before")
+    @classmethod
+    def _limit_is_string(cls, v):
+        if not isinstance(v, str):
+            raise ValueError("limit must be a string such as \"300.00\"")
+        return v
+
+    @field_validator("thresholds")
+    @classmethod
+    def _thresholds(cls, v: list[int]) -> list[int]:
+        if any(p < 1 or p > 1000 for p in v):
+            raise ValueError("thresholds are percentages from 1 to 1000")
+        return sorted(set(v))
+
+
+class BudgetOut(BaseModel):
+    category: str
+    limit: str
+    currency: str
+    thresholds: list[int]
+    spent: str
+    month: str
+    percent: float
+
+
+class CategoryIn(Strict):
+    name: str = Field(min_length=1, max_length=40)
+    kind: Literal["expense", "income"] = "expense"
+
+
+class YearQuery(Strict):
+    year: int = Field(ge=1970, le=2100)
