@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from pynamodb.transactions import TransactWrite
+from .db import transaction
 
 from . import clock
 from .auth import Principal
@@ -51,7 +51,7 @@ def create_org(user: Principal, name: str) -> tuple[Organisation, Membership]:
     now = clock.iso_now()
     org = Organisation(org_pk(org_id), "META", org_id=org_id, name=name, created_by=user.sub, created_at=now)
     owner = _membership(org_id, user.sub, user.email, "owner", now)
-    with TransactWrite() as tx:
+    with transaction() as tx:
         tx.save(org, condition=Organisation.pk.does_not_exist())
         tx.save(owner, condition=Membership.pk.does_not_exist())
     return org, owner

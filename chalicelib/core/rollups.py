@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Callable, Iterable
 
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
+from .db import transaction
 
 from . import clock
 from .models import AppliedEvent, OutboxMessage, Rollup
@@ -114,7 +114,7 @@ def _apply_chunk(chunk: list[Contribution], react: Reaction | None, result: Appl
         firings = [m for m in (react(changes) if react else []) if m.id not in skip_firings]
         expires = clock.now() + MARKER_TTL
         try:
-            with TransactWrite() as tx:
+            with transaction() as tx:
                 for c in pending:
                     pk, sk = _marker_key(c.event_id)
                     tx.save(AppliedEvent(pk, sk, expires_at=expires), condition=AppliedEvent.pk.does_not_exist())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+from decimal import Decimal
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
@@ -86,7 +87,7 @@ class Req:
         if not raw.strip():
             raise InvalidInput("a JSON body is required", field="body")
         try:
-            return json.loads(raw, parse_float=str, parse_constant=_reject_constant)
+            return json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
         except (ValueError, UnicodeDecodeError):
             raise InvalidInput("the body is not valid JSON", field="body") from None
 

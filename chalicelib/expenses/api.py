@@ -11,7 +11,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
+from ..core.db import transaction
 
 from ..core import charts, clock
 from ..core.auth import Principal
@@ -98,7 +98,7 @@ def create_txn(user: Principal, txn_id: str, data: TransactionIn) -> tuple[Trans
     txn = _build(user, txn_id, data, currency, 1, now, now)
     for attempt in range(2):
         try:
-            with TransactWrite() as tx:
+            with transaction() as tx:
                 tx.condition_check(Profile, *profile_key(user.sub), condition=Profile.currency == currency)
                 tx.save(txn, condition=Transaction.pk.does_not_exist())
             return txn, True

@@ -1,0 +1,150 @@
+"""Fixtures for tests against moto in-process: the app, users with real Cognito tokens, stream pumps."""
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass
+
+import pytest
+from moto import mock_aws
+
+from tests.support import StreamReader, create_pool, create_resources, delete_resources, event
+
+_emails = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def aws_mock():
+    m = mock_aws()
+    m.start()
+    create_pool()
+    yield
+    m.stop()
+
+
+@pytest.fixture
+def aws(aws_mock):
+    from chalicelib.core import clock
+
+    create_resources()
+    yield
+    clock.set_now(None)
+    delete_resources()
+
+
+@pytest.fixture
+def chalice_app(aws):
+    import app as app_module
+
+    return app_module.app
+
+
+@pytest.fixture
+def client(chalice_app):
+    from chalice.test import Client
+
+    with Client(chalice_app) as c:
+        yield c
+
+
+@dataclass
+class Caller:
+    client: object
+    token: str | None
+    email: str
+    sub: str = ""
+
+    def call(self, method: str, path: str, body=None, raw: bytes | None = None, headers=None):
+        h = {"Content-Type": "application/json"}
+        if self.token:
+            h["Authorization"] = f"Bearer {self.token}"
+        h.update(headers or {})
+        payload = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
+        resp = getattr(self.client.http, method.lower())(path, headers=h, body=payload)
+        try:
+            data = json.loads(resp.body) if resp.body else None
+        except ValueError:
+            data = resp.body
+        return resp.status_code, data
+
+    def get(self, path, **kw):
+        return self.call("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.call("POST", path, body, **kw)
+
+    def put(self, path, body=None, **kw):
+        return self.call("PUT", path, body, **kw)
+
+    def delete(self, path, **kw):
+        return self.call("DELETE", path, **kw)
+
+
+def sign_up(client, name: str = "user") -> Caller:
+    email = f"{name}{next(_emails)}@example.com"
+    anon = Caller(client, None, email)
+    status, body = anon.post("/auth/sign-up", {"email": email, "password": "Passw0rd!long", "name": name})
+    assert status == 201, body
+    status, tokens = anon.post("/auth/sign-in", {"email": email, "password": "Passw0rd!long"})
+    assert status == 200, tokens
+    return Caller(client, tokens["id_token"], email, body["sub"])
+
+
+@pytest.fixture
+def alice(client) -> Caller:
+    return sign_up(client, "alice")
+
+
+@pytest.fixture
+def bob(client) -> Caller:
+    return sign_up(client, "bob")
+
+
+class Pump:
+    """Delivers the tables' stream records to the app's stream handlers, as Lambda would."""
+
+    def __init__(self, client):
+        from chalicelib.core.settings import get_settings
+
+        s = get_settings()
+        self.client = client
+        self.expenses = StreamReader(s.expenses_table)
+        self.outbox = StreamReader(s.outbox_table)
+        self.last_expenses_batch: list[dict] = []
+
+    def invoke(self, name: str, records: list[dict]) -> dict:
+        return self.client.lambda_.invoke(name, event(records)).payload
+
+    def expenses_batch(self) -> list[dict]:
+        self.last_expenses_batch = self.expenses.records()
+        return self.last_expenses_batch
+
+    def run(self) -> None:
+        """Drain both streams until nothing is left."""
+        while True:
+            recs = self.expenses_batch()
+            if recs:
+                assert self.invoke("on_expenses_stream", recs) == {"batchItemFailures": []}
+            out = self.outbox.records()
+            if out:
+                assert self.invoke("on_outbox_stream", out) == {"batchItemFailures": []}
+            if not recs and not out:
+                return
+
+
+@pytest.fixture
+def pump(client) -> Pump:
+    return Pump(client)
+
+
+def sent_emails() -> list[dict]:
+    from chalicelib.core.models import OutboxMessage
+
+    return [m.attribute_values for m in OutboxMessage.by_status.query("sent")]
+
+
+def ses_messages() -> list:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    return list(ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages)

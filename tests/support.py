@@ -1,0 +1,76 @@
+"""Shared test fixtures' machinery: AWS resources in moto, users, stream draining."""
+from __future__ import annotations
+
+import boto3
+
+
+def create_pool() -> tuple[str, str]:
+    idp = boto3.client("cognito-idp", region_name="us-east-1")
+    pool = idp.create_user_pool(PoolName="tally-test", UsernameAttributes=["email"],
+                                AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+    client = idp.create_user_pool_client(
+        UserPoolId=pool, ClientName="dashboard",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    return pool, client
+
+
+def create_resources() -> None:
+    from chalicelib.core.settings import get_settings
+    from chalicelib.tables import TABLE_MODELS
+
+    for model in TABLE_MODELS.values():
+        if not model.exists():
+            model.create_table(wait=True)
+    s = get_settings()
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=s.bucket)
+    boto3.client("ses", region_name="us-east-1").verify_email_identity(EmailAddress=s.mail_from)
+
+
+def delete_resources() -> None:
+    from chalicelib.core.settings import get_settings
+    from chalicelib.tables import TABLE_MODELS
+
+    for model in TABLE_MODELS.values():
+        if model.exists():
+            model.delete_table()
+    s3 = boto3.resource("s3", region_name="us-east-1")
+    bucket = s3.Bucket(get_settings().bucket)
+    bucket.objects.all().delete()
+    bucket.delete()
+
+
+class StreamReader:
+    """Reads a moto table stream and hands out Lambda-shaped DynamoDB event batches."""
+
+    def __init__(self, table_name: str):
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        self.arn = ddb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
+        self.streams = boto3.client("dynamodbstreams", region_name="us-east-1")
+        shard = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        self.iterator = self.streams.get_shard_iterator(
+            StreamArn=self.arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+
+    def records(self) -> list[dict]:
+        out = []
+        while True:
+            resp = self.streams.get_records(ShardIterator=self.iterator, Limit=1000)
+            self.iterator = resp["NextShardIterator"]
+            if not resp["Records"]:
+                return out
+            out.extend(lambda_record(r, self.arn) for r in resp["Records"])
+
+
+def lambda_record(r: dict, arn: str) -> dict:
+    data = dict(r["dynamodb"])
+    ts = data.get("ApproximateCreationDateTime")
+    if hasattr(ts, "timestamp"):
+        data["ApproximateCreationDateTime"] = int(ts.timestamp())
+    return {
+        "eventID": r["eventID"], "eventName": r["eventName"], "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb", "awsRegion": "us-east-1", "dynamodb": data, "eventSourceARN": arn,
+    }
+
+
+def event(records: list[dict]) -> dict:
+    return {"Records": records}
