@@ -27,6 +27,7 @@ def aws(aws_mock):
     from chalicelib.core import clock
 
     create_resources()
+    ses_backend().sent_messages.clear()
     yield
     clock.set_now(None)
     delete_resources()
@@ -143,8 +144,12 @@ def sent_emails() -> list[dict]:
     return [m.attribute_values for m in OutboxMessage.by_status.query("sent")]
 
 
-def ses_messages() -> list:
+def ses_backend():
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
-    return list(ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages)
+    return ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+
+
+def ses_messages() -> list:
+    return list(ses_backend().sent_messages)
