@@ -1,0 +1,121 @@
+"""The dashboard's static files, its /config.json, and the local mail outbox (JSON and a page)."""
+from __future__ import annotations
+
+import html
+import json
+import mimetypes
+import pathlib
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlparse
+
+
+def security_headers(api_url: str) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": (
+            f"default-src 'self'; connect-src 'self' {api_url}; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "no-referrer",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+
+
+def outbox_messages() -> list[dict]:
+    """Every email the app sent or is sending, from its own outbox records (index queries, no Scan)."""
+    from chalicelib.core.models import OutboxMessage
+
+    out = []
+    for status in ("sent", "sending", "pending", "failed"):
+        for m in OutboxMessage.by_status.query(status):
+            out.append({
+                "id": m.id, "to": m.recipient, "alert_type": m.alert_type, "subject": m.subject,
+                "text": m.text, "sent_at": m.sent_at, "created_at": m.created_at, "status": m.status,
+                "rule": m.rule, "threshold": m.threshold, "period": m.period,
+                "value": None if m.value is None else str(m.value), "scope": m.scope,
+                "ses_message_id": m.ses_message_id,
+            })
+    return sorted(out, key=lambda m: m["created_at"])
+
+
+OUTBOX_CSS = "body{font-family:system-ui,sans-serif;margin:1rem;max-width:60rem}article{border:1px solid #ccc;" \
+             "border-radius:6px;padding:.5rem 1rem;margin:.5rem 0}pre{white-space:pre-wrap}"
+
+
+def outbox_page(messages: list[dict]) -> str:
+    items = "".join(
+        f"<article><h2>{html.escape(m['subject'])}</h2><p>To {html.escape(m['to'])} · {html.escape(m['status'])}"
+        f" · {html.escape(m['sent_at'] or '')}</p><pre>{html.escape(m['text'])}</pre></article>"
+        for m in reversed(messages)
+    ) or "<p>No email sent yet.</p>"
+    return ("<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>"
+            "<title>Tally local outbox</title><link rel=stylesheet href=/outbox.css>"
+            f"<h1>Local outbox ({len(messages)})</h1>{items}</html>")
+
+
+class Site:
+    def __init__(self, host: str, port: int, root: pathlib.Path, config: dict, api_url: str):
+        site = self
+        self.root, self.config, self.headers = root, config, security_headers(api_url)
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, status: int, body: bytes, ctype: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "no-cache")
+                for k, v in site.headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):  # noqa: N802
+                path = urlparse(self.path).path
+                try:
+                    if path == "/config.json":
+                        return self._send(200, json.dumps(site.config).encode(), "application/json")
+                    if path == "/outbox.json":
+                        return self._send(200, json.dumps({"messages": outbox_messages()}).encode(),
+                                          "application/json")
+                    if path == "/outbox":
+                        return self._send(200, outbox_page(outbox_messages()).encode(), "text/html; charset=utf-8")
+                    if path == "/outbox.css":
+                        return self._send(200, OUTBOX_CSS.encode(), "text/css")
+                    return self._static(path)
+                except Exception as exc:  # a local tool: say what went wrong
+                    return self._send(500, json.dumps({"error": str(exc)}).encode(), "application/json")
+
+            def _static(self, path: str):
+                rel = path.lstrip("/") or "index.html"
+                target = (site.root / rel).resolve()
+                if site.root.resolve() not in target.parents and target != site.root.resolve():
+                    return self._send(404, b"not found", "text/plain")
+                if target.is_dir():
+                    target = target / "index.html"
+                if not target.exists():
+                    if not (site.root / "index.html").exists():
+                        return self._send(200, b"<!doctype html><title>Tally</title><p>The dashboard is not built:"
+                                               b" run make run (it builds dashboard/dist).", "text/html")
+                    return self._send(404, b"not found", "text/plain")
+                ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+                if ctype.startswith("text/") or ctype in ("application/javascript",):
+                    ctype += "; charset=utf-8"
+                return self._send(200, target.read_bytes(), ctype)
+
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, name="site", daemon=True)
+
+    def start(self) -> "Site":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()

@@ -1,0 +1,304 @@
+"""`make run`: the whole app on loopback, against an embedded AWS.
+
+    python -m local.stack [--state-dir .local] [--aws-port 8702] [--api-port 8700] [--dashboard-port 8701]
+
+Writes <state-dir>/outputs.json when, and only when, everything is ready. Ctrl-C stops it cleanly:
+the API first, then the streams are drained, the state saved, and the rest stopped.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import pathlib
+import secrets
+import signal
+import socket
+import sys
+import threading
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+REGION = "us-east-1"
+POOL_NAME = "tally-local"
+DEMO_EMAIL = "demo@tally.local"
+log = logging.getLogger("tally.local")
+
+
+def free_port(host: str, wanted: int) -> int:
+    if wanted:
+        return wanted
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--state-dir", default=os.environ.get("TALLY_STATE_DIR", str(ROOT / ".local")))
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--aws-port", type=int, default=int(os.environ.get("TALLY_AWS_PORT", 8702)))
+    p.add_argument("--api-port", type=int, default=int(os.environ.get("TALLY_API_PORT", 8700)))
+    p.add_argument("--dashboard-port", type=int, default=int(os.environ.get("TALLY_DASHBOARD_PORT", 8701)))
+    p.add_argument("--snapshot-every", type=float, default=3.0)
+    return p.parse_args(argv)
+
+
+class Stack:
+    def __init__(self, args):
+        self.args = args
+        self.state_dir = pathlib.Path(args.state_dir).resolve()
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.outputs_path = self.state_dir / "outputs.json"
+        self.stopping = threading.Event()
+        self.workers: list = []
+
+    # ------------------------------------------------------------------ start
+    def start(self) -> dict:
+        if self.outputs_path.exists():
+            self.outputs_path.unlink()
+        host = self.args.host
+        for k, v in {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": REGION,
+                     "AWS_REGION": REGION, "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled"}.items():
+            os.environ[k] = v
+        os.environ.pop("AWS_SESSION_TOKEN", None)
+        os.environ.pop("AWS_PROFILE", None)
+
+        from .embedded_aws import LOCK, EmbeddedAWS
+
+        self.lock = LOCK
+        self.aws = EmbeddedAWS(host, self.args.aws_port).start()
+        api_port = free_port(host, self.args.api_port)
+        dash_port = free_port(host, self.args.dashboard_port)
+        self.api_url = f"http://{host}:{api_port}"
+        self.dashboard_url = f"http://{host}:{dash_port}/"
+
+        import boto3
+
+        self.session = boto3.session.Session(region_name=REGION)
+        self._endpoint_patch()
+        idp = self.session.client("cognito-idp")
+        self.pool_id = idp.create_user_pool(
+            PoolName=POOL_NAME, UsernameAttributes=["email"], AutoVerifiedAttributes=["email"],
+            Policies={"PasswordPolicy": {"MinimumLength": 8, "RequireUppercase": False, "RequireLowercase": False,
+                                         "RequireNumbers": False, "RequireSymbols": False}},
+        )["UserPool"]["Id"]
+        self.client_id = idp.create_user_pool_client(
+            UserPoolId=self.pool_id, ClientName="dashboard", GenerateSecret=False,
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )["UserPoolClient"]["ClientId"]
+        env = {
+            "TALLY_STAGE": "local", "TALLY_AWS_ENDPOINT_URL": self.aws.url,
+            "TALLY_USER_POOL_ID": self.pool_id, "TALLY_USER_POOL_CLIENT_ID": self.client_id,
+            "TALLY_DASHBOARD_ORIGIN": self.dashboard_url.rstrip("/"), "TALLY_DASHBOARD_URL": self.dashboard_url,
+            "TALLY_AUTO_CONFIRM_SIGN_UP": "true", "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_SERVICE_NAME": "tally", "POWERTOOLS_METRICS_NAMESPACE": "Tally",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+        }
+        os.environ.update(env)
+        sys.path.insert(0, str(ROOT))
+        from chalicelib.core.settings import get_settings
+        from chalicelib.tables import STREAM_ENV, TABLE_MODELS
+
+        s = get_settings()
+        for model in TABLE_MODELS.values():
+            if not model.exists():
+                model.create_table(wait=True)
+        s3 = self.session.client("s3")
+        s3.create_bucket(Bucket=s.bucket)
+        s3.put_public_access_block(Bucket=s.bucket, PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+        self.session.client("ses").verify_email_identity(EmailAddress=s.mail_from)
+        self.table_names = [m.Meta.table_name for m in TABLE_MODELS.values()]
+        self.bucket = s.bucket
+
+        from . import state
+
+        self.demo_password = self._demo_password()
+        snapshot = state.load(self.state_dir)
+        if snapshot:
+            state.restore(snapshot, self.session, REGION, self.pool_id, self.bucket)
+            log.info("restored %s", {k: len(v) for k, v in snapshot["tables"].items()})
+        else:
+            idp.admin_create_user(UserPoolId=self.pool_id, Username=DEMO_EMAIL, MessageAction="SUPPRESS",
+                                  UserAttributes=[{"Name": "email", "Value": DEMO_EMAIL},
+                                                  {"Name": "email_verified", "Value": "true"},
+                                                  {"Name": "name", "Value": "Demo"}])
+            idp.admin_set_user_password(UserPoolId=self.pool_id, Username=DEMO_EMAIL,
+                                        Password=self.demo_password, Permanent=True)
+        ddb = self.session.client("dynamodb")
+        self.stream_arns = {}
+        for logical, env_name in STREAM_ENV.items():
+            arn = ddb.describe_table(TableName=TABLE_MODELS[logical].Meta.table_name)["Table"]["LatestStreamArn"]
+            os.environ[env_name] = arn
+            self.stream_arns[logical] = arn
+        get_settings.cache_clear()
+
+        import app as app_module
+
+        self.app = app_module.app
+        self._start_api(host, api_port)
+        self._start_workers()
+        from .site import Site
+
+        self.site = Site(host, dash_port, ROOT / "dashboard" / "dist",
+                         {"api_url": self.api_url, "region": REGION}, self.api_url).start()
+        self._wait_healthy()
+        self.snapshotter = threading.Thread(target=self._snapshot_loop, name="snapshot", daemon=True)
+        self.snapshotter.start()
+        outputs = {
+            "api_url": self.api_url, "dashboard_url": self.dashboard_url, "aws_endpoint_url": self.aws.url,
+            "region": REGION, "user_pool_id": self.pool_id, "user_pool_client_id": self.client_id,
+            "bucket": self.bucket, "outbox_url": f"{self.dashboard_url}outbox.json",
+            "outbox_page": f"{self.dashboard_url}outbox", "demo_email": DEMO_EMAIL,
+            "demo_password": self.demo_password, "state_dir": str(self.state_dir),
+            "tables": self.table_names, "stream_arns": self.stream_arns, "pid": os.getpid(),
+        }
+        tmp = self.outputs_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(outputs, indent=2))
+        os.replace(tmp, self.outputs_path)
+        return outputs
+
+    def _endpoint_patch(self) -> None:
+        """Every boto3 client of this process talks to the embedded AWS."""
+        url = self.aws.url
+        os.environ["AWS_ENDPOINT_URL"] = url
+
+    def _demo_password(self) -> str:
+        path = self.state_dir / "demo.json"
+        if path.exists():
+            return json.loads(path.read_text())["password"]
+        pw = "Demo-" + secrets.token_urlsafe(9) + "1a"
+        path.write_text(json.dumps({"email": DEMO_EMAIL, "password": pw}))
+        path.chmod(0o600)
+        return pw
+
+    def _start_api(self, host: str, port: int) -> None:
+        from chalice.config import Config
+        from chalice.local import create_local_server
+
+        disk = json.loads((ROOT / ".chalice" / "config.json").read_text())
+        config = Config.create(chalice_stage="dev", app_name="tally", project_dir=str(ROOT),
+                               config_from_disk=disk, chalice_app=self.app)
+        # Chalice local sets the stage's variables; the local stack's own values win.
+        keep = dict(os.environ)
+        self.api = create_local_server(self.app, config, host, port)
+        os.environ.clear()
+        os.environ.update(keep)
+        self.api_thread = threading.Thread(target=self.api.serve_forever, name="api", daemon=True)
+        self.api_thread.start()
+
+    def _start_workers(self) -> None:
+        from chalice.app import DynamoDBEventConfig, ScheduledEventConfig
+
+        from .workers import ScheduleWorker, StreamWorker
+
+        schedules = []
+        for src in self.app.event_sources:
+            handler = self.app.handler_map[src.name]
+            if isinstance(src, DynamoDBEventConfig):
+                w = StreamWorker(src.name, handler, src.stream_arn, src.batch_size, self.session, REGION,
+                                 self.state_dir / "dead-letters.jsonl")
+                self.workers.append(w)
+                w.start()
+            elif isinstance(src, ScheduledEventConfig):
+                expr = src.schedule_expression
+                schedules.append((src.name, expr if isinstance(expr, str) else expr.to_string(), handler))
+        self.scheduler = ScheduleWorker(schedules, REGION)
+        self.scheduler.start()
+
+    def _wait_healthy(self, timeout: float = 30) -> None:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the API did not become healthy")
+
+    # --------------------------------------------------------------- snapshot
+    def _quiescent(self) -> bool:
+        """With the moto lock held: every stream record so far has been handled."""
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.dynamodb.models import dynamodb_backends
+
+        ddb = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION]
+        for w in self.workers:
+            if not w.drained():
+                return False
+            table = ddb.tables[w.arn.split("/")[1]]
+            shard = table.stream_shard
+            if shard is not None and shard.items:
+                last = shard.starting_sequence_number + len(shard.items) - 1
+                if w.last_seq is None or w.last_seq < last:
+                    return False
+        return True
+
+    def snapshot(self) -> bool:
+        from . import state
+
+        with self.lock:
+            if not self._quiescent():
+                return False
+            data = state.dump(REGION, self.table_names, self.pool_id, self.bucket)
+        return state.save(self.state_dir, data)
+
+    def _snapshot_loop(self) -> None:
+        while not self.stopping.wait(self.args.snapshot_every):
+            try:
+                self.snapshot()
+            except Exception:
+                log.exception("snapshot failed")
+
+    # ------------------------------------------------------------------- stop
+    def stop(self) -> None:
+        self.stopping.set()
+        self.api.shutdown()
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if self.snapshot():
+                break
+            with self.lock:
+                if self._quiescent():
+                    break
+            time.sleep(0.2)
+        for w in self.workers:
+            w.stop()
+        self.scheduler.stop()
+        self.site.stop()
+        self.aws.stop()
+        if self.outputs_path.exists():
+            self.outputs_path.unlink()
+
+
+def main(argv=None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    args = parse_args(argv)
+    stack = Stack(args)
+    done = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: done.set())
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    out = stack.start()
+    print(f"""
+Tally is running.
+  Dashboard   {out['dashboard_url']}
+  API         {out['api_url']}   (health: {out['api_url']}/health)
+  Mail outbox {out['outbox_page']}   (JSON: {out['outbox_url']})
+  AWS (moto)  {out['aws_endpoint_url']}
+  Demo sign-in: {out['demo_email']} / {out['demo_password']}
+Outputs in {stack.outputs_path}. Ctrl-C stops.
+""", flush=True)
+    done.wait()
+    print("Stopping: draining streams and saving state...", flush=True)
+    stack.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Local persistence: a JSON snapshot of the embedded AWS under the state dir.
+
+Why not moto's recorder: it logs every request (stream polls included, passwords in plain text)
+and its replay regenerates stream records, which would reprocess old changes.
+
+The snapshot is read from moto's backends in-process while the moto lock is held, and only at a
+quiescent moment: every stream worker has handled its stream's last record. Restoring loads
+items while the stream workers are not yet running and the workers then start at LATEST, so
+restored items never become stream records again. Passwords are stored as salted PBKDF2 hashes.
+A kill -9 loses at most what changed since the last snapshot (a few seconds).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import pathlib
+from typing import Any
+
+from moto.core import DEFAULT_ACCOUNT_ID
+
+SNAPSHOT = "snapshot.json"
+
+
+class HashedPassword(str):
+    """Compares equal to the password whose salted PBKDF2 hash it holds; never the password itself."""
+
+    def __new__(cls, encoded: str):
+        return super().__new__(cls, encoded)
+
+    @staticmethod
+    def encode(password: str) -> str:
+        salt = os.urandom(16)
+        digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 200_000)
+        return "pbkdf2$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+
+    def _matches(self, candidate: object) -> bool:
+        if not isinstance(candidate, str):
+            return False
+        _, salt, digest = str.__str__(self).split("$")
+        got = hashlib.pbkdf2_hmac("sha256", candidate.encode(), base64.b64decode(salt), 200_000)
+        return hmac.compare_digest(got, base64.b64decode(digest))
+
+    def __eq__(self, other: object) -> bool:
+        return self._matches(other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self._matches(other)
+
+    __hash__ = str.__hash__
+
+
+def _backends(region: str):
+    from moto.cognitoidp.models import cognitoidp_backends
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.s3.models import s3_backends
+
+    return (dynamodb_backends[DEFAULT_ACCOUNT_ID][region], cognitoidp_backends[DEFAULT_ACCOUNT_ID][region],
+            s3_backends[DEFAULT_ACCOUNT_ID]["global"])
+
+
+def dump(region: str, table_names: list[str], pool_id: str, bucket: str) -> dict[str, Any]:
+    """The state as JSON-able data. Call with the moto lock held."""
+    ddb, idp, s3 = _backends(region)
+    tables = {}
+    for name in table_names:
+        table = ddb.tables[name]
+        tables[name] = [item.to_json()["Attributes"] for item in table.all_items()]
+    users = []
+    for user in idp.user_pools[pool_id].users.values():
+        pw = user.password
+        users.append({
+            "username": user.username,
+            "sub": user.id,
+            "attributes": [a for a in user.attributes if a["Name"] != "sub"],
+            "status": user.status,
+            "password": str.__str__(pw) if isinstance(pw, HashedPassword) else HashedPassword.encode(pw or ""),
+        })
+    objects = []
+    b = s3.buckets.get(bucket)
+    for key in (b.keys.values() if b else []):
+        key = key[-1] if isinstance(key, list) else key
+        objects.append({"key": key.name, "body": base64.b64encode(key.value).decode(),
+                        "content_type": (key.metadata or {}).get("Content-Type", "application/json")})
+    return {"tables": tables, "users": users, "objects": objects}
+
+
+def save(state_dir: pathlib.Path, data: dict[str, Any]) -> bool:
+    """Write the snapshot if it changed; True if written."""
+    path = state_dir / SNAPSHOT
+    text = json.dumps(data, sort_keys=True)
+    if path.exists() and path.read_text() == text:
+        return False
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+    return True
+
+
+def load(state_dir: pathlib.Path) -> dict[str, Any] | None:
+    path = state_dir / SNAPSHOT
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def restore(data: dict[str, Any], session, region: str, pool_id: str, bucket: str) -> None:
+    """Put the snapshot back through the AWS APIs; users get their original `sub` back."""
+    ddb = session.client("dynamodb")
+    for name, items in data["tables"].items():
+        for start in range(0, len(items), 25):
+            ddb.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": i}} for i in items[start:start + 25]]})
+    idp_api = session.client("cognito-idp")
+    _, idp, _ = _backends(region)
+    for u in data["users"]:
+        email = next(a["Value"] for a in u["attributes"] if a["Name"] == "email")
+        created = idp_api.admin_create_user(UserPoolId=pool_id, Username=email, UserAttributes=u["attributes"],
+                                            MessageAction="SUPPRESS")["User"]
+        user = idp.user_pools[pool_id].users[created["Username"]]
+        user.id = u["sub"]
+        user.update_attributes([{"Name": "sub", "Value": u["sub"]}])
+        user.status = u["status"]
+        user.password = HashedPassword(u["password"])
+    s3 = session.client("s3")
+    for o in data["objects"]:
+        s3.put_object(Bucket=bucket, Key=o["key"], Body=base64.b64decode(o["body"]), ContentType=o["content_type"])
