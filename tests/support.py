@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import boto3
 
+from local.lambda_events import stream_record
+
 
 def create_pool() -> tuple[str, str]:
     idp = boto3.client("cognito-idp", region_name="us-east-1")
@@ -58,18 +60,7 @@ class StreamReader:
             self.iterator = resp["NextShardIterator"]
             if not resp["Records"]:
                 return out
-            out.extend(lambda_record(r, self.arn) for r in resp["Records"])
-
-
-def lambda_record(r: dict, arn: str) -> dict:
-    data = dict(r["dynamodb"])
-    ts = data.get("ApproximateCreationDateTime")
-    if hasattr(ts, "timestamp"):
-        data["ApproximateCreationDateTime"] = int(ts.timestamp())
-    return {
-        "eventID": r["eventID"], "eventName": r["eventName"], "eventVersion": "1.1",
-        "eventSource": "aws:dynamodb", "awsRegion": "us-east-1", "dynamodb": data, "eventSourceARN": arn,
-    }
+            out.extend(stream_record(r, self.arn, "us-east-1") for r in resp["Records"])
 
 
 def event(records: list[dict]) -> dict:
