@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import jwt
-
 from .errors import Unauthorized
 from .settings import get_settings
 
-_jwks_client: jwt.PyJWKClient | None = None
+_jwks_client = None  # jwt.PyJWKClient, made on first use
 
 
 @dataclass(frozen=True)
@@ -26,7 +24,9 @@ class Principal:
         return f"USER#{self.sub}"
 
 
-def _client() -> jwt.PyJWKClient:
+def _client():
+    import jwt
+
     global _jwks_client
     if _jwks_client is None:
         # Keys are cached for the life of the container; an unknown `kid` triggers one refetch.
@@ -36,6 +36,8 @@ def _client() -> jwt.PyJWKClient:
 
 def verify_id_token(token: str) -> Principal:
     """Return the caller of a valid Cognito ID token, or raise Unauthorized."""
+    import jwt  # imported on first use: stream and schedule invocations never need it
+
     s = get_settings()
     try:
         key = _client().get_signing_key_from_jwt(token)

@@ -1,12 +1,20 @@
-"""boto3 clients, created once per container, pointed at the local endpoint when one is set."""
+"""AWS clients, created once per container, pointed at the local endpoint when one is set.
+
+botocore directly, not boto3: the same clients without boto3's and s3transfer's import time.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
 
-import boto3
+import botocore.session
 from botocore.config import Config
 
 from .settings import get_settings
+
+
+@lru_cache(maxsize=1)
+def _session():
+    return botocore.session.get_session()
 
 
 @lru_cache(maxsize=None)
@@ -15,4 +23,4 @@ def client(service: str):
     cfg = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=10)
     if service == "s3":
         cfg = cfg.merge(Config(signature_version="s3v4", s3={"addressing_style": "path"}))
-    return boto3.client(service, region_name=s.region, endpoint_url=s.aws_endpoint_url, config=cfg)
+    return _session().create_client(service, region_name=s.region, endpoint_url=s.aws_endpoint_url, config=cfg)

@@ -3,33 +3,24 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-from boto3.dynamodb.types import TypeDeserializer
 
-_deserializer = TypeDeserializer()
-
-
-def image(raw: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A stream image (DynamoDB JSON) as plain Python values (numbers as Decimal)."""
-    if not raw:
-        return None
-    return {k: _deserializer.deserialize(v) for k, v in raw.items()}
-
-
-def raw_images(record: DynamoDBRecord) -> tuple[dict | None, dict | None]:
-    data = record.raw_event.get("dynamodb", {})
-    return image(data.get("OldImage")), image(data.get("NewImage"))
+def raw_images(record) -> tuple[dict | None, dict | None]:
+    """Old and new image of a stream record as plain Python values (numbers as Decimal)."""
+    data = record.dynamodb
+    return (data.old_image or None), (data.new_image or None)
 
 
 def process_batch(
     event: dict[str, Any],
-    record_handler: Callable[[DynamoDBRecord], Any],
+    record_handler: Callable[[Any], Any],
     after_records: Callable[[], set[str]] | None = None,
 ) -> dict[str, Any]:
     """Run `record_handler` on each record (a raising record fails only itself), then
     `after_records`, which does the coalesced work and returns the sequence numbers that failed it.
     Returns the partial batch response Lambda expects."""
+    # Imported here: only stream invocations pay for it, not every API cold start.
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
     records = event.get("Records", [])
     with processor(records, record_handler):
