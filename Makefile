@@ -1,0 +1,56 @@
+# Tally: `make run` starts everything locally, `make test` runs the whole suite. Both set up from nothing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DASH := dashboard
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export AWS_DEFAULT_REGION ?= us-east-1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: setup python dashboard chromium run test demo job bench deploy synth clean clean-state
+
+setup: python dashboard chromium
+
+python: $(STAMP)
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check 'pip<26.3'
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+dashboard: $(DASH)/dist/index.html
+$(DASH)/dist/index.html: $(DASH)/package.json $(wildcard $(DASH)/package-lock.json) $(wildcard $(DASH)/src/*) $(wildcard $(DASH)/build.mjs)
+	cd $(DASH) && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	cd $(DASH) && npm run build
+
+chromium:
+	@test -x /usr/bin/chromium || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver)
+
+run: setup
+	$(BIN)/python -m local.stack
+
+test: setup
+	$(BIN)/python -m pytest -q tests
+
+demo: python
+	$(BIN)/python -m local.demo
+
+job: python
+	$(BIN)/python -m local.job $(NAME) $(if $(NOW),--now $(NOW),)
+
+bench: python
+	$(BIN)/python bench/run.py
+
+synth: python
+	cd infra && ../$(BIN)/python app.py
+
+deploy: setup
+	cd infra && npx --yes aws-cdk@^2.1148.0 deploy --all $(CDK_ARGS)
+
+clean-state:
+	rm -rf .local
+
+clean: clean-state
+	rm -rf $(VENV) $(DASH)/node_modules $(DASH)/dist infra/cdk.out
