@@ -1,0 +1,373 @@
+// Tally dashboard: talks to the API with the Cognito ID token kept in sessionStorage (never in a URL).
+const $ = (sel) => document.querySelector(sel);
+const TOKEN_KEY = "tally.session";
+let config = null;
+let session = JSON.parse(sessionStorage.getItem(TOKEN_KEY) || "null");
+let profile = null;
+let categories = [];
+let pageToken = null;
+let lastChart = "";
+let charts = {};
+
+function say(text, isError = false) {
+  const m = $("#message");
+  m.textContent = text || "";
+  m.className = isError ? "error" : "";
+}
+
+function errorText(body, status) {
+  const e = body && body.error;
+  if (!e) return `Request failed (${status})`;
+  return e.field ? `${e.field}: ${e.message}` : e.message;
+}
+
+async function api(method, path, body) {
+  const headers = { "Content-Type": "application/json" };
+  if (session && session.id_token) headers.Authorization = `Bearer ${session.id_token}`;
+  let res = await fetch(config.api_url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (res.status === 401 && session && session.refresh_token && !path.startsWith("/auth/")) {
+    if (await refresh()) return api(method, path, body);
+  }
+  const text = await res.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = text; }
+  return { status: res.status, ok: res.ok, data };
+}
+
+async function refresh() {
+  const r = await fetch(config.api_url + "/auth/refresh", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ refresh_token: session.refresh_token }),
+  });
+  if (!r.ok) { signOut(); return false; }
+  const t = await r.json();
+  session = { ...session, id_token: t.id_token, access_token: t.access_token };
+  sessionStorage.setItem(TOKEN_KEY, JSON.stringify(session));
+  return true;
+}
+
+function signOut() {
+  session = null;
+  sessionStorage.removeItem(TOKEN_KEY);
+  showAuth();
+}
+
+function showAuth() {
+  $("#auth").hidden = false;
+  $("#app").hidden = true;
+  $("#whoami").hidden = true;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+const currentMonth = () => $("#month-picker").value || today().slice(0, 7);
+
+async function signIn(email, password) {
+  const r = await api("POST", "/auth/sign-in", { email, password });
+  if (!r.ok) { say(errorText(r.data, r.status), true); return; }
+  session = r.data;
+  sessionStorage.setItem(TOKEN_KEY, JSON.stringify(session));
+  await showApp();
+}
+
+async function showApp() {
+  const me = await api("GET", "/me");
+  if (!me.ok) { signOut(); return; }
+  profile = me.data;
+  $("#auth").hidden = true;
+  $("#app").hidden = false;
+  $("#whoami").hidden = false;
+  $("#who").textContent = profile.name || profile.email;
+  const pf = $("#profile-form");
+  pf.name.value = profile.name; pf.time_zone.value = profile.time_zone; pf.currency.value = profile.currency;
+  pf.budget_alerts.checked = profile.alert_preferences.budget_alerts;
+  $("#month-picker").value = $("#month-picker").value || today().slice(0, 7);
+  $("#year-picker").value = $("#year-picker").value || today().slice(0, 4);
+  resetForm();
+  await loadCategories();
+  await Promise.all([loadMonth(), loadBudgets(), loadCharts(), loadAlerts()]);
+}
+
+async function loadCategories() {
+  const r = await api("GET", "/categories");
+  categories = r.ok ? r.data.items : [];
+  fillCategories();
+}
+
+function fillCategories() {
+  const kind = $("#expense-form").kind.value;
+  const sel = $("#expense-form").category;
+  const keep = sel.value;
+  sel.replaceChildren(...categories.filter((c) => c.kind === kind).map((c) => new Option(c.name, c.slug)));
+  if ([...sel.options].some((o) => o.value === keep)) sel.value = keep;
+  const bsel = $("#budget-form").category;
+  bsel.replaceChildren(new Option("All spending (total)", "total"),
+    ...categories.filter((c) => c.kind === "expense").map((c) => new Option(c.name, c.slug)));
+}
+
+function resetForm() {
+  const f = $("#expense-form");
+  f.reset();
+  f.id.value = ""; f.version.value = "";
+  f.date.value = today();
+  f.currency.value = profile ? profile.currency : "USD";
+  $("#form-title").textContent = "Add an entry";
+  $("#cancel-edit").hidden = true;
+  $("#conflict").hidden = true;
+  fillCategories();
+}
+
+function formBody() {
+  const f = $("#expense-form");
+  const body = {
+    kind: f.kind.value, amount: f.amount.value.trim(), currency: f.currency.value.trim().toUpperCase(),
+    date: f.date.value, category: f.category.value, payment_mode: f.payment_mode.value,
+    note: f.note.value, tags: f.tags.value.split(",").map((t) => t.trim()).filter(Boolean),
+  };
+  if (f.version.value) body.version = Number(f.version.value);
+  return body;
+}
+
+let pendingConflict = null;
+
+async function saveEntry(ev) {
+  ev.preventDefault();
+  const f = $("#expense-form");
+  const body = formBody();
+  const id = f.id.value || crypto.randomUUID();
+  const r = await api("PUT", `/expenses/${id}`, body);
+  if (r.status === 409 && r.data && r.data.current) {
+    pendingConflict = { id, mine: body, theirs: r.data.current };
+    $("#conflict").hidden = false;
+    say("Conflict: this entry changed elsewhere. Choose which version to keep.", true);
+    return;
+  }
+  if (!r.ok) { say(errorText(r.data, r.status), true); return; }
+  say(f.id.value ? "Entry updated." : "Entry added.");
+  resetForm();
+  await afterChange();
+}
+
+async function resolveConflict(keepMine) {
+  if (!pendingConflict) return;
+  const { id, mine, theirs } = pendingConflict;
+  pendingConflict = null;
+  $("#conflict").hidden = true;
+  if (keepMine) {
+    const r = await api("PUT", `/expenses/${id}`, { ...mine, version: theirs.version });
+    if (!r.ok) { say(errorText(r.data, r.status), true); return; }
+    say("Your version was saved.");
+  } else {
+    say("Kept the saved version.");
+  }
+  resetForm();
+  await afterChange();
+}
+
+async function afterChange() {
+  await Promise.all([loadMonth(), loadBudgets()]);
+  pollCharts();
+}
+
+function entryItem(t) {
+  const li = document.createElement("li");
+  li.className = t.kind;
+  li.dataset.id = t.id;
+  const label = document.createElement("span");
+  label.textContent = `${t.date} · ${t.category}${t.note ? " · " + t.note : ""}`;
+  const amount = document.createElement("span");
+  amount.className = "amount";
+  amount.textContent = `${t.kind === "income" ? "+" : "-"}${t.amount} ${t.currency}`;
+  const edit = document.createElement("button");
+  edit.type = "button"; edit.textContent = "Edit"; edit.setAttribute("aria-label", `Edit ${t.category} ${t.amount}`);
+  edit.addEventListener("click", () => startEdit(t));
+  const del = document.createElement("button");
+  del.type = "button"; del.textContent = "Delete"; del.setAttribute("aria-label", `Delete ${t.category} ${t.amount}`);
+  del.addEventListener("click", async () => {
+    const r = await api("DELETE", `/expenses/${t.id}`);
+    if (!r.ok) { say(errorText(r.data, r.status), true); return; }
+    say("Entry deleted.");
+    await afterChange();
+  });
+  li.append(label, amount, edit, del);
+  return li;
+}
+
+function startEdit(t) {
+  const f = $("#expense-form");
+  f.kind.value = t.kind; fillCategories();
+  f.id.value = t.id; f.version.value = t.version; f.amount.value = t.amount; f.currency.value = t.currency;
+  f.date.value = t.date; f.category.value = t.category; f.payment_mode.value = t.payment_mode;
+  f.note.value = t.note; f.tags.value = (t.tags || []).join(", ");
+  $("#form-title").textContent = "Edit entry";
+  $("#cancel-edit").hidden = false;
+  f.amount.focus();
+}
+
+async function loadMonth(more = false) {
+  const q = new URLSearchParams({ month: currentMonth(), limit: "50" });
+  if (more && pageToken) q.set("next", pageToken);
+  const r = await api("GET", `/expenses?${q}`);
+  if (!r.ok) { say(errorText(r.data, r.status), true); return; }
+  const list = $("#expense-list");
+  const items = r.data.items.map(entryItem);
+  if (more) list.append(...items); else list.replaceChildren(...items);
+  if (!more && !items.length) {
+    const li = document.createElement("li"); li.className = "muted"; li.textContent = "Nothing recorded this month.";
+    list.append(li);
+  }
+  pageToken = r.data.next;
+  $("#more").hidden = !pageToken;
+}
+
+async function loadBudgets() {
+  const r = await api("GET", `/budgets?month=${currentMonth()}`);
+  if (!r.ok) return;
+  $("#budget-list").replaceChildren(...r.data.items.map((b) => {
+    const li = document.createElement("li");
+    li.className = "budget" + (b.percent >= 100 ? " over" : b.percent >= 80 ? " warn" : "");
+    li.dataset.category = b.category;
+    const label = document.createElement("span");
+    label.textContent = `${b.category}: ${b.spent} of ${b.limit} ${b.currency} (${b.percent}%)`;
+    const bar = document.createElement("progress");
+    bar.max = 100; bar.value = Math.min(100, b.percent);
+    bar.setAttribute("aria-label", `${b.category} budget used`);
+    li.append(label, bar);
+    return li;
+  }));
+}
+
+async function loadAlerts() {
+  const r = await api("GET", "/alerts");
+  if (!r.ok) return;
+  const items = r.data.items.map((a) => {
+    const li = document.createElement("li");
+    li.textContent = `${(a.sent_at || a.created_at).slice(0, 16).replace("T", " ")} · ${a.subject}`;
+    return li;
+  });
+  $("#alert-list").replaceChildren(...(items.length ? items : [Object.assign(document.createElement("li"),
+    { className: "muted", textContent: "No alerts yet." })]));
+}
+
+const PALETTE = ["#2764c5", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085", "#d35400", "#7f8c8d",
+  "#f1c40f", "#2c3e50", "#e84393", "#00b894", "#6c5ce7"];
+
+async function loadCharts() {
+  const year = $("#year-picker").value || today().slice(0, 4);
+  const r = await api("GET", `/insights/expenses?year=${year}`);
+  if (!r.ok) { $("#chart-status").textContent = errorText(r.data, r.status); return null; }
+  drawCharts(r.data);
+  return r.data;
+}
+
+function drawCharts(doc) {
+  lastChart = doc.generated_at || "";
+  $("#chart-status").textContent = doc.generated_at ? `Updated ${doc.generated_at.slice(0, 19).replace("T", " ")} UTC` : "No data yet.";
+  const cats = Object.keys(doc.categories);
+  const labels = doc.months.map((m) => m.month.slice(5));
+  const monthly = {
+    type: "bar",
+    data: { labels, datasets: cats.map((c, i) => ({ label: c, backgroundColor: PALETTE[i % PALETTE.length],
+      data: doc.months.map((m) => Number(m.by_category[c] || 0)) })) },
+    options: { responsive: true, maintainAspectRatio: false, animation: false,
+      scales: { x: { stacked: true }, y: { stacked: true } }, plugins: { title: { display: true, text: `Spending by month, ${doc.year}` } } },
+  };
+  const yearly = {
+    type: "line",
+    data: { labels: doc.years.map((y) => String(y.year)), datasets: [
+      { label: "Spending", borderColor: PALETTE[4], data: doc.years.map((y) => Number(y.spend)) },
+      { label: "Income", borderColor: PALETTE[2], data: doc.years.map((y) => Number(y.income)) }] },
+    options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { title: { display: true, text: "Yearly trend" } } },
+  };
+  const share = {
+    type: "doughnut",
+    data: { labels: cats, datasets: [{ data: cats.map((c) => Number(doc.categories[c])),
+      backgroundColor: cats.map((_, i) => PALETTE[i % PALETTE.length]) }] },
+    options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { title: { display: true, text: "Category share" } } },
+  };
+  if (window.Chart) {
+    for (const [key, cfg] of [["monthly", monthly], ["yearly", yearly], ["share", share]]) {
+      if (charts[key]) charts[key].destroy();
+      charts[key] = new window.Chart($(`#${key}-chart`), cfg);
+    }
+  }
+  const month = doc.months.find((m) => m.month === currentMonth()) || { by_category: {} };
+  $("#month-totals tbody").replaceChildren(...Object.entries(month.by_category).map(([c, v]) => {
+    const tr = document.createElement("tr");
+    tr.dataset.category = c; tr.dataset.amount = v;
+    const a = document.createElement("td"); a.textContent = c;
+    const b = document.createElement("td"); b.textContent = v;
+    tr.append(a, b);
+    return tr;
+  }));
+  document.body.dataset.chartGenerated = lastChart;
+}
+
+let polling = 0;
+async function pollCharts() {
+  // Charts are computed from the stream a moment after a change: poll until they move.
+  const mine = ++polling;
+  const before = lastChart;
+  for (let i = 0; i < 12 && mine === polling; i++) {
+    await new Promise((r) => setTimeout(r, 1500));
+    const doc = await loadCharts();
+    if (doc && doc.generated_at !== before) { await Promise.all([loadBudgets(), loadAlerts()]); return; }
+  }
+}
+
+async function main() {
+  config = await (await fetch("config.json")).json();
+  $("#sign-in-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    signIn(ev.target.email.value.trim(), ev.target.password.value);
+  });
+  $("#sign-up-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = ev.target;
+    const body = { email: f.email.value.trim(), password: f.password.value, name: f.name.value.trim() };
+    const r = await api("POST", "/auth/sign-up", body);
+    if (!r.ok) { say(errorText(r.data, r.status), true); return; }
+    if (r.data.confirmed) { await signIn(body.email, body.password); return; }
+    $("#confirm-form").hidden = false;
+    $("#confirm-form").dataset.email = body.email;
+    $("#confirm-form").dataset.password = body.password;
+    say("We emailed you a code: enter it to confirm your account.");
+  });
+  $("#confirm-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = ev.target;
+    const r = await api("POST", "/auth/confirm", { email: f.dataset.email, code: f.code.value.trim() });
+    if (!r.ok) { say(errorText(r.data, r.status), true); return; }
+    await signIn(f.dataset.email, f.dataset.password);
+  });
+  $("#sign-out").addEventListener("click", signOut);
+  $("#expense-form").addEventListener("submit", saveEntry);
+  $("#expense-form").kind.addEventListener("change", fillCategories);
+  $("#cancel-edit").addEventListener("click", resetForm);
+  $("#keep-mine").addEventListener("click", () => resolveConflict(true));
+  $("#keep-theirs").addEventListener("click", () => resolveConflict(false));
+  $("#more").addEventListener("click", () => loadMonth(true));
+  $("#month-picker").addEventListener("change", () => { loadMonth(); loadBudgets(); loadCharts(); });
+  $("#year-picker").addEventListener("change", loadCharts);
+  $("#budget-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = ev.target;
+    const r = await api("PUT", `/budgets/${f.category.value}`, { limit: f.limit.value.trim() });
+    if (!r.ok) { say(errorText(r.data, r.status), true); return; }
+    say(`Budget for ${f.category.value} set.`);
+    f.limit.value = "";
+    await loadBudgets();
+    pollCharts();
+  });
+  $("#profile-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = ev.target;
+    const r = await api("PUT", "/me", { name: f.name.value, time_zone: f.time_zone.value.trim(),
+      currency: f.currency.value.trim().toUpperCase(), alert_preferences: { budget_alerts: f.budget_alerts.checked } });
+    if (!r.ok) { say(errorText(r.data, r.status), true); return; }
+    say("Profile saved.");
+    await showApp();
+  });
+  if (session) await showApp(); else showAuth();
+}
+
+main().catch((e) => say(String(e), true));

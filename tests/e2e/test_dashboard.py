@@ -1,0 +1,90 @@
+"""The dashboard in real headless Chromium (Debian's), against the local stack."""
+from __future__ import annotations
+
+import time
+import uuid
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
+    hosts: set[str] = set()
+    page = browser.new_page()
+    page.on("request", lambda r: hosts.add(urlparse(r.url).hostname or ""))
+    page.goto(local_stack["dashboard_url"])
+    email = f"e2e-{uuid.uuid4().hex[:8]}@example.com"
+    form = page.locator("#sign-up-form")
+    form.get_by_label("Name").fill("Erin")
+    form.get_by_label("Email").fill(email)
+    form.get_by_label("Password").fill("Sup3r-secret-pw")
+    form.get_by_role("button", name="Sign up").click()
+    expect(page.locator("#app")).to_be_visible()
+    expect(page.locator("#who")).to_have_text("Erin")
+
+    entry = page.locator("#expense-form")
+    entry.get_by_label("Amount").fill("25.00")
+    entry.get_by_label("Category").select_option("food")
+    entry.get_by_role("button", name="Save").click()
+    expect(page.locator("#expense-list li").first).to_contain_text("25.00 USD")
+    # the chart data follows the stream within seconds
+    expect(page.locator('#month-totals tr[data-category="food"]')).to_have_attribute("data-amount", "25.00",
+                                                                                     timeout=15000)
+
+    budget = page.locator("#budget-form")
+    budget.get_by_label("Budget category").select_option("food")
+    budget.get_by_label("Monthly limit").fill("100")
+    budget.get_by_role("button", name="Set budget").click()
+    expect(page.locator('#budget-list li[data-category="food"]')).to_contain_text("25.00 of 100.00 USD")
+
+    page.get_by_role("button", name="Edit food 25.00").click()
+    entry.get_by_label("Amount").fill("90.00")
+    entry.get_by_role("button", name="Save").click()
+    expect(page.locator("#expense-list li").first).to_contain_text("90.00 USD")
+    expect(page.locator('#month-totals tr[data-category="food"]')).to_have_attribute("data-amount", "90.00",
+                                                                                     timeout=15000)
+    expect(page.locator('#budget-list li[data-category="food"]')).to_have_class("budget warn", timeout=15000)
+    expect(page.locator("#alert-list")).to_contain_text("80%", timeout=15000)
+
+    page.get_by_role("button", name="Delete food 90.00").click()
+    expect(page.locator("#expense-list")).to_contain_text("Nothing recorded this month.")
+
+    assert "token" not in page.url and "eyJ" not in page.url
+    assert hosts <= {"127.0.0.1", "localhost"}, hosts
+    page.close()
+
+
+def test_phone_sized_screen_has_no_horizontal_scroll(browser, local_stack):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.goto(local_stack["dashboard_url"])
+    form = page.locator("#sign-in-form")
+    form.get_by_label("Email").fill(local_stack["demo_email"])
+    form.get_by_label("Password").fill(local_stack["demo_password"])
+    form.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#expense-form")).to_be_visible()
+    time.sleep(0.5)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(__import__("pathlib").Path(local_stack["state_dir"]) / "phone.png"), full_page=True)
+    context.close()
+
+
+def test_dashboard_is_served_with_security_headers(local_stack):
+    from tests.e2e.http import call
+
+    status, _, headers = call("GET", local_stack["dashboard_url"] + "config.json")
+    assert status == 200
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and local_stack["api_url"] in csp
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
