@@ -54,6 +54,7 @@ class Stack:
         self.outputs_path = self.state_dir / "outputs.json"
         self.stopping = threading.Event()
         self.workers: list = []
+        self.saved_changes = -1
 
     # ------------------------------------------------------------------ start
     def start(self) -> dict:
@@ -139,8 +140,8 @@ class Stack:
         import app as app_module
 
         self.app = app_module.app
-        self._start_api(host, api_port)
         self._start_workers()
+        self._start_api(host, api_port)
         from .site import Site
 
         self.site = Site(host, dash_port, ROOT / "dashboard" / "dist",
@@ -185,6 +186,7 @@ class Stack:
         # Chalice local sets the stage's variables; the local stack's own values win.
         keep = dict(os.environ)
         self.api = create_local_server(self.app, config, host, port)
+        self.api.server.daemon_threads = True  # keep-alive connections must not hold up Ctrl-C
         os.environ.clear()
         os.environ.update(keep)
         self.api_thread = threading.Thread(target=self.api.serve_forever, name="api", daemon=True)
@@ -201,6 +203,8 @@ class Stack:
             if isinstance(src, DynamoDBEventConfig):
                 w = StreamWorker(src.name, handler, src.stream_arn, src.batch_size, self.session, REGION,
                                  self.state_dir / "dead-letters.jsonl")
+                with self.lock:  # nothing writes yet (the API starts after): all before LATEST is handled
+                    w.last_seq = w.fetched = self._last_sequence(w.arn)
                 self.workers.append(w)
                 w.start()
             elif isinstance(src, ScheduledEventConfig):
@@ -221,31 +225,41 @@ class Stack:
         raise RuntimeError("the API did not become healthy")
 
     # --------------------------------------------------------------- snapshot
-    def _quiescent(self) -> bool:
-        """With the moto lock held: every stream record so far has been handled."""
+    @staticmethod
+    def _last_sequence(stream_arn: str) -> int | None:
+        """The sequence number of a stream's last record, read from moto (with the lock held)."""
         from moto.core import DEFAULT_ACCOUNT_ID
         from moto.dynamodb.models import dynamodb_backends
 
-        ddb = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION]
+        shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].tables[stream_arn.split("/")[1]].stream_shard
+        if shard is None or not shard.items:
+            return None
+        return shard.starting_sequence_number + len(shard.items) - 1
+
+    def _quiescent(self) -> bool:
+        """With the moto lock held: every stream record so far has been handled."""
         for w in self.workers:
             if not w.drained():
                 return False
-            table = ddb.tables[w.arn.split("/")[1]]
-            shard = table.stream_shard
-            if shard is not None and shard.items:
-                last = shard.starting_sequence_number + len(shard.items) - 1
-                if w.last_seq is None or w.last_seq < last:
-                    return False
+            last = self._last_sequence(w.arn)
+            if last is not None and (w.last_seq is None or w.last_seq < last):
+                return False
         return True
 
     def snapshot(self) -> bool:
         from . import state
+        from .embedded_aws import Changes
 
         with self.lock:
+            if Changes.count == self.saved_changes:
+                return True
             if not self._quiescent():
                 return False
+            seen = Changes.count
             data = state.dump(REGION, self.table_names, self.pool_id, self.bucket)
-        return state.save(self.state_dir, data)
+        state.save(self.state_dir, data)
+        self.saved_changes = seen
+        return True
 
     def _snapshot_loop(self) -> None:
         while not self.stopping.wait(self.args.snapshot_every):
@@ -258,13 +272,15 @@ class Stack:
     def stop(self) -> None:
         self.stopping.set()
         self.api.shutdown()
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            if self.snapshot():
+        self.api.server.server_close()
+        deadline = time.time() + 60
+        while not self.snapshot():  # waits until the streams are drained
+            if int(time.time() * 5) % 25 == 0:
+                log.info("draining: %s", [(w.fn_name, len(w.pending), w.idle.is_set(), w.last_seq,
+                                            self._last_sequence(w.arn)) for w in self.workers])
+            if time.time() > deadline:
+                log.warning("streams still busy after 60 s: the last changes are not saved")
                 break
-            with self.lock:
-                if self._quiescent():
-                    break
             time.sleep(0.2)
         for w in self.workers:
             w.stop()

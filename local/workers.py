@@ -37,6 +37,7 @@ class StreamWorker(threading.Thread):
         self.last_seq: int | None = None
         self.idle = threading.Event()
         self.processed = 0
+        self.fetched: int | None = None  # highest sequence number read from the stream
         desc = self.client.describe_stream(StreamArn=self.arn)["StreamDescription"]
         self.shard = desc["Shards"][0]["ShardId"]
         # LATEST: records made before the worker started (a restore) are not changes to react to.
@@ -59,8 +60,12 @@ class StreamWorker(threading.Thread):
         if len(self.pending) < self.batch_size:
             resp = self.client.get_records(ShardIterator=self.iterator, Limit=1000)
             self.iterator = resp.get("NextShardIterator") or self.iterator
-            self.pending += [stream_record(r, self.arn, self.region) for r in resp["Records"]]
+            new = [stream_record(r, self.arn, self.region) for r in resp["Records"]]
+            if new:
+                self.fetched = _seq(new[-1]["dynamodb"]["SequenceNumber"])
+            self.pending += new
         if not self.pending:
+            self._refresh_iterator()
             return False
         self.idle.clear()
         batch = self.pending[: self.batch_size]
@@ -86,6 +91,17 @@ class StreamWorker(threading.Thread):
         else:
             time.sleep(0.2 * self.attempts)
         return True
+
+    def _refresh_iterator(self) -> None:
+        """A new iterator after the last record read. moto replaces a table with a copy when it
+        cancels a transaction, and an old iterator keeps reading the old copy's stream."""
+        if self.fetched is None:  # the stream was empty at start and nothing was read since
+            self.iterator = self.client.get_shard_iterator(
+                StreamArn=self.arn, ShardId=self.shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            return
+        self.iterator = self.client.get_shard_iterator(
+            StreamArn=self.arn, ShardId=self.shard, ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+            SequenceNumber=str(self.fetched))["ShardIterator"]
 
     def _done(self, n: int) -> None:
         if n:

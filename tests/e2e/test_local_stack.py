@@ -81,3 +81,28 @@ def test_budget_emails_and_data_survive_a_restart(stack_factory):
     _, budgets, _ = call("GET", f"{api2}/budgets?month={month}", token=token)
     assert budgets["items"][0]["spent"] == "110.00"
     assert again.stop() == 0
+
+
+def test_demo_data_and_a_job_run_against_the_running_stack(local_stack):
+    import subprocess
+    import sys
+
+    state = local_stack["state_dir"]
+    run = lambda *a: subprocess.run([sys.executable, "-m", *a, "--state-dir", state], capture_output=True,  # noqa: E731
+                                    text=True, timeout=300)
+    first = run("local.demo")
+    assert first.returncode == 0, first.stderr
+    assert "entries created" in first.stdout and not first.stdout.startswith("demo data: 0 ")
+    again = run("local.demo")
+    assert again.returncode == 0 and "demo data: 0 entries created" in again.stdout
+    job = run("local.job", "retry_outbox", "--now", "2030-01-01T00:00:00Z")
+    assert job.returncode == 0, job.stderr
+    assert '"due"' in job.stdout
+    assert run("local.job", "no_such_job").returncode == 2
+    api = local_stack["api_url"]
+    _, tokens, _ = call("POST", f"{api}/auth/sign-in", {"email": local_stack["demo_email"],
+                                                        "password": local_stack["demo_password"]})
+    year = time.gmtime().tm_year
+    doc = wait_for(lambda: (lambda d: d if any(m["spend"] != "0.00" for m in d["months"]) else None)(
+        call("GET", f"{api}/insights/expenses?year={year}", token=tokens["id_token"])[1]), timeout=30)
+    assert doc, "the demo year reached the charts"
