@@ -44,7 +44,7 @@ bench: python
 	$(BIN)/python bench/run.py
 
 synth: python
-	cd infra && ../$(BIN)/python app.py
+	cd infra && ../$(BIN)/python cdk_app.py
 
 deploy: setup
 	cd infra && npx --yes aws-cdk@^2.1148.0 deploy --all $(CDK_ARGS)

@@ -4,7 +4,7 @@ The local stack creates tables from these; the infra test checks the CDK tables 
 """
 from __future__ import annotations
 
-from .core.models import CoreTable, OutboxMessage, Rollup
+from .core.models import AppliedEvent, CoreTable, OutboxMessage, Rollup
 from .expenses.models import ExpensesTable
 
 # logical name → table model (the one holding every key and index of that table)
@@ -19,4 +19,9 @@ TABLE_MODELS = {
 STREAM_ENV = {
     "expenses": "TALLY_EXPENSES_STREAM_ARN",
     "outbox": "TALLY_OUTBOX_STREAM_ARN",
+}
+
+# logical table name → its TTL attribute (items another model keeps there expire by it)
+TTL_ATTRIBUTE = {
+    "rollups": AppliedEvent.expires_at.attr_name,
 }
