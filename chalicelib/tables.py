@@ -4,7 +4,7 @@ The local stack creates tables from these; the infra test checks the CDK tables 
 """
 from __future__ import annotations
 
-from .core.models import AppliedEvent, CoreTable, OutboxMessage, Rollup
+from .core.models import CoreTable, OutboxMessage, Rollup
 from .expenses.models import ExpensesTable
 
 # logical name → table model (the one holding every key and index of that table)
@@ -21,7 +21,3 @@ STREAM_ENV = {
     "outbox": "TALLY_OUTBOX_STREAM_ARN",
 }
 
-# logical table name → its TTL attribute (items another model keeps there expire by it)
-TTL_ATTRIBUTE = {
-    "rollups": AppliedEvent.expires_at.attr_name,
-}

@@ -49,18 +49,27 @@ class StreamReader:
         ddb = boto3.client("dynamodb", region_name="us-east-1")
         self.arn = ddb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
         self.streams = boto3.client("dynamodbstreams", region_name="us-east-1")
-        shard = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"][0]["ShardId"]
-        self.iterator = self.streams.get_shard_iterator(
-            StreamArn=self.arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        self.shard = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        self.last: str | None = None
 
     def records(self) -> list[dict]:
+        """Everything after the last record read. A fresh iterator each time: moto swaps a table for
+        a copy when it cancels a transaction, and an old iterator would keep reading the old copy."""
+        if self.last is None:
+            it = self.streams.get_shard_iterator(StreamArn=self.arn, ShardId=self.shard,
+                                                 ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        else:
+            it = self.streams.get_shard_iterator(StreamArn=self.arn, ShardId=self.shard,
+                                                 ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                                                 SequenceNumber=self.last)["ShardIterator"]
         out = []
         while True:
-            resp = self.streams.get_records(ShardIterator=self.iterator, Limit=1000)
-            self.iterator = resp["NextShardIterator"]
+            resp = self.streams.get_records(ShardIterator=it, Limit=1000)
+            it = resp["NextShardIterator"]
             if not resp["Records"]:
                 return out
             out.extend(stream_record(r, self.arn, "us-east-1") for r in resp["Records"])
+            self.last = out[-1]["dynamodb"]["SequenceNumber"]
 
 
 def event(records: list[dict]) -> dict:

@@ -9,7 +9,6 @@ from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     NumberAttribute,
-    TTLAttribute,
     UnicodeAttribute,
     VersionAttribute,
 )
@@ -91,10 +90,10 @@ class Membership(CoreTable):
 
 # ------------------------------------------------------------- rollups table
 class Rollup(Model):
-    """Precomputed totals for one scope and period, e.g. USER#sub / expenses#Y2026.
+    """Precomputed totals for one scope and period, e.g. USER#sub / expenses#2026.
 
-    `hw` holds, per stream shard, the highest sequence number already applied, so a
-    replayed or retried batch changes no total. `version` guards read-modify-write.
+    `applied` maps the eventIDs of the stream records absorbed in the last day to when, so a
+    replayed or retried record changes no total. `version` guards read-modify-write.
     """
 
     class Meta(BaseMeta):
@@ -103,21 +102,9 @@ class Rollup(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     totals = DecimalMapAttribute(default=dict)
-    hw = StringMapAttribute(default=dict)
+    applied = StringMapAttribute(default=dict)
     version = VersionAttribute()
     updated_at = UnicodeAttribute(null=True)
-
-
-class AppliedEvent(Model):
-    """Marks a stream record (by eventID) as applied to rollups, written in the same transaction
-    as the totals it changed; expires after the stream's retention (24 h) plus retries."""
-
-    class Meta(BaseMeta):
-        table_name = _s.rollups_table
-
-    pk = UnicodeAttribute(hash_key=True)  # EVENT#<eventID>
-    sk = UnicodeAttribute(range_key=True)  # APPLIED
-    expires_at = TTLAttribute()
 
 
 # -------------------------------------------------------------- outbox table

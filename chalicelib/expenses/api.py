@@ -23,7 +23,7 @@ from ..core.web import Req, route
 from . import rules
 from .models import Budget, Category, Transaction
 from .schemas import (
-    BudgetIn, BudgetOut, CategoryIn, ListQuery, TransactionIn, TransactionOut, YearQuery,
+    BudgetIn, BudgetSet, BudgetsOut, CategoryIn, ListQuery, TransactionIn, TransactionOut, YearQuery,
 )
 
 expenses = Blueprint(__name__)
@@ -236,7 +236,7 @@ def owner_budgets(owner_key: str) -> list[dict[str, Any]]:
     return [_budget_dict(b) for b in Budget.query(owner_key, Budget.sk.startswith("BUDGET#"))]
 
 
-@route(expenses, "/budgets/{category}", ("PUT",), body=BudgetIn, response=BudgetOut)
+@route(expenses, "/budgets/{category}", ("PUT",), body=BudgetIn, response=BudgetSet)
 def put_budget(req: Req, category: str):
     """Set a monthly budget for a category, or `total` for all spending."""
     user = req.principal
@@ -252,8 +252,9 @@ def put_budget(req: Req, category: str):
     now = clock.iso_now()
     b = Budget(user.owner_key, f"BUDGET#{category}", category=category, limit=limit, currency=currency,
                thresholds=data.thresholds, created_at=now, updated_at=now)
-    b.save()
-    return _progress(user, [_budget_dict(b)], req.query.get("month"))[0]
+    b.save()  # an upsert: setting the same budget twice is the same budget
+    return {"category": category, "limit": fmt(limit, currency), "currency": currency,
+            "thresholds": data.thresholds}
 
 
 def _progress(user: Principal, budgets: list[dict], month: str | None) -> list[dict]:
@@ -277,7 +278,7 @@ def local_month(tz: str) -> str:
     return clock.now().astimezone(ZoneInfo(tz)).strftime("%Y-%m")
 
 
-@route(expenses, "/budgets", ("GET",), query=("month",))
+@route(expenses, "/budgets", ("GET",), query=("month",), response=BudgetsOut)
 def list_budgets(req: Req):
     """Each budget with what is spent in the month (default: this month, in the owner's time zone)."""
     user = req.principal

@@ -34,6 +34,7 @@ class OwnerContext:
     def __init__(self) -> None:
         self._profiles: dict[str, Profile | None] = {}
         self._budgets: dict[str, list[dict]] = {}
+        self._months: dict[tuple[str, str], list[dict]] = {}
 
     def profile(self, owner: str) -> Profile | None:
         if owner not in self._profiles:
@@ -47,6 +48,14 @@ class OwnerContext:
         if owner not in self._budgets:
             self._budgets[owner] = owner_budgets(owner)
         return self._budgets[owner]
+
+    def month(self, owner: str, period: str) -> list[dict]:
+        """The month's transactions (one Query, only when an alert needs its top expenses)."""
+        if (owner, period) not in self._months:
+            self._months[(owner, period)] = [
+                {"kind": t.kind, "amount": t.amount, "date": t.date, "category": t.category, "note": t.note or ""}
+                for t in Transaction.by_month.query(f"{owner}#{period}", limit=500)]
+        return self._months[(owner, period)]
 
 
 def budget_firings(changes: list[RollupChange], ctx: OwnerContext) -> list[OutboxMessage]:
@@ -75,11 +84,8 @@ def _budget_message(owner: str, period: str, budget: dict, threshold: str, spent
     profile = ctx.profile(owner)
     if profile is None or not profile.email or not alerts_enabled(profile, "budget"):
         return None
-    top = rules.top_expenses(
-        ({"kind": t.kind, "amount": t.amount, "date": t.date, "category": t.category, "note": t.note or ""}
-         for t in Transaction.by_month.query(f"{owner}#{period}", limit=200)
-         if budget["category"] == rules.TOTAL or t.category == budget["category"]),
-    )
+    top = rules.top_expenses(t for t in ctx.month(owner, period)
+                             if budget["category"] == rules.TOTAL or t["category"] == budget["category"])
     subject, text, html = rules.budget_email(
         category=budget["category"], period=period, threshold=threshold, spent=spent,
         limit=Decimal(budget["limit"]), currency=budget["currency"], top=top,

@@ -105,6 +105,13 @@ class BudgetIn(Strict):
         return sorted(set(v))
 
 
+class BudgetSet(BaseModel):
+    category: str
+    limit: str
+    currency: str
+    thresholds: list[int]
+
+
 class BudgetOut(BaseModel):
     category: str
     limit: str
@@ -113,6 +120,10 @@ class BudgetOut(BaseModel):
     spent: str
     month: str
     percent: float
+
+
+class BudgetsOut(BaseModel):
+    items: list[BudgetOut]
 
 
 class CategoryIn(Strict):

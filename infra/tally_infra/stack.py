@@ -19,7 +19,7 @@ from aws_cdk import (
 )
 from constructs import Construct
 
-from chalicelib.tables import STREAM_ENV, TABLE_MODELS, TTL_ATTRIBUTE
+from chalicelib.tables import STREAM_ENV, TABLE_MODELS
 
 from .slim_chalice import SlimChalice
 
@@ -70,7 +70,6 @@ class TallyStack(cdk.Stack):
                 encryption=dynamodb.TableEncryption.AWS_MANAGED,
                 deletion_protection=True,
                 removal_policy=cdk.RemovalPolicy.RETAIN,
-                time_to_live_attribute=TTL_ATTRIBUTE.get(logical),
             )
             for g in spec["gsis"]:
                 table.add_global_secondary_index(**g)

@@ -43,7 +43,7 @@ def resources(template, kind):
 
 
 def test_tables_match_the_pynamodb_models(synth):
-    from chalicelib.tables import TABLE_MODELS, TTL_ATTRIBUTE
+    from chalicelib.tables import TABLE_MODELS
 
     tables = list(resources(synth["template"], "AWS::DynamoDB::Table").values())
     assert len(tables) == len(TABLE_MODELS)
@@ -68,8 +68,6 @@ def test_tables_match_the_pynamodb_models(synth):
         assert p.get("StreamSpecification", {}).get("StreamViewType") == stream
         assert p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
         assert p["BillingMode"] == "PAY_PER_REQUEST"
-        if logical in TTL_ATTRIBUTE:
-            assert p["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE[logical], "Enabled": True}
 
 
 def test_stream_event_sources_report_failures_retry_bounded_bisect_and_dead_letter(synth):
