@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import pathlib
 import random
 import sys
 import urllib.error
@@ -14,7 +13,7 @@ import urllib.request
 import uuid
 from datetime import date, timedelta
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from .outputs import DEFAULT_STATE_DIR, running_outputs
 NS = uuid.UUID("6f1c2d1e-3a59-4b8e-9d61-5d3b2f1a7c10")
 
 MONTHLY = [("housing", "1200.00", 1, "bank_transfer", "Rent"), ("utilities", "95.40", 5, "bank_transfer", "Power & water"),
@@ -61,13 +60,11 @@ def entries(today: date):
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--state-dir", default=str(ROOT / ".local"))
+    p.add_argument("--state-dir", default=str(DEFAULT_STATE_DIR))
     args = p.parse_args(argv)
-    path = pathlib.Path(args.state_dir) / "outputs.json"
-    if not path.exists():
-        print("The local stack is not running: start it with `make run`.", file=sys.stderr)
+    out = running_outputs(args.state_dir)
+    if out is None:
         return 2
-    out = json.loads(path.read_text())
     api = out["api_url"]
     status, tokens = call("POST", f"{api}/auth/sign-in", {"email": out["demo_email"], "password": out["demo_password"]})
     if status != 200:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pathlib
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from .outputs import DEFAULT_STATE_DIR, ROOT, running_outputs
 
 
 def stack_env(outputs: dict) -> dict[str, str]:
@@ -33,13 +32,12 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="Run a scheduled job now against the local stack.")
     p.add_argument("name", nargs="?", help="the @app.schedule function's name")
     p.add_argument("--now", help="ISO 8601 time to set the app's clock to")
-    p.add_argument("--state-dir", default=str(ROOT / ".local"))
+    p.add_argument("--state-dir", default=str(DEFAULT_STATE_DIR))
     args = p.parse_args(argv)
-    out_path = pathlib.Path(args.state_dir) / "outputs.json"
-    if not out_path.exists():
-        print("The local stack is not running: start it with `make run`.", file=sys.stderr)
+    out = running_outputs(args.state_dir)
+    if out is None:
         return 2
-    os.environ.update(stack_env(json.loads(out_path.read_text())))
+    os.environ.update(stack_env(out))
     if args.now:
         os.environ["TALLY_NOW"] = args.now
     sys.path.insert(0, str(ROOT))

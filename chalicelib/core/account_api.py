@@ -67,7 +67,13 @@ def confirm(req: Req):
     return {"confirmed": True}
 
 
-def _tokens(result: dict) -> dict:
+def _authenticate(flow: str, params: dict, field: str) -> dict:
+    """Tokens from Cognito's InitiateAuth for the dashboard's public client."""
+    try:
+        result = client("cognito-idp").initiate_auth(
+            ClientId=get_settings().user_pool_client_id, AuthFlow=flow, AuthParameters=params)
+    except ClientError as exc:
+        raise _cognito_error(exc, field) from None
     auth = result.get("AuthenticationResult") or {}
     if "IdToken" not in auth:
         raise Unauthorized("sign-in needs another step: " + str(result.get("ChallengeName", "unknown")))
@@ -83,15 +89,7 @@ def _tokens(result: dict) -> dict:
 def sign_in(req: Req):
     """Exchange email and password for tokens (Cognito USER_PASSWORD_AUTH)."""
     data = req.body(SignInIn)
-    try:
-        result = client("cognito-idp").initiate_auth(
-            ClientId=get_settings().user_pool_client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": data.email, "PASSWORD": data.password},
-        )
-    except ClientError as exc:
-        raise _cognito_error(exc) from None
-    tokens = _tokens(result)
+    tokens = _authenticate("USER_PASSWORD_AUTH", {"USERNAME": data.email, "PASSWORD": data.password}, "email")
     user = verify_id_token(tokens["id_token"])
     ensure_profile(user.sub, user.email or data.email)
     return tokens
@@ -101,15 +99,7 @@ def sign_in(req: Req):
 def refresh(req: Req):
     """New ID and access tokens from a refresh token."""
     data = req.body(RefreshIn)
-    try:
-        result = client("cognito-idp").initiate_auth(
-            ClientId=get_settings().user_pool_client_id,
-            AuthFlow="REFRESH_TOKEN_AUTH",
-            AuthParameters={"REFRESH_TOKEN": data.refresh_token},
-        )
-    except ClientError as exc:
-        raise _cognito_error(exc, "refresh_token") from None
-    return _tokens(result)
+    return _authenticate("REFRESH_TOKEN_AUTH", {"REFRESH_TOKEN": data.refresh_token}, "refresh_token")
 
 
 @route(account, "/me", ("GET",), response=ProfileOut)

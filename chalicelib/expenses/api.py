@@ -6,7 +6,6 @@ import json
 import re
 import uuid
 from zoneinfo import ZoneInfo
-from decimal import Decimal
 from typing import Any
 
 from chalice import Blueprint, Response

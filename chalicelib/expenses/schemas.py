@@ -13,6 +13,13 @@ from .rules import PAYMENT_MODES
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 
 
+def decimal_string(v):
+    """Money travels as a JSON string ("12.50"): a JSON number would have gone through a float."""
+    if not isinstance(v, str):
+        raise ValueError("must be a string such as \"12.50\"")
+    return v
+
+
 class TransactionIn(Strict):
     kind: Literal["expense", "income"]
     amount: str = Field(min_length=1, max_length=32, description="a positive decimal as a string, e.g. \"12.50\"")
@@ -24,12 +31,7 @@ class TransactionIn(Strict):
     tags: list[str] = Field(default_factory=list, max_length=20)
     version: int | None = Field(default=None, ge=1)
 
-    @field_validator("amount", mode="before")
-    @classmethod
-    def _amount_is_string(cls, v):
-        if not isinstance(v, str):
-            raise ValueError("amount must be a string such as \"12.50\"")
-        return v
+    _amount_is_string = field_validator("amount", mode="before")(decimal_string)
 
     @field_validator("date")
     @classmethod
@@ -90,12 +92,7 @@ class BudgetIn(Strict):
     limit: str = Field(min_length=1, max_length=32)
     thresholds: list[int] = Field(default_factory=lambda: [80, 100], min_length=1, max_length=5)
 
-    @field_validator("limit", mode="before")
-    @classmethod
-    def _limit_is_string(cls, v):
-        if not isinstance(v, str):
-            raise ValueError("limit must be a string such as \"300.00\"")
-        return v
+    _limit_is_string = field_validator("limit", mode="before")(decimal_string)
 
     @field_validator("thresholds")
     @classmethod
