@@ -10,6 +10,8 @@ from chalicelib.core.orgs_api import orgs
 from chalicelib.core.settings import get_settings
 from chalicelib.expenses.api import expenses
 from chalicelib.expenses.reactions import handle_expenses_batch
+from chalicelib.expenses.recurring import materialize_due
+from chalicelib.expenses.recurring_api import recurring
 
 settings = get_settings()
 app = Chalice(app_name="tally", configure_logs=False)
@@ -22,6 +24,7 @@ app.register_blueprint(account)
 app.register_blueprint(orgs)
 app.register_blueprint(alerts_api)
 app.register_blueprint(expenses)
+app.register_blueprint(recurring)
 
 
 @web.route(app, "/health", public=True)
@@ -54,3 +57,9 @@ def on_outbox_stream(event):
 def retry_outbox(event):
     """Sends alert emails whose first attempt failed or whose sender died mid-send."""
     return retry_due_messages()
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def materialize_recurring(event):
+    """Records each due occurrence of recurring expenses and income once, catching up after downtime."""
+    return materialize_due()

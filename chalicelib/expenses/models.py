@@ -1,7 +1,7 @@
 """The expenses table: one owner's transactions, budgets and own categories under pk USER#sub."""
 from __future__ import annotations
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -34,6 +34,20 @@ class MonthCategoryIndex(GlobalSecondaryIndex):
     gsi2sk = UnicodeAttribute(range_key=True)
 
 
+class DueIndex(GlobalSecondaryIndex):
+    """DUE#<shard> → recurring rules by their next date: the materializing job's work list.
+
+    Sparse: a rule that has ended leaves the index. Owners are spread over a few shards so no one
+    partition takes every rule."""
+
+    class Meta:
+        index_name = "by_due"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
 class ExpensesTable(Model):
     class Meta(BaseMeta):
         table_name = _s.expenses_table
@@ -45,8 +59,11 @@ class ExpensesTable(Model):
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
     by_month = MonthIndex()
     by_month_category = MonthCategoryIndex()
+    by_due = DueIndex()
 
 
 class Transaction(ExpensesTable):
@@ -85,3 +102,28 @@ class Category(ExpensesTable):
     name = UnicodeAttribute()
     kind = UnicodeAttribute()
     created_at = UnicodeAttribute()
+
+
+class Recurring(ExpensesTable):
+    """A recurring expense or income (rent, salary, a subscription): pk USER#sub, sk RECUR#id.
+
+    `next_date` is the first occurrence not yet recorded; the job records every occurrence up to
+    the owner's today, each as a transaction with a deterministic id, then moves `next_date` on."""
+
+    id = UnicodeAttribute()
+    owner = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    amount = DecimalAttribute()
+    currency = UnicodeAttribute()
+    category = UnicodeAttribute()
+    payment_mode = UnicodeAttribute()
+    note = UnicodeAttribute(default="")
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    frequency = UnicodeAttribute()
+    day = NumberAttribute()
+    start_date = UnicodeAttribute()
+    end_date = UnicodeAttribute(null=True)
+    next_date = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()

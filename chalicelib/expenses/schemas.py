@@ -20,31 +20,31 @@ def decimal_string(v):
     return v
 
 
-class TransactionIn(Strict):
+def iso_date(v: str) -> str:
+    """A real calendar date written YYYY-MM-DD, between 1970 and 2100."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+        raise ValueError("date must be YYYY-MM-DD")
+    try:
+        d = dt.date.fromisoformat(v)
+    except ValueError:
+        raise ValueError("not a real date") from None
+    if not (1970 <= d.year <= 2100):
+        raise ValueError("date must be between 1970 and 2100")
+    return v
+
+
+class EntryIn(Strict):
+    """What an expense or income says, whether it happens once or recurs."""
+
     kind: Literal["expense", "income"]
     amount: str = Field(min_length=1, max_length=32, description="a positive decimal as a string, e.g. \"12.50\"")
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    date: str = Field(description="ISO 8601 date, YYYY-MM-DD")
     category: str = Field(pattern=SLUG)
     payment_mode: str = Field(description=" | ".join(PAYMENT_MODES))
     note: str = Field(default="", max_length=500)
     tags: list[str] = Field(default_factory=list, max_length=20)
-    version: int | None = Field(default=None, ge=1)
 
     _amount_is_string = field_validator("amount", mode="before")(decimal_string)
-
-    @field_validator("date")
-    @classmethod
-    def _date(cls, v: str) -> str:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
-            raise ValueError("date must be YYYY-MM-DD")
-        try:
-            d = dt.date.fromisoformat(v)
-        except ValueError:
-            raise ValueError("not a real date") from None
-        if not (1970 <= d.year <= 2100):
-            raise ValueError("date must be between 1970 and 2100")
-        return v
 
     @field_validator("payment_mode")
     @classmethod
@@ -64,6 +64,41 @@ class TransactionIn(Strict):
             if t not in out:
                 out.append(t)
         return out
+
+
+class TransactionIn(EntryIn):
+    date: str = Field(description="ISO 8601 date, YYYY-MM-DD")
+    version: int | None = Field(default=None, ge=1)
+
+    _date = field_validator("date")(iso_date)
+
+
+class RecurringIn(EntryIn):
+    frequency: Literal["monthly", "weekly", "yearly"]
+    start_date: str = Field(description="the first day it may occur, YYYY-MM-DD")
+    end_date: str | None = Field(default=None, description="the last day it may occur, YYYY-MM-DD")
+    day: int | None = Field(default=None, ge=0, le=31, description=(
+        "monthly: day of the month 1-31 (clamped to the month's end); weekly: weekday 0 (Monday) - 6; "
+        "yearly: day of the start date's month. Default: from the start date."))
+
+    _dates = field_validator("start_date", "end_date")(lambda v: v if v is None else iso_date(v))
+
+
+class RecurringOut(BaseModel):
+    id: str
+    kind: str
+    amount: str
+    currency: str
+    category: str
+    payment_mode: str
+    note: str
+    tags: list[str]
+    frequency: str
+    day: int
+    start_date: str
+    end_date: str | None
+    next_date: str | None
+    version: int
 
 
 class TransactionOut(BaseModel):
