@@ -84,7 +84,35 @@ async function showApp() {
   $("#year-picker").value = $("#year-picker").value || today().slice(0, 4);
   resetForm();
   await loadCategories();
-  await Promise.all([loadMonth(), loadBudgets(), loadCharts(), loadAlerts()]);
+  $("#recurring-form").start_date.value = $("#recurring-form").start_date.value || today();
+  await Promise.all([loadMonth(), loadBudgets(), loadCharts(), loadAlerts(), loadRecurring()]);
+}
+
+async function loadRecurring() {
+  const r = await api("GET", "/recurring");
+  if (!r.ok) return;
+  const items = r.data.items.map((rule) => {
+    const li = document.createElement("li");
+    li.dataset.id = rule.id;
+    const label = document.createElement("span");
+    label.textContent = `${rule.note || rule.category} · ${rule.frequency} · next ${rule.next_date || "none"}`;
+    const amount = document.createElement("span");
+    amount.className = "amount";
+    amount.textContent = `${rule.kind === "income" ? "+" : "-"}${rule.amount} ${rule.currency}`;
+    const del = document.createElement("button");
+    del.type = "button"; del.textContent = "Stop";
+    del.setAttribute("aria-label", `Stop ${rule.note || rule.category}`);
+    del.addEventListener("click", async () => {
+      const d = await api("DELETE", `/recurring/${rule.id}`);
+      if (!d.ok) { say(errorText(d.data, d.status), true); return; }
+      say("Recurring entry stopped.");
+      await loadRecurring();
+    });
+    li.append(label, amount, del);
+    return li;
+  });
+  $("#recurring-list").replaceChildren(...(items.length ? items : [Object.assign(document.createElement("li"),
+    { className: "muted", textContent: "Nothing recurring yet." })]));
 }
 
 async function loadCategories() {
@@ -99,6 +127,10 @@ function fillCategories() {
   const keep = sel.value;
   sel.replaceChildren(...categories.filter((c) => c.kind === kind).map((c) => new Option(c.name, c.slug)));
   if ([...sel.options].some((o) => o.value === keep)) sel.value = keep;
+  const rf = $("#recurring-form");
+  const rkeep = rf.category.value;
+  rf.category.replaceChildren(...categories.filter((c) => c.kind === rf.kind.value).map((c) => new Option(c.name, c.slug)));
+  if ([...rf.category.options].some((o) => o.value === rkeep)) rf.category.value = rkeep;
   const bsel = $("#budget-form").category;
   bsel.replaceChildren(new Option("All spending (total)", "total"),
     ...categories.filter((c) => c.kind === "expense").map((c) => new Option(c.name, c.slug)));
@@ -340,6 +372,19 @@ async function main() {
     await signIn(f.dataset.email, f.dataset.password);
   });
   $("#sign-out").addEventListener("click", signOut);
+  $("#recurring-form").kind.addEventListener("change", fillCategories);
+  $("#recurring-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = ev.target;
+    const r = await api("POST", "/recurring", {
+      kind: f.kind.value, amount: f.amount.value.trim(), category: f.category.value, payment_mode: f.payment_mode.value,
+      note: f.note.value, frequency: f.frequency.value, start_date: f.start_date.value,
+    });
+    if (!r.ok) { say(errorText(r.data, r.status), true); return; }
+    say(`Recurring entry added: next on ${r.data.next_date}.`);
+    f.amount.value = ""; f.note.value = "";
+    await loadRecurring();
+  });
   $("#expense-form").addEventListener("submit", saveEntry);
   $("#expense-form").kind.addEventListener("change", fillCategories);
   $("#cancel-edit").addEventListener("click", resetForm);

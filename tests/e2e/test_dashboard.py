@@ -57,6 +57,15 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     expect(page.locator('#budget-list li[data-category="food"]')).to_have_class("budget warn", timeout=15000)
     expect(page.locator("#alert-list")).to_contain_text("80%", timeout=15000)
 
+    recurring = page.locator("#recurring-form")
+    recurring.get_by_label("Recurring amount").fill("950.00")
+    recurring.get_by_label("Recurring category").select_option("housing")
+    recurring.get_by_label("Recurring note").fill("Rent")
+    recurring.get_by_role("button", name="Add recurring").click()
+    expect(page.locator("#recurring-list")).to_contain_text("Rent · monthly · next ")
+    page.get_by_role("button", name="Stop Rent").click()
+    expect(page.locator("#recurring-list")).to_contain_text("Nothing recurring yet.")
+
     page.get_by_role("button", name="Delete food 90.00").click()
     expect(page.locator("#expense-list")).to_contain_text("Nothing recorded this month.")
 
