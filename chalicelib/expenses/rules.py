@@ -123,10 +123,13 @@ def chart_document(
             if len(parts) == 3 and parts[0] == mm and parts[1] == "spend" and value:
                 by_cat[parts[2]] = fmt(value, currency)
                 categories[parts[2]] = categories.get(parts[2], Decimal(0)) + value
+        spend = year_totals.get(f"{mm}:spend", Decimal(0))
+        income = year_totals.get(f"{mm}:income", Decimal(0))
         months.append({
             "month": f"{year}-{mm}",
-            "spend": fmt(year_totals.get(f"{mm}:spend", Decimal(0)), currency),
-            "income": fmt(year_totals.get(f"{mm}:income", Decimal(0)), currency),
+            "spend": fmt(spend, currency),
+            "income": fmt(income, currency),
+            **balance(income, spend, currency),
             "by_category": dict(sorted(by_cat.items())),
         })
     years = sorted({int(k.split(":")[0]) for k in all_totals} | {year})
@@ -141,10 +144,18 @@ def chart_document(
             "year": y,
             "spend": fmt(all_totals.get(f"{y}:spend", Decimal(0)), currency),
             "income": fmt(all_totals.get(f"{y}:income", Decimal(0)), currency),
+            **balance(all_totals.get(f"{y}:income", Decimal(0)), all_totals.get(f"{y}:spend", Decimal(0)), currency),
         } for y in years],
         "budgets": [budget_progress(b, current_month, month_spent(current_totals, cur_mm, b["category"]), currency)
                     for b in budgets],
     }
+
+
+def balance(income: Decimal, spend: Decimal, currency: str) -> dict[str, Any]:
+    """Net (income − spending) and savings rate (net ÷ income, in %; none without income)."""
+    net = income - spend
+    rate = float(round(net / income * 100, 1)) if income > 0 else None
+    return {"net": fmt(net, currency), "savings_rate": rate}
 
 
 def budget_progress(budget: dict[str, Any], month: str, spent: Decimal, currency: str) -> dict[str, Any]:

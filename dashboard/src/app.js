@@ -316,8 +316,20 @@ function drawCharts(doc) {
       backgroundColor: cats.map((_, i) => PALETTE[i % PALETTE.length]) }] },
     options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { title: { display: true, text: "Category share" } } },
   };
+  const balance = {
+    type: "bar",
+    data: { labels, datasets: [
+      { type: "line", label: "Net", borderColor: PALETTE[0], data: doc.months.map((m) => Number(m.net)) },
+      { label: "Income", backgroundColor: PALETTE[2], data: doc.months.map((m) => Number(m.income)) },
+      { label: "Spending", backgroundColor: PALETTE[4], data: doc.months.map((m) => Number(m.spend)) }] },
+    options: { responsive: true, maintainAspectRatio: false, animation: false,
+      plugins: { title: { display: true, text: `Income, spending and net, ${doc.year}` } } },
+  };
+  const cur = doc.months.find((m) => m.month === currentMonth());
+  $("#balance-summary").textContent = cur ? `${cur.month}: income ${cur.income}, spent ${cur.spend}, net ${cur.net} ${doc.currency}` +
+    (cur.savings_rate === null ? "" : `, savings rate ${cur.savings_rate}%`) : "";
   if (window.Chart) {
-    for (const [key, cfg] of [["monthly", monthly], ["yearly", yearly], ["share", share]]) {
+    for (const [key, cfg] of [["monthly", monthly], ["balance", balance], ["yearly", yearly], ["share", share]]) {
       if (charts[key]) charts[key].destroy();
       charts[key] = new window.Chart($(`#${key}-chart`), cfg);
     }

@@ -42,6 +42,8 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     expect(page.locator('#month-totals tr[data-category="food"]')).to_have_attribute("data-amount", "25.00",
                                                                                      timeout=15000)
 
+    expect(page.locator("#balance-summary")).to_contain_text("spent 25.00, net -25.00 USD")
+
     budget = page.locator("#budget-form")
     budget.get_by_label("Budget category").select_option("food")
     budget.get_by_label("Monthly limit").fill("100")

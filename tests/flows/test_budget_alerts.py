@@ -162,10 +162,11 @@ def test_chart_json_is_published_and_served(alice, pump):
     status, doc = alice.get("/insights/expenses?year=2026")
     assert status == 200
     nov = doc["months"][10]
-    assert nov == {"month": "2026-11", "spend": "50.00", "income": "1000.00", "by_category": {"food": "50.00"}}
+    assert nov == {"month": "2026-11", "spend": "50.00", "income": "1000.00", "net": "950.00", "savings_rate": 95.0,
+                   "by_category": {"food": "50.00"}}
     assert doc["months"][2]["by_category"] == {"transport": "40.00"}
     assert doc["categories"] == {"food": "50.00", "transport": "40.00"}
-    assert {"year": 2025, "spend": "7.00", "income": "0.00"} in doc["years"]
+    assert {"year": 2025, "spend": "7.00", "income": "0.00", "net": "-7.00", "savings_rate": None} in doc["years"]
     assert doc["budgets"][0]["spent"] == "50.00" and doc["budgets"][0]["month"] == "2026-11"
     status, link = alice.get("/insights/expenses/url?year=2026")
     assert status == 200 and link["expires_in"] <= 900 and "Signature" in link["url"] or "X-Amz" in link["url"]

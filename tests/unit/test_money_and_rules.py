@@ -89,8 +89,10 @@ def test_chart_document_has_twelve_months_and_budget_progress():
         current_month="2026-11", current_totals={"11:spend:food": D(110)}, generated_at="t",
     )
     assert len(doc["months"]) == 12 and doc["months"][10]["by_category"] == {"food": "110.00"}
-    assert doc["years"] == [{"year": 2025, "spend": "7.00", "income": "0.00"},
-                            {"year": 2026, "spend": "110.00", "income": "0.00"}]
+    assert doc["years"] == [
+        {"year": 2025, "spend": "7.00", "income": "0.00", "net": "-7.00", "savings_rate": None},
+        {"year": 2026, "spend": "110.00", "income": "0.00", "net": "-110.00", "savings_rate": None}]
+    assert doc["months"][10]["net"] == "-105.00" and doc["months"][10]["savings_rate"] == -2100.0
     assert doc["budgets"][0]["percent"] == 110.0
 
 
@@ -102,3 +104,8 @@ def test_budget_email_names_budget_spent_limit_and_top_expenses():
     assert "food" in subject and "100%" in subject
     assert "110.00" in text and "100.00" in text and "50.00" in text
     assert "&lt;b&gt;party" in html
+
+
+def test_balance_is_net_and_savings_rate():
+    assert rules.balance(D("3000"), D("2250"), "USD") == {"net": "750.00", "savings_rate": 25.0}
+    assert rules.balance(D("0"), D("10"), "USD") == {"net": "-10.00", "savings_rate": None}
