@@ -61,11 +61,13 @@ class Stack:
         if self.outputs_path.exists():
             self.outputs_path.unlink()
         host = self.args.host
-        for k, v in {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": REGION,
+        # Fake credentials: nothing here may ever reach a real AWS account.
+        for k, v in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                     "AWS_SECURITY_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION,
                      "AWS_REGION": REGION, "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled"}.items():
             os.environ[k] = v
-        os.environ.pop("AWS_SESSION_TOKEN", None)
-        os.environ.pop("AWS_PROFILE", None)
+        for k in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+            os.environ.pop(k, None)
 
         from .embedded_aws import LOCK, EmbeddedAWS
 
@@ -99,29 +101,41 @@ class Stack:
             "POWERTOOLS_METRICS_DISABLED": "true",
         }
         os.environ.update(env)
+        # Names: the app's defaults unless the caller chose others.
+        for k, v in {"TALLY_CORE_TABLE": "tally-core", "TALLY_EXPENSES_TABLE": "tally-expenses",
+                     "TALLY_ROLLUPS_TABLE": "tally-rollups", "TALLY_OUTBOX_TABLE": "tally-outbox",
+                     "TALLY_BUCKET": "tally-data", "TALLY_MAIL_FROM": "alerts@tally.example.com"}.items():
+            os.environ.setdefault(k, v)
         sys.path.insert(0, str(ROOT))
         from chalicelib.core.settings import get_settings
         from chalicelib.tables import STREAM_ENV, TABLE_MODELS
 
+        from . import state
+
         s = get_settings()
+        snapshot = state.load(self.state_dir)
+        stream_models = [TABLE_MODELS[logical] for logical in STREAM_ENV]
         for model in TABLE_MODELS.values():
-            if not model.exists():
-                model.create_table(wait=True)
+            # With a snapshot to restore, a stream table gets its stream only after its items are
+            # back: restoring must make no stream records (they would be processed a second time).
+            state.create_table(model, streams=not (snapshot and model in stream_models))
         s3 = self.session.client("s3")
         s3.create_bucket(Bucket=s.bucket)
         s3.put_public_access_block(Bucket=s.bucket, PublicAccessBlockConfiguration={
             "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
         self.session.client("ses").verify_email_identity(EmailAddress=s.mail_from)
         self.table_names = [m.Meta.table_name for m in TABLE_MODELS.values()]
+        self.tables = {logical: m.Meta.table_name for logical, m in TABLE_MODELS.items()}
         self.bucket = s.bucket
 
-        from . import state
-
         self.demo_password = self._demo_password()
-        snapshot = state.load(self.state_dir)
         if snapshot:
             state.restore(snapshot, self.session, REGION, self.pool_id, self.bucket)
-            log.info("restored %s", {k: len(v) for k, v in snapshot["tables"].items()})
+            for model in stream_models:
+                state.enable_stream(self.session, model)
+            log.info("restored %s items, %d users, %d objects from %s",
+                     {k: len(v) for k, v in snapshot["tables"].items()}, len(snapshot["users"]),
+                     len(snapshot["objects"]), self.state_dir / state.SNAPSHOT)
         else:
             idp.admin_create_user(UserPoolId=self.pool_id, Username=DEMO_EMAIL, MessageAction="SUPPRESS",
                                   UserAttributes=[{"Name": "email", "Value": DEMO_EMAIL},
@@ -155,10 +169,12 @@ class Stack:
             "bucket": self.bucket, "outbox_url": f"{self.dashboard_url}outbox.json",
             "outbox_page": f"{self.dashboard_url}outbox", "demo_email": DEMO_EMAIL,
             "demo_password": self.demo_password, "state_dir": str(self.state_dir),
-            "tables": self.table_names, "stream_arns": self.stream_arns, "pid": os.getpid(),
+            "tables": self.tables, "stream_arns": self.stream_arns, "mail_from": s.mail_from,
+            "pid": os.getpid(),
         }
         tmp = self.outputs_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(outputs, indent=2))
+        tmp.chmod(0o600)  # it holds the demo password
         os.replace(tmp, self.outputs_path)
         return outputs
 
@@ -195,16 +211,16 @@ class Stack:
     def _start_workers(self) -> None:
         from chalice.app import DynamoDBEventConfig, ScheduledEventConfig
 
+        from .state import Checkpoints
         from .workers import ScheduleWorker, StreamWorker
 
+        self.checkpoints = Checkpoints(self.state_dir, list(self.stream_arns.values()))
         schedules = []
         for src in self.app.event_sources:
             handler = self.app.handler_map[src.name]
             if isinstance(src, DynamoDBEventConfig):
                 w = StreamWorker(src.name, handler, src.stream_arn, src.batch_size, self.session, REGION,
-                                 self.state_dir / "dead-letters.jsonl")
-                with self.lock:  # nothing writes yet (the API starts after): all before LATEST is handled
-                    w.last_seq = w.fetched = self._last_sequence(w.arn)
+                                 self.state_dir / "dead-letters.jsonl", self.checkpoints)
                 self.workers.append(w)
                 w.start()
             elif isinstance(src, ScheduledEventConfig):
@@ -271,8 +287,10 @@ class Stack:
     # ------------------------------------------------------------------- stop
     def stop(self) -> None:
         self.stopping.set()
-        self.api.shutdown()
+        self.api.shutdown()  # no new requests
         self.api.server.server_close()
+        self.scheduler.stop()  # no new job runs; a running one finishes before the drain
+        self.scheduler.join(timeout=60)
         deadline = time.time() + 60
         while not self.snapshot():  # waits until the streams are drained
             if int(time.time() * 5) % 25 == 0:

@@ -4,10 +4,11 @@ Why not moto's recorder: it logs every request (stream polls included, passwords
 and its replay regenerates stream records, which would reprocess old changes.
 
 The snapshot is read from moto's backends in-process while the moto lock is held, and only at a
-quiescent moment: every stream worker has handled its stream's last record. Restoring loads
-items while the stream workers are not yet running and the workers then start at LATEST, so
-restored items never become stream records again. Passwords are stored as salted PBKDF2 hashes.
-A kill -9 loses at most what changed since the last snapshot (a few seconds).
+quiescent moment: every stream worker has handled its stream's last record. Restoring creates the
+stream-enabled tables without a stream, loads the items, and only then enables the stream, so
+restored items never become stream records; the workers read the new streams from TRIM_HORIZON.
+Passwords are stored as salted PBKDF2 hashes. A kill -9 loses at most what changed since the last
+snapshot (a few seconds). See docs/local-stack.md.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import hmac
 import json
 import os
 import pathlib
+import threading
 from typing import Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -75,7 +77,8 @@ def dump(region: str, table_names: list[str], pool_id: str, bucket: str) -> dict
             "username": user.username,
             "sub": user.id,
             "attributes": [a for a in user.attributes if a["Name"] != "sub"],
-            "status": user.status,
+            "status": str(getattr(user.status, "value", user.status)),
+            "enabled": bool(user.enabled),
             "password": str.__str__(pw) if isinstance(pw, HashedPassword) else HashedPassword.encode(pw or ""),
         })
     objects = []
@@ -104,23 +107,78 @@ def load(state_dir: pathlib.Path) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+def create_table(model, streams: bool = True) -> None:
+    """Create a model's table; without its stream if `streams` is False (enable it later with
+    `enable_stream`, so items loaded in between make no stream records)."""
+    meta = model.Meta
+    view = meta.__dict__.get("stream_view_type")
+    if view and not streams:
+        delattr(meta, "stream_view_type")
+        try:
+            model.create_table(wait=True)
+        finally:
+            meta.stream_view_type = view
+    else:
+        model.create_table(wait=True)
+
+
+def enable_stream(session, model) -> None:
+    view = getattr(model.Meta, "stream_view_type", None)
+    if view:
+        session.client("dynamodb").update_table(
+            TableName=model.Meta.table_name, StreamSpecification={"StreamEnabled": True, "StreamViewType": view})
+
+
 def restore(data: dict[str, Any], session, region: str, pool_id: str, bucket: str) -> None:
-    """Put the snapshot back through the AWS APIs; users get their original `sub` back."""
+    """Put the snapshot back through the AWS APIs (tables first created without streams); users
+    get their original username and `sub` back, and sign in with their original password."""
+    from moto.cognitoidp.models import UserStatus
+
     ddb = session.client("dynamodb")
     for name, items in data["tables"].items():
         for start in range(0, len(items), 25):
-            ddb.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": i}} for i in items[start:start + 25]]})
+            request = {name: [{"PutRequest": {"Item": i}} for i in items[start:start + 25]]}
+            while request:
+                request = ddb.batch_write_item(RequestItems=request).get("UnprocessedItems") or None
     idp_api = session.client("cognito-idp")
     _, idp, _ = _backends(region)
+    pool = idp.user_pools[pool_id]
     for u in data["users"]:
         email = next(a["Value"] for a in u["attributes"] if a["Name"] == "email")
         created = idp_api.admin_create_user(UserPoolId=pool_id, Username=email, UserAttributes=u["attributes"],
                                             MessageAction="SUPPRESS")["User"]
-        user = idp.user_pools[pool_id].users[created["Username"]]
+        user = pool.users.pop(created["Username"])
         user.id = u["sub"]
+        user.username = u.get("username") or u["sub"]
         user.update_attributes([{"Name": "sub", "Value": u["sub"]}])
-        user.status = u["status"]
+        user.status = UserStatus(u["status"])  # moto compares statuses with `is`
+        user.enabled = u.get("enabled", True)
         user.password = HashedPassword(u["password"])
+        pool.users[user.username] = user
     s3 = session.client("s3")
     for o in data["objects"]:
         s3.put_object(Bucket=bucket, Key=o["key"], Body=base64.b64decode(o["body"]), ContentType=o["content_type"])
+
+
+class Checkpoints:
+    """The last processed SequenceNumber per stream ARN, kept in <state-dir>/checkpoints.json.
+
+    A restart restores into new streams (new ARNs), so a checkpoint only resumes the stream it was
+    taken on; it is also a record of how far each worker got."""
+
+    def __init__(self, state_dir: pathlib.Path, current_arns: list[str]):
+        self.path = state_dir / "checkpoints.json"
+        self.lock = threading.Lock()
+        saved = json.loads(self.path.read_text()) if self.path.exists() else {}
+        self.data: dict[str, str] = {arn: saved[arn] for arn in current_arns if arn in saved}
+
+    def get(self, arn: str) -> int | None:
+        value = self.data.get(arn)
+        return None if value is None else int(value)
+
+    def set(self, arn: str, seq: int) -> None:
+        with self.lock:
+            self.data[arn] = str(seq)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.data, indent=2))
+            os.replace(tmp, self.path)

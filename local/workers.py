@@ -3,7 +3,9 @@
 A stream worker polls one table's stream and invokes the app's real handler with Lambda-shaped
 batches. Like Lambda with ReportBatchItemFailures, it checkpoints up to the lowest failed record
 and redelivers from there; after MAX_ATTEMPTS a record goes to the dead-letter file (the SQS
-on-failure destination on AWS) and the worker moves past it.
+on-failure destination on AWS) and the worker moves past it. A batch whose handler raises has
+failed as a whole; after MAX_ATTEMPTS it is split in halves (BisectBatchOnFunctionError) until
+the failing record is alone.
 """
 from __future__ import annotations
 
@@ -26,23 +28,27 @@ def _seq(s: str) -> int:
 
 class StreamWorker(threading.Thread):
     def __init__(self, name: str, handler, stream_arn: str, batch_size: int, session, region: str,
-                 dead_letters: pathlib.Path, poll: float = 0.2):
+                 dead_letters: pathlib.Path, checkpoints=None, poll: float = 0.2):
         super().__init__(name=f"stream:{name}", daemon=True)
         self.fn_name, self.handler, self.arn, self.batch_size = name, handler, stream_arn, batch_size
         self.region, self.dead_letters, self.poll = region, dead_letters, poll
+        self.checkpoints = checkpoints
         self.client = session.client("dynamodbstreams")
         self.stop_event = threading.Event()
         self.pending: list[dict] = []
         self.attempts = 0
-        self.last_seq: int | None = None
+        self.limit = batch_size  # halved when a whole batch keeps raising (BisectBatchOnFunctionError)
         self.idle = threading.Event()
         self.processed = 0
-        self.fetched: int | None = None  # highest sequence number read from the stream
+        # Resume after the checkpoint taken on this very stream, else from TRIM_HORIZON: a restore
+        # loads items before the stream exists, so a new stream holds only changes to react to.
+        start = checkpoints.get(stream_arn) if checkpoints else None
+        self.last_seq: int | None = start  # highest sequence number handled (or dead-lettered)
+        self.fetched: int | None = start  # highest sequence number read from the stream
         desc = self.client.describe_stream(StreamArn=self.arn)["StreamDescription"]
         self.shard = desc["Shards"][0]["ShardId"]
-        # LATEST: records made before the worker started (a restore) are not changes to react to.
-        self.iterator = self.client.get_shard_iterator(
-            StreamArn=self.arn, ShardId=self.shard, ShardIteratorType="LATEST")["ShardIterator"]
+        self.iterator = ""
+        self._refresh_iterator()
 
     def run(self) -> None:
         while not self.stop_event.is_set():
@@ -65,31 +71,43 @@ class StreamWorker(threading.Thread):
                 self.fetched = _seq(new[-1]["dynamodb"]["SequenceNumber"])
             self.pending += new
         if not self.pending:
+            self.limit = self.batch_size
             self._refresh_iterator()
             return False
         self.idle.clear()
-        batch = self.pending[: self.batch_size]
+        batch = self.pending[: self.limit]
+        error = None
         try:
             result = self.handler({"Records": batch}, FakeContext(self.fn_name)) or {}
             failed = [f["itemIdentifier"] for f in result.get("batchItemFailures", [])]
-        except Exception:
+        except Exception as exc:
             log.exception("handler %s raised: the whole batch failed", self.fn_name)
+            error = repr(exc)
             failed = [batch[0]["dynamodb"]["SequenceNumber"]]
         if not failed:
             self._done(len(batch))
             return True
+        # Like Lambda: checkpoint up to the lowest failed record and redeliver from it.
         lowest = min(failed, key=_seq)
-        index = next(i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] == lowest)
+        index = next((i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] == lowest), 0)
         self._done(index)
         self.attempts = self.attempts + 1 if index == 0 else 1
-        if self.attempts >= MAX_ATTEMPTS:
-            record = self.pending.pop(0)
-            with self.dead_letters.open("a") as fh:
-                fh.write(json.dumps({"function": self.fn_name, "record": record}, default=str) + "\n")
-            log.error("record %s sent to the dead letters", record["dynamodb"]["SequenceNumber"])
-            self.attempts = 0
-        else:
+        if self.attempts < MAX_ATTEMPTS:
             time.sleep(0.2 * self.attempts)
+            return True
+        self.attempts = 0
+        if error is not None and len(batch) > 1:
+            self.limit = max(1, len(batch) // 2)
+            log.warning("handler %s keeps raising: retrying with batches of %d", self.fn_name, self.limit)
+            return True
+        record = self.pending[0]
+        with self.dead_letters.open("a") as fh:
+            fh.write(json.dumps({"function": self.fn_name, "error": error, "record": record,
+                                 "at": datetime.now(timezone.utc).isoformat()}, default=str) + "\n")
+        log.error("%s: record %s sent to the failure destination (%s)", self.fn_name,
+                  record["dynamodb"]["SequenceNumber"], self.dead_letters)
+        self._done(1)
+        self.limit = self.batch_size
         return True
 
     def _refresh_iterator(self) -> None:
@@ -109,6 +127,8 @@ class StreamWorker(threading.Thread):
             del self.pending[:n]
             self.processed += n
             self.attempts = 0
+            if self.checkpoints is not None:
+                self.checkpoints.set(self.arn, self.last_seq)
 
     def drained(self) -> bool:
         return not self.pending and self.idle.is_set()
