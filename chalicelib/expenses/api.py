@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import json
 import re
 import uuid
@@ -313,6 +315,32 @@ def post_category(req: Req):
                  created_at=clock.iso_now())
     c.save()
     return {"slug": slug, "name": data.name, "kind": data.kind, "custom": True}
+
+
+# ------------------------------------------------------------------ exports
+def month_transactions(owner_key: str, month: str) -> list[Transaction]:
+    """Every transaction of a month, all pages."""
+    return list(Transaction.by_month.query(f"{owner_key}#{month}"))
+
+
+@route(expenses, "/exports/expenses", ("GET",), query=("month", "year"))
+def export_csv(req: Req):
+    """A month (?month=YYYY-MM) or a year (?year=YYYY) as CSV, safe to open in a spreadsheet."""
+    month, year = req.query.get("month"), req.query.get("year")
+    if month and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        months, name = [month], month
+    elif not month and year and re.fullmatch(r"(19[7-9]\d|20\d\d|2100)", year):
+        months, name = [f"{year}-{m:02d}" for m in range(1, 13)], year
+    else:
+        raise InvalidInput("give month=YYYY-MM or year=YYYY", field="month" if month else "year")
+    owner = req.principal.owner_key
+    items = [txn_out(t) for m in months for t in month_transactions(owner, m)]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rules.csv_rows(items))
+    return Response(body=out.getvalue(), status_code=200, headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="tally-{name}.csv"',
+    })
 
 
 # ----------------------------------------------------------------- insights

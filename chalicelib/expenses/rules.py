@@ -169,3 +169,21 @@ def budget_progress(budget: dict[str, Any], month: str, spent: Decimal, currency
         "month": month,
         "percent": float(round(spent / limit * 100, 1)) if limit else 0.0,
     }
+
+
+CSV_COLUMNS = ("date", "kind", "amount", "currency", "category", "payment_mode", "note", "tags", "id")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_rows(items: Iterable[dict[str, Any]]) -> list[list[str]]:
+    """The header and one row per transaction, oldest first, every cell formula-safe."""
+    rows = [list(CSV_COLUMNS)]
+    for t in sorted(items, key=lambda t: (t["date"], t["id"])):
+        rows.append([csv_cell(";".join(t["tags"]) if c == "tags" else t[c]) for c in CSV_COLUMNS])
+    return rows

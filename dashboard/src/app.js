@@ -403,6 +403,16 @@ async function main() {
   $("#keep-mine").addEventListener("click", () => resolveConflict(true));
   $("#keep-theirs").addEventListener("click", () => resolveConflict(false));
   $("#more").addEventListener("click", () => loadMonth(true));
+  $("#export-month").addEventListener("click", async () => {
+    const res = await fetch(`${config.api_url}/exports/expenses?month=${currentMonth()}`,
+      { headers: { Authorization: `Bearer ${session.id_token}` } });
+    if (!res.ok) { say(`Export failed (${res.status})`, true); return; }
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(await res.blob());
+    link.download = `tally-${currentMonth()}.csv`;
+    link.click();
+    URL.revokeObjectURL(link.href);
+  });
   $("#month-picker").addEventListener("change", () => { loadMonth(); loadBudgets(); loadCharts(); });
   $("#year-picker").addEventListener("change", loadCharts);
   $("#budget-form").addEventListener("submit", async (ev) => {

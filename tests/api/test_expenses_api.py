@@ -156,3 +156,33 @@ def test_oversized_body_is_413(alice):
 def test_bad_ids_are_400(alice):
     status, body = alice.get("/expenses/not-a-uuid")
     assert status == 400 and body["error"]["field"] == "id"
+
+
+def test_month_export_is_csv_with_formula_cells_escaped(alice, bob):
+    alice.post("/expenses", FOOD | {"note": "=HYPERLINK(\"http://evil\")", "tags": ["+1", "@x"]})
+    alice.post("/expenses", FOOD | {"date": "2026-11-01", "note": "-5 discount", "amount": "3.00"})
+    alice.post("/expenses", FOOD | {"date": "2026-12-01"})
+    resp = alice.client.http.get("/exports/expenses?month=2026-11",
+                                 headers={"Authorization": f"Bearer {alice.token}"})
+    assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("text/csv")
+    assert 'filename="tally-2026-11.csv"' in resp.headers["Content-Disposition"]
+    import csv as _csv
+    import io as _io
+
+    rows = list(_csv.reader(_io.StringIO(resp.body.decode())))
+    assert rows[0] == ["date", "kind", "amount", "currency", "category", "payment_mode", "note", "tags", "id"]
+    assert [r[0] for r in rows[1:]] == ["2026-11-01", "2026-11-10"]
+    assert rows[1][6] == "'-5 discount" and rows[1][2] == "3.00"
+    assert rows[2][6].startswith("'=HYPERLINK") and rows[2][7] == "'+1;@x"
+    assert bob.get("/exports/expenses?month=2026-11")[1].count(b"\n") == 1  # bob sees only the header
+
+
+def test_year_export_and_bad_export_queries(alice):
+    alice.post("/expenses", FOOD | {"date": "2026-01-05"})
+    alice.post("/expenses", FOOD | {"date": "2026-12-31"})
+    alice.post("/expenses", FOOD | {"date": "2025-12-31"})
+    resp = alice.client.http.get("/exports/expenses?year=2026", headers={"Authorization": f"Bearer {alice.token}"})
+    assert resp.body.decode().count("\r\n") == 3
+    assert alice.get("/exports/expenses?month=2026-13")[1]["error"]["field"] == "month"
+    assert alice.get("/exports/expenses")[1]["error"]["field"] == "year"
+    assert Caller(alice.client, None, "").get("/exports/expenses?month=2026-11")[0] == 401

@@ -59,6 +59,11 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     expect(page.locator('#budget-list li[data-category="food"]')).to_have_class("budget warn", timeout=15000)
     expect(page.locator("#alert-list")).to_contain_text("80%", timeout=15000)
 
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download month as CSV").click()
+    csv_text = open(download.value.path(), encoding="utf-8").read()
+    assert csv_text.startswith("date,kind,amount") and ",90.00,USD,food," in csv_text
+
     recurring = page.locator("#recurring-form")
     recurring.get_by_label("Recurring amount").fill("950.00")
     recurring.get_by_label("Recurring category").select_option("housing")

@@ -109,3 +109,11 @@ def test_budget_email_names_budget_spent_limit_and_top_expenses():
 def test_balance_is_net_and_savings_rate():
     assert rules.balance(D("3000"), D("2250"), "USD") == {"net": "750.00", "savings_rate": 25.0}
     assert rules.balance(D("0"), D("10"), "USD") == {"net": "-10.00", "savings_rate": None}
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+    ("lunch", "lunch"), ("12.50", "12.50"), ("", ""), (None, ""),
+])
+def test_csv_cells_never_start_like_a_formula(value, expected):
+    assert rules.csv_cell(value) == expected
