@@ -1,6 +1,6 @@
 # Tally: `make run` starts everything locally, `make test` runs the whole suite. Both set up from nothing.
 SHELL := /bin/bash
-PYTHON ?= python3
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -9,11 +9,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export AWS_DEFAULT_REGION ?= us-east-1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup python dashboard chromium run test demo job bench deploy synth clean clean-state
+.PHONY: setup venv python dashboard chromium run test demo job bench deploy synth clean clean-state
 
 setup: python dashboard chromium
 
-python: $(STAMP)
+venv python: $(STAMP)
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check 'pip<26.3'
@@ -29,10 +29,10 @@ chromium:
 	@test -x /usr/bin/chromium || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver)
 
 run: setup
-	$(BIN)/python -m local.stack
+	$(BIN)/python -m local.stack $(RUN_ARGS)
 
 test: setup
-	$(BIN)/python -m pytest -q tests
+	AWS_DEFAULT_REGION=us-east-1 JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(BIN)/python -m pytest -q tests
 
 demo: python
 	$(BIN)/python -m local.demo

@@ -14,6 +14,7 @@ import uuid
 from datetime import date, timedelta
 
 from .outputs import DEFAULT_STATE_DIR, running_outputs
+
 NS = uuid.UUID("6f1c2d1e-3a59-4b8e-9d61-5d3b2f1a7c10")
 
 MONTHLY = [("housing", "1200.00", 1, "bank_transfer", "Rent"), ("utilities", "95.40", 5, "bank_transfer", "Power & water"),

@@ -12,8 +12,8 @@ import threading
 os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY", "HASH")
 os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY", "HASH")
 
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import make_server
 
 LOCK = threading.RLock()
 READ_ACTIONS = ("Get", "Query", "Scan", "Describe", "List", "BatchGet", "InitiateAuth", "Verify")
@@ -92,7 +92,7 @@ class EmbeddedAWS:
         self.url = f"http://{host}:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, name="moto", daemon=True)
 
-    def start(self) -> "EmbeddedAWS":
+    def start(self) -> EmbeddedAWS:
         self.thread.start()
         return self
 

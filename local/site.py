@@ -75,7 +75,7 @@ class Site:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 path = urlparse(self.path).path
                 try:
                     if path == "/config.json":
@@ -113,7 +113,7 @@ class Site:
         self.port = self.server.server_port
         self.thread = threading.Thread(target=self.server.serve_forever, name="site", daemon=True)
 
-    def start(self) -> "Site":
+    def start(self) -> Site:
         self.thread.start()
         return self
 

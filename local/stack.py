@@ -39,9 +39,9 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--state-dir", default=os.environ.get("TALLY_STATE_DIR", str(ROOT / ".local")))
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--aws-port", type=int, default=int(os.environ.get("TALLY_AWS_PORT", 8702)))
-    p.add_argument("--api-port", type=int, default=int(os.environ.get("TALLY_API_PORT", 8700)))
-    p.add_argument("--dashboard-port", type=int, default=int(os.environ.get("TALLY_DASHBOARD_PORT", 8701)))
+    p.add_argument("--aws-port", type=int, default=int(os.environ.get("TALLY_AWS_PORT", "8702")))
+    p.add_argument("--api-port", type=int, default=int(os.environ.get("TALLY_API_PORT", "8700")))
+    p.add_argument("--dashboard-port", type=int, default=int(os.environ.get("TALLY_DASHBOARD_PORT", "8701")))
     p.add_argument("--snapshot-every", type=float, default=3.0)
     return p.parse_args(argv)
 

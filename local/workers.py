@@ -14,7 +14,7 @@ import logging
 import pathlib
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .lambda_events import FakeContext, scheduled_event, stream_record
 
@@ -103,7 +103,7 @@ class StreamWorker(threading.Thread):
         record = self.pending[0]
         with self.dead_letters.open("a") as fh:
             fh.write(json.dumps({"function": self.fn_name, "error": error, "record": record,
-                                 "at": datetime.now(timezone.utc).isoformat()}, default=str) + "\n")
+                                 "at": datetime.now(UTC).isoformat()}, default=str) + "\n")
         log.error("%s: record %s sent to the failure destination (%s)", self.fn_name,
                   record["dynamodb"]["SequenceNumber"], self.dead_letters)
         self._done(1)
@@ -159,18 +159,18 @@ class ScheduleWorker(threading.Thread):
         super().__init__(name="schedules", daemon=True)
         self.schedules, self.region = schedules, region
         self.stop_event = threading.Event()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         self.due = {name: self._next(expr, now) for name, expr, _ in schedules}
 
     def _next(self, expr: str, now: datetime) -> datetime:
         secs = rate_seconds(expr)
         if secs is not None:
-            return datetime.fromtimestamp(now.timestamp() + secs, timezone.utc)
+            return datetime.fromtimestamp(now.timestamp() + secs, UTC)
         return next_cron(expr, now)
 
     def run(self) -> None:
         while not self.stop_event.wait(1.0):
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             for name, expr, handler in self.schedules:
                 if now >= self.due[name]:
                     self.due[name] = self._next(expr, now)

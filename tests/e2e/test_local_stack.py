@@ -8,6 +8,9 @@ import sys
 import time
 import urllib.request
 import uuid
+from datetime import datetime
+
+import pytest
 
 from tests.e2e.http import call
 
@@ -148,8 +151,11 @@ def test_dashboard_site_config_and_security_headers(local_stack):
 
 def test_demo_data_and_a_job_run_against_the_running_stack(local_stack):
     state = local_stack["state_dir"]
-    run = lambda *a: subprocess.run([sys.executable, "-m", *a, "--state-dir", state], capture_output=True,  # noqa: E731
-                                    text=True, timeout=300)
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", *args, "--state-dir", state], capture_output=True,
+                              text=True, timeout=300, check=False)
+
     first = run("local.demo")
     assert first.returncode == 0, first.stderr
     assert "entries created" in first.stdout and not first.stdout.startswith("demo data: 0 ")
@@ -163,6 +169,104 @@ def test_demo_data_and_a_job_run_against_the_running_stack(local_stack):
     api = local_stack["api_url"]
     token = sign_in(api, local_stack["demo_email"], local_stack["demo_password"])
     year = time.gmtime().tm_year
-    doc = wait_for(lambda: (lambda d: d if any(m["spend"] != "0.00" for m in d["months"]) else None)(
-        call("GET", f"{api}/insights/expenses?year={year}", token=token)[1]), timeout=30)
-    assert doc, "the demo year reached the charts"
+
+    def charted():
+        doc = call("GET", f"{api}/insights/expenses?year={year}", token=token)[1]
+        return any(m["spend"] != "0.00" for m in doc["months"])
+
+    assert wait_for(charted, timeout=30), "the demo year reached the charts"
+
+
+# ------------------------------------------------ the stream worker's Lambda semantics, without a stack
+class FakeStreams:
+    """A dynamodbstreams client over a fixed list of records."""
+
+    def __init__(self, n: int):
+        self.records = [{"eventID": f"e{i}", "eventName": "INSERT", "dynamodb": {
+            "SequenceNumber": str(100 + i), "Keys": {"pk": {"S": f"K{i}"}}, "StreamViewType": "NEW_AND_OLD_IMAGES",
+            "ApproximateCreationDateTime": datetime(2026, 1, 1)}} for i in range(n)]
+
+    def describe_stream(self, StreamArn):
+        return {"StreamDescription": {"Shards": [{"ShardId": "s-1"}]}}
+
+    def get_shard_iterator(self, StreamArn, ShardId, ShardIteratorType, SequenceNumber=None):
+        return {"ShardIterator": "0" if ShardIteratorType == "TRIM_HORIZON" else str(int(SequenceNumber) - 99)}
+
+    def get_records(self, ShardIterator, Limit):
+        start = int(ShardIterator)
+        return {"Records": self.records[start:start + Limit], "NextShardIterator": str(len(self.records))}
+
+
+class FakeSession:
+    def __init__(self, client):
+        self._client = client
+
+    def client(self, name):
+        return self._client
+
+
+def run_worker(tmp_path, handler, n=6, batch_size=4, checkpoints=None):
+    from local import workers
+
+    w = workers.StreamWorker("fn", handler, "arn:stream", batch_size, FakeSession(FakeStreams(n)), "us-east-1",
+                             tmp_path / "dead-letters.jsonl", checkpoints)
+    for _ in range(100):
+        if not w.step() and not w.pending:
+            break
+    return w
+
+
+@pytest.fixture(autouse=False)
+def no_backoff(monkeypatch):
+    from local import workers
+
+    monkeypatch.setattr(workers.time, "sleep", lambda s: None)
+
+
+def test_stream_worker_redelivers_from_the_lowest_failed_record_and_dead_letters_after_three_tries(
+        tmp_path, no_backoff):
+    seen: list[str] = []
+
+    def handler(event, context):
+        assert context.function_name == "fn" and context.get_remaining_time_in_millis() > 0
+        r0 = event["Records"][0]
+        assert r0["eventSource"] == "aws:dynamodb" and r0["eventVersion"] == "1.1"
+        assert isinstance(r0["dynamodb"]["ApproximateCreationDateTime"], (int, float))
+        seen.extend(r["dynamodb"]["SequenceNumber"] for r in event["Records"])
+        return {"batchItemFailures": [{"itemIdentifier": "102"}] if "102" in [
+            r["dynamodb"]["SequenceNumber"] for r in event["Records"]] else []}
+
+    from local.state import Checkpoints
+
+    cp = Checkpoints(tmp_path, ["arn:stream"])
+    w = run_worker(tmp_path, handler, checkpoints=cp)
+    assert seen.count("100") == 1 and seen.count("101") == 1  # checkpointed before the failure
+    assert seen.count("102") == 3  # bounded retries
+    # redelivery starts at the failed record and carries the ones after it, as Lambda's does
+    assert seen[:4] == ["100", "101", "102", "103"] and seen[4:8] == ["102", "103", "104", "105"]
+    assert seen[-3:] == ["103", "104", "105"]  # after the dead letter, once more and done
+    dead = [json.loads(line) for line in (tmp_path / "dead-letters.jsonl").read_text().splitlines()]
+    assert [d["record"]["dynamodb"]["SequenceNumber"] for d in dead] == ["102"]
+    assert w.last_seq == 105 and json.loads((tmp_path / "checkpoints.json").read_text()) == {"arn:stream": "105"}
+    # a restart on the same stream resumes after the checkpoint: nothing is delivered twice
+    again: list[str] = []
+    run_worker(tmp_path, lambda e, c: again.extend(r["eventID"] for r in e["Records"]),
+               checkpoints=Checkpoints(tmp_path, ["arn:stream"]))
+    assert again == []
+
+
+def test_stream_worker_bisects_a_batch_that_raises_until_the_poison_record_is_alone(tmp_path, no_backoff):
+    calls: list[list[str]] = []
+
+    def handler(event, context):
+        ids = [r["eventID"] for r in event["Records"]]
+        calls.append(ids)
+        if "e2" in ids:
+            raise RuntimeError("poison")
+
+    w = run_worker(tmp_path, handler, n=6, batch_size=4)
+    dead = [json.loads(line) for line in (tmp_path / "dead-letters.jsonl").read_text().splitlines()]
+    assert [d["record"]["eventID"] for d in dead] == ["e2"] and "poison" in dead[0]["error"]
+    handled = [i for ids in calls if "e2" not in ids for i in ids]
+    assert sorted(handled) == ["e0", "e1", "e3", "e4", "e5"]  # every other record once
+    assert w.last_seq == 105
