@@ -22,17 +22,19 @@ class LocalStack:
 
     def start(self, timeout: float = 90) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TALLY_", "AWS_", "MOTO_"))}
-        self.log = open(self.state_dir / "stack.log", "ab")
+        path = self.state_dir / "outputs.json"
+        path.unlink(missing_ok=True)  # a killed stack's outputs must not pass for the new one's
+        self.log = open(self.state_dir / "stack.log", "ab")  # noqa: SIM115 (open while the stack runs)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "local.stack", "--state-dir", str(self.state_dir), "--aws-port", "0",
              "--api-port", "0", "--dashboard-port", "0", "--snapshot-every", "1"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
-        path = self.state_dir / "outputs.json"
         deadline = time.time() + timeout
         while time.time() < deadline:
             if path.exists():
                 self.outputs = json.loads(path.read_text())
+                assert self.outputs["pid"] == self.proc.pid
                 return self.outputs
             if self.proc.poll() is not None:
                 raise RuntimeError("the local stack exited: " + (self.state_dir / "stack.log").read_text()[-3000:])
@@ -40,11 +42,19 @@ class LocalStack:
         raise RuntimeError("the local stack did not get ready")
 
     def stop(self, timeout: float = 60) -> int:
+        """Ctrl-C, as a person stops `make run`; the exit code (0 when it stopped cleanly)."""
         assert self.proc is not None
         self.proc.send_signal(signal.SIGINT)
         code = self.proc.wait(timeout)
         self.log.close()
         return code
+
+    def kill(self) -> None:
+        """kill -9: no drain, no final snapshot."""
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait(30)
+        self.log.close()
 
 
 @pytest.fixture(scope="session")
@@ -64,8 +74,9 @@ def stack_factory(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def local_stack(stack_factory):
-    """One running stack for the browser tests; yields its outputs."""
+    """The whole stack (`python -m local.stack`) on free ports with a fresh state dir, for the session;
+    yields its outputs.json and stops it with Ctrl-C (SIGINT) at the end."""
     s = stack_factory()
     out = s.start()
     yield out
-    s.stop()
+    assert s.stop() == 0, (s.state_dir / "stack.log").read_text()[-3000:]

@@ -270,3 +270,38 @@ def test_stream_worker_bisects_a_batch_that_raises_until_the_poison_record_is_al
     handled = [i for ids in calls if "e2" not in ids for i in ids]
     assert sorted(handled) == ["e0", "e1", "e3", "e4", "e5"]  # every other record once
     assert w.last_seq == 105
+
+
+def test_a_kill_9_loses_at_most_the_last_seconds_and_never_half_a_change(stack_factory):
+    stack = stack_factory()
+    out = stack.start()
+    api = out["api_url"]
+    token = sign_in(api, out["demo_email"], out["demo_password"])
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    month = today[:7]
+    assert call("PUT", f"{api}/budgets/food", {"limit": "100.00"}, token)[0] == 200
+
+    def spend(api, token, amount):
+        status, rec, _ = call("POST", f"{api}/expenses", {
+            "kind": "expense", "amount": amount, "currency": "USD", "date": today, "category": "food",
+            "payment_mode": "cash"}, token)
+        assert status == 201, rec
+
+    spend(api, token, "50.00")
+    spend(api, token, "40.00")
+    assert wait_for(lambda: len(mails_to(out, out["demo_email"])) == 1)
+    time.sleep(3)  # the stack snapshots within ~1 s of going quiet (--snapshot-every 1)
+    spend(api, token, "20.00")
+    stack.kill()
+
+    again = stack_factory(stack.state_dir)
+    out2 = again.start()
+    token = sign_in(out2["api_url"], out2["demo_email"], out2["demo_password"])
+    time.sleep(2)
+    spent = food_spent(out2["api_url"], token, month)
+    thresholds = sorted(m["threshold"] for m in mails_to(out2, out2["demo_email"]))
+    # the last change is there with its reactions, or gone with them: never half, never twice
+    assert (spent, thresholds) in (("90.00", ["80"]), ("110.00", ["100", "80"]))
+    status, page, _ = call("GET", f"{out2['api_url']}/expenses?month={month}", token=token)
+    assert status == 200 and len(page["items"]) == (2 if spent == "90.00" else 3)
+    assert again.stop() == 0
