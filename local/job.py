@@ -17,14 +17,18 @@ from .outputs import DEFAULT_STATE_DIR, ROOT, running_outputs
 
 def stack_env(outputs: dict) -> dict[str, str]:
     arns = outputs.get("stream_arns", {})
+    tables = outputs.get("tables") if isinstance(outputs.get("tables"), dict) else {}
     return {
-        "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": outputs["region"],
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": outputs["region"],
         "AWS_REGION": outputs["region"], "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
         "TALLY_AWS_ENDPOINT_URL": outputs["aws_endpoint_url"], "TALLY_USER_POOL_ID": outputs["user_pool_id"],
         "TALLY_USER_POOL_CLIENT_ID": outputs["user_pool_client_id"], "TALLY_BUCKET": outputs["bucket"],
-        "TALLY_DASHBOARD_URL": outputs["dashboard_url"], "TALLY_DASHBOARD_ORIGIN": outputs["dashboard_url"].rstrip("/"),
+        "TALLY_DASHBOARD_URL": outputs["dashboard_url"], "TALLY_API_URL": outputs["api_url"], "TALLY_DASHBOARD_ORIGIN": outputs["dashboard_url"].rstrip("/"),
         "TALLY_EXPENSES_STREAM_ARN": arns.get("expenses", ""), "TALLY_OUTBOX_STREAM_ARN": arns.get("outbox", ""),
         "POWERTOOLS_METRICS_DISABLED": "true", "TALLY_STAGE": "local",
+        "TALLY_AUTO_CONFIRM_SIGN_UP": "true", "POWERTOOLS_TRACE_DISABLED": "true",
+        **({"TALLY_MAIL_FROM": outputs["mail_from"]} if outputs.get("mail_from") else {}),
+        **{f"TALLY_{logical.upper()}_TABLE": name for logical, name in tables.items()},
     }
 
 

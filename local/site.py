@@ -100,8 +100,9 @@ class Site:
                     target = target / "index.html"
                 if not target.exists():
                     if not (site.root / "index.html").exists():
-                        return self._send(200, b"<!doctype html><title>Tally</title><p>The dashboard is not built:"
-                                               b" run make run (it builds dashboard/dist).", "text/html")
+                        return self._send(200, b"<!doctype html><title>Tally</title><p>The dashboard is not built yet:"
+                                               b" run <code>make dashboard</code> (npm run build in dashboard/)"
+                                               b" and reload.", "text/html; charset=utf-8")
                     return self._send(404, b"not found", "text/plain")
                 ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
                 if ctype.startswith("text/") or ctype in ("application/javascript",):

@@ -96,7 +96,7 @@ class Stack:
             "TALLY_STAGE": "local", "TALLY_AWS_ENDPOINT_URL": self.aws.url,
             "TALLY_USER_POOL_ID": self.pool_id, "TALLY_USER_POOL_CLIENT_ID": self.client_id,
             "TALLY_DASHBOARD_ORIGIN": self.dashboard_url.rstrip("/"), "TALLY_DASHBOARD_URL": self.dashboard_url,
-            "TALLY_AUTO_CONFIRM_SIGN_UP": "true", "POWERTOOLS_TRACE_DISABLED": "true",
+            "TALLY_AUTO_CONFIRM_SIGN_UP": "true", "TALLY_API_URL": self.api_url, "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_SERVICE_NAME": "tally", "POWERTOOLS_METRICS_NAMESPACE": "Tally",
             "POWERTOOLS_METRICS_DISABLED": "true",
         }

@@ -1,12 +1,17 @@
 """Sign-up, sign-in and the caller's profile."""
 from __future__ import annotations
 
+import hmac
+import html
+from urllib.parse import urlencode
+
 from botocore.exceptions import ClientError
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from .auth import verify_id_token
 from .aws import client
-from .errors import Conflict, Forbidden, InvalidInput, Unauthorized
+from .errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from .models import AlertPreferences
 from .profiles import ensure_profile, get_profile, profile_out, update_profile
 from .schemas import ConfirmIn, ProfileIn, ProfileOut, RefreshIn, SignInIn, SignUpIn, SignUpOut, TokensOut
 from .settings import get_settings
@@ -114,3 +119,50 @@ def me(req: Req):
 def put_me(req: Req):
     """Change name, time zone, home currency or alert preferences."""
     return profile_out(update_profile(req.principal, req.body(ProfileIn)))
+
+
+UNSUBSCRIBE_TYPES = ("budget", "stock")
+
+
+def _unsubscribe_page(title: str, body: str, status: int = 200) -> Response:
+    page = ("<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>"
+            f"<title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>{body}</html>")
+    return Response(body=page, status_code=status, headers={
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'"})
+
+
+def _unsubscribe_target(req: Req):
+    sub, token, kind = req.query.get("u", ""), req.query.get("t", ""), req.query.get("type", "")
+    if kind not in UNSUBSCRIBE_TYPES:
+        raise InvalidInput("unknown kind of email", field="type")
+    profile = get_profile(sub) if sub else None
+    if profile is None or not profile.unsubscribe_token or not hmac.compare_digest(profile.unsubscribe_token, token):
+        raise NotFound("this unsubscribe link is not valid", field="t")
+    return profile, kind
+
+
+@route(account, "/unsubscribe", ("GET",), public=True, query=("u", "t", "type"))
+def unsubscribe_page(req: Req):
+    """The page an email's unsubscribe link opens: a button, so a link scanner changes nothing."""
+    try:
+        _profile, kind = _unsubscribe_target(req)
+    except (InvalidInput, NotFound) as err:
+        return _unsubscribe_page("Unsubscribe", f"<p>{html.escape(err.message)}.</p>", err.status)
+    query = html.escape(urlencode({k: req.query[k] for k in ("u", "t", "type")}))
+    return _unsubscribe_page(f"Stop {kind} emails?", (
+        f'<form method="post" action="unsubscribe?{query}"><button type="submit">Stop {html.escape(kind)} emails'
+        "</button></form>"))
+
+
+@route(account, "/unsubscribe", ("POST",), public=True, query=("u", "t", "type"),
+       content_types=("application/x-www-form-urlencoded", "application/json", "multipart/form-data", "text/plain"))
+def unsubscribe(req: Req):
+    """Turn one kind of email off (the page's button, or a mail client's one-click List-Unsubscribe-Post)."""
+    profile, kind = _unsubscribe_target(req)
+    prefs = profile.alert_preferences or AlertPreferences()
+    setattr(prefs, f"{kind}_alerts", False)
+    profile.alert_preferences = prefs
+    profile.save()
+    return _unsubscribe_page("Unsubscribed", f"<p>You will get no more {html.escape(kind)} emails. You can turn them "
+                             "back on in your profile.</p>")

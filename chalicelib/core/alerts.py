@@ -9,6 +9,8 @@ A firing's id is deterministic, so a conditional put of its outbox message makes
 from __future__ import annotations
 
 import hashlib
+from html import escape as html_escape
+from urllib.parse import urlencode
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable, Literal
@@ -75,8 +77,13 @@ def outbox_message(
     text: str,
     html: str,
     details: dict | None = None,
+    unsubscribe_url: str | None = None,
 ) -> OutboxMessage:
-    """An outbox record: it drives the SES send and keeps what was sent."""
+    """An outbox record: it drives the SES send and keeps what was sent, unsubscribe footer included."""
+    if unsubscribe_url:
+        text += f"\n\n--\nStop {alert_type} emails: {unsubscribe_url}\n"
+        html += (f'<hr><p style="font-size:small">Stop {html_escape(alert_type)} emails: '
+                 f'<a href="{html_escape(unsubscribe_url)}">unsubscribe</a></p>')
     return OutboxMessage(
         id,
         scope=scope,
@@ -90,6 +97,12 @@ def outbox_message(
         text=text,
         html=html,
         details=details or {},
+        unsubscribe_url=unsubscribe_url,
         status="pending",
         created_at=clock.iso_now(),
     )
+
+
+def unsubscribe_url(api_url: str, sub: str, token: str, alert_type: str) -> str:
+    """The link that turns one kind of email off for one person (their profile's token proves it)."""
+    return f"{api_url}/unsubscribe?" + urlencode({"u": sub, "t": token, "type": alert_type})

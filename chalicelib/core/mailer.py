@@ -7,6 +7,9 @@ lease) by a conditional update, so two senders never both send it.
 from __future__ import annotations
 
 from datetime import timedelta
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import make_msgid
 
 from aws_lambda_powertools.metrics import MetricUnit
 from pynamodb.exceptions import UpdateError
@@ -25,6 +28,25 @@ RETRY_AFTER = timedelta(minutes=1)
 
 def _iso(dt) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# SMTP line endings; long headers (a List-Unsubscribe URL) stay whole rather than RFC 2047-encoded.
+MAIL_POLICY = SMTP.clone(max_line_length=998)
+
+
+def mime(msg: OutboxMessage) -> bytes:
+    """The email as raw MIME (text and HTML), with List-Unsubscribe headers: SES's simple send drops them."""
+    email = EmailMessage(policy=MAIL_POLICY)
+    email["From"] = get_settings().mail_from
+    email["To"] = msg.recipient
+    email["Subject"] = msg.subject
+    email["Message-ID"] = make_msgid(idstring=msg.id[:16], domain="tally")
+    if msg.unsubscribe_url:
+        email["List-Unsubscribe"] = f"<{msg.unsubscribe_url}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
+    email.set_content(msg.text)
+    email.add_alternative(msg.html, subtype="html")
+    return email.as_bytes()
 
 
 def claim(msg_id: str) -> OutboxMessage | None:
@@ -54,16 +76,10 @@ def deliver(msg_id: str) -> bool:
     if msg is None:
         return False
     try:
-        out = client("ses").send_email(
+        out = client("ses").send_raw_email(
             Source=get_settings().mail_from,
-            Destination={"ToAddresses": [msg.recipient]},
-            Message={
-                "Subject": {"Data": msg.subject, "Charset": "UTF-8"},
-                "Body": {
-                    "Text": {"Data": msg.text, "Charset": "UTF-8"},
-                    "Html": {"Data": msg.html, "Charset": "UTF-8"},
-                },
-            },
+            Destinations=[msg.recipient],
+            RawMessage={"Data": mime(msg)},
             Tags=[{"Name": "alert_type", "Value": msg.alert_type}],
         )
     except Exception as exc:  # SES refused or was unreachable: release for a retry

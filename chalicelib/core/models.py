@@ -53,8 +53,16 @@ class CoreTable(Model):
 
 
 class AlertPreferences(MapAttribute):
+    """Each kind of email on or off (`<alert_type>_alerts`)."""
+
     budget_alerts = BooleanAttribute(default=True)
     stock_alerts = BooleanAttribute(default=True)
+
+
+def _new_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
 
 
 class Profile(CoreTable):
@@ -66,6 +74,7 @@ class Profile(CoreTable):
     time_zone = UnicodeAttribute(default="UTC")
     currency = UnicodeAttribute(default="USD")
     alert_preferences = AlertPreferences(default=lambda: AlertPreferences())
+    unsubscribe_token = UnicodeAttribute(default=_new_token)  # proves an unsubscribe link is this person's
     version = VersionAttribute()
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -159,3 +168,4 @@ class OutboxMessage(Model):
     by_status = OutboxStatusIndex()
     by_scope = OutboxScopeIndex()
     tags = ListAttribute(of=UnicodeAttribute, default=list)
+    unsubscribe_url = UnicodeAttribute(null=True)

@@ -30,6 +30,7 @@ class Settings:
     jwks_url: str
     token_issuer: str
     mail_from: str
+    api_url: str
     dashboard_origin: str
     dashboard_url: str
     auto_confirm_sign_up: bool
@@ -66,6 +67,7 @@ def get_settings() -> Settings:
         jwks_url=_env("TALLY_JWKS_URL", jwks),
         token_issuer=_env("TALLY_TOKEN_ISSUER", issuer),
         mail_from=_env("TALLY_MAIL_FROM", "alerts@tally.example.com"),
+        api_url=_env("TALLY_API_URL", "http://127.0.0.1:8700").rstrip("/"),
         dashboard_origin=_env("TALLY_DASHBOARD_ORIGIN", "http://127.0.0.1:8300"),
         dashboard_url=_env("TALLY_DASHBOARD_URL", "http://127.0.0.1:8300/"),
         auto_confirm_sign_up=_env("TALLY_AUTO_CONFIRM_SIGN_UP", "false").lower() == "true",

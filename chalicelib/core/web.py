@@ -128,6 +128,7 @@ def route(
     status: int = 200,
     public: bool = False,
     query: tuple[str, ...] = (),
+    content_types: tuple[str, ...] = ("application/json",),
 ) -> Callable:
     """Register `fn(req, **uri_params)` on a Chalice app or blueprint, authenticated unless public."""
 
@@ -153,7 +154,7 @@ def route(
         for method in methods:
             ROUTE_DOCS.append(RouteDoc(path, method, summary or (fn.__doc__ or "").strip().split("\n")[0],
                                        body, response, status, public, query))
-        bp.route(path, methods=list(methods), cors=CORS, content_types=["application/json"])(view)
+        bp.route(path, methods=list(methods), cors=CORS, content_types=list(content_types))(view)
         return fn
 
     return decorate

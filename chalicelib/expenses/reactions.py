@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from ..core import charts, clock
-from ..core.alerts import firing_id, outbox_message
+from ..core.alerts import firing_id, outbox_message, unsubscribe_url
 from ..core.models import OutboxMessage, Profile
 from ..core.observability import logger, metrics
 from ..core.profiles import alerts_enabled, profile_key
@@ -98,6 +98,8 @@ def _budget_message(owner: str, period: str, budget: dict, threshold: str, spent
         period=period, value=spent, subject=subject, text=text, html=html,
         details={"category": budget["category"], "limit": str(budget["limit"]), "spent": str(spent),
                  "currency": budget["currency"]},
+        unsubscribe_url=(unsubscribe_url(get_settings().api_url, profile.sub, profile.unsubscribe_token, "budget")
+                         if profile.unsubscribe_token else None),
     )
 
 

@@ -165,6 +165,11 @@ class TallyStack(cdk.Stack):
         self._wire_streams()
         self.api_url = cdk.Fn.sub("https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api",
                                   {"RestAPI": self.chalice.get_resource("RestAPI").ref})
+        # Emails link back to the API (unsubscribe). Only functions outside the REST API get its URL:
+        # giving it to the API handler would make the API and its handler depend on each other.
+        for function in (*STREAM_HANDLERS, "RetryOutbox", "MaterializeRecurring"):
+            self.chalice.get_resource(function).add_override(
+                "Properties.Environment.Variables.TALLY_API_URL", self.api_url)
 
         # ------------------------------------------------------- dashboard site
         sources = [s3deploy.Source.json_data("config.json", {"api_url": self.api_url, "region": self.region})]
@@ -241,7 +246,7 @@ class TallyStack(cdk.Stack):
             self, "StreamFailuresAlarm", metric=self.dlq.metric_approximate_number_of_messages_visible(),
             threshold=1, evaluation_periods=1,
             alarm_description="A stream record failed all retries and went to the dead-letter queue")
-        for function in (*STREAM_HANDLERS, "APIHandler", "RetryOutbox"):
+        for function in (*STREAM_HANDLERS, "APIHandler", "RetryOutbox", "MaterializeRecurring"):
             cloudwatch.Alarm(
                 self, f"{function}Errors",
                 metric=cloudwatch.Metric(namespace="AWS/Lambda", metric_name="Errors", statistic="Sum",

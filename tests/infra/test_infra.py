@@ -87,7 +87,7 @@ def test_stream_event_sources_report_failures_retry_bounded_bisect_and_dead_lett
 
 def test_functions_get_real_stream_arns_and_no_local_endpoint(synth):
     t = synth["template"]
-    for name in ("APIHandler", "OnExpensesStream", "OnOutboxStream", "RetryOutbox"):
+    for name in ("APIHandler", "OnExpensesStream", "OnOutboxStream", "RetryOutbox", "MaterializeRecurring"):
         env = t["Resources"][name]["Properties"]["Environment"]["Variables"]
         assert "TALLY_AWS_ENDPOINT_URL" not in env and "TALLY_AUTO_CONFIRM_SIGN_UP" not in env
         assert "Fn::GetAtt" in json.dumps(env["TALLY_EXPENSES_STREAM_ARN"])
@@ -118,11 +118,20 @@ def test_cognito_client_allows_password_and_refresh_auth_without_secret(synth):
     assert pool["Properties"]["UsernameAttributes"] == ["email"]
 
 
-def test_ses_identity_and_schedule_exist(synth):
+def test_ses_identity_and_schedules_exist(synth):
     t = synth["template"]
     assert resources(t, "AWS::SES::EmailIdentity")
     (event,) = t["Resources"]["RetryOutbox"]["Properties"]["Events"].values()
     assert event["Properties"]["Schedule"] == "rate(5 minutes)"
+    (event,) = t["Resources"]["MaterializeRecurring"]["Properties"]["Events"].values()
+    assert event["Properties"]["Schedule"] == "rate(1 hour)"
+
+
+def test_functions_that_send_email_know_the_api_url_without_a_cycle(synth):
+    t = synth["template"]
+    for name in ("OnExpensesStream", "OnOutboxStream", "RetryOutbox", "MaterializeRecurring"):
+        assert "RestAPI" in json.dumps(t["Resources"][name]["Properties"]["Environment"]["Variables"]["TALLY_API_URL"])
+    assert "TALLY_API_URL" not in t["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
 
 
 def test_the_lambda_package_is_small_and_leaves_out_what_the_runtime_has():
