@@ -11,7 +11,7 @@ from chalice import Blueprint, Response
 from .auth import verify_id_token
 from .aws import client
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from .models import AlertPreferences
+from .models import ALERT_TYPES, AlertPreferences
 from .profiles import ensure_profile, get_profile, profile_out, update_profile
 from .schemas import ConfirmIn, ProfileIn, ProfileOut, RefreshIn, SignInIn, SignUpIn, SignUpOut, TokensOut
 from .settings import get_settings
@@ -121,7 +121,7 @@ def put_me(req: Req):
     return profile_out(update_profile(req.principal, req.body(ProfileIn)))
 
 
-UNSUBSCRIBE_TYPES = ("budget", "stock")
+UNSUBSCRIBE_TYPES = ALERT_TYPES
 
 
 def _unsubscribe_page(title: str, body: str, status: int = 200) -> Response:

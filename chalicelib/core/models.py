@@ -52,10 +52,15 @@ class CoreTable(Model):
     by_member = MemberIndex()
 
 
+ALERT_TYPES = ("budget", "pace", "digest", "stock")
+
+
 class AlertPreferences(MapAttribute):
-    """Each kind of email on or off (`<alert_type>_alerts`)."""
+    """Each kind of email (ALERT_TYPES) on or off, as `<alert_type>_alerts`."""
 
     budget_alerts = BooleanAttribute(default=True)
+    pace_alerts = BooleanAttribute(default=True)
+    digest_alerts = BooleanAttribute(default=True)
     stock_alerts = BooleanAttribute(default=True)
 
 
@@ -66,7 +71,9 @@ def _new_token() -> str:
 
 
 class Profile(CoreTable):
-    """A person's settings: time zone defines their day and month; home currency their totals."""
+    """A person's settings: time zone defines their day and month; home currency their totals.
+
+    gsi1pk/gsi1sk (PROFILE#<shard> / sub) list every person for the digest job, spread over shards."""
 
     sub = UnicodeAttribute()
     email = UnicodeAttribute()

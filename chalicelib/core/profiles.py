@@ -6,14 +6,26 @@ from pynamodb.exceptions import PutError
 from . import clock
 from .auth import Principal
 from .errors import Conflict
-from .models import AlertPreferences, Profile
+from .models import ALERT_TYPES, AlertPreferences, Profile
 from .schemas import ProfileIn
+from .shards import JOB_SHARDS, shard_of
 
 SK = "PROFILE"
 
 
 def profile_key(sub: str) -> tuple[str, str]:
     return f"USER#{sub}", SK
+
+
+def _listed(profile: Profile) -> None:
+    """Put the profile in the sparse list of everyone (by_member index, PROFILE#<shard>)."""
+    profile.gsi1pk, profile.gsi1sk = f"PROFILE#{shard_of(profile.sub)}", profile.sub
+
+
+def all_profiles():
+    """Every person, shard by shard (for jobs that write to everyone: the monthly digest)."""
+    for shard in range(JOB_SHARDS):
+        yield from Profile.by_member.query(f"PROFILE#{shard}")
 
 
 def get_profile(sub: str) -> Profile | None:
@@ -30,6 +42,7 @@ def ensure_profile(sub: str, email: str, name: str = "") -> Profile:
         return existing
     now = clock.iso_now()
     profile = Profile(*profile_key(sub), sub=sub, email=email, name=name, created_at=now, updated_at=now)
+    _listed(profile)
     try:
         profile.save(condition=Profile.pk.does_not_exist())
     except PutError:
@@ -56,6 +69,7 @@ def update_profile(user: Principal, change: ProfileIn) -> Profile:
     if user.email:
         profile.email = user.email
     profile.updated_at = clock.iso_now()
+    _listed(profile)
     try:
         profile.save()  # VersionAttribute: fails if someone saved in between
     except PutError:
@@ -73,13 +87,12 @@ def alerts_enabled(profile: Profile, alert_type: str) -> bool:
 
 
 def profile_out(p: Profile) -> dict:
-    prefs = p.alert_preferences or AlertPreferences()
     return {
         "sub": p.sub,
         "email": p.email,
         "name": p.name,
         "time_zone": p.time_zone,
         "currency": p.currency,
-        "alert_preferences": {"budget_alerts": bool(prefs.budget_alerts), "stock_alerts": bool(prefs.stock_alerts)},
+        "alert_preferences": {f"{t}_alerts": alerts_enabled(p, t) for t in ALERT_TYPES},
         "version": p.version,
     }

@@ -52,6 +52,8 @@ class TokensOut(BaseModel):
 
 class AlertPreferencesIn(Strict):
     budget_alerts: bool | None = None
+    pace_alerts: bool | None = None
+    digest_alerts: bool | None = None
     stock_alerts: bool | None = None
 
 

@@ -20,6 +20,7 @@ from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.models import Profile, Rollup
 from ..core.money import fmt, parse_amount
 from ..core.profiles import ensure_profile, profile_key
+from ..core.shards import shard_of
 from ..core.web import Req, route
 from . import rules
 from .models import Budget, Category, Transaction
@@ -252,7 +253,8 @@ def put_budget(req: Req, category: str):
     limit = parse_amount(data.limit, currency, field="limit")
     now = clock.iso_now()
     b = Budget(user.owner_key, f"BUDGET#{category}", category=category, limit=limit, currency=currency,
-               thresholds=data.thresholds, created_at=now, updated_at=now)
+               thresholds=data.thresholds, created_at=now, updated_at=now,
+               gsi3pk=f"BUDGET#{shard_of(user.owner_key)}", gsi3sk=f"{user.owner_key}#{category}")
     b.save()  # an upsert: setting the same budget twice is the same budget
     return {"category": category, "limit": fmt(limit, currency), "currency": currency,
             "thresholds": data.thresholds}

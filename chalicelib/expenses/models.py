@@ -34,14 +34,13 @@ class MonthCategoryIndex(GlobalSecondaryIndex):
     gsi2sk = UnicodeAttribute(range_key=True)
 
 
-class DueIndex(GlobalSecondaryIndex):
-    """DUE#<shard> → recurring rules by their next date: the materializing job's work list.
-
-    Sparse: a rule that has ended leaves the index. Owners are spread over a few shards so no one
-    partition takes every rule."""
+class JobIndex(GlobalSecondaryIndex):
+    """The scheduled jobs' work lists, sparse and spread over a few shards so no partition takes all:
+    DUE#<shard> → recurring rules by their next date (an ended rule leaves the index);
+    BUDGET#<shard> → every budget, by owner (the daily pace check)."""
 
     class Meta:
-        index_name = "by_due"
+        index_name = "by_job"
         projection = AllProjection()
 
     gsi3pk = UnicodeAttribute(hash_key=True)
@@ -63,7 +62,7 @@ class ExpensesTable(Model):
     gsi3sk = UnicodeAttribute(null=True)
     by_month = MonthIndex()
     by_month_category = MonthCategoryIndex()
-    by_due = DueIndex()
+    by_job = JobIndex()
 
 
 class Transaction(ExpensesTable):

@@ -1,7 +1,6 @@
 """Recurring expenses and income: rules, and the job that records each occurrence exactly once."""
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -15,17 +14,11 @@ from ..core.models import Profile
 from ..core.money import fmt, parse_amount
 from ..core.observability import logger
 from ..core.profiles import profile_key
+from ..core.shards import JOB_SHARDS, shard_of
 from .api import _build, _check_category, _home_currency
 from .models import Recurring, Transaction
 from .recurring_rules import occurrence_id, occurrence_on_or_after, occurrences
 from .schemas import RecurringIn, TransactionIn
-
-DUE_SHARDS = 4
-
-
-def _due_shard(owner_key: str) -> int:
-    return int(hashlib.sha256(owner_key.encode()).hexdigest()[:8], 16) % DUE_SHARDS
-
 
 def _schedule(rule: Recurring, next_date: date | None) -> None:
     """Set the next occurrence; a rule with none left leaves the due index."""
@@ -35,7 +28,7 @@ def _schedule(rule: Recurring, next_date: date | None) -> None:
     if next_date is None:
         rule.gsi3pk = rule.gsi3sk = None
     else:
-        rule.gsi3pk = f"DUE#{_due_shard(rule.pk)}"
+        rule.gsi3pk = f"DUE#{shard_of(rule.pk)}"
         rule.gsi3sk = f"{rule.next_date}#{rule.pk}#{rule.id}"
 
 
@@ -141,8 +134,8 @@ def materialize_due() -> dict:
     horizon = (clock.now() + timedelta(days=1)).date().isoformat()  # time zones run up to 14 h ahead
     today: dict[str, date] = {}
     rules = created = 0
-    for shard in range(DUE_SHARDS):
-        for rule in Recurring.by_due.query(f"DUE#{shard}", Recurring.gsi3sk <= f"{horizon}~"):
+    for shard in range(JOB_SHARDS):
+        for rule in Recurring.by_job.query(f"DUE#{shard}", Recurring.gsi3sk <= f"{horizon}~"):
             rules += 1
             try:
                 created += materialize(rule, _local_today(rule.pk, today))
