@@ -1,5 +1,5 @@
 """Tally: build the Chalice app, register each module's blueprint, stream handlers and schedules."""
-from chalice import Chalice, Rate
+from chalice import Chalice, Cron, Rate
 
 from chalicelib.core import observability, web
 from chalicelib.core.account_api import account
@@ -9,6 +9,7 @@ from chalicelib.core.openapi import openapi_document
 from chalicelib.core.orgs_api import orgs
 from chalicelib.core.settings import get_settings
 from chalicelib.expenses.api import expenses
+from chalicelib.expenses.jobs import monthly_digests, pace_warnings
 from chalicelib.expenses.reactions import handle_expenses_batch
 from chalicelib.expenses.recurring import materialize_due
 from chalicelib.expenses.recurring_api import recurring
@@ -63,3 +64,15 @@ def retry_outbox(event):
 def materialize_recurring(event):
     """Records each due occurrence of recurring expenses and income once, catching up after downtime."""
     return materialize_due()
+
+
+@app.schedule(Cron(0, 17, "*", "*", "?", "*"))
+def pace_warning(event):
+    """Daily: warns once per budget and month when this month's pace passes the budget before its end."""
+    return pace_warnings()
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def monthly_digest(event):
+    """Hourly around the turn of a month: each person's digest on their 1st, once."""
+    return monthly_digests()

@@ -187,3 +187,74 @@ def csv_rows(items: Iterable[dict[str, Any]]) -> list[list[str]]:
     for t in sorted(items, key=lambda t: (t["date"], t["id"])):
         rows.append([csv_cell(";".join(t["tags"]) if c == "tags" else t[c]) for c in CSV_COLUMNS])
     return rows
+
+
+def pace_crossing_day(spent: Decimal, limit: Decimal, day: int, days_in_month: int) -> int | None:
+    """The day of the month on which spending passes `limit` if it goes on at this month's pace,
+    or None when it will not (or it has already, or it is too early to tell: before the 3rd)."""
+    if day < 3 or spent <= 0 or spent >= limit or limit <= 0:
+        return None
+    rate = spent / Decimal(day)
+    if rate * days_in_month <= limit:
+        return None
+    return min(days_in_month, max(day + 1, int(-(-limit // rate))))
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def pace_email(*, category: str, period: str, spent: Decimal, limit: Decimal, currency: str, day: int,
+               days_in_month: int, crossing_day: int, dashboard_url: str) -> tuple[str, str, str]:
+    label = "total spending" if category == TOTAL else category
+    projected = spent / Decimal(day) * days_in_month
+    subject = f"At this pace you pass your {label} budget around the {ordinal(crossing_day)}"
+    text = (f"By day {day} of {period} you have spent {fmt(spent, currency)} {currency} of your "
+            f"{fmt(limit, currency)} {currency} {label} budget.\n"
+            f"At this pace you pass it around the {ordinal(crossing_day)} and end the month near "
+            f"{fmt(projected, currency)} {currency}.\n\nSee your dashboard: {dashboard_url}")
+    body = (f"<p>By day {day} of {period} you have spent <strong>{fmt(spent, currency)} {currency}</strong> of your "
+            f"{fmt(limit, currency)} {currency} {html.escape(label)} budget.</p>"
+            f"<p>At this pace you pass it around the <strong>{ordinal(crossing_day)}</strong> and end the month near "
+            f"{fmt(projected, currency)} {currency}.</p><p><a href=\"{html.escape(dashboard_url)}\">Open your "
+            "dashboard</a></p>")
+    return subject, text, body
+
+
+def month_categories(totals: dict[str, Decimal], mm: str) -> dict[str, Decimal]:
+    """Spending per category in month MM of a year item."""
+    out = {}
+    for name, value in totals.items():
+        parts = name.split(":")
+        if len(parts) == 3 and parts[0] == mm and parts[1] == "spend" and value:
+            out[parts[2]] = value
+    return out
+
+
+def biggest_changes(now: dict[str, Decimal], before: dict[str, Decimal], n: int = 3) -> list[tuple[str, Decimal]]:
+    """The categories whose spending moved most against the month before, largest move first."""
+    moves = {c: now.get(c, Decimal(0)) - before.get(c, Decimal(0)) for c in set(now) | set(before)}
+    return sorted(((c, d) for c, d in moves.items() if d), key=lambda cd: (-abs(cd[1]), cd[0]))[:n]
+
+
+def digest_email(*, period: str, currency: str, spend: Decimal, income: Decimal, budgets_hit: list[str],
+                 changes: list[tuple[str, Decimal]], dashboard_url: str) -> tuple[str, str, str]:
+    """The monthly digest: totals, budgets hit, biggest changes against the month before."""
+    b = balance(income, spend, currency)
+    subject = f"Your {period} with Tally: spent {fmt(spend, currency)} {currency}"
+    lines = [f"In {period} you spent {fmt(spend, currency)} {currency} and received {fmt(income, currency)} "
+             f"{currency}: net {b['net']} {currency}"
+             + (f", a savings rate of {b['savings_rate']}%." if b["savings_rate"] is not None else "."), ""]
+    lines.append("Budgets reached: " + (", ".join(budgets_hit) if budgets_hit else "none") + ".")
+    if changes:
+        lines += ["", "Biggest changes against the month before:"]
+        lines += [f"  {c}: {'+' if d > 0 else '-'}{fmt(abs(d), currency)} {currency}" for c, d in changes]
+    lines += ["", f"See the details: {dashboard_url}"]
+    text = "\n".join(lines)
+    items = "".join(f"<li>{html.escape(c)}: {'+' if d > 0 else '-'}{fmt(abs(d), currency)} {currency}</li>"
+                    for c, d in changes)
+    body = (f"<p>{html.escape(lines[0])}</p><p>{html.escape(lines[2])}</p>"
+            + (f"<p>Biggest changes against the month before:</p><ul>{items}</ul>" if items else "")
+            + f"<p><a href=\"{html.escape(dashboard_url)}\">See the details</a></p>")
+    return subject, text, body

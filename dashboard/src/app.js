@@ -79,7 +79,7 @@ async function showApp() {
   $("#who").textContent = profile.name || profile.email;
   const pf = $("#profile-form");
   pf.name.value = profile.name; pf.time_zone.value = profile.time_zone; pf.currency.value = profile.currency;
-  pf.budget_alerts.checked = profile.alert_preferences.budget_alerts;
+  for (const kind of ["budget", "pace", "digest"]) pf[`${kind}_alerts`].checked = profile.alert_preferences[`${kind}_alerts`];
   $("#month-picker").value = $("#month-picker").value || today().slice(0, 7);
   $("#year-picker").value = $("#year-picker").value || today().slice(0, 4);
   resetForm();
@@ -429,7 +429,8 @@ async function main() {
     ev.preventDefault();
     const f = ev.target;
     const r = await api("PUT", "/me", { name: f.name.value, time_zone: f.time_zone.value.trim(),
-      currency: f.currency.value.trim().toUpperCase(), alert_preferences: { budget_alerts: f.budget_alerts.checked } });
+      currency: f.currency.value.trim().toUpperCase(), alert_preferences: {
+        budget_alerts: f.budget_alerts.checked, pace_alerts: f.pace_alerts.checked, digest_alerts: f.digest_alerts.checked } });
     if (!r.ok) { say(errorText(r.data, r.status), true); return; }
     say("Profile saved.");
     await showApp();

@@ -30,6 +30,14 @@ ATTR_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NU
 STREAM_HANDLERS = {"OnExpensesStream": "expenses", "OnOutboxStream": "outbox"}
 
 
+def event_functions() -> list[str]:
+    """Chalice's resource names of every stream and schedule function of the app."""
+    import app as tally_app
+    from chalice.utils import to_cfn_resource_name
+
+    return [to_cfn_resource_name(source.name) for source in tally_app.app.event_sources]
+
+
 def table_props(model) -> dict:
     """Keys, indexes and stream of a table, read from its PynamoDB model so they cannot drift."""
     schema = model._get_schema()
@@ -167,7 +175,7 @@ class TallyStack(cdk.Stack):
                                   {"RestAPI": self.chalice.get_resource("RestAPI").ref})
         # Emails link back to the API (unsubscribe). Only functions outside the REST API get its URL:
         # giving it to the API handler would make the API and its handler depend on each other.
-        for function in (*STREAM_HANDLERS, "RetryOutbox", "MaterializeRecurring"):
+        for function in event_functions():
             self.chalice.get_resource(function).add_override(
                 "Properties.Environment.Variables.TALLY_API_URL", self.api_url)
 
@@ -246,7 +254,7 @@ class TallyStack(cdk.Stack):
             self, "StreamFailuresAlarm", metric=self.dlq.metric_approximate_number_of_messages_visible(),
             threshold=1, evaluation_periods=1,
             alarm_description="A stream record failed all retries and went to the dead-letter queue")
-        for function in (*STREAM_HANDLERS, "APIHandler", "RetryOutbox", "MaterializeRecurring"):
+        for function in ("APIHandler", *event_functions()):
             cloudwatch.Alarm(
                 self, f"{function}Errors",
                 metric=cloudwatch.Metric(namespace="AWS/Lambda", metric_name="Errors", statistic="Sum",

@@ -76,6 +76,13 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     page.get_by_role("button", name="Delete food 90.00").click()
     expect(page.locator("#expense-list")).to_contain_text("Nothing recorded this month.")
 
+    profile = page.locator("#profile-form")
+    profile.get_by_label("Monthly digest").uncheck()
+    profile.get_by_role("button", name="Save profile").click()
+    expect(page.locator("#message")).to_have_text("Profile saved.")
+    expect(profile.get_by_label("Monthly digest")).not_to_be_checked()
+    expect(profile.get_by_label("Pace warnings")).to_be_checked()
+
     assert "token" not in page.url and "eyJ" not in page.url
     assert hosts <= {"127.0.0.1", "localhost"}, hosts
     page.close()

@@ -125,11 +125,15 @@ def test_ses_identity_and_schedules_exist(synth):
     assert event["Properties"]["Schedule"] == "rate(5 minutes)"
     (event,) = t["Resources"]["MaterializeRecurring"]["Properties"]["Events"].values()
     assert event["Properties"]["Schedule"] == "rate(1 hour)"
+    (event,) = t["Resources"]["PaceWarning"]["Properties"]["Events"].values()
+    assert event["Properties"]["Schedule"] == "cron(0 17 * * ? *)"
+    assert any(k.startswith("MonthlyDigestErrors") for k in resources(t, "AWS::CloudWatch::Alarm"))
 
 
 def test_functions_that_send_email_know_the_api_url_without_a_cycle(synth):
     t = synth["template"]
-    for name in ("OnExpensesStream", "OnOutboxStream", "RetryOutbox", "MaterializeRecurring"):
+    for name in ("OnExpensesStream", "OnOutboxStream", "RetryOutbox", "MaterializeRecurring", "PaceWarning",
+                 "MonthlyDigest"):
         assert "RestAPI" in json.dumps(t["Resources"][name]["Properties"]["Environment"]["Variables"]["TALLY_API_URL"])
     assert "TALLY_API_URL" not in t["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
 

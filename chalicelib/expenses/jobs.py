@@ -1,0 +1,120 @@
+"""Scheduled expense jobs: the daily pace warning and the monthly digest. Each is safe to run twice:
+its emails have deterministic ids and are written only if they do not exist."""
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from pynamodb.exceptions import PutError
+
+from ..core import clock
+from ..core.alerts import firing_id, outbox_message, unsubscribe_url
+from ..core.models import OutboxMessage, Profile
+from ..core.observability import logger
+from ..core.profiles import alerts_enabled, all_profiles, get_profile
+from ..core.rollups import read_rollups
+from ..core.settings import get_settings
+from ..core.shards import JOB_SHARDS
+from . import rules
+from .api import owner_budgets
+from .models import Budget
+
+
+def _send_once(msg: OutboxMessage) -> bool:
+    try:
+        msg.save(condition=OutboxMessage.id.does_not_exist())
+        return True
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+
+
+def _message(profile: Profile, kind: str, firing: str, rule: str, threshold: str, period: str, value: Decimal,
+             email: tuple[str, str, str], details: dict) -> OutboxMessage:
+    subject, text, html = email
+    link = (unsubscribe_url(get_settings().api_url, profile.sub, profile.unsubscribe_token, kind)
+            if profile.unsubscribe_token else None)
+    return outbox_message(id=firing, scope=profile.pk, recipient=profile.email, alert_type=kind, rule=rule,
+                          threshold=threshold, period=period, value=value, subject=subject, text=text, html=html,
+                          details=details, unsubscribe_url=link)
+
+
+def pace_warnings() -> dict:
+    """Once per budget and month, a warning when this month's pace passes the budget before its end."""
+    now = clock.now()
+    budgets: dict[str, list[Budget]] = defaultdict(list)
+    for shard in range(JOB_SHARDS):
+        for b in Budget.by_job.query(f"BUDGET#{shard}"):
+            budgets[b.pk].append(b)
+    sent = 0
+    for owner, items in budgets.items():
+        profile = get_profile(owner.split("#", 1)[1])
+        if profile is None or not profile.email or not alerts_enabled(profile, "pace"):
+            continue
+        local = now.astimezone(ZoneInfo(profile.time_zone))
+        period, mm = local.strftime("%Y-%m"), local.strftime("%m")
+        days = calendar.monthrange(local.year, local.month)[1]
+        totals = read_rollups([rules.year_key(owner, str(local.year))]).get(rules.year_key(owner, str(local.year)), {})
+        for b in items:
+            spent = rules.month_spent(totals, mm, b.category)
+            day = rules.pace_crossing_day(spent, b.limit, local.day, days)
+            if day is None:
+                continue
+            email = rules.pace_email(category=b.category, period=period, spent=spent, limit=b.limit,
+                                     currency=b.currency, day=local.day, days_in_month=days, crossing_day=day,
+                                     dashboard_url=get_settings().dashboard_url)
+            msg = _message(profile, "pace", firing_id("pace", owner, b.category, period), f"pace:{b.category}",
+                           str(day), period, spent, email, {"category": b.category, "limit": str(b.limit)})
+            sent += _send_once(msg)
+    return {"owners": len(budgets), "warnings": sent}
+
+
+def _near_a_first(now: datetime) -> bool:
+    """Somewhere on Earth it is the 1st: from 14 h before the UTC 1st to 12 h after its end."""
+    first = now.astimezone(timezone.utc).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return any(f - timedelta(hours=14) <= now < f + timedelta(hours=36) for f in (first, nxt))
+
+
+def monthly_digests() -> dict:
+    """On the 1st (from 07:00) in each person's time zone, the digest of the month that ended."""
+    now = clock.now()
+    if not _near_a_first(now):
+        return {"skipped": "nobody is on the 1st"}
+    sent = 0
+    for profile in all_profiles():
+        try:
+            sent += _digest(profile, now)
+        except Exception:  # one person's digest must not stop the others'; retried next hour
+            logger.exception("digest failed", extra={"sub": profile.sub})
+    return {"digests": sent}
+
+
+def _digest(profile: Profile, now: datetime) -> bool:
+    local = now.astimezone(ZoneInfo(profile.time_zone))
+    if local.day != 1 or local.hour < 7 or not profile.email or not alerts_enabled(profile, "digest"):
+        return False
+    last = (local.replace(day=1) - timedelta(days=1)).date()
+    before = last.replace(day=1) - timedelta(days=1)
+    period, owner = last.strftime("%Y-%m"), profile.pk
+    keys = sorted({rules.year_key(owner, str(last.year)), rules.year_key(owner, str(before.year))})
+    rollups = read_rollups(keys)
+    now_totals = rollups.get(rules.year_key(owner, str(last.year)), {})
+    before_totals = rollups.get(rules.year_key(owner, str(before.year)), {})
+    mm, bmm = f"{last.month:02d}", f"{before.month:02d}"
+    spend = now_totals.get(f"{mm}:spend", Decimal(0))
+    income = now_totals.get(f"{mm}:income", Decimal(0))
+    if not spend and not income:
+        return False  # nothing recorded: nothing to say
+    hit = [b["category"] for b in owner_budgets(owner)
+           if rules.month_spent(now_totals, mm, b["category"]) >= Decimal(b["limit"])]
+    changes = rules.biggest_changes(rules.month_categories(now_totals, mm), rules.month_categories(before_totals, bmm))
+    email = rules.digest_email(period=period, currency=profile.currency, spend=spend, income=income,
+                               budgets_hit=hit, changes=changes, dashboard_url=get_settings().dashboard_url)
+    msg = _message(profile, "digest", firing_id("digest", owner, period), "digest", "month", period, spend, email,
+                   {"income": str(income), "budgets_hit": hit})
+    return _send_once(msg)
