@@ -9,6 +9,7 @@ from chalicelib.core.openapi import openapi_document
 from chalicelib.core.orgs_api import orgs
 from chalicelib.core.settings import get_settings
 from chalicelib.expenses.api import expenses
+from chalicelib.expenses.imports_api import imports
 from chalicelib.expenses.jobs import monthly_digests, pace_warnings
 from chalicelib.expenses.reactions import handle_expenses_batch
 from chalicelib.expenses.recurring import materialize_due
@@ -26,6 +27,7 @@ app.register_blueprint(orgs)
 app.register_blueprint(alerts_api)
 app.register_blueprint(expenses)
 app.register_blueprint(recurring)
+app.register_blueprint(imports)
 
 
 @web.route(app, "/health", public=True)

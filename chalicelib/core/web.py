@@ -129,6 +129,7 @@ def route(
     public: bool = False,
     query: tuple[str, ...] = (),
     content_types: tuple[str, ...] = ("application/json",),
+    max_body_bytes: int | None = None,
 ) -> Callable:
     """Register `fn(req, **uri_params)` on a Chalice app or blueprint, authenticated unless public."""
 
@@ -138,10 +139,9 @@ def route(
             request = bp.current_request
             try:
                 raw = request.raw_body or b""
-                if len(raw) > get_settings().max_body_bytes:
-                    raise PayloadTooLarge(
-                        f"the body exceeds {get_settings().max_body_bytes} bytes", field="body"
-                    )
+                limit = max_body_bytes or get_settings().max_body_bytes
+                if len(raw) > limit:
+                    raise PayloadTooLarge(f"the body exceeds {limit} bytes", field="body")
                 user = None if public else verify_id_token(bearer_token(request.headers))
                 result = fn(Req(request, user), **params)
             except TallyError as err:

@@ -34,3 +34,4 @@ def delete_rule(req: Req, rule_id: str):
     """Stop a recurring rule (deleting twice is fine); what it already recorded stays."""
     svc.delete_rule(req.principal, _uuid(rule_id))
     return Response(body="", status_code=204)
+

@@ -165,3 +165,30 @@ class CategoryIn(Strict):
 
 class YearQuery(Strict):
     year: int = Field(ge=1970, le=2100)
+
+
+class ImportMapping(Strict):
+    date: str = Field(min_length=1, max_length=100)
+    amount: str = Field(min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=100)
+    category: str | None = Field(default=None, max_length=100)
+
+
+class ImportIn(Strict):
+    csv: str = Field(min_length=1, description="the statement: UTF-8 CSV text with a header row")
+    mapping: ImportMapping
+    decimal_separator: Literal[".", ","] = "."
+    date_format: Literal["iso", "dmy", "mdy"] = "iso"
+    sign: Literal["negative_is_expense", "all_expenses", "all_income"] = "negative_is_expense"
+    default_category: str = Field(default="other", pattern=SLUG)
+    payment_mode: str = "bank_transfer"
+    commit: bool = False
+    start: int = Field(default=0, ge=0, description="with commit: the first good line to record (0-based)")
+    count: int = Field(default=1000, ge=1, le=1000, description="with commit: how many good lines to record")
+
+    @field_validator("payment_mode")
+    @classmethod
+    def _mode(cls, v: str) -> str:
+        if v not in PAYMENT_MODES:
+            raise ValueError("payment_mode must be one of " + ", ".join(PAYMENT_MODES))
+        return v
