@@ -131,6 +131,10 @@ function fillCategories() {
   const rkeep = rf.category.value;
   rf.category.replaceChildren(...categories.filter((c) => c.kind === rf.kind.value).map((c) => new Option(c.name, c.slug)));
   if ([...rf.category.options].some((o) => o.value === rkeep)) rf.category.value = rkeep;
+  const dsel = $("#import-form").default_category;
+  const dkeep = dsel.value || "other";
+  dsel.replaceChildren(...categories.filter((c) => c.kind === "expense").map((c) => new Option(c.name, c.slug)));
+  dsel.value = dkeep;
   const bsel = $("#budget-form").category;
   bsel.replaceChildren(new Option("All spending (total)", "total"),
     ...categories.filter((c) => c.kind === "expense").map((c) => new Option(c.name, c.slug)));
@@ -358,6 +362,68 @@ async function pollCharts() {
   }
 }
 
+let statement = "";
+
+function csvHeader(text) {
+  // The header row only: split on commas outside quotes.
+  const line = text.replace(/^\ufeff/, "").split(/\r?\n/, 1)[0];
+  const cells = [];
+  let cur = "", quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (ch === "," && !quoted) { cells.push(cur.trim()); cur = ""; }
+    else cur += ch;
+  }
+  cells.push(cur.trim());
+  return cells;
+}
+
+function guess(header, words) {
+  return header.find((h) => words.some((w) => h.toLowerCase().includes(w))) || "";
+}
+
+function importBody(extra = {}) {
+  const f = $("#import-form");
+  const mapping = { date: f.date.value, amount: f.amount.value };
+  if (f.description.value) mapping.description = f.description.value;
+  if (f.category.value) mapping.category = f.category.value;
+  return { csv: statement, mapping, decimal_separator: f.decimal_separator.value, date_format: f.date_format.value,
+    default_category: f.default_category.value || "other", ...extra };
+}
+
+function showImport(out) {
+  $("#import-summary").textContent = `${out.lines} lines: ${out.valid} good, ${out.invalid} with errors` +
+    (out.created !== undefined ? "" : ". Preview: " + out.preview.slice(0, 3).map((p) => `${p.date} ${p.amount} ${p.note}`).join("; "));
+  $("#import-errors").replaceChildren(...out.errors.map((e) => Object.assign(document.createElement("li"),
+    { textContent: `line ${e.line}: ${e.field}: ${e.message}` })));
+}
+
+async function previewImport() {
+  const r = await api("POST", "/imports", importBody());
+  if (!r.ok) { say(errorText(r.data, r.status), true); return null; }
+  showImport(r.data);
+  $("#import-commit").disabled = r.data.valid === 0;
+  return r.data;
+}
+
+async function commitImport(ev) {
+  ev.preventDefault();
+  const preview = await previewImport();
+  if (!preview) return;
+  const bar = $("#import-progress");
+  bar.hidden = false; bar.value = 0;
+  let done = 0, created = 0, existing = 0;
+  while (done < preview.valid) {
+    const r = await api("POST", "/imports", importBody({ commit: true, start: done, count: 1000 }));
+    if (!r.ok) { say(errorText(r.data, r.status), true); return; }
+    done = r.data.done; created += r.data.created; existing += r.data.existing;
+    bar.value = Math.round((done / preview.valid) * 100);
+  }
+  say(`Imported: ${created} new, ${existing} already there, ${preview.invalid} lines with errors.`);
+  $("#import-commit").disabled = true;
+  await afterChange();
+}
+
 async function main() {
   config = await (await fetch("config.json")).json();
   $("#sign-in-form").addEventListener("submit", (ev) => {
@@ -384,6 +450,22 @@ async function main() {
     await signIn(f.dataset.email, f.dataset.password);
   });
   $("#sign-out").addEventListener("click", signOut);
+  $("#import-form").file.addEventListener("change", async (ev) => {
+    const file = ev.target.files[0];
+    if (!file) return;
+    statement = await file.text();
+    const header = csvHeader(statement);
+    const f = $("#import-form");
+    for (const [name, words, optional] of [["date", ["date", "datum"], false], ["amount", ["amount", "betrag", "value"], false],
+      ["description", ["desc", "text", "memo", "payee"], true], ["category", ["categ"], true]]) {
+      f[name].replaceChildren(...(optional ? [new Option("(none)", "")] : []), ...header.map((h) => new Option(h, h)));
+      f[name].value = guess(header, words) || (optional ? "" : header[0]);
+    }
+    $("#import-commit").disabled = true;
+    $("#import-summary").textContent = `${header.length} columns found: check the mapping, then preview.`;
+  });
+  $("#import-preview").addEventListener("click", previewImport);
+  $("#import-form").addEventListener("submit", commitImport);
   $("#recurring-form").kind.addEventListener("change", fillCategories);
   $("#recurring-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();

@@ -111,3 +111,33 @@ def test_dashboard_is_served_with_security_headers(local_stack):
     csp = headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and local_stack["api_url"] in csp
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
+
+
+def test_import_a_statement_twice_with_preview_and_progress(browser, local_stack, tmp_path):
+    lines = "".join(f"2026-10-{1 + i % 28:02d},\"-{1 + i % 9},50\",Shop {i}\n" for i in range(30))
+    statement = tmp_path / "statement.csv"
+    statement.write_text("Datum,Betrag,Text\n" + lines + "2026-10-40,-1,bad\n", encoding="utf-8")
+    page = browser.new_page()
+    page.goto(local_stack["dashboard_url"])
+    form = page.locator("#sign-up-form")
+    form.get_by_label("Email").fill(f"importer-{uuid.uuid4().hex[:8]}@example.com")
+    form.get_by_label("Password").fill("Sup3r-secret-pw")
+    form.get_by_role("button", name="Sign up").click()
+    expect(page.locator("#app")).to_be_visible()
+    imp = page.locator("#import-form")
+    imp.get_by_label("Statement (CSV)").set_input_files(str(statement))
+    expect(imp.get_by_label("Amount column")).to_have_value("Betrag")
+    imp.get_by_label("Decimal separator").select_option(",")
+    imp.get_by_role("button", name="Preview").click()
+    expect(page.locator("#import-summary")).to_contain_text("31 lines: 30 good, 1 with errors")
+    expect(page.locator("#import-errors")).to_contain_text("line 32: date")
+    imp.get_by_role("button", name="Import").click()
+    expect(page.locator("#message")).to_have_text("Imported: 30 new, 0 already there, 1 lines with errors.")
+    expect(page.locator("#import-progress")).to_have_attribute("value", "100")
+    imp.get_by_role("button", name="Preview").click()
+    imp.get_by_role("button", name="Import").click()
+    expect(page.locator("#message")).to_have_text("Imported: 0 new, 30 already there, 1 lines with errors.")
+    page.locator("#month-picker").fill("2026-10")
+    page.locator("#month-picker").dispatch_event("change")
+    expect(page.locator("#expense-list li")).to_have_count(30)
+    page.close()
