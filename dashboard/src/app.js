@@ -1,4 +1,7 @@
 // Tally dashboard: talks to the API with the Cognito ID token kept in sessionStorage (never in a URL).
+// Offline, changes wait in IndexedDB (offline.js) and are sent when the page sees it is back online.
+import { done, pending, queue } from "./offline.js";
+
 const $ = (sel) => document.querySelector(sel);
 const TOKEN_KEY = "tally.session";
 let config = null;
@@ -16,6 +19,7 @@ function say(text, isError = false) {
 }
 
 function errorText(body, status) {
+  if (status === 0) return "You are offline: changes wait here and sync when you are back.";
   const e = body && body.error;
   if (!e) return `Request failed (${status})`;
   return e.field ? `${e.field}: ${e.message}` : e.message;
@@ -24,7 +28,12 @@ function errorText(body, status) {
 async function api(method, path, body) {
   const headers = { "Content-Type": "application/json" };
   if (session && session.id_token) headers.Authorization = `Bearer ${session.id_token}`;
-  let res = await fetch(config.api_url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  let res;
+  try {
+    res = await fetch(config.api_url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    return { status: 0, ok: false, offline: true, data: null }; // no network: the caller decides
+  }
   if (res.status === 401 && session && session.refresh_token && !path.startsWith("/auth/")) {
     if (await refresh()) return api(method, path, body);
   }
@@ -71,8 +80,12 @@ async function signIn(email, password) {
 
 async function showApp() {
   const me = await api("GET", "/me");
-  if (!me.ok) { signOut(); return; }
-  profile = me.data;
+  if (me.offline && sessionStorage.getItem("tally.profile")) {
+    profile = JSON.parse(sessionStorage.getItem("tally.profile"));
+  } else if (!me.ok) { signOut(); return; } else {
+    profile = me.data;
+    sessionStorage.setItem("tally.profile", JSON.stringify(profile));
+  }
   $("#auth").hidden = true;
   $("#app").hidden = false;
   $("#whoami").hidden = false;
@@ -85,7 +98,8 @@ async function showApp() {
   resetForm();
   await loadCategories();
   $("#recurring-form").start_date.value = $("#recurring-form").start_date.value || today();
-  await Promise.all([loadMonth(), loadBudgets(), loadCharts(), loadAlerts(), loadRecurring()]);
+  await Promise.all([loadMonth(), loadBudgets(), loadCharts(), loadAlerts(), loadRecurring(), renderPending()]);
+  await sync();
 }
 
 async function loadRecurring() {
@@ -171,6 +185,13 @@ async function saveEntry(ev) {
   const body = formBody();
   const id = f.id.value || crypto.randomUUID();
   const r = await api("PUT", `/expenses/${id}`, body);
+  if (r.offline) {
+    await queue(id, "put", body);
+    say("Saved offline: it will sync when you are back online.");
+    resetForm();
+    await Promise.all([loadMonth(), renderPending()]);
+    return;
+  }
   if (r.status === 409 && r.data && r.data.current) {
     pendingConflict = { id, mine: body, theirs: r.data.current };
     $("#conflict").hidden = false;
@@ -209,7 +230,7 @@ function entryItem(t) {
   li.className = t.kind;
   li.dataset.id = t.id;
   const label = document.createElement("span");
-  label.textContent = `${t.date} · ${t.category}${t.note ? " · " + t.note : ""}`;
+  label.textContent = `${t.date} · ${t.category}${t.note ? " · " + t.note : ""}${t.pending ? " · waiting to sync" : ""}`;
   const amount = document.createElement("span");
   amount.className = "amount";
   amount.textContent = `${t.kind === "income" ? "+" : "-"}${t.amount} ${t.currency}`;
@@ -220,6 +241,12 @@ function entryItem(t) {
   del.type = "button"; del.textContent = "Delete"; del.setAttribute("aria-label", `Delete ${t.category} ${t.amount}`);
   del.addEventListener("click", async () => {
     const r = await api("DELETE", `/expenses/${t.id}`);
+    if (r.offline) {
+      await queue(t.id, "delete", null);
+      say("Deleted offline: it will sync when you are back online.");
+      await Promise.all([loadMonth(), renderPending()]);
+      return;
+    }
     if (!r.ok) { say(errorText(r.data, r.status), true); return; }
     say("Entry deleted.");
     await afterChange();
@@ -243,16 +270,70 @@ async function loadMonth(more = false) {
   const q = new URLSearchParams({ month: currentMonth(), limit: "50" });
   if (more && pageToken) q.set("next", pageToken);
   const r = await api("GET", `/expenses?${q}`);
-  if (!r.ok) { say(errorText(r.data, r.status), true); return; }
+  const cacheKey = `tally.month.${currentMonth()}`;
+  let data;
+  if (r.ok) {
+    data = r.data;
+    if (!more) sessionStorage.setItem(cacheKey, JSON.stringify(data));
+  } else if (r.offline) {
+    data = JSON.parse(sessionStorage.getItem(cacheKey) || '{"items":[],"next":null}');
+  } else { say(errorText(r.data, r.status), true); return; }
   const list = $("#expense-list");
-  const items = r.data.items.map(entryItem);
+  const items = more ? data.items.map(entryItem) : (await withPending(data.items)).map(entryItem);
   if (more) list.append(...items); else list.replaceChildren(...items);
   if (!more && !items.length) {
     const li = document.createElement("li"); li.className = "muted"; li.textContent = "Nothing recorded this month.";
     list.append(li);
   }
-  pageToken = r.data.next;
+  pageToken = data.next;
   $("#more").hidden = !pageToken;
+}
+
+async function withPending(items) {
+  // The month as it will be once the waiting changes are sent.
+  const byId = new Map(items.map((t) => [t.id, t]));
+  for (const p of await pending()) {
+    if (p.op === "delete") byId.delete(p.id);
+    else if (p.body.date.startsWith(currentMonth())) {
+      byId.set(p.id, { ...(byId.get(p.id) || {}), ...p.body, id: p.id, pending: true,
+        version: p.body.version || (byId.get(p.id) || {}).version });
+    }
+  }
+  return [...byId.values()].sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
+}
+
+async function renderPending() {
+  const items = await pending();
+  $("#pending").hidden = items.length === 0;
+  $("#pending-count").textContent = String(items.length);
+  $("#pending-list").replaceChildren(...items.map((p) => Object.assign(document.createElement("li"), {
+    textContent: p.op === "delete" ? `delete ${p.id.slice(0, 8)}` : `${p.body.date} · ${p.body.category} · ${p.body.amount} ${p.body.currency}`,
+  })));
+}
+
+let syncing = false;
+async function sync() {
+  // Send each waiting change once, in order; stop at the first that finds no network.
+  if (syncing || !session) return;
+  syncing = true;
+  try {
+    for (const p of await pending()) {
+      const r = p.op === "delete" ? await api("DELETE", `/expenses/${p.id}`) : await api("PUT", `/expenses/${p.id}`, p.body);
+      if (r.offline) break;
+      await done(p.id);
+      if (r.status === 409 && r.data && r.data.current) {
+        pendingConflict = { id: p.id, mine: p.body, theirs: r.data.current };
+        $("#conflict").hidden = false;
+        say("Conflict: an entry you changed offline changed elsewhere too. Choose which version to keep.", true);
+      } else if (!r.ok && r.status !== 404) {
+        say(`A change made offline was refused: ${errorText(r.data, r.status)}`, true);
+      }
+    }
+  } finally {
+    syncing = false;
+  }
+  await renderPending();
+  if (navigator.onLine) await afterChange();
 }
 
 async function loadBudgets() {
@@ -425,6 +506,8 @@ async function commitImport(ev) {
 }
 
 async function main() {
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("sw.js").catch(() => {});
+  window.addEventListener("online", () => sync());
   config = await (await fetch("config.json")).json();
   $("#sign-in-form").addEventListener("submit", (ev) => {
     ev.preventDefault();

@@ -1,0 +1,63 @@
+"""Offline-first in real Chromium: changes made with the network gone survive a reload and sync once."""
+from __future__ import annotations
+
+import time
+import uuid
+
+from playwright.sync_api import expect
+
+from tests.e2e.http import call
+from tests.e2e.test_dashboard import CHROMIUM_ARGS  # noqa: F401  (the browser fixture's flags)
+from tests.e2e.test_dashboard import browser  # noqa: F401
+
+
+def test_offline_adds_and_an_edit_survive_a_reload_and_sync_exactly_once(browser, local_stack):  # noqa: F811
+    api = local_stack["api_url"]
+    email, password = f"offline-{uuid.uuid4().hex[:8]}@example.com", "Sup3r-secret-pw"
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(local_stack["dashboard_url"])
+    form = page.locator("#sign-up-form")
+    form.get_by_label("Email").fill(email)
+    form.get_by_label("Password").fill(password)
+    form.get_by_role("button", name="Sign up").click()
+    expect(page.locator("#app")).to_be_visible()
+    page.wait_for_function("navigator.serviceWorker.controller !== null || "
+                           "navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now controlled by the service worker, which has cached the shell
+    expect(page.locator("#app")).to_be_visible()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+    # The network goes: offline mode does not stop a service worker, so the API is blocked too.
+    context.set_offline(True)
+    context.route(f"{api}/**", lambda route: route.abort("internetdisconnected"))
+    entry = page.locator("#expense-form")
+    for amount in ("11.00", "22.00", "33.00"):
+        entry.get_by_label("Amount").fill(amount)
+        entry.get_by_label("Category").select_option("food")
+        entry.get_by_role("button", name="Save").click()
+        expect(page.locator("#message")).to_have_text("Saved offline: it will sync when you are back online.")
+    expect(page.locator("#pending-count")).to_have_text("3")
+    page.get_by_role("button", name="Edit food 22.00").click()
+    entry.get_by_label("Amount").fill("25.00")
+    entry.get_by_role("button", name="Save").click()
+    expect(page.locator("#pending-count")).to_have_text("3")
+
+    page.reload()  # still offline: the shell comes from the service worker, the changes from IndexedDB
+    expect(page.locator("#app")).to_be_visible()
+    expect(page.locator("#pending-count")).to_have_text("3")
+    expect(page.locator("#expense-list")).to_contain_text("25.00 USD")
+
+    context.unroute(f"{api}/**")
+    context.set_offline(False)
+    expect(page.locator("#pending")).to_be_hidden(timeout=15000)
+
+    _, tokens, _ = call("POST", f"{api}/auth/sign-in", {"email": email, "password": password})
+    month = time.strftime("%Y-%m", time.gmtime())
+    _, listing, _ = call("GET", f"{api}/expenses?month={month}", token=tokens["id_token"])
+    assert sorted(i["amount"] for i in listing["items"]) == ["11.00", "25.00", "33.00"]
+    page.reload()  # a second load syncs nothing more
+    time.sleep(1.5)
+    _, listing, _ = call("GET", f"{api}/expenses?month={month}", token=tokens["id_token"])
+    assert len(listing["items"]) == 3
+    context.close()
