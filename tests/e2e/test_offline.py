@@ -61,3 +61,42 @@ def test_offline_adds_and_an_edit_survive_a_reload_and_sync_exactly_once(browser
     _, listing, _ = call("GET", f"{api}/expenses?month={month}", token=tokens["id_token"])
     assert len(listing["items"]) == 3
     context.close()
+
+
+def test_an_offline_edit_that_meets_a_newer_server_version_asks_and_overwrites_nothing(browser, local_stack):  # noqa: F811
+    api = local_stack["api_url"]
+    email, password = f"conflict-{uuid.uuid4().hex[:8]}@example.com", "Sup3r-secret-pw"
+    assert call("POST", f"{api}/auth/sign-up", {"email": email, "password": password})[0] == 201
+    token = call("POST", f"{api}/auth/sign-in", {"email": email, "password": password})[1]["id_token"]
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    entry = {"kind": "expense", "amount": "10.00", "currency": "USD", "date": today, "category": "food",
+             "payment_mode": "cash"}
+    _, rec, _ = call("POST", f"{api}/expenses", entry, token)
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(local_stack["dashboard_url"])
+    form = page.locator("#sign-in-form")
+    form.get_by_label("Email").fill(email)
+    form.get_by_label("Password").fill(password)
+    form.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#expense-list")).to_contain_text("10.00 USD")
+
+    context.set_offline(True)
+    context.route(f"{api}/**", lambda route: route.abort("internetdisconnected"))
+    page.get_by_role("button", name="Edit food 10.00").click()
+    page.locator("#expense-form").get_by_label("Amount").fill("50.00")
+    page.locator("#expense-form").get_by_role("button", name="Save").click()
+    expect(page.locator("#pending-count")).to_have_text("1")
+    # meanwhile, another device changes the same entry
+    assert call("PUT", f"{api}/expenses/{rec['id']}", entry | {"amount": "60.00", "version": 1}, token)[0] == 200
+
+    context.unroute(f"{api}/**")
+    context.set_offline(False)
+    expect(page.locator("#conflict")).to_be_visible(timeout=15000)
+    assert call("GET", f"{api}/expenses/{rec['id']}", token=token)[1]["amount"] == "60.00"  # not overwritten
+    page.get_by_role("button", name="Keep mine").click()
+    expect(page.locator("#message")).to_have_text("Your version was saved.")
+    got = call("GET", f"{api}/expenses/{rec['id']}", token=token)[1]
+    assert got["amount"] == "50.00" and got["version"] == 3
+    context.close()
