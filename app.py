@@ -10,7 +10,7 @@ from chalicelib.core.orgs_api import orgs
 from chalicelib.core.settings import get_settings
 from chalicelib.expenses.api import expenses
 from chalicelib.expenses.imports_api import imports
-from chalicelib.expenses.jobs import monthly_digests, pace_warnings
+from chalicelib.expenses.jobs import close_months, monthly_digests, pace_warnings
 from chalicelib.expenses.reactions import handle_expenses_batch
 from chalicelib.expenses.recurring import materialize_due
 from chalicelib.expenses.recurring_api import recurring
@@ -78,3 +78,9 @@ def pace_warning(event):
 def monthly_digest(event):
     """Hourly around the turn of a month: each person's digest on their 1st, once."""
     return monthly_digests()
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def month_end_close(event):
+    """Hourly around the turn of a month: rollover budgets carry their surplus or overspend, once."""
+    return close_months()

@@ -231,7 +231,7 @@ def list_expenses(req: Req):
 # ------------------------------------------------------------------ budgets
 def _budget_dict(b: Budget) -> dict[str, Any]:
     return {"category": b.category, "limit": b.limit, "thresholds": [int(p) for p in b.thresholds],
-            "currency": b.currency}
+            "currency": b.currency, "rollover": b.rollover or "none", "carry": dict(b.carry or {})}
 
 
 def owner_budgets(owner_key: str) -> list[dict[str, Any]]:
@@ -252,12 +252,16 @@ def put_budget(req: Req, category: str):
     currency = _home_currency(user)
     limit = parse_amount(data.limit, currency, field="limit")
     now = clock.iso_now()
-    b = Budget(user.owner_key, f"BUDGET#{category}", category=category, limit=limit, currency=currency,
-               thresholds=data.thresholds, created_at=now, updated_at=now,
-               gsi3pk=f"BUDGET#{shard_of(user.owner_key)}", gsi3sk=f"{user.owner_key}#{category}")
-    b.save()  # an upsert: setting the same budget twice is the same budget
+    B = Budget
+    # An upsert that keeps what month-end closes carried: setting the same budget twice is the same budget.
+    Budget(user.owner_key, f"BUDGET#{category}").update(actions=[
+        B.category.set(category), B.limit.set(limit), B.currency.set(currency), B.thresholds.set(data.thresholds),
+        B.rollover.set(data.rollover), B.carry.set(B.carry | {}), B.created_at.set(B.created_at | now),
+        B.updated_at.set(now), B.gsi3pk.set(f"BUDGET#{shard_of(user.owner_key)}"),
+        B.gsi3sk.set(f"{user.owner_key}#{category}"),
+    ])
     return {"category": category, "limit": fmt(limit, currency), "currency": currency,
-            "thresholds": data.thresholds}
+            "thresholds": data.thresholds, "rollover": data.rollover}
 
 
 def _progress(user: Principal, budgets: list[dict], month: str | None) -> list[dict]:

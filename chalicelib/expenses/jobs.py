@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 
 from ..core import clock
 from ..core.alerts import firing_id, outbox_message, unsubscribe_url
@@ -61,14 +61,15 @@ def pace_warnings() -> dict:
         totals = read_rollups([rules.year_key(owner, str(local.year))]).get(rules.year_key(owner, str(local.year)), {})
         for b in items:
             spent = rules.month_spent(totals, mm, b.category)
-            day = rules.pace_crossing_day(spent, b.limit, local.day, days)
+            limit = rules.effective_limit({"limit": b.limit, "carry": b.carry or {}}, period)
+            day = rules.pace_crossing_day(spent, limit, local.day, days)
             if day is None:
                 continue
-            email = rules.pace_email(category=b.category, period=period, spent=spent, limit=b.limit,
+            email = rules.pace_email(category=b.category, period=period, spent=spent, limit=limit,
                                      currency=b.currency, day=local.day, days_in_month=days, crossing_day=day,
                                      dashboard_url=get_settings().dashboard_url)
             msg = _message(profile, "pace", firing_id("pace", owner, b.category, period), f"pace:{b.category}",
-                           str(day), period, spent, email, {"category": b.category, "limit": str(b.limit)})
+                           str(day), period, spent, email, {"category": b.category, "limit": str(limit)})
             sent += _send_once(msg)
     return {"owners": len(budgets), "warnings": sent}
 
@@ -111,10 +112,54 @@ def _digest(profile: Profile, now: datetime) -> bool:
     if not spend and not income:
         return False  # nothing recorded: nothing to say
     hit = [b["category"] for b in owner_budgets(owner)
-           if rules.month_spent(now_totals, mm, b["category"]) >= Decimal(b["limit"])]
+           if rules.month_spent(now_totals, mm, b["category"]) >= rules.effective_limit(b, period)]
     changes = rules.biggest_changes(rules.month_categories(now_totals, mm), rules.month_categories(before_totals, bmm))
     email = rules.digest_email(period=period, currency=profile.currency, spend=spend, income=income,
                                budgets_hit=hit, changes=changes, dashboard_url=get_settings().dashboard_url)
     msg = _message(profile, "digest", firing_id("digest", owner, period), "digest", "month", period, spend, email,
                    {"income": str(income), "budgets_hit": hit})
     return _send_once(msg)
+
+
+def close_months() -> dict:
+    """On each owner's 1st, carry what a rollover budget left of the month that ended into the new one.
+
+    The carry is written once per budget and month (conditional on the month not being there yet), so a
+    late or repeated run changes nothing; a missed month is closed when its owner's 1st is seen."""
+    now = clock.now()
+    if not _near_a_first(now):
+        return {"skipped": "nobody is on the 1st"}
+    closed = 0
+    owners: dict[str, list[Budget]] = defaultdict(list)
+    for shard in range(JOB_SHARDS):
+        for b in Budget.by_job.query(f"BUDGET#{shard}"):
+            if (b.rollover or "none") != "none":
+                owners[b.pk].append(b)
+    for owner, items in owners.items():
+        profile = get_profile(owner.split("#", 1)[1])
+        local = now.astimezone(ZoneInfo(profile.time_zone if profile else "UTC"))
+        if local.day != 1:
+            continue
+        this = local.strftime("%Y-%m")
+        last = (local.replace(day=1) - timedelta(days=1)).date()
+        period = last.strftime("%Y-%m")
+        totals = read_rollups([rules.year_key(owner, str(last.year))]).get(rules.year_key(owner, str(last.year)), {})
+        for b in items:
+            if this in (b.carry or {}):
+                continue
+            budget = {"limit": b.limit, "carry": b.carry or {}}
+            spent = rules.month_spent(totals, f"{last.month:02d}", b.category)
+            carry = rules.rollover_carry(b.rollover, rules.effective_limit(budget, period), spent)
+            closed += _carry_once(b, this, carry)
+    return {"closed": closed}
+
+
+def _carry_once(budget: Budget, month: str, amount: Decimal) -> bool:
+    try:
+        budget.update(actions=[Budget.carry.set({**(budget.carry or {}), month: amount})],
+                      condition=Budget.updated_at == budget.updated_at)
+        return True
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False  # changed meanwhile (another run, or the owner): the next run looks again
+        raise

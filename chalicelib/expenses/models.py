@@ -5,7 +5,7 @@ from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from ..core.attributes import DecimalAttribute
+from ..core.attributes import DecimalAttribute, DecimalMapAttribute
 from ..core.models import BaseMeta
 from ..core.settings import get_settings
 
@@ -90,6 +90,8 @@ class Budget(ExpensesTable):
     limit = DecimalAttribute()
     currency = UnicodeAttribute()
     thresholds = ListAttribute(of=NumberAttribute)
+    rollover = UnicodeAttribute(default="none")  # none | surplus | overspend
+    carry = DecimalMapAttribute(default=dict)  # YYYY-MM → amount carried into that month by the close
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

@@ -72,7 +72,8 @@ def budget_firings(changes: list[RollupChange], ctx: OwnerContext) -> list[Outbo
             for b in ctx.budgets(owner):
                 before = rules.month_spent(ch.before, mm, b["category"])
                 after = rules.month_spent(ch.after, mm, b["category"])
-                for crossing in rules.budget_crossings(before, after, Decimal(b["limit"]), b["thresholds"]):
+                limit = rules.effective_limit(b, f"{year}-{mm}")
+                for crossing in rules.budget_crossings(before, after, limit, b["thresholds"]):
                     msg = _budget_message(owner, f"{year}-{mm}", b, crossing.threshold.name, after, ctx)
                     if msg is not None:
                         out.append(msg)
@@ -88,7 +89,7 @@ def _budget_message(owner: str, period: str, budget: dict, threshold: str, spent
                              if budget["category"] == rules.TOTAL or t["category"] == budget["category"])
     subject, text, html = rules.budget_email(
         category=budget["category"], period=period, threshold=threshold, spent=spent,
-        limit=Decimal(budget["limit"]), currency=budget["currency"], top=top,
+        limit=rules.effective_limit(budget, period), currency=budget["currency"], top=top,
         dashboard_url=get_settings().dashboard_url,
     )
     rule = f"budget:{budget['category']}"
@@ -96,7 +97,7 @@ def _budget_message(owner: str, period: str, budget: dict, threshold: str, spent
         id=firing_id("budget", owner, budget["category"], period, threshold),
         scope=owner, recipient=profile.email, alert_type="budget", rule=rule, threshold=threshold,
         period=period, value=spent, subject=subject, text=text, html=html,
-        details={"category": budget["category"], "limit": str(budget["limit"]), "spent": str(spent),
+        details={"category": budget["category"], "limit": str(rules.effective_limit(budget, period)), "spent": str(spent),
                  "currency": budget["currency"]},
         unsubscribe_url=(unsubscribe_url(get_settings().api_url, profile.sub, profile.unsubscribe_token, "budget")
                          if profile.unsubscribe_token else None),

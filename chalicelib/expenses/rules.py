@@ -158,11 +158,27 @@ def balance(income: Decimal, spend: Decimal, currency: str) -> dict[str, Any]:
     return {"net": fmt(net, currency), "savings_rate": rate}
 
 
+def effective_limit(budget: dict[str, Any], period: str) -> Decimal:
+    """A budget's limit in one month: its limit plus what the month-end close carried into it."""
+    return Decimal(budget["limit"]) + Decimal((budget.get("carry") or {}).get(period, 0))
+
+
+def rollover_carry(mode: str, limit: Decimal, spent: Decimal) -> Decimal:
+    """What a month leaves to the next: the surplus, the overspend (negative), or nothing."""
+    left = limit - spent
+    if (mode == "surplus" and left > 0) or (mode == "overspend" and left < 0):
+        return left
+    return Decimal(0)
+
+
 def budget_progress(budget: dict[str, Any], month: str, spent: Decimal, currency: str) -> dict[str, Any]:
-    limit = Decimal(budget["limit"])
+    limit = effective_limit(budget, month)
     return {
         "category": budget["category"],
         "limit": fmt(limit, currency),
+        "base_limit": fmt(Decimal(budget["limit"]), currency),
+        "carry": fmt(limit - Decimal(budget["limit"]), currency),
+        "rollover": budget.get("rollover", "none"),
         "currency": currency,
         "thresholds": list(budget["thresholds"]),
         "spent": fmt(spent, currency),

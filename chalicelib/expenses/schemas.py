@@ -126,6 +126,8 @@ class ListQuery(Strict):
 class BudgetIn(Strict):
     limit: str = Field(min_length=1, max_length=32)
     thresholds: list[int] = Field(default_factory=lambda: [80, 100], min_length=1, max_length=5)
+    rollover: Literal["none", "surplus", "overspend"] = Field(default="none", description=(
+        "at the month's end: none; carry the surplus into next month; or carry the overspend"))
 
     _limit_is_string = field_validator("limit", mode="before")(decimal_string)
 
@@ -142,11 +144,15 @@ class BudgetSet(BaseModel):
     limit: str
     currency: str
     thresholds: list[int]
+    rollover: str
 
 
 class BudgetOut(BaseModel):
     category: str
     limit: str
+    base_limit: str
+    carry: str
+    rollover: str
     currency: str
     thresholds: list[int]
     spent: str

@@ -344,7 +344,8 @@ async function loadBudgets() {
     li.className = "budget" + (b.percent >= 100 ? " over" : b.percent >= 80 ? " warn" : "");
     li.dataset.category = b.category;
     const label = document.createElement("span");
-    label.textContent = `${b.category}: ${b.spent} of ${b.limit} ${b.currency} (${b.percent}%)`;
+    const carried = Number(b.carry) ? ` (${b.base_limit} ${Number(b.carry) > 0 ? "+" : ""}${b.carry} carried)` : "";
+    label.textContent = `${b.category}: ${b.spent} of ${b.limit} ${b.currency}${carried} (${b.percent}%)`;
     const bar = document.createElement("progress");
     bar.max = 100; bar.value = Math.min(100, b.percent);
     bar.setAttribute("aria-label", `${b.category} budget used`);
@@ -583,7 +584,7 @@ async function main() {
   $("#budget-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const f = ev.target;
-    const r = await api("PUT", `/budgets/${f.category.value}`, { limit: f.limit.value.trim() });
+    const r = await api("PUT", `/budgets/${f.category.value}`, { limit: f.limit.value.trim(), rollover: f.rollover.value });
     if (!r.ok) { say(errorText(r.data, r.status), true); return; }
     say(`Budget for ${f.category.value} set.`);
     f.limit.value = "";
