@@ -20,6 +20,12 @@ def decimal_string(v):
     return v
 
 
+def check_payment_mode(v: str) -> str:
+    if v not in PAYMENT_MODES:
+        raise ValueError("payment_mode must be one of " + ", ".join(PAYMENT_MODES))
+    return v
+
+
 def iso_date(v: str) -> str:
     """A real calendar date written YYYY-MM-DD, between 1970 and 2100."""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
@@ -45,13 +51,7 @@ class EntryIn(Strict):
     tags: list[str] = Field(default_factory=list, max_length=20)
 
     _amount_is_string = field_validator("amount", mode="before")(decimal_string)
-
-    @field_validator("payment_mode")
-    @classmethod
-    def _mode(cls, v: str) -> str:
-        if v not in PAYMENT_MODES:
-            raise ValueError("payment_mode must be one of " + ", ".join(PAYMENT_MODES))
-        return v
+    _mode = field_validator("payment_mode")(check_payment_mode)
 
     @field_validator("tags")
     @classmethod
@@ -192,9 +192,4 @@ class ImportIn(Strict):
     start: int = Field(default=0, ge=0, description="with commit: the first good line to record (0-based)")
     count: int = Field(default=1000, ge=1, le=1000, description="with commit: how many good lines to record")
 
-    @field_validator("payment_mode")
-    @classmethod
-    def _mode(cls, v: str) -> str:
-        if v not in PAYMENT_MODES:
-            raise ValueError("payment_mode must be one of " + ", ".join(PAYMENT_MODES))
-        return v
+    _mode = field_validator("payment_mode")(check_payment_mode)
