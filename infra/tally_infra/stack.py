@@ -9,15 +9,20 @@ from aws_cdk import (
     aws_cloudfront as cloudfront,
     aws_cloudfront_origins as origins,
     aws_cloudwatch as cloudwatch,
+    aws_cloudwatch_actions as cw_actions,
     aws_cognito as cognito,
     aws_dynamodb as dynamodb,
     aws_iam as iam,
+    aws_logs as logs,
     aws_s3 as s3,
     aws_s3_deployment as s3deploy,
     aws_ses as ses,
+    aws_sns as sns,
+    aws_sns_subscriptions as subscriptions,
     aws_sqs as sqs,
 )
 from constructs import Construct
+from pynamodb.attributes import TTLAttribute
 
 from chalicelib.tables import STREAM_ENV, TABLE_MODELS
 
@@ -28,6 +33,12 @@ ATTR_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NU
               "B": dynamodb.AttributeType.BINARY}
 # stream handler function (Chalice's logical id) → the table whose stream it reads
 STREAM_HANDLERS = {"OnExpensesStream": "expenses", "OnOutboxStream": "outbox"}
+# What the functions do to items: no Scan (every read is a key or index Query, docs/architecture.md).
+TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
+                 "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+                 "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"]
+# API Gateway stage throttling: the sign-up and sign-in routes are public.
+API_RATE_LIMIT, API_BURST_LIMIT = 50, 100
 
 
 def event_functions() -> list[str]:
@@ -39,31 +50,42 @@ def event_functions() -> list[str]:
 
 
 def table_props(model) -> dict:
-    """Keys, indexes and stream of a table, read from its PynamoDB model so they cannot drift."""
+    """Keys, indexes, stream and TTL of a table, read from its PynamoDB model so they cannot drift."""
     schema = model._get_schema()
     types = {a["AttributeName"]: a["AttributeType"] for a in schema["attribute_definitions"]}
+
+    def attr(name: str) -> dynamodb.Attribute:
+        return dynamodb.Attribute(name=name, type=ATTR_TYPES[types[name]])
+
     keys = {k["KeyType"]: k["AttributeName"] for k in schema["key_schema"]}
-    props = {
-        "partition_key": dynamodb.Attribute(name=keys["HASH"], type=ATTR_TYPES[types[keys["HASH"]]]),
-        "stream": (dynamodb.StreamViewType.NEW_AND_OLD_IMAGES
-                   if getattr(model.Meta, "stream_view_type", None) == "NEW_AND_OLD_IMAGES" else None),
-    }
+    props = {"partition_key": attr(keys["HASH"])}
     if "RANGE" in keys:
-        props["sort_key"] = dynamodb.Attribute(name=keys["RANGE"], type=ATTR_TYPES[types[keys["RANGE"]]])
+        props["sort_key"] = attr(keys["RANGE"])
+    view = getattr(model.Meta, "stream_view_type", None)
+    if view:
+        props["stream"] = dynamodb.StreamViewType(view)
+    ttl = [a.attr_name for a in model.get_attributes().values() if isinstance(a, TTLAttribute)]
+    if ttl:
+        props["time_to_live_attribute"] = ttl[0]
     gsis = []
     for gsi in schema.get("global_secondary_indexes", []):
         gkeys = {k["KeyType"]: k["AttributeName"] for k in gsi["key_schema"]}
-        g = {"index_name": gsi["index_name"],
-             "partition_key": dynamodb.Attribute(name=gkeys["HASH"], type=ATTR_TYPES[types[gkeys["HASH"]]]),
-             "projection_type": dynamodb.ProjectionType(gsi["projection"]["ProjectionType"])}
+        projection = gsi["projection"]
+        g = {"index_name": gsi["index_name"], "partition_key": attr(gkeys["HASH"]),
+             "projection_type": dynamodb.ProjectionType(projection["ProjectionType"])}
         if "RANGE" in gkeys:
-            g["sort_key"] = dynamodb.Attribute(name=gkeys["RANGE"], type=ATTR_TYPES[types[gkeys["RANGE"]]])
+            g["sort_key"] = attr(gkeys["RANGE"])
+        if projection.get("NonKeyAttributes"):
+            g["non_key_attributes"] = list(projection["NonKeyAttributes"])
         gsis.append(g)
+    if schema.get("local_secondary_indexes"):
+        raise NotImplementedError("local secondary indexes: add them here before using them in a model")
     return {"props": props, "gsis": gsis}
 
 
 class TallyStack(cdk.Stack):
-    def __init__(self, scope: Construct, cid: str, *, mail_from: str, **kwargs) -> None:
+    def __init__(self, scope: Construct, cid: str, *, mail_from: str, stage: str = "prod",
+                 alarm_email: str | None = None, cognito_email_via_ses: bool = False, **kwargs) -> None:
         super().__init__(scope, cid, **kwargs)
 
         # ---------------------------------------------------------------- tables
@@ -71,7 +93,7 @@ class TallyStack(cdk.Stack):
         for logical, model in TABLE_MODELS.items():
             spec = table_props(model)
             table = dynamodb.Table(
-                self, f"{logical.capitalize()}Table", **{k: v for k, v in spec["props"].items() if v is not None},
+                self, f"{logical.capitalize()}Table", **spec["props"],
                 billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
                 point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                     point_in_time_recovery_enabled=True),
@@ -84,44 +106,63 @@ class TallyStack(cdk.Stack):
             self.tables[logical] = table
 
         # --------------------------------------------------------------- buckets
-        logs = s3.Bucket(
+        # Versioned buckets keep every overwritten object: charts are rewritten on each stream batch,
+        # so old versions expire after a month.
+        tidy = s3.LifecycleRule(id="tidy", noncurrent_version_expiration=cdk.Duration.days(30),
+                                abort_incomplete_multipart_upload_after=cdk.Duration.days(7))
+        self.log_bucket = s3.Bucket(
             self, "AccessLogs", block_public_access=s3.BlockPublicAccess.BLOCK_ALL, enforce_ssl=True,
             encryption=s3.BucketEncryption.S3_MANAGED, versioned=True,
+            # CloudFront's standard logs are written with ACLs; S3 access logs use the bucket policy.
             object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
-            lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(90))],
+            lifecycle_rules=[s3.LifecycleRule(id="expire", expiration=cdk.Duration.days(90),
+                                              noncurrent_version_expiration=cdk.Duration.days(1))],
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
         private = dict(block_public_access=s3.BlockPublicAccess.BLOCK_ALL, enforce_ssl=True,
                        encryption=s3.BucketEncryption.S3_MANAGED, versioned=True,
-                       server_access_logs_bucket=logs, removal_policy=cdk.RemovalPolicy.RETAIN)
+                       object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+                       server_access_logs_bucket=self.log_bucket, lifecycle_rules=[tidy],
+                       removal_policy=cdk.RemovalPolicy.RETAIN)
         self.data_bucket = s3.Bucket(self, "DataBucket", server_access_logs_prefix="data/", **private)
         self.site_bucket = s3.Bucket(self, "SiteBucket", server_access_logs_prefix="site/", **private)
+
+        # ------------------------------------------------------------------- ses
+        self.sender = ses.EmailIdentity(self, "Sender", identity=ses.Identity.email(mail_from))
 
         # --------------------------------------------------------------- cognito
         self.user_pool = cognito.UserPool(
             self, "Users",
             self_sign_up_enabled=True,
             sign_in_aliases=cognito.SignInAliases(email=True),
+            sign_in_case_sensitive=False,
             auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            user_verification=cognito.UserVerificationConfig(
+                email_style=cognito.VerificationEmailStyle.CODE,
+                email_subject="Your Tally verification code",
+                email_body="Your Tally verification code is {####}."),
             standard_attributes=cognito.StandardAttributes(email=cognito.StandardAttribute(required=True, mutable=True)),
             password_policy=cognito.PasswordPolicy(min_length=12, require_lowercase=True, require_uppercase=True,
-                                                   require_digits=True, require_symbols=True),
+                                                   require_digits=True, require_symbols=True,
+                                                   temp_password_validity=cdk.Duration.days(3)),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             mfa=cognito.Mfa.OPTIONAL,
             mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
             feature_plan=cognito.FeaturePlan.PLUS,
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+            # Cognito's own mailer sends at most 50 emails a day; SES can only be used once the sender
+            # identity is verified (Cognito checks it), so it is switched on by context after that.
+            email=(cognito.UserPoolEmail.with_ses(from_email=mail_from, ses_region=self.region)
+                   if cognito_email_via_ses else None),
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
         self.client = self.user_pool.add_client(
             "Dashboard", generate_secret=False, prevent_user_existence_errors=True,
             auth_flows=cognito.AuthFlow(user_password=True),
+            enable_token_revocation=True,
             id_token_validity=cdk.Duration.hours(1), access_token_validity=cdk.Duration.hours(1),
             refresh_token_validity=cdk.Duration.days(30),
         )
-
-        # ------------------------------------------------------------------- ses
-        self.sender = ses.EmailIdentity(self, "Sender", identity=ses.Identity.email(mail_from))
 
         # ------------------------------------------------------------ cloudfront
         self.distribution = cloudfront.Distribution(
@@ -133,16 +174,23 @@ class TallyStack(cdk.Stack):
                 response_headers_policy=self._headers_policy(),
             ),
             minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
-            enable_logging=True, log_bucket=logs, log_file_prefix="cloudfront/",
+            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+            enable_logging=True, log_bucket=self.log_bucket, log_file_prefix="cloudfront/",
         )
-        dashboard_url = f"https://{self.distribution.distribution_domain_name}"
+        dashboard_origin = f"https://{self.distribution.distribution_domain_name}"
 
         # ------------------------------------------------------------ the app
         self.dlq = sqs.Queue(self, "StreamFailures", enforce_ssl=True, encryption=sqs.QueueEncryption.SQS_MANAGED,
                              retention_period=cdk.Duration.days(14))
+        functions = ["APIHandler", *event_functions()]
+        self.log_groups = {
+            fn: logs.LogGroup(self, f"{fn}Logs", retention=logs.RetentionDays.THREE_MONTHS,
+                              removal_policy=cdk.RemovalPolicy.RETAIN)
+            for fn in functions
+        }
         role = self._lambda_role()
         env = {
-            "TALLY_STAGE": "prod",
+            "TALLY_STAGE": stage,
             "TALLY_CORE_TABLE": self.tables["core"].table_name,
             "TALLY_EXPENSES_TABLE": self.tables["expenses"].table_name,
             "TALLY_ROLLUPS_TABLE": self.tables["rollups"].table_name,
@@ -151,8 +199,9 @@ class TallyStack(cdk.Stack):
             "TALLY_USER_POOL_ID": self.user_pool.user_pool_id,
             "TALLY_USER_POOL_CLIENT_ID": self.client.user_pool_client_id,
             "TALLY_MAIL_FROM": mail_from,
-            "TALLY_DASHBOARD_ORIGIN": dashboard_url,
-            "TALLY_DASHBOARD_URL": dashboard_url + "/",
+            "TALLY_DASHBOARD_ORIGIN": dashboard_origin,
+            # with the slash, as locally: links in emails append to it
+            "TALLY_DASHBOARD_URL": dashboard_origin + "/",
             "POWERTOOLS_SERVICE_NAME": "tally",
             "POWERTOOLS_METRICS_NAMESPACE": "Tally",
         }
@@ -170,7 +219,10 @@ class TallyStack(cdk.Stack):
                 "environment_variables": env,
             },
         )
+        for fn in functions:
+            self._configure_function(fn)
         self._wire_streams()
+        self._configure_api()
         self.api_url = cdk.Fn.sub("https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api",
                                   {"RestAPI": self.chalice.get_resource("RestAPI").ref})
         # Emails link back to the API (unsubscribe). Only functions outside the REST API get its URL:
@@ -182,16 +234,20 @@ class TallyStack(cdk.Stack):
         # ------------------------------------------------------- dashboard site
         sources = [s3deploy.Source.json_data("config.json", {"api_url": self.api_url, "region": self.region})]
         dist = ROOT / "dashboard" / "dist"
-        if dist.exists():
+        if dist.exists():  # built by `make dashboard` (a dependency of `make deploy`)
             sources.insert(0, s3deploy.Source.asset(str(dist)))
-        self.site_deployment = s3deploy.BucketDeployment(self, "DeploySite", sources=sources, destination_bucket=self.site_bucket,
-                                  distribution=self.distribution, prune=True)
-        self._alarms()
+        self.site_deployment = s3deploy.BucketDeployment(
+            self, "DeploySite", sources=sources, destination_bucket=self.site_bucket,
+            distribution=self.distribution, prune=True)
+        self._alarms(functions, alarm_email)
 
-        for name, value in {"ApiUrl": self.api_url, "DashboardUrl": dashboard_url,
+        for name, value in {"ApiUrl": self.api_url, "DashboardUrl": dashboard_origin + "/",
                             "UserPoolId": self.user_pool.user_pool_id,
                             "UserPoolClientId": self.client.user_pool_client_id,
-                            "DataBucketName": self.data_bucket.bucket_name}.items():
+                            "DataBucketName": self.data_bucket.bucket_name,
+                            "SiteBucketName": self.site_bucket.bucket_name,
+                            "StreamFailureQueueUrl": self.dlq.queue_url,
+                            "AlarmTopicArn": self.alarm_topic.topic_arn}.items():
             cdk.CfnOutput(self, name, value=value)
         self._suppressions()
 
@@ -216,16 +272,20 @@ class TallyStack(cdk.Stack):
         )
 
     def _lambda_role(self) -> iam.Role:
-        role = iam.Role(self, "AppRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
-        role.add_to_policy(iam.PolicyStatement(
-            actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-            resources=[self.format_arn(service="logs", resource="log-group",
-                                       resource_name="/aws/lambda/*",
-                                       arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME)]))
+        """One role for every function, least privilege. Cognito's SignUp, ConfirmSignUp and InitiateAuth
+        are public APIs and need no grant; AdminConfirmSignUp (the local stack's shortcut) is not granted."""
+        role = iam.Role(self, "AppRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                        description="Tally's Chalice functions")
+        for group in self.log_groups.values():
+            group.grant_write(role)
         role.add_to_policy(iam.PolicyStatement(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
                                                resources=["*"]))
-        for table in self.tables.values():
-            table.grant_read_write_data(role)
+        items = []
+        for logical, table in self.tables.items():
+            items.append(table.table_arn)
+            if table_props(TABLE_MODELS[logical])["gsis"]:
+                items.append(f"{table.table_arn}/index/*")
+        role.add_to_policy(iam.PolicyStatement(actions=TABLE_ACTIONS, resources=items))
         for logical in STREAM_ENV:
             self.tables[logical].grant_stream_read(role)
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
@@ -234,6 +294,15 @@ class TallyStack(cdk.Stack):
         self.dlq.grant_send_messages(role)
         self._role = role
         return role
+
+    def _configure_function(self, function: str) -> None:
+        fn = self.chalice.get_resource(function)
+        # Logs go to a group made here, with a retention, rather than one Lambda creates that never expires.
+        fn.add_override("Properties.LoggingConfig", {"LogGroup": self.log_groups[function].log_group_name,
+                                                     "LogFormat": "Text"})
+        # An event source mapping is checked against the role's permissions when it is created:
+        # the functions (and so their event sources) wait for the role's policy, not only the role.
+        fn.add_dependency(self._role.node.find_child("DefaultPolicy").node.default_child)
 
     def _wire_streams(self) -> None:
         """Chalice sets none of these on event sources (aws/chalice#2029): partial batch responses,
@@ -249,21 +318,51 @@ class TallyStack(cdk.Stack):
             fn.add_override(f"{base}.DestinationConfig", {"OnFailure": {"Type": "SQS",
                                                                          "Destination": self.dlq.queue_arn}})
 
-    def _alarms(self) -> None:
-        cloudwatch.Alarm(
-            self, "StreamFailuresAlarm", metric=self.dlq.metric_approximate_number_of_messages_visible(),
-            threshold=1, evaluation_periods=1,
-            alarm_description="A stream record failed all retries and went to the dead-letter queue")
-        for function in ("APIHandler", *event_functions()):
-            cloudwatch.Alarm(
+    def _configure_api(self) -> None:
+        """Stage-wide throttling (the public sign-up and sign-in routes included) and X-Ray on the REST API."""
+        api = self.chalice.get_resource("RestAPI")
+        api.add_override("Properties.MethodSettings", [{
+            "ResourcePath": "/*", "HttpMethod": "*",
+            "ThrottlingRateLimit": API_RATE_LIMIT, "ThrottlingBurstLimit": API_BURST_LIMIT}])
+        api.add_override("Properties.TracingEnabled", True)
+
+    def _alarms(self, functions: list[str], alarm_email: str | None) -> None:
+        self.alarm_topic = sns.Topic(self, "Alarms", display_name="Tally alarms", enforce_ssl=True)
+        if alarm_email:
+            self.alarm_topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+        action = cw_actions.SnsAction(self.alarm_topic)
+        alarms = [cloudwatch.Alarm(
+            self, "StreamFailuresAlarm", metric=self.dlq.metric_approximate_number_of_messages_visible(
+                period=cdk.Duration.minutes(5), statistic="Maximum"),
+            threshold=1, evaluation_periods=1, treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description="A stream record failed all retries and went to the dead-letter queue")]
+        for function in functions:
+            fn_name = self.chalice.get_resource(function).ref
+            alarms.append(cloudwatch.Alarm(
                 self, f"{function}Errors",
                 metric=cloudwatch.Metric(namespace="AWS/Lambda", metric_name="Errors", statistic="Sum",
+                                         dimensions_map={"FunctionName": fn_name},
+                                         period=cdk.Duration.minutes(5)),
+                threshold=1, evaluation_periods=1, treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                alarm_description=f"{function} raised errors"))
+        for function in STREAM_HANDLERS:
+            # A stream handler falling behind: records wait (and, past an hour, go to the queue above).
+            alarms.append(cloudwatch.Alarm(
+                self, f"{function}IteratorAge",
+                metric=cloudwatch.Metric(namespace="AWS/Lambda", metric_name="IteratorAge", statistic="Maximum",
                                          dimensions_map={"FunctionName": self.chalice.get_resource(function).ref},
                                          period=cdk.Duration.minutes(5)),
-                threshold=1, evaluation_periods=1, alarm_description=f"{function} raised errors")
+                threshold=cdk.Duration.minutes(10).to_milliseconds(), evaluation_periods=2,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                alarm_description=f"{function} is more than 10 minutes behind its stream"))
+        for alarm in alarms:
+            alarm.add_alarm_action(action)
 
     def _suppressions(self) -> None:
-        """cdk-nag findings acknowledged, each with its reason and, for wildcards, its evidence."""
+        """cdk-nag findings acknowledged, each with its reason and, for wildcards, its evidence.
+
+        cdk-nag 3 runs as a CDK validation plugin: findings are acknowledged with CDK's
+        `Validations.of(scope).acknowledge` (it has no NagSuppressions any more)."""
         def ack(scope, rule: str, reason: str) -> None:
             cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=rule, reason=reason))
 
@@ -272,9 +371,8 @@ class TallyStack(cdk.Stack):
 
         region = "<AWS::Region>" if cdk.Token.is_unresolved(self.region) else self.region
         iam5 = "AwsSolutions::AwsSolutions-IAM5"
-        ack(self._role, f"{iam5}[Resource::*]", "X-Ray's PutTraceSegments and PutTelemetryRecords take no resource.")
-        ack(self._role, f"{iam5}[Resource::arn:<AWS::Partition>:logs:{region}:<AWS::AccountId>:log-group:/aws/lambda/*]",
-            "The functions' own log groups; their names are chosen by Lambda from the Chalice-made function names.")
+        ack(self._role, f"{iam5}[Resource::*]", "X-Ray's PutTraceSegments and PutTelemetryRecords and DynamoDB's "
+            "ListStreams take no resource.")
         for table in self.tables.values():
             ack(self._role, f"{iam5}[Resource::{ref(table)}/index/*]",
                 "Queries on this table's own secondary indexes (listed in docs/architecture.md).")
@@ -290,13 +388,17 @@ class TallyStack(cdk.Stack):
         ack(deployer, f"{iam5}[Resource::*]", reason)
         ack(deployer, "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
             "AWSLambdaBasicExecutionRole]", reason)
-        ack(self, "AwsSolutions::AwsSolutions-L1", "The only CDK-made function is BucketDeployment's, whose runtime CDK chooses; "
-            "the app's functions run the Python that packages them (3.11).")
-        ack(self.user_pool, "AwsSolutions::AwsSolutions-COG2", "MFA is optional (TOTP) for a consumer app; threat protection "
-            "(Plus plan, full function) covers risky sign-ins.")
+        ack(self, "AwsSolutions::AwsSolutions-L1", "The only CDK-made function is BucketDeployment's, whose runtime "
+            "CDK chooses; the app's functions run the Python that packages them (3.11).")
+        ack(self.user_pool, "AwsSolutions::AwsSolutions-COG2", "MFA is optional (TOTP) for a consumer app; threat "
+            "protection (Plus plan, full function) covers risky sign-ins.")
         ack(self.dlq, "AwsSolutions::AwsSolutions-SQS3", "This queue is itself the stream handlers' failure destination.")
-        ack(self.distribution, "AwsSolutions::AwsSolutions-CFR1", "No geo restriction: the dashboard serves users anywhere.")
+        ack(self.alarm_topic, "AwsSolutions::AwsSolutions-SNS2", "Alarm notifications carry no data, only alarm "
+            "names; CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer key "
+            "for this alone is not worth its cost.")
+        ack(self.distribution, "AwsSolutions::AwsSolutions-CFR1", "No geo restriction: the dashboard serves users "
+            "anywhere.")
         ack(self.distribution, "AwsSolutions::AwsSolutions-CFR2", "No WAF yet: the site is static files and the API "
-            "authenticates every non-public route.")
-        ack(self.distribution, "AwsSolutions::AwsSolutions-CFR4", "TLS 1.2 (2021 policy) is set; the default CloudFront "
-            "certificate is used until a custom domain is configured.")
+            "authenticates every non-public route and is throttled at its stage.")
+        ack(self.distribution, "AwsSolutions::AwsSolutions-CFR4", "TLS 1.2 (2021 policy) is set; the default "
+            "CloudFront certificate is used until a custom domain is configured.")
