@@ -8,6 +8,7 @@ Context (cdk.json or `-c key=value`):
   stage                   TALLY_STAGE of the functions (default prod)
   alarm_email             an address subscribed to the alarm topic (optional)
   cognito_email_via_ses   "true" once the sender is verified: Cognito's codes go out through SES
+  sandbox_recipients      comma-separated test addresses to verify and send to while SES is in its sandbox
 """
 from __future__ import annotations
 
@@ -48,6 +49,8 @@ def build(app: cdk.App | None = None) -> tuple[cdk.App, TallyStack]:
         stage=app.node.try_get_context("stage") or "prod",
         alarm_email=app.node.try_get_context("alarm_email") or None,
         cognito_email_via_ses=_flag(app, "cognito_email_via_ses"),
+        sandbox_recipients=tuple(a.strip() for a in str(app.node.try_get_context("sandbox_recipients") or "").split(",")
+                                 if a.strip()),
         env=cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"),
                             region=os.environ.get("CDK_DEFAULT_REGION") or os.environ.get("AWS_DEFAULT_REGION")),
         description="Tally: Chalice API and stream/schedule functions, DynamoDB, S3 + CloudFront, Cognito, SES",

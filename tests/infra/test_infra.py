@@ -350,3 +350,11 @@ def test_cdk_nag_passes_with_every_acknowledgement_reasoned(synth):
         assert len(v.get("reason") or "") > 20, v
     for other in report["pluginReports"]:
         assert other["conclusion"] == "success" and other["violations"] == [], other["pluginName"]
+
+
+def test_no_construct_reports_a_warning_or_an_error(synth):
+    from aws_cdk.assertions import Annotations, Match
+
+    notes = Annotations.from_stack(synth["stack"])
+    assert notes.find_error("*", Match.any_value()) == []
+    assert notes.find_warning("*", Match.any_value()) == []
