@@ -22,10 +22,9 @@ ROOT = INFRA.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(INFRA))
 
-import aws_cdk as cdk  # noqa: E402
-from cdk_nag import AwsSolutionsChecks  # noqa: E402
-
-from tally_infra.stack import TallyStack  # noqa: E402
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
+from tally_infra.stack import TallyStack
 
 
 def _load_cdk_json_context(app: cdk.App) -> None:

@@ -43,8 +43,9 @@ API_RATE_LIMIT, API_BURST_LIMIT = 50, 100
 
 def event_functions() -> list[str]:
     """Chalice's resource names of every stream and schedule function of the app."""
-    import app as tally_app
     from chalice.utils import to_cfn_resource_name
+
+    import app as tally_app
 
     return [to_cfn_resource_name(source.name) for source in tally_app.app.event_sources]
 
@@ -120,11 +121,11 @@ class TallyStack(cdk.Stack):
                                               noncurrent_version_expiration=cdk.Duration.days(1))],
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-        private = dict(block_public_access=s3.BlockPublicAccess.BLOCK_ALL, enforce_ssl=True,
-                       encryption=s3.BucketEncryption.S3_MANAGED, versioned=True,
-                       object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-                       server_access_logs_bucket=self.log_bucket, lifecycle_rules=[tidy],
-                       removal_policy=cdk.RemovalPolicy.RETAIN)
+        private = {"block_public_access": s3.BlockPublicAccess.BLOCK_ALL, "enforce_ssl": True,
+                   "encryption": s3.BucketEncryption.S3_MANAGED, "versioned": True,
+                   "object_ownership": s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+                   "server_access_logs_bucket": self.log_bucket, "lifecycle_rules": [tidy],
+                   "removal_policy": cdk.RemovalPolicy.RETAIN}
         self.data_bucket = s3.Bucket(self, "DataBucket", server_access_logs_prefix="data/", **private)
         self.site_bucket = s3.Bucket(self, "SiteBucket", server_access_logs_prefix="site/", **private)
 
