@@ -46,7 +46,7 @@ bench: python
 synth: python
 	cd infra && ../$(BIN)/python cdk_app.py
 
-deploy: setup
+deploy: python dashboard
 	cd infra && npx --yes aws-cdk@^2.1148.0 deploy --all $(CDK_ARGS)
 
 clean-state:
