@@ -11,6 +11,12 @@ let categories = [];
 let pageToken = null;
 let lastChart = "";
 let charts = {};
+// Charts come from the stream a moment after a write. `chartWanted` is the server time (ms) the
+// chart document must have been generated at or after to include every write this page made;
+// `skew` is the server clock minus this page's clock, learnt from records' `updated_at`.
+let chartWanted = 0;
+let skew = 0;
+const CHART_WRITES = /^\/(expenses|budgets|imports)\b/;
 
 function say(text, isError = false) {
   const m = $("#message");
@@ -28,6 +34,7 @@ function errorText(body, status) {
 async function api(method, path, body) {
   const headers = { "Content-Type": "application/json" };
   if (session && session.id_token) headers.Authorization = `Bearer ${session.id_token}`;
+  const startedAt = Date.now();
   let res;
   try {
     res = await fetch(config.api_url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -40,7 +47,21 @@ async function api(method, path, body) {
   const text = await res.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = text; }
+  if (res.ok && method !== "GET" && CHART_WRITES.test(path)) noteWrite(data, startedAt);
   return { status: res.status, ok: res.ok, data };
+}
+
+function serverTime(iso) {
+  const t = Date.parse(iso || "");
+  return Number.isNaN(t) ? 0 : t;
+}
+
+function noteWrite(record, startedAt) {
+  // A record tells the server's time of the write; a delete (204) does not, so the request's start
+  // on the server's clock stands in (an under-estimate, so never a wait for a chart that cannot come).
+  const at = serverTime(record && record.updated_at);
+  if (at) skew = at - Date.now();
+  chartWanted = Math.max(chartWanted, at || startedAt + skew);
 }
 
 async function refresh() {
@@ -179,8 +200,34 @@ function formBody() {
 
 let pendingConflict = null;
 
+function describe(t) {
+  return `${t.kind === "income" ? "+" : "-"}${t.amount} ${t.currency} · ${t.category} · ${t.date} · ${t.payment_mode}` +
+    (t.note ? ` · ${t.note}` : "") + (t.tags && t.tags.length ? ` · #${t.tags.join(" #")}` : "");
+}
+
+function showConflict(conflict) {
+  pendingConflict = conflict;
+  $("#conflict-theirs").textContent = describe(conflict.theirs);
+  $("#conflict-mine").textContent = describe(conflict.mine);
+  $("#conflict").hidden = false;
+}
+
 async function saveEntry(ev) {
   ev.preventDefault();
+  // One save at a time: a second click while the first is on its way would send the form twice
+  // or, after the first one resets it, an empty one.
+  const button = $("#save");
+  if (button.disabled) return;
+  button.disabled = true;
+  say("Saving…");
+  try {
+    await sendEntry();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function sendEntry() {
   const f = $("#expense-form");
   const body = formBody();
   const id = f.id.value || crypto.randomUUID();
@@ -193,8 +240,7 @@ async function saveEntry(ev) {
     return;
   }
   if (r.status === 409 && r.data && r.data.current) {
-    pendingConflict = { id, mine: body, theirs: r.data.current };
-    $("#conflict").hidden = false;
+    showConflict({ id, mine: body, theirs: r.data.current });
     say("Conflict: this entry changed elsewhere. Choose which version to keep.", true);
     return;
   }
@@ -322,8 +368,7 @@ async function sync() {
       if (r.offline) break;
       await done(p.id);
       if (r.status === 409 && r.data && r.data.current) {
-        pendingConflict = { id: p.id, mine: p.body, theirs: r.data.current };
-        $("#conflict").hidden = false;
+        showConflict({ id: p.id, mine: p.body, theirs: r.data.current });
         say("Conflict: an entry you changed offline changed elsewhere too. Choose which version to keep.", true);
       } else if (!r.ok && r.status !== 404) {
         say(`A change made offline was refused: ${errorText(r.data, r.status)}`, true);
@@ -372,6 +417,7 @@ const PALETTE = ["#2764c5", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085
 async function loadCharts() {
   const year = $("#year-picker").value || today().slice(0, 4);
   const r = await api("GET", `/insights/expenses?year=${year}`);
+  if (r.status === 404) { $("#chart-status").textContent = "No data yet."; return null; }
   if (!r.ok) { $("#chart-status").textContent = errorText(r.data, r.status); return null; }
   drawCharts(r.data);
   return r.data;
@@ -432,15 +478,28 @@ function drawCharts(doc) {
   document.body.dataset.chartGenerated = lastChart;
 }
 
-let polling = 0;
+let pollUntil = 0;
+let pollRunning = false;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const chartsCaughtUp = () => serverTime(lastChart) >= chartWanted;
+
 async function pollCharts() {
-  // Charts are computed from the stream a moment after a change: poll until they move.
-  const mine = ++polling;
-  const before = lastChart;
-  for (let i = 0; i < 12 && mine === polling; i++) {
-    await new Promise((r) => setTimeout(r, 1500));
-    const doc = await loadCharts();
-    if (doc && doc.generated_at !== before) { await Promise.all([loadBudgets(), loadAlerts()]); return; }
+  // One poller at a time; every change gives it another ~15 s to see the charts catch up with the
+  // newest write (several writes in flight must not stop it at the first document that moved).
+  pollUntil = Date.now() + 15000;
+  if (pollRunning) return;
+  pollRunning = true;
+  try {
+    for (let i = 0; Date.now() < pollUntil; i++) {
+      await sleep(i === 0 ? 800 : 1500);
+      const doc = await loadCharts();
+      if (doc && chartsCaughtUp()) {
+        await Promise.all([loadBudgets(), loadAlerts()]);
+        if (chartsCaughtUp()) return; // no newer write while those loaded
+      }
+    }
+  } finally {
+    pollRunning = false;
   }
 }
 
