@@ -1,6 +1,6 @@
 // Tally dashboard: talks to the API with the Cognito ID token kept in sessionStorage (never in a URL).
 // Offline, changes wait in IndexedDB (offline.js) and are sent when the page sees it is back online.
-import { done, pending, queue } from "./offline.js";
+import * as offline from "./offline.js";
 
 const $ = (sel) => document.querySelector(sel);
 const TOKEN_KEY = "tally.session";
@@ -11,6 +11,11 @@ let categories = [];
 let pageToken = null;
 let lastChart = "";
 let charts = {};
+// The offline queue of the person signed in.
+const owner = () => (profile ? profile.sub : null);
+const pending = () => offline.pending(owner());
+const queue = (id, op, body) => offline.queue(owner(), id, op, body);
+const done = (id) => offline.done(id);
 // Charts come from the stream a moment after a write. `chartWanted` is the server time (ms) the
 // chart document must have been generated at or after to include every write this page made;
 // `skew` is the server clock minus this page's clock, learnt from records' `updated_at`.
@@ -77,8 +82,16 @@ async function refresh() {
 }
 
 function signOut() {
+  // Tokens, the cached profile and months go; changes waiting offline stay, kept for their owner.
   session = null;
-  sessionStorage.removeItem(TOKEN_KEY);
+  profile = null;
+  sessionStorage.clear();
+  for (const chart of Object.values(charts)) chart.destroy();
+  charts = {};
+  lastChart = "";
+  for (const list of ["#expense-list", "#budget-list", "#alert-list", "#recurring-list", "#month-totals tbody"]) {
+    $(list).replaceChildren();
+  }
   showAuth();
 }
 
@@ -107,6 +120,9 @@ async function showApp() {
     profile = me.data;
     sessionStorage.setItem("tally.profile", JSON.stringify(profile));
   }
+  for (const form of ["#sign-in-form", "#sign-up-form", "#confirm-form"]) $(form).reset(); // no password left in the page
+  $("#confirm-form").hidden = true;
+  confirming = null;
   $("#auth").hidden = true;
   $("#app").hidden = false;
   $("#whoami").hidden = false;
@@ -199,6 +215,7 @@ function formBody() {
 }
 
 let pendingConflict = null;
+let confirming = null; // {email, password} between sign-up and its emailed code, in memory only
 
 function describe(t) {
   return `${t.kind === "income" ? "+" : "-"}${t.amount} ${t.currency} · ${t.category} · ${t.date} · ${t.payment_mode}` +
@@ -581,18 +598,18 @@ async function main() {
     if (!r.ok) { say(errorText(r.data, r.status), true); return; }
     if (r.data.confirmed) { await signIn(body.email, body.password); return; }
     $("#confirm-form").hidden = false;
-    $("#confirm-form").dataset.email = body.email;
-    $("#confirm-form").dataset.password = body.password;
+    confirming = { email: body.email, password: body.password };
     say("We emailed you a code: enter it to confirm your account.");
   });
   $("#confirm-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const f = ev.target;
-    const r = await api("POST", "/auth/confirm", { email: f.dataset.email, code: f.code.value.trim() });
+    if (!confirming) return;
+    const r = await api("POST", "/auth/confirm", { email: confirming.email, code: f.code.value.trim() });
     if (!r.ok) { say(errorText(r.data, r.status), true); return; }
-    await signIn(f.dataset.email, f.dataset.password);
+    await signIn(confirming.email, confirming.password);
   });
-  $("#sign-out").addEventListener("click", signOut);
+  $("#sign-out").addEventListener("click", () => { signOut(); say("Signed out."); });
   $("#import-form").file.addEventListener("change", async (ev) => {
     const file = ev.target.files[0];
     if (!file) return;

@@ -1,4 +1,6 @@
 // The offline queue: changes made without a network wait in IndexedDB, one per entry id, in order.
+// Each change belongs to the person who made it: another person signing in on this browser never
+// sends (or sees) it.
 const DB = "tally";
 const STORE = "pending";
 
@@ -21,21 +23,21 @@ async function run(mode, fn) {
   });
 }
 
-export async function pending() {
+export async function pending(owner) {
   const items = (await run("readonly", (s) => s.getAll())) || [];
-  return items.sort((a, b) => a.seq - b.seq);
+  return items.filter((p) => p.owner === owner).sort((a, b) => a.seq - b.seq);
 }
 
 // A change for entry `id`: "put" with the body to send, or "delete". A later change of the same entry
 // replaces the earlier one, keeping its place; a put of an entry created offline stays a create.
-export async function queue(id, op, body) {
-  const before = (await pending()).find((p) => p.id === id);
+export async function queue(owner, id, op, body) {
+  const before = (await pending(owner)).find((p) => p.id === id);
   const seq = before ? before.seq : Date.now() + Math.random();
   if (op === "delete" && before && before.op === "put" && !before.body.version) {
     await run("readwrite", (s) => s.delete(id)); // created and deleted offline: nothing to send
     return;
   }
-  await run("readwrite", (s) => s.put({ id, op, body, seq, queued_at: new Date().toISOString() }));
+  await run("readwrite", (s) => s.put({ id, owner, op, body, seq, queued_at: new Date().toISOString() }));
 }
 
 export async function done(id) {

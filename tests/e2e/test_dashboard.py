@@ -8,6 +8,8 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.e2e.http import call
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
 
 
@@ -19,19 +21,36 @@ def browser():
         b.close()
 
 
+def month_chart_value(page, chart: str, label: str) -> float:
+    """What Chart.js itself holds for this month in one dataset of a chart (proof that it drew)."""
+    return page.evaluate(
+        """([chart, label, month]) => {
+             const c = Chart.getChart(chart);
+             const set = c.data.datasets.find((d) => d.label === label);
+             return set ? set.data[c.data.labels.indexOf(month)] : null;
+           }""", [chart, label, time.strftime("%m", time.gmtime())])
+
+
 def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     hosts: set[str] = set()
+    urls: list[str] = []
+    problems: list[str] = []  # console errors (CSP violations among them) and uncaught exceptions
     page = browser.new_page()
-    page.on("request", lambda r: hosts.add(urlparse(r.url).hostname or ""))
+    page.on("request", lambda r: (hosts.add(urlparse(r.url).hostname or ""), urls.append(r.url)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
     page.goto(local_stack["dashboard_url"])
-    email = f"e2e-{uuid.uuid4().hex[:8]}@example.com"
+    email, password = f"e2e-{uuid.uuid4().hex[:8]}@example.com", "Sup3r-secret-pw"
     form = page.locator("#sign-up-form")
     form.get_by_label("Name").fill("Erin")
     form.get_by_label("Email").fill(email)
-    form.get_by_label("Password").fill("Sup3r-secret-pw")
+    form.get_by_label("Password").fill(password)
     form.get_by_role("button", name="Sign up").click()
     expect(page.locator("#app")).to_be_visible()
     expect(page.locator("#who")).to_have_text("Erin")
+    expect(page.locator("#expense-form").get_by_label("Currency")).to_have_value("USD")  # the profile's
+    expect(page.locator("#expense-form").get_by_label("Date")).to_have_value(time.strftime("%Y-%m-%d", time.gmtime()))
+    assert "Food" in page.locator("#expense-form").get_by_label("Category").inner_text()  # from GET /categories
 
     entry = page.locator("#expense-form")
     entry.get_by_label("Amount").fill("25.00")
@@ -42,6 +61,7 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     expect(page.locator('#month-totals tr[data-category="food"]')).to_have_attribute("data-amount", "25.00",
                                                                                      timeout=15000)
 
+    assert month_chart_value(page, "monthly-chart", "food") == 25
     expect(page.locator("#balance-summary")).to_contain_text("spent 25.00, net -25.00 USD")
 
     budget = page.locator("#budget-form")
@@ -49,6 +69,8 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     budget.get_by_label("Monthly limit").fill("100")
     budget.get_by_role("button", name="Set budget").click()
     expect(page.locator('#budget-list li[data-category="food"]')).to_contain_text("25.00 of 100.00 USD")
+    expect(page.get_by_label("food budget used")).to_have_js_property("value", 25)
+    expect(page.locator('#budget-list li[data-category="food"]')).to_have_class("budget")  # below 80%: no colour
 
     page.get_by_role("button", name="Edit food 25.00").click()
     entry.get_by_label("Amount").fill("90.00")
@@ -58,6 +80,7 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
                                                                                      timeout=15000)
     expect(page.locator('#budget-list li[data-category="food"]')).to_have_class("budget warn", timeout=15000)
     expect(page.locator("#alert-list")).to_contain_text("80%", timeout=15000)
+    assert month_chart_value(page, "monthly-chart", "food") == 90
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download month as CSV").click()
@@ -73,8 +96,29 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     page.get_by_role("button", name="Stop Rent").click()
     expect(page.locator("#recurring-list")).to_contain_text("Nothing recurring yet.")
 
-    page.get_by_role("button", name="Delete food 90.00").click()
+    # An edit that meets a newer version saved elsewhere: the 409 shows both, and nothing is overwritten.
+    record_id = page.locator("#expense-list li").first.get_attribute("data-id")
+    page.get_by_role("button", name="Edit food 90.00").click()
+    token = call("POST", f"{local_stack['api_url']}/auth/sign-in", {"email": email, "password": password})[1]["id_token"]
+    _, theirs, _ = call("GET", f"{local_stack['api_url']}/expenses/{record_id}", token=token)
+    status, _, _ = call("PUT", f"{local_stack['api_url']}/expenses/{record_id}",
+                        {k: theirs[k] for k in ("kind", "currency", "date", "category", "payment_mode", "version")}
+                        | {"amount": "95.00"}, token)
+    assert status == 200
+    entry.get_by_label("Amount").fill("70.00")
+    entry.get_by_role("button", name="Save").click()
+    expect(page.locator("#conflict")).to_be_visible()
+    expect(page.locator("#conflict-theirs")).to_contain_text("-95.00 USD · food")
+    expect(page.locator("#conflict-mine")).to_contain_text("-70.00 USD · food")
+    expect(page.locator("#message")).to_contain_text("Conflict")
+    page.get_by_role("button", name="Keep the saved one").click()
+    expect(page.locator("#conflict")).to_be_hidden()
+    expect(page.locator("#expense-list li").first).to_contain_text("95.00 USD")
+
+    page.get_by_role("button", name="Delete food 95.00").click()
     expect(page.locator("#expense-list")).to_contain_text("Nothing recorded this month.")
+    page.wait_for_function("""() => { const row = document.querySelector('#month-totals tr[data-category="food"]');
+                                     return !row || Number(row.dataset.amount) === 0; }""", timeout=15000)
 
     profile = page.locator("#profile-form")
     profile.get_by_label("Monthly digest").uncheck()
@@ -83,8 +127,20 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     expect(profile.get_by_label("Monthly digest")).not_to_be_checked()
     expect(profile.get_by_label("Pace warnings")).to_be_checked()
 
+    # tokens live in sessionStorage only, never in localStorage or any URL; signing out drops them
+    assert "eyJ" in page.evaluate("JSON.stringify(sessionStorage)")
+    assert "eyJ" not in page.evaluate("JSON.stringify(localStorage)")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("#auth")).to_be_visible()
+    expect(page.locator("#app")).to_be_hidden()
+    assert page.evaluate("sessionStorage.length") == 0
+    expect(page.locator("#sign-in-form").get_by_label("Password")).to_have_value("")
+
     assert "token" not in page.url and "eyJ" not in page.url
+    assert not [u for u in urls if "eyJ" in u or "token=" in u], urls
     assert hosts <= {"127.0.0.1", "localhost"}, hosts
+    # the only console errors allowed are the browser's note of the 409 the conflict asked for
+    assert [p for p in problems if "status of 409" not in p] == [], problems
     page.close()
 
 
@@ -97,8 +153,14 @@ def test_phone_sized_screen_has_no_horizontal_scroll(browser, local_stack):
     form.get_by_label("Password").fill(local_stack["demo_password"])
     form.get_by_role("button", name="Sign in").click()
     expect(page.locator("#expense-form")).to_be_visible()
+    expect(page.locator("#month-picker")).not_to_have_value("")
     time.sleep(0.5)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    for control in ("Amount", "Category", "Payment mode", "Tags"):
+        box = page.locator("#expense-form").get_by_label(control).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375, (control, box)
+    save = page.locator("#expense-form").get_by_role("button", name="Save").bounding_box()
+    assert save and save["x"] + save["width"] <= 375
     page.screenshot(path=str(__import__("pathlib").Path(local_stack["state_dir"]) / "phone.png"), full_page=True)
     context.close()
 
