@@ -1,6 +1,7 @@
 """The dashboard in real headless Chromium (Debian's), against the local stack."""
 from __future__ import annotations
 
+import pathlib
 import time
 import uuid
 from urllib.parse import urlparse
@@ -84,7 +85,7 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download month as CSV").click()
-    csv_text = open(download.value.path(), encoding="utf-8").read()
+    csv_text = pathlib.Path(download.value.path()).read_text(encoding="utf-8")
     assert csv_text.startswith("date,kind,amount") and ",90.00,USD,food," in csv_text
 
     recurring = page.locator("#recurring-form")
@@ -161,7 +162,7 @@ def test_phone_sized_screen_has_no_horizontal_scroll(browser, local_stack):
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375, (control, box)
     save = page.locator("#expense-form").get_by_role("button", name="Save").bounding_box()
     assert save and save["x"] + save["width"] <= 375
-    page.screenshot(path=str(__import__("pathlib").Path(local_stack["state_dir"]) / "phone.png"), full_page=True)
+    page.screenshot(path=str(pathlib.Path(local_stack["state_dir"]) / "phone.png"), full_page=True)
     context.close()
 
 
