@@ -36,7 +36,14 @@ function errorText(body, status) {
   return e.field ? `${e.field}: ${e.message}` : e.message;
 }
 
+// Bumped on every sign-in and sign-out: an answer to a request made under an earlier one is dropped.
+let epoch = 0;
+const abandoned = () => new Promise(() => {}); // the caller never resumes, so it draws nothing
+
 async function api(method, path, body) {
+  const public_ = path.startsWith("/auth/");
+  if (!public_ && !session) return abandoned();
+  const at = epoch;
   const headers = { "Content-Type": "application/json" };
   if (session && session.id_token) headers.Authorization = `Bearer ${session.id_token}`;
   const startedAt = Date.now();
@@ -44,12 +51,15 @@ async function api(method, path, body) {
   try {
     res = await fetch(config.api_url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
+    if (at !== epoch) return abandoned();
     return { status: 0, ok: false, offline: true, data: null }; // no network: the caller decides
   }
-  if (res.status === 401 && session && session.refresh_token && !path.startsWith("/auth/")) {
+  if (at !== epoch) return abandoned();
+  if (res.status === 401 && session && session.refresh_token && !public_) {
     if (await refresh()) return api(method, path, body);
   }
   const text = await res.text();
+  if (at !== epoch) return abandoned();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = text; }
   if (res.ok && method !== "GET" && CHART_WRITES.test(path)) noteWrite(data, startedAt);
@@ -69,13 +79,28 @@ function noteWrite(record, startedAt) {
   chartWanted = Math.max(chartWanted, at || startedAt + skew);
 }
 
-async function refresh() {
-  const r = await fetch(config.api_url + "/auth/refresh", {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ refresh_token: session.refresh_token }),
-  });
-  if (!r.ok) { signOut(); return false; }
+let refreshing = null;
+function refresh() {
+  // One refresh at a time, shared by every request that met the expired token.
+  if (!refreshing) refreshing = refreshOnce().finally(() => { refreshing = null; });
+  return refreshing;
+}
+
+async function refreshOnce() {
+  const at = epoch;
+  let r;
+  try {
+    r = await fetch(config.api_url + "/auth/refresh", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ refresh_token: session.refresh_token }),
+    });
+  } catch {
+    return false;
+  }
+  if (at !== epoch) return false; // signed out meanwhile: nothing to bring back
+  if (!r.ok) { signOut(); say("Your session ended: please sign in again.", true); return false; }
   const t = await r.json();
+  if (at !== epoch) return false;
   session = { ...session, id_token: t.id_token, access_token: t.access_token };
   sessionStorage.setItem(TOKEN_KEY, JSON.stringify(session));
   return true;
@@ -85,6 +110,8 @@ function signOut() {
   // Tokens, the cached profile and months go; changes waiting offline stay, kept for their owner.
   session = null;
   profile = null;
+  epoch++;
+  pollUntil = 0;
   sessionStorage.clear();
   for (const chart of Object.values(charts)) chart.destroy();
   charts = {};
@@ -108,6 +135,7 @@ async function signIn(email, password) {
   const r = await api("POST", "/auth/sign-in", { email, password });
   if (!r.ok) { say(errorText(r.data, r.status), true); return; }
   session = r.data;
+  epoch++;
   sessionStorage.setItem(TOKEN_KEY, JSON.stringify(session));
   await showApp();
 }
@@ -509,6 +537,7 @@ async function pollCharts() {
   try {
     for (let i = 0; Date.now() < pollUntil; i++) {
       await sleep(i === 0 ? 800 : 1500);
+      if (!session || Date.now() >= pollUntil) return;
       const doc = await loadCharts();
       if (doc && chartsCaughtUp()) {
         await Promise.all([loadBudgets(), loadAlerts()]);
