@@ -40,6 +40,18 @@ function errorText(body, status) {
 let epoch = 0;
 const abandoned = () => new Promise(() => {}); // the caller never resumes, so it draws nothing
 
+function refuse(r, form) {
+  // The API's own words; when it names a field of this form, that control is marked and focused.
+  say(errorText(r.data, r.status), true);
+  const field = r.data && r.data.error && r.data.error.field;
+  const control = form && field && form.elements.namedItem(field);
+  if (control && control.setAttribute) {
+    control.setAttribute("aria-invalid", "true");
+    control.addEventListener("input", () => control.removeAttribute("aria-invalid"), { once: true });
+    control.focus();
+  }
+}
+
 async function api(method, path, body) {
   const public_ = path.startsWith("/auth/");
   if (!public_ && !session) return abandoned();
@@ -289,7 +301,7 @@ async function sendEntry() {
     say("Conflict: this entry changed elsewhere. Choose which version to keep.", true);
     return;
   }
-  if (!r.ok) { say(errorText(r.data, r.status), true); return; }
+  if (!r.ok) { refuse(r, f); return; }
   say(f.id.value ? "Entry updated." : "Entry added.");
   resetForm();
   await afterChange();
@@ -690,7 +702,7 @@ async function main() {
     ev.preventDefault();
     const f = ev.target;
     const r = await api("PUT", `/budgets/${f.category.value}`, { limit: f.limit.value.trim(), rollover: f.rollover.value });
-    if (!r.ok) { say(errorText(r.data, r.status), true); return; }
+    if (!r.ok) { refuse(r, f); return; }
     say(`Budget for ${f.category.value} set.`);
     f.limit.value = "";
     await loadBudgets();
@@ -702,7 +714,7 @@ async function main() {
     const r = await api("PUT", "/me", { name: f.name.value, time_zone: f.time_zone.value.trim(),
       currency: f.currency.value.trim().toUpperCase(), alert_preferences: {
         budget_alerts: f.budget_alerts.checked, pace_alerts: f.pace_alerts.checked, digest_alerts: f.digest_alerts.checked } });
-    if (!r.ok) { say(errorText(r.data, r.status), true); return; }
+    if (!r.ok) { refuse(r, f); return; }
     say("Profile saved.");
     await showApp();
   });

@@ -67,7 +67,13 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
 
     budget = page.locator("#budget-form")
     budget.get_by_label("Budget category").select_option("food")
+    budget.get_by_label("Monthly limit").fill("-5")  # the API's error, field and all, reaches the person
+    budget.get_by_role("button", name="Set budget").click()
+    expect(page.locator("#message")).to_have_text("limit: amount must be greater than zero")
+    expect(page.locator("#message")).to_have_class("error")
+    expect(budget.get_by_label("Monthly limit")).to_have_attribute("aria-invalid", "true")
     budget.get_by_label("Monthly limit").fill("100")
+    expect(budget.get_by_label("Monthly limit")).not_to_have_attribute("aria-invalid", "true")
     budget.get_by_role("button", name="Set budget").click()
     expect(page.locator('#budget-list li[data-category="food"]')).to_contain_text("25.00 of 100.00 USD")
     expect(page.get_by_label("food budget used")).to_have_js_property("value", 25)
@@ -140,8 +146,8 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     assert "token" not in page.url and "eyJ" not in page.url
     assert not [u for u in urls if "eyJ" in u or "token=" in u], urls
     assert hosts <= {"127.0.0.1", "localhost"}, hosts
-    # the only console errors allowed are the browser's note of the 409 the conflict asked for
-    assert [p for p in problems if "status of 409" not in p] == [], problems
+    # the only console errors allowed are the browser's notes of the 400 and 409 the test asked for
+    assert [p for p in problems if "status of 409" not in p and "status of 400" not in p] == [], problems
     page.close()
 
 
