@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from .core.models import CoreTable, OutboxMessage, Rollup
 from .expenses.models import ExpensesTable
+from .inventory.models import InventoryTable
 
 # logical name → table model (the one holding every key and index of that table)
 TABLE_MODELS = {
     "core": CoreTable,
     "expenses": ExpensesTable,
+    "inventory": InventoryTable,
     "rollups": Rollup,
     "outbox": OutboxMessage,
 }
@@ -18,6 +20,7 @@ TABLE_MODELS = {
 # logical table name → settings/env name of its stream ARN, for tables whose stream the app consumes
 STREAM_ENV = {
     "expenses": "TALLY_EXPENSES_STREAM_ARN",
+    "inventory": "TALLY_INVENTORY_STREAM_ARN",
     "outbox": "TALLY_OUTBOX_STREAM_ARN",
 }
 

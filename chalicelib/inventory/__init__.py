@@ -1,0 +1,1 @@
+"""Inventory: an organisation's catalogue, stock ledger, positions, purchase orders and forecasts."""
