@@ -91,6 +91,7 @@ class Stack:
         self.client_id = idp.create_user_pool_client(
             UserPoolId=self.pool_id, ClientName="dashboard", GenerateSecret=False,
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            ReadAttributes=["email", "email_verified", "name"],  # as Cognito gives them by default
         )["UserPoolClient"]["ClientId"]
         env = {
             "TALLY_STAGE": "local", "TALLY_AWS_ENDPOINT_URL": self.aws.url,

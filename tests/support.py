@@ -13,6 +13,7 @@ def create_pool() -> tuple[str, str]:
     client = idp.create_user_pool_client(
         UserPoolId=pool, ClientName="dashboard",
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ReadAttributes=["email", "email_verified", "name"],  # as Cognito gives them by default
     )["UserPoolClient"]["ClientId"]
     return pool, client
 

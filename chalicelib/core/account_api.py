@@ -52,6 +52,9 @@ def sign_up(req: Req):
         confirmed = bool(out.get("UserConfirmed"))
         if s.auto_confirm_sign_up and not confirmed:
             cognito.admin_confirm_sign_up(UserPoolId=s.user_pool_id, Username=data.email)
+            # What Cognito's emailed code does on AWS: the address is proven (invitations need it).
+            cognito.admin_update_user_attributes(UserPoolId=s.user_pool_id, Username=data.email,
+                                                 UserAttributes=[{"Name": "email_verified", "Value": "true"}])
             confirmed = True
     except ClientError as exc:
         raise _cognito_error(exc) from None

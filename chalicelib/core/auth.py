@@ -18,6 +18,7 @@ class Principal:
     sub: str
     email: str
     groups: frozenset[str] = field(default_factory=frozenset)
+    email_verified: bool = False
 
     @property
     def owner_key(self) -> str:
@@ -60,6 +61,7 @@ def verify_id_token(token: str) -> Principal:
         sub=claims["sub"],
         email=claims.get("email", ""),
         groups=frozenset(claims.get("cognito:groups", []) or []),
+        email_verified=str(claims.get("email_verified", "")).lower() == "true",
     )
 
 

@@ -104,6 +104,18 @@ class Membership(CoreTable):
     created_at = UnicodeAttribute()
 
 
+class Invitation(CoreTable):
+    """An invitation by email: pk ORG#id, sk INVITE#<email>; gsi1 INVITE#<email> / ORG#id lists a person's
+    pending invitations. Accepting it (signed in with that verified email) makes the membership."""
+
+    org_id = UnicodeAttribute()
+    org_name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    role = UnicodeAttribute()
+    invited_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
 # ------------------------------------------------------------- rollups table
 class Rollup(Model):
     """Precomputed totals for one scope and period, e.g. USER#sub / expenses#2026.

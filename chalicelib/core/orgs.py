@@ -5,13 +5,15 @@ Platform-wide roles (Cognito groups) never grant access to an organisation's dat
 from __future__ import annotations
 
 import uuid
-
-from .db import transaction
+from html import escape
 
 from . import clock
+from .alerts import firing_id, outbox_message
 from .auth import Principal
+from .db import transaction
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .models import Membership, Organisation
+from .models import Invitation, Membership, Organisation, OutboxMessage
+from .settings import get_settings
 
 ROLES = ("owner", "manager", "staff")
 MANAGERS = ("owner", "manager")
@@ -105,3 +107,71 @@ def _keep_an_owner(org_id: str, leaving_sub: str) -> None:
     owners = [m for m in members(org_id) if m.role == "owner" and m.sub != leaving_sub]
     if not owners:
         raise Conflict("an organisation needs at least one owner", field="role")
+
+
+# ---------------------------------------------------------------- invitations
+def invitation_pk_sk(org_id: str, email: str) -> tuple[str, str]:
+    return org_pk(org_id), f"INVITE#{email.lower()}"
+
+
+def invite(user: Principal, org_id: str, email: str, role: str) -> tuple[Invitation, OutboxMessage]:
+    """Invite an email address (an existing member's address is refused). Inviting again changes the
+    role and sends the email again; the invitation email goes through the outbox like every email."""
+    email = email.lower()
+    if role not in ROLES:
+        raise InvalidInput("unknown role", field="role")
+    if any(m.email.lower() == email for m in members(org_id)):
+        raise Conflict("that person is already a member", field="email")
+    org = get_org(org_id)
+    now = clock.iso_now()
+    inv = Invitation(*invitation_pk_sk(org_id, email), gsi1pk=f"INVITE#{email}", gsi1sk=org_pk(org_id),
+                     org_id=org_id, org_name=org.name, email=email, role=role, invited_by=user.email or user.sub,
+                     created_at=now)
+    link = get_settings().dashboard_url
+    text = (f"{user.email or 'A Tally user'} invites you to join {org.name} on Tally as {role}.\n\n"
+            f"Sign in (or sign up) with this address and accept the invitation: {link}\n")
+    html = (f"<p>{escape(user.email or 'A Tally user')} invites you to join <strong>{escape(org.name)}</strong> "
+            f"on Tally as {escape(role)}.</p><p><a href=\"{escape(link)}\">Sign in or sign up with this address</a> "
+            f"and accept the invitation.</p>")
+    msg = outbox_message(
+        id=firing_id("invite", org_id, email, now), scope=org_pk(org_id), recipient=email, alert_type="invite",
+        rule="invitation", threshold=role, period=now[:10], value=None,
+        subject=f"Join {org.name} on Tally", text=text, html=html, details={"org_id": org_id, "role": role})
+    with transaction() as tx:
+        tx.save(inv)
+        tx.save(msg, condition=OutboxMessage.id.does_not_exist())
+    return inv, msg
+
+
+def invitations(org_id: str) -> list[Invitation]:
+    return list(Invitation.query(org_pk(org_id), Invitation.sk.startswith("INVITE#")))
+
+
+def cancel_invitation(org_id: str, email: str) -> None:
+    Invitation(*invitation_pk_sk(org_id, email)).delete()
+
+
+def my_invitations(user: Principal) -> list[Invitation]:
+    if not user.email:
+        return []
+    return list(Invitation.by_member.query(f"INVITE#{user.email.lower()}"))
+
+
+def accept_invitation(user: Principal, org_id: str) -> Membership:
+    """The invited person joins with the invited role: one transaction makes the membership and
+    removes the invitation. Only a verified email address can accept what was sent to it."""
+    if not user.email_verified:
+        raise Forbidden("verify your email address first", field="email")
+    try:
+        inv = Invitation.get(*invitation_pk_sk(org_id, user.email))
+    except Invitation.DoesNotExist:
+        raise NotFound("no invitation for you to this organisation", field="org_id") from None
+    existing = membership(org_id, user.sub)
+    if existing is not None:
+        inv.delete()
+        return existing
+    m = _membership(org_id, user.sub, user.email, inv.role, clock.iso_now())
+    with transaction() as tx:
+        tx.save(m, condition=Membership.pk.does_not_exist())
+        tx.delete(inv, condition=Invitation.pk.exists())
+    return m

@@ -4,7 +4,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from . import orgs as svc
-from .schemas import MemberIn, MemberOut, OrgIn, OrgOut
+from .schemas import InvitationIn, InvitationOut, MemberIn, MemberOut, OrgIn, OrgOut
 from .web import Req, route
 
 orgs = Blueprint(__name__)
@@ -65,3 +65,44 @@ def delete_member(req: Req, org_id: str, sub: str):
         svc.require_role(req.principal, org_id)
     svc.remove_member(org_id, sub)
     return Response(body="", status_code=204)
+
+
+def _invitation_out(i) -> dict:
+    return {"org_id": i.org_id, "org_name": i.org_name, "email": i.email, "role": i.role,
+            "invited_by": i.invited_by, "created_at": i.created_at}
+
+
+@route(orgs, "/orgs/{org_id}/invitations", ("POST",), body=InvitationIn, response=InvitationOut, status=201)
+def invite(req: Req, org_id: str):
+    """Invite someone by email with a role (owners only); they get an email and accept after signing in."""
+    svc.require_role(req.principal, org_id, ("owner",))
+    data = req.body(InvitationIn)
+    inv, _ = svc.invite(req.principal, org_id, data.email, data.role)
+    return _invitation_out(inv)
+
+
+@route(orgs, "/orgs/{org_id}/invitations", ("GET",))
+def list_invitations(req: Req, org_id: str):
+    """Pending invitations (owners and managers)."""
+    svc.require_role(req.principal, org_id, svc.MANAGERS)
+    return {"items": [_invitation_out(i) for i in svc.invitations(org_id)]}
+
+
+@route(orgs, "/orgs/{org_id}/invitations/{email}", ("DELETE",), status=204)
+def cancel_invitation(req: Req, org_id: str, email: str):
+    """Withdraw an invitation (owners only)."""
+    svc.require_role(req.principal, org_id, ("owner",))
+    svc.cancel_invitation(org_id, email)
+    return Response(body="", status_code=204)
+
+
+@route(orgs, "/invitations", ("GET",))
+def my_invitations(req: Req):
+    """Invitations waiting for the caller's email address."""
+    return {"items": [_invitation_out(i) for i in svc.my_invitations(req.principal)]}
+
+
+@route(orgs, "/invitations/{org_id}/accept", ("POST",), response=MemberOut)
+def accept_invitation(req: Req, org_id: str):
+    """Join the organisation with the role the invitation names."""
+    return _member_out(svc.accept_invitation(req.principal, org_id))

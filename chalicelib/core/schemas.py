@@ -116,6 +116,20 @@ class MemberIn(Strict):
     role: str = Field(pattern=r"^(owner|manager|staff)$")
 
 
+class InvitationIn(Strict):
+    email: EmailStr
+    role: str = Field(pattern=r"^(owner|manager|staff)$")
+
+
+class InvitationOut(BaseModel):
+    org_id: str
+    org_name: str
+    email: str
+    role: str
+    invited_by: str
+    created_at: str
+
+
 class MemberOut(BaseModel):
     org_id: str
     sub: str
