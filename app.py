@@ -14,6 +14,9 @@ from chalicelib.expenses.jobs import close_months, monthly_digests, pace_warning
 from chalicelib.expenses.reactions import handle_expenses_batch
 from chalicelib.expenses.recurring import materialize_due
 from chalicelib.expenses.recurring_api import recurring
+from chalicelib.inventory.purchasing import draft_reorders
+from chalicelib.inventory.purchasing_api import purchasing
+from chalicelib.inventory.reactions import handle_inventory_batch
 
 settings = get_settings()
 app = Chalice(app_name="tally", configure_logs=False)
@@ -28,6 +31,7 @@ app.register_blueprint(alerts_api)
 app.register_blueprint(expenses)
 app.register_blueprint(recurring)
 app.register_blueprint(imports)
+app.register_blueprint(purchasing)
 
 
 @web.route(app, "/health", public=True)
@@ -53,6 +57,12 @@ def on_expenses_stream(event):
 def on_outbox_stream(event):
     """Sends each new alert email once."""
     return handle_outbox_batch(event.to_dict())
+
+
+@app.on_dynamodb_record(stream_arn=settings.inventory_stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
+def on_inventory_stream(event):
+    """Sales, stock-value and demand rollups; low-stock, stock-out and overstock alerts; backorder emails; charts."""
+    return handle_inventory_batch(event.to_dict())
 
 
 # ---- schedules
@@ -84,3 +94,9 @@ def monthly_digest(event):
 def month_end_close(event):
     """Hourly around the turn of a month: rollover budgets carry their surplus or overspend, once."""
     return close_months()
+
+
+@app.schedule(Cron(0, 5, "*", "*", "?", "*"))
+def reorder(event):
+    """Daily: what is below its reorder point becomes one draft purchase order per supplier and location."""
+    return draft_reorders()

@@ -111,6 +111,7 @@ class Pump:
         self.client = client
         self.expenses = StreamReader(s.expenses_table)
         self.outbox = StreamReader(s.outbox_table)
+        self.inventory = StreamReader(s.inventory_table)
         self.last_expenses_batch: list[dict] = []
 
     def invoke(self, name: str, records: list[dict]) -> dict:
@@ -126,10 +127,13 @@ class Pump:
             recs = self.expenses_batch()
             if recs:
                 assert self.invoke("on_expenses_stream", recs) == {"batchItemFailures": []}
+            inv = self.inventory.records()
+            if inv:
+                assert self.invoke("on_inventory_stream", inv) == {"batchItemFailures": []}
             out = self.outbox.records()
             if out:
                 assert self.invoke("on_outbox_stream", out) == {"batchItemFailures": []}
-            if not recs and not out:
+            if not recs and not inv and not out:
                 return
 
 

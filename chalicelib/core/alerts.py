@@ -106,3 +106,16 @@ def outbox_message(
 def unsubscribe_url(api_url: str, sub: str, token: str, alert_type: str) -> str:
     """The link that turns one kind of email off for one person (their profile's token proves it)."""
     return f"{api_url}/unsubscribe?" + urlencode({"u": sub, "t": token, "type": alert_type})
+
+
+def put_once(msg: OutboxMessage) -> bool:
+    """Write a firing's outbox message unless it exists: the first put wins, a replay adds nothing."""
+    from pynamodb.exceptions import PutError
+
+    try:
+        msg.save(condition=OutboxMessage.id.does_not_exist())
+        return True
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise

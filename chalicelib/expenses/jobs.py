@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from ..core import clock
-from ..core.alerts import firing_id, outbox_message, unsubscribe_url
+from ..core.alerts import firing_id, outbox_message, put_once, unsubscribe_url
 from ..core.models import OutboxMessage, Profile
 from ..core.observability import logger
 from ..core.profiles import alerts_enabled, all_profiles, get_profile
@@ -21,16 +21,6 @@ from ..core.shards import JOB_SHARDS
 from . import rules
 from .api import owner_budgets
 from .models import Budget
-
-
-def _send_once(msg: OutboxMessage) -> bool:
-    try:
-        msg.save(condition=OutboxMessage.id.does_not_exist())
-        return True
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
 
 
 def _message(profile: Profile, kind: str, firing: str, rule: str, threshold: str, period: str, value: Decimal,
@@ -70,7 +60,7 @@ def pace_warnings() -> dict:
                                      dashboard_url=get_settings().dashboard_url)
             msg = _message(profile, "pace", firing_id("pace", owner, b.category, period), f"pace:{b.category}",
                            str(day), period, spent, email, {"category": b.category, "limit": str(limit)})
-            sent += _send_once(msg)
+            sent += put_once(msg)
     return {"owners": len(budgets), "warnings": sent}
 
 
@@ -118,7 +108,7 @@ def _digest(profile: Profile, now: datetime) -> bool:
                                budgets_hit=hit, changes=changes, dashboard_url=get_settings().dashboard_url)
     msg = _message(profile, "digest", firing_id("digest", owner, period), "digest", "month", period, spend, email,
                    {"income": str(income), "budgets_hit": hit})
-    return _send_once(msg)
+    return put_once(msg)
 
 
 def close_months() -> dict:

@@ -259,6 +259,8 @@ class PurchaseOrder(InventoryTable):
     currency = UnicodeAttribute()
     created_by = UnicodeAttribute()
     approved_by = UnicodeAttribute(null=True)
+    receipts = ListAttribute(of=UnicodeAttribute, default=list)  # receive movement ids counted in `received`
+    notes = UnicodeAttribute(default="")
     version = NumberAttribute(default=1)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()

@@ -32,7 +32,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 ATTR_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER,
               "B": dynamodb.AttributeType.BINARY}
 # stream handler function (Chalice's logical id) → the table whose stream it reads
-STREAM_HANDLERS = {"OnExpensesStream": "expenses", "OnOutboxStream": "outbox"}
+STREAM_HANDLERS = {"OnExpensesStream": "expenses", "OnInventoryStream": "inventory", "OnOutboxStream": "outbox"}
 # What the functions do to items: no Scan (every read is a key or index Query, docs/architecture.md).
 TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
                  "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
