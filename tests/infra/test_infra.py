@@ -12,7 +12,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
-STREAMS = {"OnExpensesStream": "expenses", "OnOutboxStream": "outbox"}
+STREAMS = {"OnExpensesStream": "expenses", "OnInventoryStream": "inventory", "OnOutboxStream": "outbox"}
 ENV_NAMES = ("TALLY_STAGE", "TALLY_CORE_TABLE", "TALLY_EXPENSES_TABLE", "TALLY_ROLLUPS_TABLE", "TALLY_OUTBOX_TABLE",
              "TALLY_EXPENSES_STREAM_ARN", "TALLY_OUTBOX_STREAM_ARN", "TALLY_BUCKET", "TALLY_USER_POOL_ID",
              "TALLY_USER_POOL_CLIENT_ID", "TALLY_MAIL_FROM", "TALLY_DASHBOARD_ORIGIN", "TALLY_DASHBOARD_URL",
@@ -100,7 +100,7 @@ def test_tables_are_on_demand_recoverable_encrypted_protected_and_retained(synth
     })
     assertions.all_resources("AWS::DynamoDB::Table", {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"})
     assertions.resource_properties_count_is("AWS::DynamoDB::Table", {
-        "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"}}, 2)
+        "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"}}, len(STREAMS))
     assertions.has_resource_properties("AWS::DynamoDB::Table", {
         "GlobalSecondaryIndexes": Match.array_with([Match.object_like({"IndexName": "by_status"})]),
         "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"}})
