@@ -16,6 +16,7 @@ from chalicelib.expenses.recurring import materialize_due
 from chalicelib.expenses.recurring_api import recurring
 from chalicelib.inventory.purchasing import draft_reorders
 from chalicelib.inventory.purchasing_api import purchasing
+from chalicelib.inventory.api import inventory
 from chalicelib.inventory.reactions import handle_inventory_batch
 
 settings = get_settings()
@@ -31,6 +32,7 @@ app.register_blueprint(alerts_api)
 app.register_blueprint(expenses)
 app.register_blueprint(recurring)
 app.register_blueprint(imports)
+app.register_blueprint(inventory)
 app.register_blueprint(purchasing)
 
 

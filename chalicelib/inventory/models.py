@@ -176,9 +176,14 @@ class Position(InventoryTable):
 
 # ------------------------------------------------------------------- ledger
 class ConsumedLot(MapAttribute):
+    """Part of a lot a movement took (or moved): enough to put it back exactly on a reversal."""
+
     lot = UnicodeAttribute()
     quantity = DecimalAttribute()
     unit_cost = DecimalAttribute()
+    received_at = UnicodeAttribute(null=True)
+    expiry = UnicodeAttribute(null=True)
+    movement_id = UnicodeAttribute(null=True)
 
 
 class Movement(InventoryTable):
@@ -211,6 +216,7 @@ class Movement(InventoryTable):
     backorder_id = UnicodeAttribute(null=True)  # a sale that fills a backorder
     reverses = UnicodeAttribute(null=True)
     note = UnicodeAttribute(default="")
+    request_hash = UnicodeAttribute(default="")  # the request that recorded it: a replay must match
     recorded_by = UnicodeAttribute()
     recorded_at = UnicodeAttribute()
     occurred_on = UnicodeAttribute()  # YYYY-MM-DD (UTC) the rollups count it on
@@ -219,7 +225,8 @@ class Movement(InventoryTable):
 class Backorder(InventoryTable):
     """pk ORG#o, sk BACKORDER#<id>; while open, gsi2 ORG#o#BACKORDERS#<product>#<location> / <created_at>#<id>.
 
-    status open → filled; `filled` grows as arriving stock is allocated in time order."""
+    status open → filled (or cancelled when its sale is reversed); `filled` grows as arriving stock
+    is allocated in time order, each allocation a sale movement with `backorder_id` set."""
 
     id = UnicodeAttribute()
     org_id = UnicodeAttribute()
@@ -229,11 +236,18 @@ class Backorder(InventoryTable):
     customer_email = UnicodeAttribute()
     customer_name = UnicodeAttribute(default="")
     sale_id = UnicodeAttribute()
+    price = DecimalAttribute(null=True)  # the unit price of the sale it is part of
     quantity = DecimalAttribute()
     filled = DecimalAttribute()
     status = UnicodeAttribute()
     created_at = UnicodeAttribute()
     filled_at = UnicodeAttribute(null=True)
+
+
+class ReversalClaim(InventoryTable):
+    """pk ORG#o, sk REVERSED#<movement id>: a movement is reversed at most once."""
+
+    reversal_id = UnicodeAttribute()
 
 
 # --------------------------------------------------------------- purchasing
