@@ -205,6 +205,9 @@ class Stack:
         keep = dict(os.environ)
         self.api = create_local_server(self.app, config, host, port)
         self.api.server.daemon_threads = True  # keep-alive connections must not hold up Ctrl-C
+        # socketserver listens with a backlog of 5: a rush of simultaneous clients (a shop's tills)
+        # would be reset. Listening again on Linux raises the backlog of the open socket.
+        self.api.server.socket.listen(128)
         os.environ.clear()
         os.environ.update(keep)
         self.api_thread = threading.Thread(target=self.api.serve_forever, name="api", daemon=True)
