@@ -26,7 +26,7 @@ from ..core.orgs import org_pk
 from ..core.shards import shard_of
 from . import catalogue
 from . import rules
-from .models import Backorder, ConsumedLot, Lot, Movement, Position, Product, ReversalClaim
+from .models import Backorder, ConsumedLot, Customer, Location, Lot, Movement, Position, Product, ReversalClaim
 from .schemas import MovementIn
 
 ZERO = Decimal(0)
@@ -91,6 +91,28 @@ def _as_lots(consumed) -> list[dict]:
     return [{"lot": c.lot, "quantity": Decimal(c.quantity), "unit_cost": Decimal(c.unit_cost),
              "received_at": c.received_at or "", "expiry": c.expiry, "movement_id": c.movement_id or ""}
             for c in consumed]
+
+
+def load(org_id: str, wanted: dict[str, type]) -> dict[str, object]:
+    """Items of one organisation by sort key, each as its model, in one strongly consistent
+    BatchGetItem (however many kinds): {sk: item} for those that exist."""
+    from ..core.aws import client
+    from ..core.settings import get_settings
+
+    table = get_settings().inventory_table
+    keys = [{"pk": {"S": org_pk(org_id)}, "sk": {"S": sk}} for sk in dict.fromkeys(wanted)]
+    out: dict[str, object] = {}
+    request = {table: {"Keys": keys, "ConsistentRead": True}}
+    for _ in range(8):  # unprocessed keys are asked again
+        resp = client("dynamodb").batch_get_item(RequestItems=request)
+        for raw in resp.get("Responses", {}).get(table, []):
+            sk = raw["sk"]["S"]
+            out[sk] = wanted[sk].from_raw_data(raw)
+        request = resp.get("UnprocessedKeys") or {}
+        if not request:
+            return out
+        time.sleep(0.05)
+    raise Conflict("the stock is busy; send it again", field="quantity")
 
 
 # ----------------------------------------------------------------- checking
@@ -170,6 +192,13 @@ class Context:
     customer: object | None
     now: str
     day: str
+    loaded: dict[str, object] = field(default_factory=dict)  # items read for this attempt, by sk
+
+    def position(self, product_id: str, location_id: str) -> Position:
+        sk = position_key(self.org_id, product_id, location_id)[1]
+        if sk in self.loaded:
+            return self.loaded[sk]  # type: ignore[return-value]
+        return new_position(self.org_id, product_id, location_id)
 
 
 def _movement(ctx: Context, **kw) -> Movement:
@@ -239,7 +268,7 @@ def _plan(ctx: Context) -> Plan:
     d, org = ctx.data, ctx.org_id
     if d.kind == "reversal":
         return _plan_reversal(ctx)
-    pos = position_or_new(org, d.product_id, d.location_id)
+    pos = ctx.position(d.product_id, d.location_id)
     plan = Plan(_movement(ctx), [pos], versions={pos.sk: pos.version})
     m = plan.movement
     lots = _lots(pos)
@@ -299,7 +328,7 @@ def _plan(ctx: Context) -> Plan:
     _set_lots(pos, took.lots)
     m.cost, m.consumed = took.cost, _consumed(took.taken)
     if d.kind == "transfer":
-        dest = position_or_new(org, d.product_id, d.to_location_id)
+        dest = ctx.position(d.product_id, d.to_location_id)
         plan.positions.append(dest)
         plan.versions[dest.sk] = dest.version
         _set_lots(dest, rules.insert(_lots(dest), [t.as_lot() for t in took.taken]))
@@ -311,10 +340,9 @@ def _plan_reversal(ctx: Context) -> Plan:
     """A movement undone by its opposite: what it took goes back to the lots it came from, what it
     added comes out of its own lot (refused once that stock has been used: record a new movement)."""
     org = ctx.org_id
-    try:
-        orig = Movement.get(org_pk(org), f"MOVE#{ctx.data.reverses}", consistent_read=True)
-    except Movement.DoesNotExist:
-        raise InvalidInput("no such movement to reverse", field="reverses") from None
+    orig = ctx.loaded.get(f"MOVE#{ctx.data.reverses}")
+    if orig is None:
+        raise InvalidInput("no such movement to reverse", field="reverses")
     if orig.reverses:
         raise InvalidInput("a reversal is not reversed; record the movement again", field="reverses")
     if orig.backorder_id:
@@ -393,6 +421,10 @@ def _replay(org_id: str, movement_id: str, data: MovementIn) -> Movement | None:
         m = Movement.get(org_pk(org_id), f"MOVE#{movement_id}", consistent_read=True)
     except Movement.DoesNotExist:
         return None
+    return _same_body(m, data)
+
+
+def _same_body(m: Movement, data: MovementIn) -> Movement:
     if m.request_hash != request_hash(data):
         raise Conflict("this movement id was recorded with a different body", field="movement_id",
                        extra={"current": movement_out(m, True)})
@@ -401,24 +433,40 @@ def _replay(org_id: str, movement_id: str, data: MovementIn) -> Movement | None:
 
 def record_movement(org_id: str, by: str, movement_id: str, data: MovementIn,
                     now: str | None = None) -> tuple[Movement, list[Position], bool]:
-    """Record a movement and change its positions atomically: (movement, positions, replayed)."""
+    """Record a movement and change its positions atomically: (movement, positions, replayed).
+
+    Reads: one BatchGetItem for the movement id (a replay), product, locations, customer and
+    positions (a retry reads the positions again), a Query when open backorders wait; writes: one
+    transaction."""
     if not re.match(ID_PATTERN, movement_id):
         raise InvalidInput("a movement id is 1-64 letters, digits, - or _", field="movement_id")
-    existing = _replay(org_id, movement_id, data)
-    if existing is not None:
-        return existing, [], True
+    move_sk = f"MOVE#{movement_id}"
+    wanted: dict[str, type] = {move_sk: Movement}
+    if data.kind == "reversal" and data.reverses:
+        wanted[f"MOVE#{data.reverses}"] = Movement
+    if data.product_id:
+        wanted[f"PRODUCT#{data.product_id}"] = Product
+    for loc in (data.location_id, data.to_location_id):
+        if loc:
+            wanted[f"LOCATION#{loc}"] = Location
+            if data.product_id:
+                wanted[position_key(org_id, data.product_id, loc)[1]] = Position
+    if data.customer_id:
+        wanted[f"CUSTOMER#{data.customer_id}"] = Customer
+    found = load(org_id, wanted)
+    if move_sk in found:
+        return _same_body(found[move_sk], data), [], True
     check_movement(data)
-    product = customer = None
-    if data.kind != "reversal":
-        product = catalogue.get("product", org_id, data.product_id, field="product_id")
-        catalogue.get("location", org_id, data.location_id, field="location_id")
-        if data.to_location_id:
-            catalogue.get("location", org_id, data.to_location_id, field="to_location_id")
-        if data.customer_id:
-            customer = catalogue.get("customer", org_id, data.customer_id, field="customer_id")
+    for name, sk in (("product_id", f"PRODUCT#{data.product_id}"), ("location_id", f"LOCATION#{data.location_id}"),
+                     ("to_location_id", f"LOCATION#{data.to_location_id}"),
+                     ("customer_id", f"CUSTOMER#{data.customer_id}")):
+        if getattr(data, name) and data.kind != "reversal" and sk not in found:
+            raise InvalidInput(f"no such {name.removesuffix('_id').replace('to_', '')}", field=name)
+    product, customer = found.get(f"PRODUCT#{data.product_id}"), found.get(f"CUSTOMER#{data.customer_id}")
     for attempt in range(MAX_ATTEMPTS):
         stamp = now or clock.iso_now()
-        ctx = Context(org_id, by, movement_id, data, product, customer, stamp, data.occurred_on or stamp[:10])
+        ctx = Context(org_id, by, movement_id, data, product, customer, stamp, data.occurred_on or stamp[:10],
+                      found)
         plan = _plan(ctx)
         try:
             _write(plan)
@@ -429,9 +477,10 @@ def record_movement(org_id: str, by: str, movement_id: str, data: MovementIn,
                 existing = _replay(org_id, movement_id, data)
                 if existing is not None:
                     return existing, [], True
-            if plan.claim is not None and failed and failed[-1] == _claim_index(plan) and len(failed) == 1:
+            if plan.claim is not None and failed == [_claim_index(plan)]:
                 raise Conflict("that movement has been reversed already", field="reverses") from None
             time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** attempt)))
+            found = {**found, **load(org_id, {p.sk: Position for p in plan.positions})}
     raise Conflict("the stock kept changing while this was recorded; send it again", field="quantity")
 
 
@@ -443,12 +492,16 @@ def _claim_index(plan: Plan) -> int:
 def set_stock_settings(org_id: str, product_id: str, location_id: str, reorder_point, reorder_quantity,
                        max_quantity) -> Position:
     """A position's reorder point, reorder quantity and maximum (the position is made if new)."""
-    catalogue.get("product", org_id, product_id)
-    catalogue.get("location", org_id, location_id)
+    pos_sk = position_key(org_id, product_id, location_id)[1]
+    found = load(org_id, {f"PRODUCT#{product_id}": Product, f"LOCATION#{location_id}": Location, pos_sk: Position})
+    for name, sk in (("product_id", f"PRODUCT#{product_id}"), ("location_id", f"LOCATION#{location_id}")):
+        if sk not in found:
+            raise NotFound(f"no such {name.removesuffix('_id')}", field=name)
     if max_quantity is not None and reorder_point is not None and max_quantity < reorder_point:
         raise InvalidInput("the maximum cannot be below the reorder point", field="max_quantity")
     for attempt in range(MAX_ATTEMPTS):
-        pos = position_or_new(org_id, product_id, location_id)
+        pos = found.get(pos_sk) if attempt == 0 else get_position(org_id, product_id, location_id)
+        pos = pos or new_position(org_id, product_id, location_id)
         read = pos.version
         pos.reorder_point, pos.reorder_quantity, pos.max_quantity = reorder_point, reorder_quantity, max_quantity
         pos.version, pos.updated_at = read + 1, clock.iso_now()
