@@ -294,3 +294,36 @@ def test_every_inventory_route_for_outsiders_and_each_role(shop):
             if method == "POST" and "purchase-orders" in path and status == 201:
                 # one open order per supplier and location: cancel it so the next role may create one
                 shop.owner.post(f"{path}/{out['id']}/cancel", {"version": out["version"]})
+
+
+def test_purchase_order_actions_for_outsiders_and_each_role(shop):
+    o = shop.oid
+    mid = str(uuid.uuid4())
+    receive_body = {"kind": "receive", "product_id": shop.product, "location_id": shop.store, "quantity": "1",
+                    "unit_cost": "1"}
+    shop.move(shop.staff, receive_body, mid)
+    status, po = shop.owner.post(f"/orgs/{o}/purchase-orders", {
+        "supplier_id": shop.supplier, "location_id": shop.store, "lines": [{"product_id": shop.product,
+                                                                            "quantity": "5"}]})
+    assert status == 201
+    base = f"/orgs/{o}/purchase-orders/{po['id']}"
+    receipt = {"receipt_id": str(uuid.uuid4()), "lines": [{"product_id": shop.product, "quantity": "5"}]}
+    for method, path, body in (("GET", base, None), ("POST", f"{base}/approve", {"version": 1}),
+                               ("POST", f"{base}/cancel", {"version": 1}), ("POST", f"{base}/receive", receipt),
+                               ("GET", f"/orgs/{o}/movements/{mid}", None)):
+        status, err = shop.outsider.call(method, path, body)
+        assert status == 404 and err["error"]["field"] == "org_id", (method, path)
+    assert shop.staff.get(base)[0] == 200 and shop.staff.get(f"/orgs/{o}/movements/{mid}")[0] == 200
+    assert "cost" not in shop.staff.get(f"/orgs/{o}/movements/{mid}")[1]
+    assert shop.owner.get(f"/orgs/{o}/movements/{mid}")[1]["cost"] == "1.00"
+    assert shop.staff.post(f"{base}/approve", {"version": 1})[1]["error"]["field"] == "role"
+    assert shop.staff.post(f"{base}/cancel", {"version": 1})[1]["error"]["field"] == "role"
+    status, err = shop.staff.post(f"{base}/receive", receipt)
+    assert status == 409 and err["error"]["field"] == "status"  # a draft is not received
+    status, approved = shop.manager.post(f"{base}/approve", {"version": 1})
+    assert status == 200 and approved["status"] == "approved"
+    status, err = shop.manager.post(f"{base}/approve", {"version": 1})
+    assert status == 409 and err["error"]["field"] == "version"
+    status, done = shop.staff.post(f"{base}/receive", receipt)
+    assert status == 200 and done["status"] == "received" and done["lines"][0]["received"] == "5"
+    assert shop.stock()["on_hand"] == "6"
