@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export AWS_DEFAULT_REGION ?= us-east-1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup venv python dashboard chromium run test demo job bench deploy synth clean clean-state
+.PHONY: setup venv python dashboard chromium run test demo job bench bench-forecast deploy synth clean clean-state
 
 setup: python dashboard chromium
 
@@ -42,6 +42,9 @@ job: python
 
 bench: python
 	$(BIN)/python bench/run.py
+
+bench-forecast: python
+	$(BIN)/python bench/forecast.py
 
 synth: python
 	cd infra && ../$(BIN)/python cdk_app.py

@@ -60,3 +60,16 @@ def test_report_prints_sections_in_order_with_ok_and_fail():
     text = r.render()
     assert text.index("1. first") < text.index("2. second")
     assert "1 ok, 1 over target" in text
+
+
+def test_the_forecast_bench_runs_on_a_slice_of_its_real_series():
+    spec = importlib.util.spec_from_file_location("bench_forecast", _path.parent / "forecast.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    series = mod.real_series()
+    assert len(series) == 4 and all(len(y) == 1826 for y in series.values())
+    result = mod.evaluate(series["store 1 item 1"][:400], weeks=2)
+    assert result["method"].startswith("ets:") and 0 < result["mase"]["model"] < 2
+    sparse = mod.evaluate(mod.sparse_series(n=120), weeks=1)
+    assert sparse["method"] == "tsb"
+    assert "beats the seasonal naive" in mod.render([("store 1 item 1", result), ("sparse synthetic #7", sparse)])
