@@ -17,6 +17,7 @@ from chalicelib.expenses.recurring_api import recurring
 from chalicelib.inventory.purchasing import draft_reorders
 from chalicelib.inventory.purchasing_api import purchasing
 from chalicelib.inventory.api import inventory
+from chalicelib.inventory.forecasting import forecast_positions
 from chalicelib.inventory.reactions import handle_inventory_batch
 
 settings = get_settings()
@@ -102,3 +103,11 @@ def month_end_close(event):
 def reorder(event):
     """Daily: what is below its reorder point becomes one draft purchase order per supplier and location."""
     return draft_reorders()
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def forecast_demand(event):
+    """Hourly: each product × location's demand forecast, days of cover and suggested reorder point,
+    refreshed once a day, within the function's remaining time."""
+    remaining = event.context.get_remaining_time_in_millis() / 1000 if event.context else 60
+    return forecast_positions(budget_seconds=max(5.0, remaining - 15))

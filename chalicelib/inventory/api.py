@@ -14,7 +14,7 @@ from ..core import clock
 from ..core.errors import InvalidInput
 from ..core.orgs import MANAGERS, require_role
 from ..core.web import Req, json_response, route
-from . import catalogue, ledger, rules
+from . import catalogue, forecasting, ledger, rules
 from .schemas import CustomerIn, LocationIn, MovementIn, ProductIn, StockSettingsIn, SupplierIn
 
 inventory = Blueprint(__name__)
@@ -195,3 +195,12 @@ def valuation_report(req: Req, org_id: str):
         rows.append({"product_id": p.product_id, "location_id": p.location_id, "on_hand": ledger.rules_qty(p.on_hand),
                      "value": str(v.quantize(Decimal("0.01")))})
     return {"as_of": date.isoformat(clock.now().date()), "items": rows, "total": str(total.quantize(Decimal("0.01")))}
+
+
+@route(inventory, "/orgs/{org_id}/forecasts", ("GET",))
+def list_forecasts(req: Req, org_id: str):
+    """Demand forecasts per product × location (the hourly job's precomputed chart JSON): the last 28
+    days' actual demand against what was forecast for them, the next 28 days, days of cover, the
+    projected stock-out date and a suggested reorder point for a 95 % service level."""
+    require_role(req.principal, org_id)
+    return forecasting.chart_for(org_id)

@@ -209,8 +209,11 @@ def average_demand_interval(y: Sequence[float]) -> float:
 
 
 def forecast(series: Sequence[float], horizon: int = 28, m: int = SEASON) -> Result:
-    """The next `horizon` days of a daily demand series (oldest first), never below zero."""
+    """The next `horizon` days of a daily demand series (oldest first), never below zero. Days before
+    the first demand are left out: a product not yet sold there is not a product nobody wants."""
     y = [float(v) for v in series][-FIT_WINDOW:]
+    first = next((i for i, v in enumerate(y) if v > 0), len(y))
+    y = y[first:]
     n = len(y)
     if n == 0 or not any(y):
         return Result("none", [0.0] * horizon, 0.0)

@@ -299,4 +299,10 @@ class Forecast(InventoryTable):
     stockout_date = UnicodeAttribute(null=True)
     suggested_reorder_point = DecimalAttribute(null=True)
     service_level = DecimalAttribute(null=True)
+    sigma = DecimalAttribute(null=True)
+    lead_time_days = NumberAttribute(null=True)
+    actual = ListAttribute(of=DecimalAttribute, default=list)  # the last 28 days' demand, oldest first
+    backtest = ListAttribute(of=DecimalAttribute, default=list)  # what a fit 28 days ago forecast for them
+    backtest_mase = DecimalAttribute(null=True)
+    computed_on = UnicodeAttribute(null=True)  # YYYY-MM-DD: `daily[0]` is that day (fitted on the days before)
     computed_at = UnicodeAttribute()
