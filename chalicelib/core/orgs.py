@@ -77,6 +77,13 @@ def my_memberships(user: Principal) -> list[Membership]:
     return list(Membership.by_member.query(f"USER#{user.sub}", Membership.gsi1sk.startswith("ORG#")))
 
 
+def org_names(org_ids: list[str]) -> dict[str, str]:
+    """Organisations' names by id, in one BatchGetItem."""
+    if not org_ids:
+        return {}
+    return {o.org_id: o.name for o in Organisation.batch_get([(org_pk(i), "META") for i in dict.fromkeys(org_ids)])}
+
+
 def members(org_id: str) -> list[Membership]:
     return list(Membership.query(org_pk(org_id), Membership.sk.startswith("MEMBER#")))
 

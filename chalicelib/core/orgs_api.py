@@ -28,10 +28,10 @@ def create_org(req: Req):
 
 @route(orgs, "/orgs", ("GET",))
 def list_orgs(req: Req):
-    """The organisations the caller belongs to, with the caller's role."""
-    return {"items": [
-        {"org_id": m.org_id, "role": m.role} for m in svc.my_memberships(req.principal)
-    ]}
+    """The organisations the caller belongs to, with their names and the caller's role."""
+    mine = svc.my_memberships(req.principal)
+    names = svc.org_names([m.org_id for m in mine])
+    return {"items": [{"org_id": m.org_id, "name": names.get(m.org_id, ""), "role": m.role} for m in mine]}
 
 
 @route(orgs, "/orgs/{org_id}", ("GET",), response=OrgOut)

@@ -100,7 +100,7 @@ def test_home_currency_change_applies_to_new_records(alice):
 def test_creator_is_owner_and_lists_it(alice):
     status, org = alice.post("/orgs", {"name": "Corner Shop"})
     assert status == 201 and org["role"] == "owner"
-    assert alice.get("/orgs")[1]["items"] == [{"org_id": org["org_id"], "role": "owner"}]
+    assert alice.get("/orgs")[1]["items"] == [{"org_id": org["org_id"], "name": "Corner Shop", "role": "owner"}]
     assert alice.get(f"/orgs/{org['org_id']}")[1]["name"] == "Corner Shop"
 
 
