@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 from typing import Any
 
 from chalice import Blueprint, Response
-from pynamodb.exceptions import TransactWriteError, UpdateError
-from ..core.db import transaction
+from pynamodb.exceptions import PutError, UpdateError
 
 from ..core import charts, clock
 from ..core.auth import Principal
@@ -23,6 +22,7 @@ from ..core.profiles import ensure_profile, profile_key
 from ..core.shards import shard_of
 from ..core.web import Req, route
 from . import rules
+from .rates import home_view
 from .models import Budget, Category, Transaction
 from .schemas import (
     BudgetIn, BudgetSet, BudgetsOut, CategoryIn, ListQuery, TransactionIn, TransactionOut, YearQuery,
@@ -90,35 +90,23 @@ def _home_currency(user: Principal) -> str:
 
 # ------------------------------------------------------------- transactions
 def create_txn(user: Principal, txn_id: str, data: TransactionIn) -> tuple[Transaction, bool]:
-    """Create a transaction once: one transaction holding the write and its currency condition.
-
-    Returns (record, created). A replay of the same create returns the stored record.
-    """
+    """Create a transaction once: a put if its id is new, in its own currency (the home currency
+    when none is given). Returns (record, created); a replay of the same create returns the stored
+    record, another body under the same id is a 409."""
     _check_category(user, data.category, data.kind)
     currency = data.currency or _home_currency(user)
     now = clock.iso_now()
     txn = _build(user, txn_id, data, currency, 1, now, now)
-    for attempt in range(2):
-        try:
-            with transaction() as tx:
-                tx.condition_check(Profile, *profile_key(user.sub), condition=Profile.currency == currency)
-                tx.save(txn, condition=Transaction.pk.does_not_exist())
-            return txn, True
-        except TransactWriteError as exc:
-            reasons = exc.cancellation_reasons or [None, None]
-            if reasons[1] is not None and reasons[1].code == "ConditionalCheckFailed":
-                existing = Transaction.get(*txn_key(user, txn_id))
-                if _same(existing, txn):
-                    return existing, False
-                raise Conflict("a different transaction exists with this id", field="id",
-                               extra={"current": txn_out(existing)}) from None
-            if reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
-                home = ensure_profile(user.sub, user.email).currency
-                if home != currency or attempt:
-                    raise InvalidInput(f"currency must be your home currency {home}", field="currency") from None
-                continue
+    try:
+        txn.save(condition=Transaction.pk.does_not_exist())
+        return txn, True
+    except PutError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
             raise
-    raise InvalidInput("currency must be your home currency", field="currency")
+    existing = Transaction.get(*txn_key(user, txn_id))
+    if _same(existing, txn):
+        return existing, False
+    raise Conflict("a different transaction exists with this id", field="id", extra={"current": txn_out(existing)})
 
 
 def replace_txn(user: Principal, txn_id: str, data: TransactionIn) -> Transaction:
@@ -264,21 +252,24 @@ def put_budget(req: Req, category: str):
             "thresholds": data.thresholds, "rollover": data.rollover}
 
 
-def _progress(user: Principal, budgets: list[dict], month: str | None) -> list[dict]:
-    """Budget progress for `month` (default: the owner's current month in their time zone)."""
+def _progress(user: Principal, budgets: list[dict], month: str | None) -> tuple[list[dict], list[str]]:
+    """Budget progress for `month` (default: the owner's current month in their time zone), in the
+    home currency the budgets are set in, and the currencies of that month still without a rate."""
     if not month:
         month = local_month(ensure_profile(user.sub, user.email).time_zone)
     elif not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise InvalidInput("month must be YYYY-MM", field="month")
+    if not budgets:
+        return [], []
     try:
-        totals = Rollup.get(*rules.year_key(user.owner_key, month[:4])).totals
+        raw = Rollup.get(*rules.year_key(user.owner_key, month[:4])).totals or {}
     except Rollup.DoesNotExist:
-        totals = {}
-    out = []
-    for b in budgets:
-        currency = b["currency"]
-        out.append(rules.budget_progress(b, month, rules.month_spent(totals, month[5:7], b["category"]), currency))
-    return out
+        raw = {}
+    home = budgets[0]["currency"]
+    view = home_view(user.owner_key, raw, home, month[:4])
+    out = [rules.budget_progress(b, month, rules.month_spent(view.totals, month[5:7], b["category"]), b["currency"])
+           for b in budgets]
+    return out, view.missing.get(month, [])
 
 
 def local_month(tz: str) -> str:
@@ -289,7 +280,8 @@ def local_month(tz: str) -> str:
 def list_budgets(req: Req):
     """Each budget with what is spent in the month (default: this month, in the owner's time zone)."""
     user = req.principal
-    return {"items": _progress(user, owner_budgets(user.owner_key), req.query.get("month"))}
+    items, missing = _progress(user, owner_budgets(user.owner_key), req.query.get("month"))
+    return {"items": items, "missing_rates": missing}
 
 
 @route(expenses, "/budgets/{category}", ("DELETE",), status=204)

@@ -19,6 +19,7 @@ from ..core.rollups import read_rollups
 from ..core.settings import get_settings
 from ..core.shards import JOB_SHARDS
 from . import rules
+from .rates import home_view
 from .api import owner_budgets
 from .models import Budget
 
@@ -48,7 +49,8 @@ def pace_warnings() -> dict:
         local = now.astimezone(ZoneInfo(profile.time_zone))
         period, mm = local.strftime("%Y-%m"), local.strftime("%m")
         days = calendar.monthrange(local.year, local.month)[1]
-        totals = read_rollups([rules.year_key(owner, str(local.year))]).get(rules.year_key(owner, str(local.year)), {})
+        raw = read_rollups([rules.year_key(owner, str(local.year))]).get(rules.year_key(owner, str(local.year)), {})
+        totals = home_view(owner, raw, profile.currency, str(local.year)).totals
         for b in items:
             spent = rules.month_spent(totals, mm, b.category)
             limit = rules.effective_limit({"limit": b.limit, "carry": b.carry or {}}, period)
@@ -94,8 +96,10 @@ def _digest(profile: Profile, now: datetime) -> bool:
     period, owner = last.strftime("%Y-%m"), profile.pk
     keys = sorted({rules.year_key(owner, str(last.year)), rules.year_key(owner, str(before.year))})
     rollups = read_rollups(keys)
-    now_totals = rollups.get(rules.year_key(owner, str(last.year)), {})
-    before_totals = rollups.get(rules.year_key(owner, str(before.year)), {})
+    now_totals = home_view(owner, rollups.get(rules.year_key(owner, str(last.year)), {}), profile.currency,
+                           str(last.year)).totals
+    before_totals = home_view(owner, rollups.get(rules.year_key(owner, str(before.year)), {}), profile.currency,
+                              str(before.year)).totals
     mm, bmm = f"{last.month:02d}", f"{before.month:02d}"
     spend = now_totals.get(f"{mm}:spend", Decimal(0))
     income = now_totals.get(f"{mm}:income", Decimal(0))
@@ -133,7 +137,8 @@ def close_months() -> dict:
         this = local.strftime("%Y-%m")
         last = (local.replace(day=1) - timedelta(days=1)).date()
         period = last.strftime("%Y-%m")
-        totals = read_rollups([rules.year_key(owner, str(last.year))]).get(rules.year_key(owner, str(last.year)), {})
+        raw = read_rollups([rules.year_key(owner, str(last.year))]).get(rules.year_key(owner, str(last.year)), {})
+        totals = home_view(owner, raw, items[0].currency, str(last.year)).totals
         for b in items:
             if this in (b.carry or {}):
                 continue

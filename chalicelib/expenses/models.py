@@ -96,6 +96,17 @@ class Budget(ExpensesTable):
     updated_at = UnicodeAttribute()
 
 
+class Rate(ExpensesTable):
+    """An owner's exchange rates for one month: pk USER#sub, sk RATE#YYYY-MM. `rates[CUR]` is how many
+    units of `base` (the home currency when they were set) one unit of CUR was worth that month."""
+
+    month = UnicodeAttribute()
+    base = UnicodeAttribute()
+    rates = DecimalMapAttribute(default=dict)
+    version = NumberAttribute(default=1)
+    updated_at = UnicodeAttribute()
+
+
 class Category(ExpensesTable):
     """A user's own category: pk USER#sub, sk CATEGORY#slug."""
 

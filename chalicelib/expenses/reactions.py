@@ -12,15 +12,16 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from ..core import charts, clock
-from ..core.alerts import firing_id, outbox_message, unsubscribe_url
+from ..core.alerts import firing_id, outbox_message, put_once, unsubscribe_url
 from ..core.models import OutboxMessage, Profile
 from ..core.observability import logger, metrics
 from ..core.profiles import alerts_enabled, profile_key
 from ..core.rollups import Contribution, RollupChange, apply_contributions, read_rollups
 from ..core.settings import get_settings
 from ..core.streams import process_batch, raw_images
-from . import rules
+from . import currency_rules, rules
 from .api import chart_name, local_month, owner_budgets
+from .rates import home_view, rates_for
 from .models import Transaction
 
 
@@ -59,25 +60,61 @@ class OwnerContext:
 
 
 def budget_firings(changes: list[RollupChange], ctx: OwnerContext) -> list[OutboxMessage]:
-    """Outbox messages for every budget threshold a change of month spending crossed upward."""
+    """Outbox messages for every budget threshold a change of month spending crossed upward
+    (spending in the home currency, at the month's rates)."""
     out = []
     for ch in changes:
         owner, sk = ch.key
         year = sk.split("#", 1)[1]
-        if year == "all":
+        budgets = ctx.budgets(owner)
+        if year == "all" or not budgets:
             continue
-        months = {name[:2] for name in set(ch.before) | set(ch.after) if name[:2].isdigit()
-                  and ch.before.get(name) != ch.after.get(name)}
-        for mm in sorted(months):
-            for b in ctx.budgets(owner):
-                before = rules.month_spent(ch.before, mm, b["category"])
-                after = rules.month_spent(ch.after, mm, b["category"])
-                limit = rules.effective_limit(b, f"{year}-{mm}")
-                for crossing in rules.budget_crossings(before, after, limit, b["thresholds"]):
-                    msg = _budget_message(owner, f"{year}-{mm}", b, crossing.threshold.name, after, ctx)
-                    if msg is not None:
-                        out.append(msg)
+        home = budgets[0]["currency"]
+        months = currency_rules.foreign_months(ch.before, home, year) | currency_rules.foreign_months(ch.after, home, year)
+        rates = rates_for(owner, months, home)
+        before = currency_rules.home_totals(ch.before, home, rates, year).totals
+        after = currency_rules.home_totals(ch.after, home, rates, year).totals
+        out.extend(month_firings(owner, year, before, after, ctx))
     return out
+
+
+def month_firings(owner: str, year: str, before: dict[str, Decimal], after: dict[str, Decimal],
+                  ctx: OwnerContext) -> list[OutboxMessage]:
+    """Crossings of each budget in each month whose home-currency totals moved from before to after."""
+    out = []
+    months = {name[:2] for name in set(before) | set(after) if name[:2].isdigit() and before.get(name) != after.get(name)}
+    for mm in sorted(months):
+        for b in ctx.budgets(owner):
+            spent_before = rules.month_spent(before, mm, b["category"])
+            spent_after = rules.month_spent(after, mm, b["category"])
+            limit = rules.effective_limit(b, f"{year}-{mm}")
+            for crossing in rules.budget_crossings(spent_before, spent_after, limit, b["thresholds"]):
+                msg = _budget_message(owner, f"{year}-{mm}", b, crossing.threshold.name, spent_after, ctx)
+                if msg is not None:
+                    out.append(msg)
+    return out
+
+
+def rate_firings(owner: str, month: str, old: dict | None, new: dict | None, totals: dict[str, Decimal],
+                 ctx: OwnerContext) -> list[OutboxMessage]:
+    """A month's rates changed: the crossings of its budgets between the totals at the old rates and
+    at the new ones (the rollups themselves do not change)."""
+    budgets = ctx.budgets(owner)
+    if not budgets:
+        return []
+    home = budgets[0]["currency"]
+
+    def rates_of(img: dict | None) -> dict:
+        if not img or img.get("base") != home:
+            return {}
+        return {month: {k: Decimal(str(v)) for k, v in (img.get("rates") or {}).items()}}
+
+    year = month[:4]
+    mm = month[5:7]
+    only = {k: v for k, v in totals.items() if k.startswith(f"{mm}:")}
+    before = currency_rules.home_totals(only, home, rates_of(old), year).totals
+    after = currency_rules.home_totals(only, home, rates_of(new), year).totals
+    return month_firings(owner, year, before, after, ctx)
 
 
 def _budget_message(owner: str, period: str, budget: dict, threshold: str, spent: Decimal,
@@ -109,27 +146,44 @@ def publish_charts(owner: str, years: set[str], ctx: OwnerContext, known: dict) 
     tz = profile.time_zone if profile else "UTC"
     currency = profile.currency if profile else "USD"
     month = local_month(tz)
-    keys = [rules.year_key(owner, y) for y in sorted(years | {month[:4]})] + [rules.all_years_key(owner)]
+    all_key = rules.all_years_key(owner)
+    keys = [rules.year_key(owner, y) for y in sorted(years | {month[:4]})] + [all_key]
     totals = {k: known[k] for k in keys if k in known}
     missing = [k for k in keys if k not in totals]
     totals.update(read_rollups(missing))
+    # every month these items need a rate for, in one read; then each item in the home currency
+    need = currency_rules.foreign_months(totals.get(all_key, {}), currency, None)
+    for key in keys[:-1]:
+        need |= currency_rules.foreign_months(totals.get(key, {}), currency, key[1].split("#", 1)[1])
+    rates = rates_for(owner, need, currency)
+    views = {key: home_view(owner, totals.get(key, {}), currency, None if key == all_key else key[1].split("#", 1)[1],
+                            rates=rates) for key in keys}
     for y in years:
+        view = views[rules.year_key(owner, y)]
         doc = rules.chart_document(
-            year=int(y), currency=currency, year_totals=totals.get(rules.year_key(owner, y), {}),
-            all_totals=totals.get(rules.all_years_key(owner), {}), budgets=ctx.budgets(owner),
-            current_month=month, current_totals=totals.get(rules.year_key(owner, month[:4]), {}),
+            year=int(y), currency=currency, year_totals=view.totals,
+            all_totals=views[all_key].totals, budgets=ctx.budgets(owner),
+            current_month=month, current_totals=views[rules.year_key(owner, month[:4])].totals,
             generated_at=clock.iso_now(),
         )
+        doc["missing_rates"] = view.missing
         charts.publish(owner, chart_name(int(y)), doc)
 
 
 def handle_expenses_batch(event: dict) -> dict:
     contributions: list[Contribution] = []
+    rate_changes: list[tuple[str, str, dict | None, dict | None, str]] = []  # owner, month, old, new, sequence
     touched: dict[str, set[str]] = {}  # owner → years whose charts to republish
     seqs_by_owner: dict[str, list[str]] = {}
 
     def on_record(record) -> None:
         old, new = raw_images(record)
+        if (old or new or {}).get("sk", "").startswith("RATE#"):
+            img = new or old
+            rate_changes.append((img["pk"], img["month"], old, new, record.dynamodb.sequence_number))
+            touched.setdefault(img["pk"], set()).add(img["month"][:4])
+            seqs_by_owner.setdefault(img["pk"], []).append(record.dynamodb.sequence_number)
+            return
         if not (_is_txn(old) or _is_txn(new)):
             if (old or new or {}).get("sk", "").startswith("BUDGET#"):
                 owner = (new or old)["pk"]
@@ -152,6 +206,18 @@ def handle_expenses_batch(event: dict) -> dict:
         if result.fired:
             metrics.add_metric(name="BudgetAlertsFired", unit=MetricUnit.Count, value=len(result.fired))
         failed = set(result.failed_sequences)
+        for owner, month, old, new, seq in rate_changes:
+            try:
+                key = rules.year_key(owner, month[:4])
+                totals = result.rollups.get(key)
+                if totals is None:
+                    totals = read_rollups([key]).get(key, {})
+                sent = sum(put_once(m) for m in rate_firings(owner, month, old, new, totals, ctx))
+                if sent:
+                    metrics.add_metric(name="BudgetAlertsFired", unit=MetricUnit.Count, value=sent)
+            except Exception:
+                logger.exception("rate change failed", extra={"owner": owner, "month": month})
+                failed.add(seq)
         for owner, years in touched.items():
             try:
                 publish_charts(owner, years, ctx, result.rollups)

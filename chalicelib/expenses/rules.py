@@ -33,20 +33,21 @@ def all_years_key(owner: str) -> tuple[str, str]:
 def contributions(txn: dict[str, Any] | None, sign: int) -> list[tuple[tuple[str, str], str, Decimal]]:
     """What one transaction image adds (sign=1) or takes away (sign=-1) from its owner's rollups.
 
-    The year item keeps totals per month and per month × category; the all-years item per year.
+    The year item keeps totals per month and per month × category, the all-years item per month;
+    each amount under its own currency (`@EUR`): `currency_rules.home_totals` converts when reading.
     """
     if not txn:
         return []
     owner, date, kind = txn["pk"], txn["date"], KIND_KEY[txn["kind"]]
     year, month = date[:4], date[5:7]
     amount = Decimal(txn["amount"]) * sign
+    cur = f"@{txn['currency']}" if txn.get("currency") else ""
     yk = year_key(owner, year)
     return [
-        (yk, kind, amount),
-        (yk, f"{month}:{kind}", amount),
-        (yk, f"{month}:{kind}:{txn['category']}", amount),
+        (yk, f"{month}:{kind}{cur}", amount),
+        (yk, f"{month}:{kind}:{txn['category']}{cur}", amount),
         (yk, f"{month}:count", Decimal(sign)),
-        (all_years_key(owner), f"{year}:{kind}", amount),
+        (all_years_key(owner), f"{year}-{month}:{kind}{cur}", amount),
     ]
 
 

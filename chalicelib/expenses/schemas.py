@@ -162,6 +162,7 @@ class BudgetOut(BaseModel):
 
 class BudgetsOut(BaseModel):
     items: list[BudgetOut]
+    missing_rates: list[str] = Field(default_factory=list, description="currencies of the month without a rate")
 
 
 class CategoryIn(Strict):

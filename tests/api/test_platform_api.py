@@ -91,9 +91,10 @@ def test_profiles_are_per_user(alice, bob):
 def test_home_currency_change_applies_to_new_records(alice):
     alice.put("/me", {"currency": "EUR"})
     base = {"kind": "expense", "amount": "5.00", "date": "2026-11-01", "category": "food", "payment_mode": "cash"}
-    assert alice.post("/expenses", base | {"currency": "USD"})[0] == 400
     status, rec = alice.post("/expenses", base)
-    assert status == 201 and rec["currency"] == "EUR"
+    assert status == 201 and rec["currency"] == "EUR"  # no currency given: the home currency
+    status, rec = alice.post("/expenses", base | {"currency": "USD"})
+    assert status == 201 and rec["currency"] == "USD"  # each transaction keeps its own
 
 
 # ----------------------------------------------------------- organisations

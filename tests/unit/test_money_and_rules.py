@@ -39,8 +39,8 @@ def test_fmt_keeps_minor_units():
     assert fmt(D("5"), "USD") == "5.00" and fmt(D("5"), "JPY") == "5"
 
 
-TXN = {"pk": "USER#1", "sk": "TXN#a", "kind": "expense", "amount": D("10.00"), "date": "2026-11-03",
-       "category": "food"}
+TXN = {"pk": "USER#1", "sk": "TXN#a", "kind": "expense", "amount": D("10.00"), "currency": "USD",
+       "date": "2026-11-03", "category": "food"}
 
 
 def _summed(old, new):
@@ -54,9 +54,8 @@ def _summed(old, new):
 
 def test_an_insert_adds_to_month_category_year_and_all_years():
     d = _summed(None, TXN)
-    assert d[("USER#1", "expenses#2026")] == {"spend": D(10), "11:spend": D(10), "11:spend:food": D(10),
-                                              "11:count": D(1)}
-    assert d[("USER#1", "expenses#all")] == {"2026:spend": D(10)}
+    assert d[("USER#1", "expenses#2026")] == {"11:spend@USD": D(10), "11:spend:food@USD": D(10), "11:count": D(1)}
+    assert d[("USER#1", "expenses#all")] == {"2026-11:spend@USD": D(10)}
 
 
 def test_an_edit_of_the_note_only_contributes_nothing():
@@ -66,8 +65,9 @@ def test_an_edit_of_the_note_only_contributes_nothing():
 def test_an_edit_moving_month_and_category_moves_the_amount():
     d = _summed(TXN, TXN | {"date": "2026-10-30", "category": "transport", "amount": D("12.00")})
     y = d[("USER#1", "expenses#2026")]
-    assert y["11:spend:food"] == D(-10) and y["10:spend:transport"] == D(12)
-    assert y["spend"] == D(2) and y["11:count"] == D(-1) and y["10:count"] == D(1)
+    assert y["11:spend:food@USD"] == D(-10) and y["10:spend:transport@USD"] == D(12)
+    assert y["11:spend@USD"] == D(-10) and y["10:spend@USD"] == D(12)
+    assert y["11:count"] == D(-1) and y["10:count"] == D(1)
 
 
 def test_a_delete_takes_everything_back():

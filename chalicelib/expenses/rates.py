@@ -1,0 +1,54 @@
+"""Exchange rates per owner and month, and rollups read in the home currency through them.
+
+Every reader of expense totals (budgets, charts, alerts, pace, digest, month-end close, reports)
+goes through `home_view`: rates are read only when the totals hold another currency (one
+BatchGetItem of the months needed), so a person with one currency pays nothing for this.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..core import clock
+from . import currency_rules
+from .currency_rules import HomeTotals, Rates
+from .models import Rate
+
+
+def rate_key(owner: str, month: str) -> tuple[str, str]:
+    return owner, f"RATE#{month}"
+
+
+def get_rate(owner: str, month: str) -> Rate | None:
+    try:
+        return Rate.get(*rate_key(owner, month))
+    except Rate.DoesNotExist:
+        return None
+
+
+def usable(rate: Rate | None, home: str) -> dict[str, Decimal]:
+    """A month's rates, if they were set against the current home currency (else none apply)."""
+    return dict(rate.rates or {}) if rate is not None and rate.base == home else {}
+
+
+def rates_for(owner: str, months: set[str], home: str) -> Rates:
+    if not months:
+        return {}
+    items = Rate.batch_get([rate_key(owner, m) for m in sorted(months)])
+    return {r.month: usable(r, home) for r in items}
+
+
+def home_view(owner: str, totals: dict[str, Decimal], home: str, year: str | None,
+              rates: Rates | None = None) -> HomeTotals:
+    """The rollup item's totals in the owner's home currency (`year` None: the all-years item)."""
+    if rates is None:
+        rates = rates_for(owner, currency_rules.foreign_months(totals, home, year), home)
+    return currency_rules.home_totals(totals, home, rates, year)
+
+
+def put_rates(owner: str, month: str, base: str, rates: dict[str, Decimal]) -> Rate:
+    """Replace a month's rates (last writer wins: a person sets their own rates)."""
+    rate = Rate(*rate_key(owner, month), month=month, base=base, rates=rates, updated_at=clock.iso_now())
+    old = get_rate(owner, month)
+    rate.version = (old.version + 1) if old is not None else 1
+    rate.save()
+    return rate
