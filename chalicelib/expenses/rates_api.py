@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from chalice import Blueprint
 from pydantic import BaseModel, Field
 
-from ..core.errors import InvalidInput, NotFound
+from ..core.errors import InvalidInput
 from ..core.money import CURRENCY_MINOR_UNITS
 from ..core.profiles import ensure_profile
 from ..core.schemas import Strict
@@ -73,8 +73,10 @@ def put_rates(req: Req, month: str):
 
 @route(rates, "/rates/{month}", ("GET",), response=RatesOut)
 def get_rates(req: Req, month: str):
-    """A month's exchange rates (404 when none are set)."""
-    r = svc.get_rate(req.principal.owner_key, _month(month))
+    """A month's exchange rates (none set: empty, version 0)."""
+    user = req.principal
+    r = svc.get_rate(user.owner_key, _month(month))
     if r is None:
-        raise NotFound("no rates set for this month", field="month")
+        return {"month": month, "base": ensure_profile(user.sub, user.email).currency, "rates": {}, "version": 0,
+                "updated_at": ""}
     return rates_out(r)

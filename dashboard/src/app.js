@@ -21,7 +21,7 @@ const done = (id) => offline.done(id);
 // `skew` is the server clock minus this page's clock, learnt from records' `updated_at`.
 let chartWanted = 0;
 let skew = 0;
-const CHART_WRITES = /^\/(expenses|budgets|imports)\b/;
+const CHART_WRITES = /^\/(expenses|budgets|imports|rates)\b/;
 
 function say(text, isError = false) {
   const m = $("#message");
@@ -175,7 +175,7 @@ async function showApp() {
   resetForm();
   await loadCategories();
   $("#recurring-form").start_date.value = $("#recurring-form").start_date.value || today();
-  await Promise.all([loadMonth(), loadBudgets(), loadCharts(), loadAlerts(), loadRecurring(), renderPending()]);
+  await Promise.all([loadMonth(), loadBudgets(), loadRates(), loadCharts(), loadAlerts(), loadRecurring(), renderPending()]);
   await sync();
 }
 
@@ -438,9 +438,22 @@ async function sync() {
   if (navigator.onLine) await afterChange();
 }
 
+let monthRates = {};
+async function loadRates() {
+  const month = currentMonth();
+  const r = await api("GET", `/rates/${month}`);
+  monthRates = r.ok ? r.data.rates : {};
+  const list = Object.entries(monthRates).map(([c, v]) => `1 ${c} = ${v} ${profile ? profile.currency : ""}`);
+  $("#rates-list").textContent = list.length ? `Rates for ${month}: ${list.join(", ")}` : `No exchange rates set for ${month}.`;
+}
+
 async function loadBudgets() {
   const r = await api("GET", `/budgets?month=${currentMonth()}`);
   if (!r.ok) return;
+  const missing = r.data.missing_rates || [];
+  $("#missing-rates").hidden = !missing.length;
+  $("#missing-rates").textContent = missing.length ? `No rate yet for ${missing.join(", ")} in ${currentMonth()}: ` +
+    "those amounts are left out of the totals until you set one below." : "";
   $("#budget-list").replaceChildren(...r.data.items.map((b) => {
     const li = document.createElement("li");
     li.className = "budget" + (b.percent >= 100 ? " over" : b.percent >= 80 ? " warn" : "");
@@ -696,7 +709,22 @@ async function main() {
     link.click();
     URL.revokeObjectURL(link.href);
   });
-  $("#month-picker").addEventListener("change", () => { loadMonth(); loadBudgets(); loadCharts(); });
+  $("#month-picker").addEventListener("change", () => { loadMonth(); loadBudgets(); loadRates(); loadCharts(); });
+  $("#rates-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = ev.target;
+    const currency = f.currency.value.trim().toUpperCase();
+    const r = await api("PUT", `/rates/${currentMonth()}`, { rates: { ...monthRates, [currency]: f.rate.value.trim() } });
+    if (!r.ok) {
+      if (r.data && r.data.error && r.data.error.field && r.data.error.field.startsWith("rates.")) r.data.error.field = "rate";
+      refuse(r, f);
+      return;
+    }
+    say(`Rate for ${currency} in ${currentMonth()} set: totals are being recomputed.`);
+    f.reset();
+    await Promise.all([loadRates(), loadBudgets()]);
+    pollCharts();
+  });
   $("#year-picker").addEventListener("change", loadCharts);
   $("#budget-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();

@@ -127,6 +127,25 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     page.wait_for_function("""() => { const row = document.querySelector('#month-totals tr[data-category="food"]');
                                      return !row || Number(row.dataset.amount) === 0; }""", timeout=15000)
 
+    # an expense in another currency waits for the month's rate; setting it brings it into the totals
+    entry.get_by_label("Amount").fill("10.00")
+    entry.get_by_label("Currency").fill("EUR")
+    entry.get_by_label("Category").select_option("food")
+    entry.get_by_role("button", name="Save").click()
+    expect(page.locator("#expense-list li").first).to_contain_text("10.00 EUR")
+    page.wait_for_timeout(1500)  # the stream files it under EUR
+    page.reload()
+    expect(page.locator("#missing-rates")).to_contain_text("No rate yet for EUR", timeout=15000)
+    rates = page.locator("#rates-form")
+    rates.get_by_label("Rate currency").fill("EUR")
+    rates.get_by_label("Rate (in your home currency)").fill("2.5")
+    rates.get_by_role("button", name="Set rate").click()
+    expect(page.locator("#rates-list")).to_contain_text("1 EUR = 2.5 USD")
+    expect(page.locator("#missing-rates")).to_be_hidden()
+    expect(page.locator('#budget-list li[data-category="food"]')).to_contain_text("25.00 of 100.00 USD")
+    expect(page.locator('#month-totals tr[data-category="food"]')).to_have_attribute("data-amount", "25.00",
+                                                                                     timeout=15000)
+
     profile = page.locator("#profile-form")
     profile.get_by_label("Monthly digest").uncheck()
     profile.get_by_role("button", name="Save profile").click()

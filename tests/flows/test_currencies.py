@@ -53,7 +53,7 @@ def test_a_foreign_expense_counts_at_the_rate_and_a_rate_change_recomputes_once(
 
 
 def test_rate_routes_validate_and_are_private(alice, bob):
-    assert alice.get("/rates/2026-11")[0] == 404
+    assert alice.get("/rates/2026-11")[1]["rates"] == {} and alice.get("/rates/2026-11")[1]["version"] == 0
     for body, field in (({"rates": {"EUR": "-1"}}, "rates.EUR"), ({"rates": {"XYZ": "1"}}, "rates.XYZ"),
                         ({"rates": {"USD": "1"}}, "rates.USD"), ({"rates": {"EUR": "abc"}}, "rates.EUR"),
                         ({"rates": {"EUR": "1"}, "extra": 1}, "extra")):
@@ -63,4 +63,4 @@ def test_rate_routes_validate_and_are_private(alice, bob):
     assert status == 400 and err["error"]["field"] == "month"
     assert alice.put("/rates/2026-11", {"rates": {"EUR": "1.1", "GBP": "1.3"}})[0] == 200
     assert alice.get("/rates/2026-11")[1]["rates"] == {"EUR": "1.1", "GBP": "1.3"}
-    assert bob.get("/rates/2026-11")[0] == 404
+    assert bob.get("/rates/2026-11")[1]["rates"] == {}
