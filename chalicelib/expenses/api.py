@@ -22,7 +22,7 @@ from ..core.profiles import ensure_profile, profile_key
 from ..core.shards import shard_of
 from ..core.web import Req, route
 from . import rules
-from .rates import home_view
+from .rates import get_rate, home_view, usable
 from .models import Budget, Category, Transaction
 from .schemas import (
     BudgetIn, BudgetSet, BudgetsOut, CategoryIn, ListQuery, TransactionIn, TransactionOut, YearQuery,
@@ -339,6 +339,27 @@ def export_csv(req: Req):
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="tally-{name}.csv"',
     })
+
+
+@route(expenses, "/reports/{month}", ("GET",))
+def month_report(req: Req, month: str):
+    """The monthly report in the home currency (totals, categories, budgets, the ten biggest
+    expenses); the dashboard downloads it as PDF, `/exports/expenses?month=` gives the CSV."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise InvalidInput("month must be YYYY-MM", field="month")
+    user = req.principal
+    owner = user.owner_key
+    home = ensure_profile(user.sub, user.email).currency
+    try:
+        raw = Rollup.get(*rules.year_key(owner, month[:4])).totals or {}
+    except Rollup.DoesNotExist:
+        raw = {}
+    view = home_view(owner, raw, home, month[:4])
+    rate = get_rate(owner, month)
+    items = [txn_out(t) for t in month_transactions(owner, month)]
+    return rules.month_report(month=month, currency=home, totals=view.totals, budgets=owner_budgets(owner),
+                              transactions=items, rates=usable(rate, home), missing=view.missing.get(month, []),
+                              generated_at=clock.iso_now())
 
 
 # ----------------------------------------------------------------- insights

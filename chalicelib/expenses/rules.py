@@ -275,3 +275,35 @@ def digest_email(*, period: str, currency: str, spend: Decimal, income: Decimal,
             + (f"<p>Biggest changes against the month before:</p><ul>{items}</ul>" if items else "")
             + f"<p><a href=\"{html.escape(dashboard_url)}\">See the details</a></p>")
     return subject, text, body
+
+
+def month_report(*, month: str, currency: str, totals: dict[str, Decimal], budgets: list[dict[str, Any]],
+                 transactions: list[dict[str, Any]], rates: dict[str, Decimal], missing: list[str],
+                 generated_at: str) -> dict[str, Any]:
+    """The monthly report (the dashboard renders it as PDF): totals, spending by category, budgets and
+    whether they held, the ten biggest expenses; all in the home currency (`totals` already are)."""
+    mm = month[5:7]
+    spend, income = totals.get(f"{mm}:spend", Decimal(0)), totals.get(f"{mm}:income", Decimal(0))
+
+    def home(t: dict[str, Any]) -> Decimal | None:
+        if t["currency"] == currency:
+            return Decimal(t["amount"])
+        rate = rates.get(t["currency"])
+        return None if rate is None else Decimal(t["amount"]) * rate
+
+    expenses = [(home(t), t) for t in transactions if t["kind"] == "expense"]
+    top = sorted(((h, t) for h, t in expenses if h is not None), key=lambda ht: (-ht[0], ht[1]["date"]))[:10]
+    progress = [budget_progress(b, month, month_spent(totals, mm, b["category"]), currency) for b in budgets]
+    return {
+        "month": month, "currency": currency, "generated_at": generated_at,
+        "spend": fmt(spend, currency), "income": fmt(income, currency), **balance(income, spend, currency),
+        "categories": {c: fmt(v, currency) for c, v in sorted(month_categories(totals, mm).items(),
+                                                              key=lambda cv: (-cv[1], cv[0]))},
+        "budgets": [{**p, "status": "over" if p["percent"] >= 100 else "near" if p["percent"] >= 80 else "ok"}
+                    for p in progress],
+        "top_expenses": [{"date": t["date"], "category": t["category"], "note": t.get("note", ""),
+                          "amount": fmt(Decimal(t["amount"]), t["currency"]), "currency": t["currency"],
+                          "home_amount": fmt(h, currency)} for h, t in top],
+        "count": sum(1 for _ in transactions),
+        "missing_rates": missing,
+    }

@@ -636,6 +636,41 @@ async function commitImport(ev) {
   await afterChange();
 }
 
+async function downloadReport() {
+  // The API gives the month's figures; jsPDF (vendored) lays them out here, so the Lambda ships no PDF library.
+  const month = currentMonth();
+  const r = await api("GET", `/reports/${month}`);
+  if (!r.ok) { say(errorText(r.data, r.status), true); return; }
+  const rep = r.data;
+  const doc = new window.jspdf.jsPDF({ unit: "pt", format: "a4", compress: false });
+  let y = 56;
+  const line = (text, size = 11, gap = 16) => {
+    if (y > 780) { doc.addPage(); y = 56; }
+    doc.setFontSize(size);
+    doc.text(String(text), 48, y);
+    y += gap;
+  };
+  line(`Tally monthly report ${rep.month}`, 18, 28);
+  line(`Spent ${rep.spend} ${rep.currency} · received ${rep.income} ${rep.currency} · net ${rep.net} ${rep.currency}` +
+    (rep.savings_rate === null ? "" : ` · savings rate ${rep.savings_rate}%`));
+  line(`${rep.count} entries`, 10, 24);
+  if (rep.missing_rates.length) line(`Left out (no rate set): amounts in ${rep.missing_rates.join(", ")}`, 10, 24);
+  line("Spending by category", 14, 20);
+  for (const [c, v] of Object.entries(rep.categories)) line(`${c}: ${v} ${rep.currency}`);
+  y += 8;
+  line("Budgets", 14, 20);
+  if (!rep.budgets.length) line("No budgets set.");
+  for (const b of rep.budgets) line(`${b.category}: ${b.spent} of ${b.limit} ${b.currency} (${b.percent}%, ${b.status})`);
+  y += 8;
+  line("Biggest expenses", 14, 20);
+  for (const t of rep.top_expenses) {
+    const own = t.currency === rep.currency ? "" : ` (${t.amount} ${t.currency})`;
+    line(`${t.date}  ${t.home_amount} ${rep.currency}${own}  ${t.category}  ${t.note || ""}`.trim());
+  }
+  doc.save(`tally-report-${month}.pdf`);
+  say(`Report for ${month} downloaded.`);
+}
+
 async function main() {
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("sw.js").catch(() => {});
   window.addEventListener("online", () => sync());
@@ -709,6 +744,7 @@ async function main() {
     link.click();
     URL.revokeObjectURL(link.href);
   });
+  $("#report-month").addEventListener("click", downloadReport);
   $("#month-picker").addEventListener("change", () => { loadMonth(); loadBudgets(); loadRates(); loadCharts(); });
   $("#rates-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();

@@ -93,6 +93,11 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
         page.get_by_role("button", name="Download month as CSV").click()
     csv_text = pathlib.Path(download.value.path()).read_text(encoding="utf-8")
     assert csv_text.startswith("date,kind,amount") and ",90.00,USD,food," in csv_text
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download monthly report (PDF)").click()
+    assert download.value.suggested_filename == f"tally-report-{time.strftime('%Y-%m', time.gmtime())}.pdf"
+    pdf = pathlib.Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF-") and b"Tally monthly report" in pdf and b"food: 90.00 of 100.00 USD" in pdf
 
     recurring = page.locator("#recurring-form")
     recurring.get_by_label("Recurring amount").fill("950.00")

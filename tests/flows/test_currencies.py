@@ -64,3 +64,26 @@ def test_rate_routes_validate_and_are_private(alice, bob):
     assert alice.put("/rates/2026-11", {"rates": {"EUR": "1.1", "GBP": "1.3"}})[0] == 200
     assert alice.get("/rates/2026-11")[1]["rates"] == {"EUR": "1.1", "GBP": "1.3"}
     assert bob.get("/rates/2026-11")[1]["rates"] == {}
+
+
+def test_the_monthly_report_is_in_the_home_currency(alice, bob, pump):
+    clock.set_now(NOV)
+    alice.put("/budgets/food", {"limit": "100"})
+    alice.put("/budgets/transport", {"limit": "50"})
+    alice.post("/expenses", spend("60.00", "USD"))
+    alice.post("/expenses", spend("30.00", "EUR"))
+    alice.post("/expenses", spend("5000", "JPY") | {"category": "transport", "note": "train"})
+    alice.post("/expenses", {"kind": "income", "amount": "200.00", "currency": "USD", "date": "2026-11-01",
+                             "category": "salary", "payment_mode": "bank_transfer"})
+    alice.put("/rates/2026-11", {"rates": {"EUR": "1.5"}})
+    pump.run()
+    status, report = alice.get("/reports/2026-11")
+    assert status == 200
+    assert (report["currency"], report["spend"], report["income"], report["net"]) == ("USD", "105.00", "200.00", "95.00")
+    assert report["categories"] == {"food": "105.00"} and report["missing_rates"] == ["JPY"]
+    assert [(b["category"], b["status"]) for b in report["budgets"]] == [("food", "over"), ("transport", "ok")]
+    assert [(t["amount"], t["currency"], t["home_amount"]) for t in report["top_expenses"]] == [
+        ("60.00", "USD", "60.00"), ("30.00", "EUR", "45.00")]
+    assert report["count"] == 4
+    assert bob.get("/reports/2026-11")[1]["spend"] == "0.00"
+    assert alice.get("/reports/2026-13")[1]["error"]["field"] == "month"
