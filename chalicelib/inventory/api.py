@@ -140,12 +140,7 @@ def get_movement(req: Req, org_id: str, movement_id: str):
 def list_movements(req: Req, org_id: str):
     """The ledger, newest first."""
     m = require_role(req.principal, org_id)
-    try:
-        limit = int(req.query.get("limit", "100"))
-    except ValueError:
-        raise InvalidInput("limit is a whole number", field="limit") from None
-    if not 1 <= limit <= 500:
-        raise InvalidInput("limit is between 1 and 500", field="limit")
+    limit = _whole(req, "limit", 100, 1, 500)
     items = ledger.list_movements(org_id, limit, req.query.get("product_id"), req.query.get("location_id"))
     return {"items": [ledger.movement_out(i, m.role in MANAGERS) for i in items]}
 
@@ -161,16 +156,22 @@ def list_backorders(req: Req, org_id: str):
 
 
 # ----------------------------------------------------------------- reports
+def _whole(req: Req, name: str, default: int, lo: int, hi: int) -> int:
+    """A whole-number query parameter within [lo, hi], or a 400 naming it."""
+    try:
+        value = int(req.query.get(name, str(default)))
+    except ValueError:
+        raise InvalidInput(f"{name} is a whole number", field=name) from None
+    if not lo <= value <= hi:
+        raise InvalidInput(f"{name} is between {lo} and {hi}", field=name)
+    return value
+
+
 @route(inventory, "/orgs/{org_id}/reports/expiring", ("GET",), query=("days",))
 def expiring_report(req: Req, org_id: str):
     """Lots expiring within ?days= (default 30) or already expired, soonest first."""
     m = require_role(req.principal, org_id)
-    try:
-        days = int(req.query.get("days", "30"))
-    except ValueError:
-        raise InvalidInput("days is a whole number", field="days") from None
-    if not 0 <= days <= 3650:
-        raise InvalidInput("days is between 0 and 3650", field="days")
+    days = _whole(req, "days", 30, 0, 3650)
     today = clock.now().date()
     out = []
     for p in ledger.list_positions(org_id):

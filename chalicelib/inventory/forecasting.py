@@ -9,7 +9,6 @@ organisation's "forecast vs actual" chart JSON to S3 (one Query of its forecasts
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -17,9 +16,9 @@ from ..core import charts, clock
 from ..core.observability import logger
 from ..core.orgs import org_pk
 from ..core.rollups import read_rollups
-from ..core.shards import JOB_SHARDS
 from . import forecast as fc
 from . import watch
+from .ledger import positions_by_org
 from .models import Forecast, Location, Position, Product, Supplier
 
 FRESH_FOR = timedelta(hours=20)
@@ -81,10 +80,7 @@ def forecast_positions(budget_seconds: float = 600) -> dict:
     started = time.monotonic()
     now = clock.now()
     today = now.date()
-    by_org: dict[str, list[Position]] = defaultdict(list)
-    for shard in range(JOB_SHARDS):
-        for p in Position.by_job.query(f"POS#{shard}"):
-            by_org[p.org_id].append(p)
+    by_org = positions_by_org()
     done = fresh = left = 0
     for org_id, positions in sorted(by_org.items()):
         if time.monotonic() - started > budget_seconds:

@@ -16,6 +16,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Callable
 
 from pynamodb.exceptions import TransactWriteError
 
@@ -23,7 +24,7 @@ from ..core import clock
 from ..core.db import transaction
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.orgs import org_pk
-from ..core.shards import shard_of
+from ..core.shards import JOB_SHARDS, shard_of
 from . import catalogue
 from . import rules
 from .models import Backorder, ConsumedLot, Customer, Location, Lot, Movement, Position, Product, ReversalClaim
@@ -562,6 +563,17 @@ def list_positions(org_id: str, location_id: str | None = None) -> list[Position
     if location_id:
         return list(Position.by_location.query(f"ORG#{org_id}#LOC#{location_id}"))
     return list(Position.query(org_pk(org_id), Position.sk.startswith("POS#")))
+
+
+def positions_by_org(keep: Callable[[Position], bool] | None = None) -> dict[str, list[Position]]:
+    """Every position (that `keep` keeps), grouped by organisation: the scheduled jobs' work list,
+    one Query per `by_job` shard."""
+    out: dict[str, list[Position]] = {}
+    for shard in range(JOB_SHARDS):
+        for p in Position.by_job.query(f"POS#{shard}"):
+            if keep is None or keep(p):
+                out.setdefault(p.org_id, []).append(p)
+    return out
 
 
 def list_movements(org_id: str, limit: int = 100, product_id: str | None = None,

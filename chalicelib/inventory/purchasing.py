@@ -20,9 +20,9 @@ from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.models import Organisation, OutboxMessage, Rollup
 from ..core.observability import logger
 from ..core.orgs import org_pk
-from ..core.shards import JOB_SHARDS
 from . import purchasing_rules as rules
 from . import watch
+from .ledger import positions_by_org
 from .models import (
     Forecast,
     Location,
@@ -263,11 +263,7 @@ def _daily_demand(org_id: str, positions: list[Position], today) -> dict[tuple[s
 def draft_reorders() -> dict:
     """Every position below its reorder point, grouped per supplier and location into one draft each
     (skipped where that supplier and location already have an open order). Safe to run twice."""
-    by_org: dict[str, list[Position]] = defaultdict(list)
-    for shard in range(JOB_SHARDS):
-        for p in Position.by_job.query(f"POS#{shard}"):
-            if p.reorder_point is not None and p.on_hand < p.reorder_point:
-                by_org[p.org_id].append(p)
+    by_org = positions_by_org(lambda p: p.reorder_point is not None and p.on_hand < p.reorder_point)
     today = clock.now().date()
     drafted, skipped, no_supplier = 0, 0, 0
     for org_id, positions in by_org.items():

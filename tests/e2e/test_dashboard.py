@@ -22,6 +22,19 @@ def browser():
         b.close()
 
 
+def sign_up_in_browser(page, dashboard_url: str, name: str) -> tuple[str, str]:
+    """Sign up through the dashboard's form (confirmed at once locally); the app is shown after."""
+    page.goto(dashboard_url)
+    email, password = f"e2e-{uuid.uuid4().hex[:8]}@example.com", "Sup3r-secret-pw"
+    form = page.locator("#sign-up-form")
+    form.get_by_label("Name").fill(name)
+    form.get_by_label("Email").fill(email)
+    form.get_by_label("Password").fill(password)
+    form.get_by_role("button", name="Sign up").click()
+    expect(page.locator("#app")).to_be_visible()
+    return email, password
+
+
 def month_chart_value(page, chart: str, label: str) -> float:
     """What Chart.js itself holds for this month in one dataset of a chart (proof that it drew)."""
     return page.evaluate(
@@ -40,14 +53,7 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     page.on("request", lambda r: (hosts.add(urlparse(r.url).hostname or ""), urls.append(r.url)))
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
-    page.goto(local_stack["dashboard_url"])
-    email, password = f"e2e-{uuid.uuid4().hex[:8]}@example.com", "Sup3r-secret-pw"
-    form = page.locator("#sign-up-form")
-    form.get_by_label("Name").fill("Erin")
-    form.get_by_label("Email").fill(email)
-    form.get_by_label("Password").fill(password)
-    form.get_by_role("button", name="Sign up").click()
-    expect(page.locator("#app")).to_be_visible()
+    email, password = sign_up_in_browser(page, local_stack["dashboard_url"], "Erin")
     expect(page.locator("#who")).to_have_text("Erin")
     expect(page.locator("#expense-form").get_by_label("Currency")).to_have_value("USD")  # the profile's
     expect(page.locator("#expense-form").get_by_label("Date")).to_have_value(time.strftime("%Y-%m-%d", time.gmtime()))

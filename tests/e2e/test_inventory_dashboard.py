@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import uuid
 from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from tests.e2e.test_dashboard import CHROMIUM_ARGS, browser  # noqa: F401  (the module's Chromium)
+from tests.e2e.test_dashboard import browser, sign_up_in_browser  # noqa: F401  (the module's Chromium)
 from tests.e2e.test_local_stack import mails_to, outbox, wait_for
 
 
@@ -19,14 +18,7 @@ def test_a_retailer_runs_a_shop_from_the_dashboard(browser, local_stack):  # noq
     page = browser.new_page()
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
-    page.goto(local_stack["dashboard_url"])
-    email, password = f"shop-{uuid.uuid4().hex[:8]}@example.com", "Sup3r-secret-pw"
-    form = page.locator("#sign-up-form")
-    form.get_by_label("Name").fill("Rita")
-    form.get_by_label("Email").fill(email)
-    form.get_by_label("Password").fill(password)
-    form.get_by_role("button", name="Sign up").click()
-    expect(page.locator("#app")).to_be_visible()
+    email, _password = sign_up_in_browser(page, local_stack["dashboard_url"], "Rita")
     page.get_by_role("link", name="Inventory").click()
     expect(page.locator("#inventory")).to_be_visible()
 
