@@ -43,10 +43,8 @@ def rule_out(r: Recurring) -> dict:
 
 def create_rule(user: Principal, data: RecurringIn) -> Recurring:
     _check_category(user, data.category, data.kind)
-    home = _home_currency(user)
-    if data.currency and data.currency != home:
-        raise InvalidInput(f"currency must be your home currency {home}", field="currency")
-    amount = parse_amount(data.amount, home)
+    currency = data.currency or _home_currency(user)  # rent abroad stays in its own currency
+    amount = parse_amount(data.amount, currency)
     start = date.fromisoformat(data.start_date)
     end = date.fromisoformat(data.end_date) if data.end_date else None
     if end and end < start:
@@ -62,7 +60,7 @@ def create_rule(user: Principal, data: RecurringIn) -> Recurring:
     now = clock.iso_now()
     rid = str(uuid.uuid4())
     rule = Recurring(
-        user.owner_key, f"RECUR#{rid}", id=rid, owner=user.sub, kind=data.kind, amount=amount, currency=home,
+        user.owner_key, f"RECUR#{rid}", id=rid, owner=user.sub, kind=data.kind, amount=amount, currency=currency,
         category=data.category, payment_mode=data.payment_mode, note=data.note, tags=data.tags,
         frequency=data.frequency, day=day, start_date=data.start_date, end_date=data.end_date,
         created_at=now, updated_at=now,

@@ -105,10 +105,21 @@ def test_recurring_routes_need_a_token(client):
 @pytest.mark.parametrize("change,field", [
     ({"frequency": "daily"}, "frequency"), ({"start_date": "2026-02-30"}, "start_date"),
     ({"end_date": "2026-01-01"}, "end_date"), ({"day": 32}, "day"), ({"frequency": "weekly", "day": 7}, "day"),
-    ({"amount": "-1"}, "amount"), ({"category": "nope"}, "category"), ({"currency": "EUR"}, "currency"),
+    ({"amount": "-1"}, "amount"), ({"category": "nope"}, "category"), ({"currency": "EURO"}, "currency"),
+    ({"currency": "JPY", "amount": "950.50"}, "amount"),
     ({"extra": True}, "extra"),
 ])
 def test_bad_rules_are_400_naming_the_field(alice, change, field):
     status, body = alice.post("/recurring", RENT | change)
     assert status == 400 and body["error"]["field"] == field
     assert alice.get("/recurring")[1]["items"] == []
+
+
+def test_a_rule_in_another_currency_records_entries_in_it(client, alice):
+    at(2026, 8, 20)
+    status, rule = alice.post("/recurring", RENT | {"currency": "EUR", "amount": "900.00"})
+    assert status == 201 and rule["currency"] == "EUR"
+    at(2026, 9, 2)
+    assert run_job(client)["created"] == 1
+    [entry] = rent_entries(alice, "2026-09")
+    assert (entry["amount"], entry["currency"]) == ("900.00", "EUR")
