@@ -7,6 +7,7 @@ const MANAGERS = ["owner", "manager"];
 let config = null;
 let session = JSON.parse(sessionStorage.getItem(TOKEN_KEY) || "null");
 let org = null; // {org_id, name, role}
+let me = null; // the signed-in person's profile (their sub)
 let names = { product: {}, location: {}, supplier: {}, customer: {} };
 let charts = {};
 let forecastDoc = null;
@@ -108,8 +109,43 @@ async function openOrg(o) {
   for (const e of document.querySelectorAll(".owner-only")) e.hidden = !(o && o.role === "owner");
   if (!o) return;
   sessionStorage.setItem(ORG_KEY, o.org_id);
-  await loadCatalogue();
+  await Promise.all([loadCatalogue(), loadMembers()]);
   await Promise.all([loadStock(), loadMovements(), loadBackorders(), loadOrders(), loadReports(), loadCharts(), loadForecasts()]);
+}
+
+async function loadMembers() {
+  const r = await api("GET", orgPath("/members"));
+  if (!r.ok) return;
+  const owner = org.role === "owner";
+  $("#member-list").replaceChildren(...r.data.items.map((m) => {
+    const who = m.email || m.sub;
+    const li = el("li", m.sub === me.sub ? `${who} (you)` : who);
+    li.dataset.sub = m.sub;
+    if (!owner || m.sub === me.sub) {
+      li.append(el("span", m.role, "badge"));
+      return li;
+    }
+    const role = document.createElement("select");
+    role.setAttribute("aria-label", `Role of ${who}`);
+    role.append(...["staff", "manager", "owner"].map((x) => new Option(x, x)));
+    role.value = m.role;
+    role.addEventListener("change", async () => {
+      const c = await api("PUT", orgPath(`/members/${m.sub}`), { role: role.value });
+      if (!c.ok) { say(errorText(c), true); role.value = m.role; return; }
+      say(`${who} is now ${c.data.role}.`);
+      await loadMembers();
+    });
+    const remove = el("button", `Remove ${who}`);
+    remove.type = "button";
+    remove.addEventListener("click", async () => {
+      const c = await api("DELETE", orgPath(`/members/${m.sub}`));
+      if (!c.ok) { say(errorText(c), true); return; }
+      say(`${who} removed.`);
+      await loadMembers();
+    });
+    li.append(role, remove);
+    return li;
+  }));
 }
 
 // ---------------------------------------------------------------- catalogue
@@ -436,6 +472,9 @@ async function main() {
   $("#stock-location").addEventListener("change", loadStock);
   $("#forecast-series").addEventListener("change", drawForecast);
   showKindFields();
+  const profile = await api("GET", "/me");
+  if (!profile.ok) { showSignedOut(); return; }
+  me = profile.data;
   await loadOrgs();
 }
 

@@ -131,3 +131,39 @@ def test_a_retailer_runs_a_shop_from_the_dashboard(browser, local_stack):  # noq
                            timeout=30000)
     assert len(outbox(out)) >= 4
     assert problems == []
+
+
+def test_an_owner_invites_a_member_and_changes_their_role(browser, local_stack):  # noqa: F811
+    owner = browser.new_context().new_page()
+    sign_up_in_browser(owner, local_stack["dashboard_url"], "Olga")
+    owner.get_by_role("link", name="Inventory").click()
+    owner.get_by_label("New organisation name").fill("Olga's Shop")
+    owner.get_by_role("button", name="Create organisation").click()
+    expect(owner.locator("#role")).to_have_text("You are owner")
+
+    member = browser.new_context().new_page()  # another person, another session
+    email, _ = sign_up_in_browser(member, local_stack["dashboard_url"], "Max")
+    owner.get_by_label("Invite email").fill(email)
+    owner.locator("#invite-form").get_by_label("Role").select_option("staff")
+    owner.get_by_role("button", name="Invite").click()
+    expect(owner.locator("#message")).to_contain_text(f"Invitation emailed to {email}")
+    assert wait_for(lambda: mails_to(local_stack, email), timeout=30)
+
+    member.get_by_role("link", name="Inventory").click()
+    invitation = member.locator("#invitation-list li")
+    expect(invitation).to_contain_text("Invitation to Olga's Shop as staff")
+    invitation.get_by_role("button", name="Accept").click()
+    expect(member.locator("#role")).to_have_text("You are staff")
+    expect(member.locator("#product-form")).to_be_hidden()  # the catalogue is for owners and managers
+    expect(member.locator("#movement-form")).to_be_visible()
+
+    owner.reload()
+    owner.get_by_label(f"Role of {email}").select_option("manager")
+    expect(owner.locator("#message")).to_contain_text(f"{email} is now manager")
+    member.reload()
+    expect(member.locator("#role")).to_have_text("You are manager")
+    expect(member.locator("#product-form")).to_be_visible()
+    owner.get_by_role("button", name=f"Remove {email}").click()
+    expect(owner.locator("#member-list li")).to_have_count(1)
+    member.reload()
+    expect(member.locator("#role")).to_have_text("Create an organisation to start.")
