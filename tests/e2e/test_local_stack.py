@@ -161,6 +161,10 @@ def test_demo_data_and_a_job_run_against_the_running_stack(local_stack):
     assert "entries created" in first.stdout and not first.stdout.startswith("demo data: 0 ")
     again = run("local.demo")
     assert again.returncode == 0 and "demo data: 0 entries created" in again.stdout
+    assert "stock movements recorded" in first.stdout and "demo shop 'Demo Deli': 0 stock movements" in again.stdout
+    forecast = run("local.job", "forecast_demand")
+    assert forecast.returncode == 0, forecast.stderr
+    assert json.loads(forecast.stdout.strip().splitlines()[-1])["forecast"] >= 3, forecast.stdout
     job = run("local.job", "retry_outbox", "--now", "2030-01-01T00:00:00Z")
     assert job.returncode == 0, job.stderr
     assert '"due"' in job.stdout
@@ -175,6 +179,12 @@ def test_demo_data_and_a_job_run_against_the_running_stack(local_stack):
         return any(m["spend"] != "0.00" for m in doc["months"])
 
     assert wait_for(charted, timeout=30), "the demo year reached the charts"
+    [shop] = [o for o in call("GET", f"{api}/orgs", token=token)[1]["items"] if o["name"] == "Demo Deli"]
+    series = call("GET", f"{api}/orgs/{shop['org_id']}/forecasts", token=token)[1]["series"]
+    assert {s["product"] for s in series if s["method"] != "none"} == {"Coffee beans 1kg", "Green tea 100g",
+                                                                        "Dark chocolate"}
+    coffee = next(s for s in series if s["product"] == "Coffee beans 1kg" and s["method"] != "none")
+    assert coffee["method"].startswith("ets:") and float(coffee["forecast"][0]) > 0
 
 
 # ------------------------------------------------ the stream worker's Lambda semantics, without a stack
