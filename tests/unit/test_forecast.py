@@ -50,8 +50,9 @@ def test_the_recursions_match_statsmodels(spec):
     assert sse == pytest.approx(theirs.sse, rel=1e-9)
     for h, (a, b) in enumerate(zip(ours, theirs.forecast(20)), start=1):
         if spec.seasonal and h % 7 == 0:
-            # statsmodels forecasts h = m, 2m, … with the season before the last observation's update;
-            # we use the updated one (Hyndman & Athanasopoulos, FPP3 §8.3): the difference is that update.
+            # statsmodels 0.15 forecasts h = m, 2m, … with the season before the last observation's update
+            # (its bug #9538, fixed by PR #10230); we use the updated one, as FPP3 §8.3: the difference
+            # is exactly that update.
             assert a == pytest.approx(b + (seasons[6] - theirs.season[-8]), abs=1e-6)
         else:
             assert a == pytest.approx(b, abs=1e-6), h
