@@ -42,6 +42,9 @@ def test_offline_adds_and_an_edit_survive_a_reload_and_sync_exactly_once(browser
     entry.get_by_label("Amount").fill("25.00")
     entry.get_by_role("button", name="Save").click()
     expect(page.locator("#pending-count")).to_have_text("3")
+    # the edit is queued (and shown) before the reload: the count alone was 3 already
+    expect(page.locator("#expense-list")).to_contain_text("25.00 USD")
+    expect(page.locator("#expense-list")).not_to_contain_text("22.00 USD")
 
     page.reload()  # still offline: the shell comes from the service worker, the changes from IndexedDB
     expect(page.locator("#app")).to_be_visible()
