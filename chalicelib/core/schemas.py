@@ -14,8 +14,16 @@ from .money import CURRENCY_MINOR_UNITS
 EmailStr = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Out(BaseModel):
+    """A response model. Its validator is built on first use, not at import (cold starts)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Strict(Out):
+    """A request model: unknown fields refused, strings stripped; built on first use like `Out`."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class SignUpIn(Strict):
@@ -24,7 +32,7 @@ class SignUpIn(Strict):
     name: str = Field(default="", max_length=120)
 
 
-class SignUpOut(BaseModel):
+class SignUpOut(Out):
     confirmed: bool
     sub: str
 
@@ -43,7 +51,7 @@ class RefreshIn(Strict):
     refresh_token: str = Field(min_length=10, max_length=8192)
 
 
-class TokensOut(BaseModel):
+class TokensOut(Out):
     id_token: str
     access_token: str
     refresh_token: str | None = None
@@ -91,7 +99,7 @@ class ProfileIn(Strict):
     _cur = field_validator("currency")(lambda cls, v: v if v is None else _check_currency(v))
 
 
-class ProfileOut(BaseModel):
+class ProfileOut(Out):
     sub: str
     email: str
     name: str
@@ -105,7 +113,7 @@ class OrgIn(Strict):
     name: str = Field(min_length=1, max_length=120)
 
 
-class OrgOut(BaseModel):
+class OrgOut(Out):
     org_id: str
     name: str
     role: str
@@ -121,7 +129,7 @@ class InvitationIn(Strict):
     role: str = Field(pattern=r"^(owner|manager|staff)$")
 
 
-class InvitationOut(BaseModel):
+class InvitationOut(Out):
     org_id: str
     org_name: str
     email: str
@@ -130,14 +138,14 @@ class InvitationOut(BaseModel):
     created_at: str
 
 
-class MemberOut(BaseModel):
+class MemberOut(Out):
     org_id: str
     sub: str
     email: str
     role: str
 
 
-class AlertOut(BaseModel):
+class AlertOut(Out):
     id: str
     alert_type: str
     subject: str
@@ -149,7 +157,7 @@ class AlertOut(BaseModel):
     sent_at: str | None = None
 
 
-class ItemsOut(BaseModel):
+class ItemsOut(Out):
     items: list[dict]
     next: str | None = None
 

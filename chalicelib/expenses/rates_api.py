@@ -5,12 +5,12 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from chalice import Blueprint
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ..core.errors import InvalidInput
 from ..core.money import CURRENCY_MINOR_UNITS
 from ..core.profiles import ensure_profile
-from ..core.schemas import Strict
+from ..core.schemas import Out, Strict
 from ..core.web import Req, route
 from . import rates as svc
 
@@ -22,7 +22,7 @@ class RatesIn(Strict):
     rates: dict[str, str] = Field(max_length=60, description='currency → home units per unit, e.g. {"EUR": "1.08"}')
 
 
-class RatesOut(BaseModel):
+class RatesOut(Out):
     month: str
     base: str
     rates: dict[str, str]

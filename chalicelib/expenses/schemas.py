@@ -5,9 +5,9 @@ import datetime as dt
 import re
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
-from ..core.schemas import Strict
+from ..core.schemas import Out, Strict
 from .rules import PAYMENT_MODES
 
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,39}$"
@@ -84,7 +84,7 @@ class RecurringIn(EntryIn):
     _dates = field_validator("start_date", "end_date")(lambda v: v if v is None else iso_date(v))
 
 
-class RecurringOut(BaseModel):
+class RecurringOut(Out):
     id: str
     kind: str
     amount: str
@@ -101,7 +101,7 @@ class RecurringOut(BaseModel):
     version: int
 
 
-class TransactionOut(BaseModel):
+class TransactionOut(Out):
     id: str
     kind: str
     amount: str
@@ -139,7 +139,7 @@ class BudgetIn(Strict):
         return sorted(set(v))
 
 
-class BudgetSet(BaseModel):
+class BudgetSet(Out):
     category: str
     limit: str
     currency: str
@@ -147,7 +147,7 @@ class BudgetSet(BaseModel):
     rollover: str
 
 
-class BudgetOut(BaseModel):
+class BudgetOut(Out):
     category: str
     limit: str
     base_limit: str
@@ -160,7 +160,7 @@ class BudgetOut(BaseModel):
     percent: float
 
 
-class BudgetsOut(BaseModel):
+class BudgetsOut(Out):
     items: list[BudgetOut]
     missing_rates: list[str] = Field(default_factory=list, description="currencies of the month without a rate")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BeforeValidator, Field
 
-from ..core.schemas import Strict
+from ..core.schemas import Out, Strict
 
 MAX_QUANTITY = Decimal("1000000")
 
@@ -74,7 +74,7 @@ class ReceiptIn(Strict):
     lines: list[ReceiptLineIn] = Field(min_length=1, max_length=50)
 
 
-class PurchaseOrderOut(BaseModel):
+class PurchaseOrderOut(Out):
     id: str
     supplier_id: str
     location_id: str

@@ -4,9 +4,9 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
-from ..core.schemas import EmailStr, Strict, _check_currency
+from ..core.schemas import EmailStr, Out, Strict, _check_currency
 from .purchasing_schemas import Cost, Id, Quantity
 
 KINDS = ("receive", "sale", "issue", "transfer", "adjust", "scrap", "return", "reversal")
@@ -107,7 +107,7 @@ class MovementIn(Strict):
     note: str = Field(default="", max_length=500)
 
 
-class StockSettingsOut(BaseModel):
+class StockSettingsOut(Out):
     product_id: str
     location_id: str
     on_hand: str
