@@ -1,12 +1,29 @@
-"""DynamoDB transactions through PynamoDB, on the same endpoint as the models."""
+"""DynamoDB writes that carry a condition, through PynamoDB, on the same endpoint as the models.
+
+One place turns a failed condition into what it means: `put_if_new` (a create that may be a replay),
+`update_if` (a change at the version read), `transact` (all or nothing) and `failed_actions` (which
+actions of a cancelled transaction failed their condition). Callers decide which domain error a
+failed condition is; nobody matches error message text.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from .errors import TallyError
 from .settings import get_settings
+
+M = TypeVar("M", bound=Model)
+
+CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 @lru_cache(maxsize=1)
@@ -18,3 +35,84 @@ def connection() -> Connection:
 def transaction() -> TransactWrite:
     """All-or-nothing writes (at most 100 items)."""
     return TransactWrite(connection=connection())
+
+
+def failed_actions(exc: TransactWriteError) -> list[int]:
+    """The indices of a cancelled transaction's actions that failed their condition."""
+    return [i for i, r in enumerate(exc.cancellation_reasons or [])
+            if r is not None and r.code == "ConditionalCheckFailed"]
+
+
+def conflicted(exc: TransactWriteError) -> bool:
+    """Whether a transaction was cancelled by another writer: a condition failed, or it collided
+    with a concurrent transaction on the same items. Anything else (throttling, bad request) is not."""
+    codes = {r.code for r in exc.cancellation_reasons or [] if r is not None}
+    return bool(codes & {"ConditionalCheckFailed", "TransactionConflict"})
+
+
+def _condition_failed(exc: PutError | UpdateError | DeleteError) -> bool:
+    return exc.cause_response_code == CONDITION_FAILED
+
+
+def put_if_new(item: Model, *, hash_attr: Any = None,
+               otherwise: Callable[[], TallyError | None] | None = None) -> bool:
+    """Save `item` unless an item with its key exists. True when it was written; when it existed,
+    nothing is written and `otherwise()` (if given) names the domain error to raise, or None for a
+    harmless replay (then False is returned)."""
+    key_attr = hash_attr if hash_attr is not None else getattr(type(item), type(item)._hash_keyname)  # type: ignore[attr-defined]
+    try:
+        item.save(condition=key_attr.does_not_exist())
+        return True
+    except PutError as exc:
+        if not _condition_failed(exc):
+            raise
+    err = otherwise() if otherwise is not None else None
+    if err is not None:
+        raise err
+    return False
+
+
+def update_if(item: M, actions: Sequence[Any], condition: Condition,
+              otherwise: Callable[[], TallyError] | None = None) -> bool:
+    """Apply `actions` to `item` when `condition` holds (the item takes the new values). When the
+    condition fails, raise `otherwise()` if given, else return False."""
+    try:
+        item.update(actions=list(actions), condition=condition)
+        return True
+    except UpdateError as exc:
+        if not _condition_failed(exc):
+            raise
+    if otherwise is not None:
+        raise otherwise()
+    return False
+
+
+def save_if(item: Model, condition: Condition | None, otherwise: Callable[[], TallyError] | None = None) -> bool:
+    """Save `item` (its VersionAttribute, if any, adds the version check) when `condition` holds.
+    When a condition fails, raise `otherwise()` if given, else return False."""
+    try:
+        item.save(condition=condition)
+        return True
+    except PutError as exc:
+        if not _condition_failed(exc):
+            raise
+    if otherwise is not None:
+        raise otherwise()
+    return False
+
+
+@contextmanager
+def transact(otherwise: Callable[[list[int]], TallyError | None] | None = None) -> Iterator[TransactWrite]:
+    """A transaction whose cancellation by failed conditions becomes `otherwise(failed indices)`
+    (a domain error to raise, or None to re-raise the TransactWriteError for the caller's retry)."""
+    tx = transaction()
+    try:
+        with tx:
+            yield tx
+    except TransactWriteError as exc:
+        failed = failed_actions(exc)
+        if failed and otherwise is not None:
+            err = otherwise(failed)
+            if err is not None:
+                raise err from None
+        raise

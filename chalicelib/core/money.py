@@ -1,7 +1,7 @@
 """Money: Decimal amounts in ISO 4217 currencies, never float."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from .errors import InvalidInput
 
@@ -44,7 +44,33 @@ def parse_amount(value: object, currency: str, field: str = "amount") -> Decimal
     return amount.quantize(Decimal(1).scaleb(-digits))
 
 
-def fmt(amount: Decimal, currency: str) -> str:
-    """An amount as a string with the currency's minor-unit digits."""
+# The one rounding rule for money and quantities shown or sent anywhere: half to even ("banker's"),
+# so rounding many amounts carries no bias up or down.
+ROUNDING = ROUND_HALF_EVEN
+UNIT_PRICE_PLACES = 4  # unit costs and prices are kept to 4 decimal places (a screw at 0.0125)
+QUANTITY_PLACES = 3  # stock is counted to 3 decimal places (2.5 kg, 0.125 l)
+
+
+def fmt(amount: Decimal | int, currency: str) -> str:
+    """A total (an entry, a budget, a cost of goods, a stock value) with exactly the currency's
+    ISO 4217 minor-unit digits, rounded half to even: `fmt(Decimal("2.345"), "USD") == "2.34"`."""
     digits = CURRENCY_MINOR_UNITS.get(currency, 2)
-    return str(Decimal(amount).quantize(Decimal(1).scaleb(-digits)))
+    return str(Decimal(amount).quantize(Decimal(1).scaleb(-digits), rounding=ROUNDING))
+
+
+def fmt_unit_price(amount: Decimal | int, currency: str) -> str:
+    """A unit price or cost: at least the currency's minor-unit digits, up to 4 decimal places,
+    rounded half to even: `fmt_unit_price(Decimal("2"), "USD") == "2.00"`, `... "0.0125"`."""
+    digits = CURRENCY_MINOR_UNITS.get(currency, 2)
+    exact = Decimal(amount).quantize(Decimal(1).scaleb(-UNIT_PRICE_PLACES), rounding=ROUNDING).normalize()
+    places = max(digits, -int(exact.as_tuple().exponent))
+    return str(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUNDING))
+
+
+def fmt_quantity(quantity: Decimal | int) -> str:
+    """A quantity without trailing zeros and never in exponent form, to at most 3 decimal places,
+    rounded half to even: 10 → "10", 2.50 → "2.5", 1E+1 → "10"."""
+    q = Decimal(quantity).quantize(Decimal(1).scaleb(-QUANTITY_PLACES), rounding=ROUNDING)
+    if q == q.to_integral_value():
+        return str(q.quantize(Decimal(1)))
+    return str(q.normalize())

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo, available_timezones
 
-from typing import Annotated
+from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -21,9 +21,27 @@ class Out(BaseModel):
 
 
 class Strict(Out):
-    """A request model: unknown fields refused, strings stripped; built on first use like `Out`."""
+    """A request body model: unknown fields refused, strings stripped, types strict (no `true` or
+    `"7"` taken for a number, no `"yes"` or `1` for a boolean); built on first use like `Out`."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True, defer_build=True)
+
+
+class Query(Out):
+    """A query-string model: every value arrives as text, so numbers are parsed from it (the
+    document declares their types); parameters it does not name are ignored."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, defer_build=True)
+
+
+T = TypeVar("T")
+
+
+class Items(Out, Generic[T]):
+    """A list answer; `next`, when present, is the page token for the rest."""
+
+    items: list[T]
+    next: str | None = None
 
 
 class SignUpIn(Strict):
@@ -65,7 +83,7 @@ class AlertPreferencesIn(Strict):
     stock_alerts: bool | None = None
 
 
-def _check_time_zone(value: str) -> str:
+def check_time_zone(value: str) -> str:
     if value not in _zones():
         raise ValueError("not an IANA time zone")
     ZoneInfo(value)
@@ -82,7 +100,7 @@ def _zones() -> set[str]:
     return _ZONES
 
 
-def _check_currency(value: str) -> str:
+def check_currency(value: str) -> str:
     if value not in CURRENCY_MINOR_UNITS:
         raise ValueError("not a supported ISO 4217 currency code")
     return value
@@ -95,8 +113,8 @@ class ProfileIn(Strict):
     alert_preferences: AlertPreferencesIn | None = None
     version: int | None = None
 
-    _tz = field_validator("time_zone")(lambda cls, v: v if v is None else _check_time_zone(v))
-    _cur = field_validator("currency")(lambda cls, v: v if v is None else _check_currency(v))
+    _tz = field_validator("time_zone")(lambda cls, v: v if v is None else check_time_zone(v))
+    _cur = field_validator("currency")(lambda cls, v: v if v is None else check_currency(v))
 
 
 class ProfileOut(Out):
@@ -155,11 +173,6 @@ class AlertOut(Out):
     rule: str
     created_at: str
     sent_at: str | None = None
-
-
-class ItemsOut(Out):
-    items: list[dict]
-    next: str | None = None
 
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")

@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 import json
 from decimal import Decimal
-from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar, Union
 
 from chalice import CORSConfig, Response
 from pydantic import BaseModel, ValidationError
@@ -20,6 +21,7 @@ from .errors import InvalidInput, PayloadTooLarge, TallyError, UnsupportedMediaT
 from .settings import get_settings
 
 M = TypeVar("M", bound=BaseModel)
+O = TypeVar("O", bound=BaseModel)
 
 CORS = CORSConfig(
     allow_origin=get_settings().dashboard_origin,
@@ -34,26 +36,75 @@ SECURITY_HEADERS = {
 }
 
 
+class NoContent:
+    """The declared response of a route that answers 204 with no body."""
+
+    def __repr__(self) -> str:
+        return "NO_CONTENT"
+
+
+NO_CONTENT = NoContent()
+
+
+class _Undeclared:
+    """TRANSITIONAL (removed once every module declares its responses): an old-style route."""
+
+
+UNDECLARED = _Undeclared()
+TRANSITIONAL_DICTS = True
+
+
+@dataclass(frozen=True)
+class Media:
+    """The declared response of a route whose body is not JSON (CSV, HTML): the view returns a
+    chalice `Response` with this content type."""
+
+    media_type: str
+    description: str = "OK"
+    schema: tuple[tuple[str, str], ...] = (("type", "string"),)
+
+
+ResponseSpec = Union[type[BaseModel], Media, NoContent, _Undeclared]
+
+
+@dataclass(frozen=True)
+class Reply(Generic[O]):
+    """A view's answer with a status other than the route's default (one of the route's `also`)."""
+
+    body: O
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class ContractViolation(TypeError):
+    """A view answered something its route does not declare: a bug, never a client's fault."""
+
+
 @dataclass(frozen=True)
 class RouteDoc:
     path: str
     method: str
     summary: str
     body: type[BaseModel] | None
-    response: type[BaseModel] | None
+    response: ResponseSpec
     status: int
+    also: tuple[tuple[int, str], ...]
     public: bool
-    query: tuple[str, ...]
+    query: type[BaseModel] | None
 
 
 ROUTE_DOCS: list[RouteDoc] = []
 
 
 def validation_field(exc: ValidationError) -> tuple[str, str]:
-    """The first failing field of a pydantic error as a dotted path, and its message."""
+    """The first failing field of a pydantic error as a dotted path, and its message in words
+    (pydantic's "Value error, " prefix left out: the field is named apart)."""
     first = exc.errors()[0]
     loc = ".".join(str(p) for p in first.get("loc", ()) if p != "__root__") or "body"
-    msg = first.get("msg", "invalid value")
+    msg = str(first.get("msg", "invalid value"))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
     return loc, msg
 
 
@@ -68,15 +119,17 @@ def parse_model(model: type[M], data: Any) -> M:
 class Req:
     """What a view gets: the caller, the JSON body, the query string."""
 
-    def __init__(self, request, user: Principal | None):
+    def __init__(self, request: Any, user: Principal | None, query_model: type[BaseModel] | None = None):
         self._request = request
         self.user = user
         self.query: dict[str, str] = dict(request.query_params or {})
         self.headers = request.headers
+        self._query_model = query_model
 
     @property
     def principal(self) -> Principal:
-        assert self.user is not None, "public routes have no principal"
+        if self.user is None:
+            raise ContractViolation("public routes have no principal")
         return self.user
 
     def json(self) -> Any:
@@ -98,14 +151,17 @@ class Req:
         return parse_model(model, data)
 
     def query_model(self, model: type[M]) -> M:
+        """The query string as the route's declared query model (the document lists its fields)."""
+        if self._query_model is not None and model is not self._query_model:
+            raise ContractViolation(f"{model.__name__} is not the query model this route declares")
         return parse_model(model, self.query)
 
 
-def _reject_constant(name: str):
+def _reject_constant(name: str) -> None:
     raise ValueError(name)
 
 
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     return Response(
         body=json.dumps(body, default=str),
         status_code=status,
@@ -117,25 +173,78 @@ def error_response(err: TallyError) -> Response:
     return json_response(err.body(), status=err.status)
 
 
+def _answer(doc: RouteDoc, result: Any) -> Response:
+    """The view's result as the response its route declares; anything else is a ContractViolation."""
+    spec = doc.response
+    if isinstance(spec, _Undeclared):
+        if isinstance(result, Response):
+            result.headers = {**SECURITY_HEADERS, **(result.headers or {})}
+            return result
+        return json_response(result, status=doc.status)
+    if isinstance(spec, NoContent):
+        if result is not None:
+            raise ContractViolation(f"{doc.method} {doc.path} declares no content")
+        return Response(body="", status_code=204, headers=dict(SECURITY_HEADERS))
+    if isinstance(spec, Media):
+        if not isinstance(result, Response):
+            raise ContractViolation(f"{doc.method} {doc.path} declares a {spec.media_type} Response")
+        result.headers = {**SECURITY_HEADERS, **(result.headers or {})}
+        return result
+    if isinstance(result, Response) and TRANSITIONAL_DICTS:  # TRANSITIONAL: removed with UNDECLARED
+        result.headers = {**SECURITY_HEADERS, **(result.headers or {})}
+        return result
+    status, headers, body = doc.status, {}, result
+    if isinstance(result, Reply):
+        status, headers, body = result.status, result.headers, result.body
+        if status != doc.status and status not in dict(doc.also):
+            raise ContractViolation(f"{doc.method} {doc.path} does not declare status {status}")
+    if isinstance(body, dict) and TRANSITIONAL_DICTS:  # TRANSITIONAL: removed with UNDECLARED
+        body = spec.model_validate(body)
+    if not isinstance(body, spec):
+        raise ContractViolation(f"{doc.method} {doc.path} declares {spec.__name__}, "
+                                f"the view returned {type(body).__name__}")
+    return Response(body=body.model_dump_json(), status_code=status,
+                    headers={"Content-Type": "application/json", **SECURITY_HEADERS, **headers})
+
+
 def route(
-    bp,
+    bp: Any,
     path: str,
     methods: tuple[str, ...] = ("GET",),
     *,
+    response: ResponseSpec = UNDECLARED,
+    status: int = 200,
+    also: Mapping[int, str] | None = None,
     summary: str = "",
     body: type[BaseModel] | None = None,
-    response: type[BaseModel] | None = None,
-    status: int = 200,
+    query: type[BaseModel] | tuple[str, ...] | None = None,
     public: bool = False,
-    query: tuple[str, ...] = (),
     content_types: tuple[str, ...] = ("application/json",),
     max_body_bytes: int | None = None,
-) -> Callable:
-    """Register `fn(req, **uri_params)` on a Chalice app or blueprint, authenticated unless public."""
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register `fn(req, **uri_params)` on a Chalice app or blueprint, authenticated unless public.
 
-    def decorate(fn: Callable) -> Callable:
+    The route's contract is declared here and is what the OpenAPI document says: `response` (a
+    response model, `NO_CONTENT` for 204, or `Media` for a non-JSON body) answered with `status`,
+    or with one of the `also` statuses through `Reply`; the request `body` model; the `query`
+    model (its required fields are required parameters). A view that answers anything else raises
+    ContractViolation. Errors answer 4XX with the `Error` body.
+    """
+    if isinstance(response, _Undeclared):
+        pass
+    elif isinstance(response, NoContent) != (status == 204):
+        raise ContractViolation(f"{path}: NO_CONTENT goes with status 204 and only with it")
+    elif not isinstance(response, (NoContent, Media)) and not (
+            isinstance(response, type) and issubclass(response, BaseModel)):
+        raise ContractViolation(f"{path}: response must be a response model, NO_CONTENT or Media")
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        docs = [RouteDoc(path, method, summary or (fn.__doc__ or "").strip().split("\n")[0], body, response,
+                         status, tuple(sorted((also or {}).items())), public,
+                         query if not isinstance(query, tuple) else None) for method in methods]
+
         @functools.wraps(fn)
-        def view(**params):
+        def view(**params: str) -> Response:
             request = bp.current_request
             try:
                 raw = request.raw_body or b""
@@ -143,17 +252,13 @@ def route(
                 if len(raw) > limit:
                     raise PayloadTooLarge(f"the body exceeds {limit} bytes", field="body")
                 user = None if public else verify_id_token(bearer_token(request.headers))
-                result = fn(Req(request, user), **params)
+                result = fn(Req(request, user, query if not isinstance(query, tuple) else None), **params)
             except TallyError as err:
                 return error_response(err)
-            if isinstance(result, Response):
-                result.headers = {**SECURITY_HEADERS, **(result.headers or {})}
-                return result
-            return json_response(result, status=status)
+            doc = next((d for d in docs if d.method == request.method), docs[0])
+            return _answer(doc, result)
 
-        for method in methods:
-            ROUTE_DOCS.append(RouteDoc(path, method, summary or (fn.__doc__ or "").strip().split("\n")[0],
-                                       body, response, status, public, query))
+        ROUTE_DOCS.extend(docs)
         bp.route(path, methods=list(methods), cors=CORS, content_types=list(content_types))(view)
         return fn
 
@@ -164,12 +269,32 @@ def public_routes() -> set[tuple[str, str]]:
     return {(d.path, d.method) for d in ROUTE_DOCS if d.public}
 
 
-def install(app) -> None:
+# Chalice answers some requests itself (405 for a method the path lacks, 415 for a content type
+# the route does not take) with {"Code", "Message"}: every error body is the documented Error.
+_CHALICE_CODES = {405: "method_not_allowed", 415: "unsupported_media_type", 400: "bad_request",
+                  404: "not_found", 403: "forbidden", 401: "unauthorized", 413: "payload_too_large"}
+
+
+def _documented_error(resp: Response) -> Response:
+    if resp.status_code < 400 or not isinstance(resp.body, (str, bytes, dict)):
+        return resp
+    try:
+        data = resp.body if isinstance(resp.body, dict) else json.loads(resp.body or "null")
+    except ValueError:
+        return resp
+    if isinstance(data, dict) and "Code" in data and "error" not in data:
+        code = _CHALICE_CODES.get(resp.status_code, "internal_error" if resp.status_code >= 500 else "bad_request")
+        resp.body = json.dumps({"error": {"code": code, "message": str(data.get("Message", ""))}})
+        resp.headers = {**(resp.headers or {}), "Content-Type": "application/json"}
+    return resp
+
+
+def install(app: Any) -> None:
     """App-wide HTTP concerns that need no per-route knowledge."""
 
     @app.middleware("http")
-    def _security_headers(event, get_response):
-        resp = get_response(event)
+    def _security_headers(event: Any, get_response: Callable[[Any], Response]) -> Response:
+        resp = _documented_error(get_response(event))
         for k, v in SECURITY_HEADERS.items():
             resp.headers.setdefault(k, v)
         return resp

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from ..core.schemas import Out, Strict
+from ..core.schemas import Out, Query, Strict
 from .rules import PAYMENT_MODES
 
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,39}$"
@@ -116,7 +116,7 @@ class TransactionOut(Out):
     updated_at: str
 
 
-class ListQuery(Strict):
+class ListQuery(Query):
     month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
     category: str | None = Field(default=None, pattern=SLUG)
     limit: int = Field(default=50, ge=1, le=200)
@@ -170,7 +170,7 @@ class CategoryIn(Strict):
     kind: Literal["expense", "income"] = "expense"
 
 
-class YearQuery(Strict):
+class YearQuery(Query):
     year: int = Field(ge=1970, le=2100)
 
 

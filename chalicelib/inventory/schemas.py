@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, field_validator
 
-from ..core.schemas import EmailStr, Out, Strict, _check_currency
+from ..core.schemas import EmailStr, Out, Strict, check_currency
 from .purchasing_schemas import Cost, Id, Quantity
 
 KINDS = ("receive", "sale", "issue", "transfer", "adjust", "scrap", "return", "reversal")
@@ -50,7 +50,7 @@ class ProductIn(Strict):
     allow_backorder: bool = False
     version: int | None = Field(default=None, ge=1, description="the version read (required to update)")
 
-    _cur = field_validator("currency")(lambda cls, v: _check_currency(v))
+    _cur = field_validator("currency")(lambda cls, v: check_currency(v))
 
     @field_validator("price", "cost")
     @classmethod
