@@ -1,11 +1,12 @@
 """Tally: build the Chalice app, register each module's blueprint, stream handlers and schedules."""
-from chalice import Chalice, Cron, Rate
+from chalice import Chalice, Cron, Rate, Response
 
 from chalicelib.core import observability, web
 from chalicelib.core.account_api import account
 from chalicelib.core.alerts_api import alerts_api
 from chalicelib.core.mailer import handle_outbox_batch, retry_due_messages
 from chalicelib.core.openapi import openapi_document
+from chalicelib.core.schemas import HealthOut
 from chalicelib.core.orgs_api import orgs
 from chalicelib.core.settings import get_settings
 from chalicelib.expenses.api import expenses
@@ -39,16 +40,17 @@ app.register_blueprint(inventory)
 app.register_blueprint(purchasing)
 
 
-@web.route(app, "/health", public=True)
-def health(req):
+@web.route(app, "/health", public=True, response=HealthOut)
+def health(req: web.Req) -> HealthOut:
     """Liveness: answers without touching AWS."""
-    return {"status": "ok"}
+    return HealthOut(status="ok")
 
 
-@web.route(app, "/openapi.json", public=True)
-def openapi(req):
+@web.route(app, "/openapi.json", public=True,
+           response=web.Media("application/json", "This API's OpenAPI 3.1 document", (("type", "object"),)))
+def openapi(req: web.Req) -> Response:
     """This API's OpenAPI document, generated from its request and response models."""
-    return openapi_document()
+    return web.json_response(openapi_document())
 
 
 # ---- stream handlers: the ARN is fixed at import time (aws/chalice#1882); CDK overrides it on AWS.

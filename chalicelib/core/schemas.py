@@ -44,6 +44,10 @@ class Items(Out, Generic[T]):
     next: str | None = None
 
 
+class HealthOut(Out):
+    status: str
+
+
 class SignUpIn(Strict):
     email: EmailStr
     password: str = Field(min_length=8, max_length=256)
@@ -136,6 +140,14 @@ class OrgOut(Out):
     name: str
     role: str
     created_at: str
+
+
+class OrgSummaryOut(Out):
+    """One of the caller's organisations, with the caller's role in it."""
+
+    org_id: str
+    name: str
+    role: str
 
 
 class MemberIn(Strict):

@@ -190,7 +190,7 @@ def test_insights_before_any_data_is_an_empty_year(alice):
 
 
 def test_alerts_list_is_empty_at_first(alice):
-    assert alice.get("/alerts") == (200, {"items": []})
+    assert alice.get("/alerts") == (200, {"items": [], "next": None})
 
 
 # ----------------------------------------------------------------- edges
