@@ -1,66 +1,18 @@
-"""One alert mechanism for every module.
+"""One alert mechanism for every module: the outbox half (the pure half is core.alert_rules).
 
-A rule watches a value of a subject against thresholds. `crossings` is pure: from the value
-before and after a change, the thresholds and the rule's armed state it yields the crossings.
-Each kind of rule says when it re-arms: a budget with its next period (the period is part of the
-firing id), a stock level when the value rises back above (an armed flag the module keeps).
-A firing's id is deterministic, so a conditional put of its outbox message makes it exactly-once.
+A firing's outbox message has a deterministic id, so the first conditional put wins and a replay
+adds nothing; the outbox stream then sends it once (core.mailer).
 """
 from __future__ import annotations
 
-import hashlib
 from html import escape as html_escape
-from urllib.parse import urlencode
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Iterable, Literal
 
 from . import clock
+from .alert_rules import Crossing as Crossing, Threshold as Threshold, crossings as crossings  # re-exported
+from .alert_rules import firing_id as firing_id, unsubscribe_url as unsubscribe_url  # re-exported
+from .db import put_if_new
 from .models import OutboxMessage
-
-Direction = Literal["up", "down"]
-
-
-@dataclass(frozen=True)
-class Threshold:
-    name: str  # stable label, e.g. "80" (% of a budget) or "reorder_point"
-    level: Decimal  # the absolute value it sits at
-
-
-@dataclass(frozen=True)
-class Crossing:
-    threshold: Threshold
-    before: Decimal
-    after: Decimal
-    direction: Direction
-
-
-def crossings(
-    before: Decimal,
-    after: Decimal,
-    thresholds: Iterable[Threshold],
-    direction: Direction = "up",
-    armed: Callable[[Threshold], bool] = lambda t: True,
-) -> list[Crossing]:
-    """Thresholds the value crossed, in the given direction, among those armed.
-
-    Up: before < level <= after (reaching a budget counts). Down: before >= level > after
-    (falling below a reorder point counts; landing on it does not).
-    """
-    out = []
-    for t in thresholds:
-        if direction == "up":
-            hit = before < t.level <= after
-        else:
-            hit = before >= t.level > after
-        if hit and armed(t):
-            out.append(Crossing(t, before, after, direction))
-    return sorted(out, key=lambda c: c.threshold.level, reverse=(direction == "down"))
-
-
-def firing_id(*parts: str) -> str:
-    """Deterministic id of one firing: the same rule, subject, period and threshold → the same id."""
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
 
 
 def outbox_message(
@@ -103,19 +55,6 @@ def outbox_message(
     )
 
 
-def unsubscribe_url(api_url: str, sub: str, token: str, alert_type: str) -> str:
-    """The link that turns one kind of email off for one person (their profile's token proves it)."""
-    return f"{api_url}/unsubscribe?" + urlencode({"u": sub, "t": token, "type": alert_type})
-
-
 def put_once(msg: OutboxMessage) -> bool:
     """Write a firing's outbox message unless it exists: the first put wins, a replay adds nothing."""
-    from pynamodb.exceptions import PutError
-
-    try:
-        msg.save(condition=OutboxMessage.id.does_not_exist())
-        return True
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+    return put_if_new(msg, hash_attr=OutboxMessage.id)

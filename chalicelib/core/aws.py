@@ -5,6 +5,7 @@ botocore directly, not boto3: the same clients without boto3's and s3transfer's 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import botocore.session
 from botocore.config import Config
@@ -13,12 +14,12 @@ from .settings import get_settings
 
 
 @lru_cache(maxsize=1)
-def _session():
+def _session() -> Any:
     return botocore.session.get_session()
 
 
 @lru_cache(maxsize=None)
-def client(service: str):
+def client(service: str) -> Any:
     s = get_settings()
     cfg = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=10)
     if service == "s3":

@@ -59,7 +59,7 @@ def put_if_new(item: Model, *, hash_attr: Any = None,
     """Save `item` unless an item with its key exists. True when it was written; when it existed,
     nothing is written and `otherwise()` (if given) names the domain error to raise, or None for a
     harmless replay (then False is returned)."""
-    key_attr = hash_attr if hash_attr is not None else getattr(type(item), type(item)._hash_keyname)  # type: ignore[attr-defined]
+    key_attr = hash_attr if hash_attr is not None else getattr(type(item), str(type(item)._hash_keyname))
     try:
         item.save(condition=key_attr.does_not_exist())
         return True

@@ -6,7 +6,8 @@ lease) by a conditional update, so two senders never both send it.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import make_msgid
@@ -21,12 +22,15 @@ from .observability import logger, metrics
 from .settings import get_settings
 from .streams import process_batch, raw_images
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(minutes=1)
 
 
-def _iso(dt) -> str:
+def _iso(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -102,8 +106,8 @@ def deliver(msg_id: str) -> bool:
     return True
 
 
-def _on_record(record) -> None:
-    if record.event_name.name != "INSERT":
+def _on_record(record: DynamoDBRecord) -> None:
+    if record.event_name is None or record.event_name.name != "INSERT":
         return
     _old, new = raw_images(record)
     if new and new.get("status") == "pending":

@@ -4,6 +4,8 @@ Keys are designed from the access patterns in docs/architecture.md.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -176,7 +178,7 @@ class OutboxMessage(Model):
     subject = UnicodeAttribute()
     text = UnicodeAttribute()
     html = UnicodeAttribute()
-    details = MapAttribute(default=dict)
+    details: MapAttribute[str, Any] = MapAttribute(default=dict)
     status = UnicodeAttribute(default="pending")
     attempts = NumberAttribute(default=0)
     lease_until = UnicodeAttribute(null=True)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
-from chalice import ConvertToMiddleware
+from chalice import Chalice, ConvertToMiddleware
 
 logger = Logger(service="tally")
 metrics = Metrics(namespace="Tally", service="tally")
 
 
-def install(app) -> None:
+def install(app: Chalice) -> None:
     app.register_middleware(
         ConvertToMiddleware(logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)),
         "http",

@@ -1,12 +1,18 @@
 """DynamoDB stream batches: Powertools' BatchProcessor with partial batch responses."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the type only: Powertools' data classes are imported by stream invocations alone
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 
-def raw_images(record) -> tuple[dict | None, dict | None]:
+def raw_images(record: DynamoDBRecord) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """Old and new image of a stream record as plain Python values (numbers as Decimal)."""
     data = record.dynamodb
+    if data is None:
+        return None, None
     return (data.old_image or None), (data.new_image or None)
 
 
@@ -32,5 +38,6 @@ def process_batch(
     return {"batchItemFailures": [{"itemIdentifier": seq} for seq in sorted(failures, key=_seq_key)]}
 
 
-def _seq_key(seq: str):
-    return (len(seq), seq)
+def _seq_key(seq: object) -> tuple[int, str]:
+    """Sequence numbers are decimal strings: the shorter one is the lower one."""
+    return (len(str(seq)), str(seq))

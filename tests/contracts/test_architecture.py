@@ -1,0 +1,147 @@
+"""The architecture, held by the build (issue 8): import contracts (.importlinter), the type
+checker (mypy.ini), no file importing another file's private name, and one shape for every module.
+
+Each check is also shown to fail on a planted violation, so none of them can pass vacuously.
+"""
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+CORE = "core"
+# The file roles of every module (docs/architecture.md, "The module shape").
+ROLES = ("models", "schemas", "rules", "api", "reactions", "jobs")
+BANNED_NAMES = ("utils", "helpers", "manager", "misc", "common")
+
+
+def modules() -> list[str]:
+    return sorted(p.name for p in (ROOT / "chalicelib").iterdir()
+                  if p.is_dir() and (p / "__init__.py").exists() and p.name != CORE)
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "lint-imports"), "--no-cache"], cwd=root, capture_output=True, text=True,
+                          timeout=600)
+
+
+# ------------------------------------------------------------------ private names
+def _module_of(path: Path, root: Path) -> str:
+    rel = path.relative_to(root).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _resolve(current: str, is_package: bool, module: str | None, level: int) -> str:
+    if level == 0:
+        return module or ""
+    base = current.split(".") if is_package else current.split(".")[:-1]
+    base = base[: len(base) - (level - 1)]
+    return ".".join(base + ([module] if module else []))
+
+
+def _is_module(name: str, root: Path) -> bool:
+    p = root.joinpath(*name.split("."))
+    return p.with_suffix(".py").exists() or (p / "__init__.py").exists()
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def private_imports(root: Path) -> list[str]:
+    """Every place a file imports another file's `_private` name (`from x import _y`, `x._y`)."""
+    found = []
+    files = [root / "app.py", *sorted((root / "chalicelib").rglob("*.py"))]
+    for path in files:
+        tree = ast.parse(path.read_text(), filename=str(path))
+        current = _module_of(path, root)
+        is_package = path.name == "__init__.py"
+        module_aliases: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                source = _resolve(current, is_package, node.module, node.level)
+                for alias in node.names:
+                    if _private(alias.name):
+                        found.append(f"{path.relative_to(root)}:{node.lineno} imports {source}.{alias.name}")
+                    elif _is_module(f"{source}.{alias.name}", root):
+                        module_aliases.add(alias.asname or alias.name)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if any(_private(part) for part in alias.name.split(".")):
+                        found.append(f"{path.relative_to(root)}:{node.lineno} imports {alias.name}")
+                    module_aliases.add(alias.asname or alias.name.split(".")[0])
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and _private(node.attr) and isinstance(node.value, ast.Name)
+                    and node.value.id in module_aliases):
+                found.append(f"{path.relative_to(root)}:{node.lineno} uses {node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_file_imports_another_files_private_name() -> None:
+    assert private_imports(ROOT) == []
+
+
+def test_the_private_name_check_catches_a_job_importing_a_private_name(tmp_path: Path) -> None:
+    copy = _copy(tmp_path)
+    jobs = copy / "chalicelib" / "expenses" / "jobs.py"
+    jobs.write_text(jobs.read_text() + "\nfrom chalicelib.expenses.rules import _planted  # noqa\n")
+    assert any("_planted" in f for f in private_imports(copy))
+
+
+# ------------------------------------------------------------------ import contracts
+def test_import_contracts_hold() -> None:
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_job_importing_the_routes_breaks_the_contracts(tmp_path: Path) -> None:
+    copy = _copy(tmp_path)
+    jobs = copy / "chalicelib" / "expenses" / "jobs.py"
+    jobs.write_text(jobs.read_text() + "\nfrom chalicelib.expenses.api import expenses as _planted  # noqa\n")
+    result = lint_imports(copy)
+    assert result.returncode != 0 and "chalicelib.expenses.jobs" in result.stdout, result.stdout
+
+
+def test_every_module_is_under_the_contracts() -> None:
+    config = (ROOT / ".importlinter").read_text()
+    layers = next(line for line in config.splitlines() if "chalicelib.expenses |" in line)
+    for name in modules():
+        assert f"chalicelib.{name}" in layers, f"add chalicelib.{name} to the modules contract"
+        assert f"    chalicelib.{name}\n" in config.split("[importlinter:contract:module-layers]")[1], (
+            f"add chalicelib.{name} to module-layers' containers")
+
+
+# ------------------------------------------------------------------ one shape
+@pytest.mark.parametrize("name", modules())
+def test_each_module_has_the_same_file_roles(name: str) -> None:
+    folder = ROOT / "chalicelib" / name
+    for role in ROLES:
+        assert (folder / f"{role}.py").exists() or (folder / role / "__init__.py").exists(), f"{name} has no {role}"
+    for path in folder.rglob("*.py"):
+        stem = path.stem
+        assert not stem.endswith(("_api", "_schemas", "_rules")), f"{path}: routes, schemas and rules have one home"
+        assert stem not in BANNED_NAMES, f"{path}: name what it is"
+
+
+# ------------------------------------------------------------------ types
+def test_type_checker_passes() -> None:
+    result = subprocess.run([str(BIN / "mypy")], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def _copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "repo"
+    copy.mkdir()
+    shutil.copytree(ROOT / "chalicelib", copy / "chalicelib", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("app.py", ".importlinter"):
+        shutil.copy(ROOT / name, copy / name)
+    return copy
