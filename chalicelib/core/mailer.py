@@ -13,10 +13,10 @@ from email.policy import SMTP
 from email.utils import make_msgid
 
 from aws_lambda_powertools.metrics import MetricUnit
-from pynamodb.exceptions import UpdateError
 
 from . import clock
 from .aws import client
+from .db import update_if
 from .models import OutboxMessage
 from .observability import logger, metrics
 from .settings import get_settings
@@ -57,21 +57,14 @@ def claim(msg_id: str) -> OutboxMessage | None:
     """Take the message for sending, or None if it is sent, failed or leased to another sender."""
     now = _iso(clock.now())
     msg = OutboxMessage(msg_id)
-    try:
-        msg.update(
-            actions=[
-                OutboxMessage.status.set("sending"),
-                OutboxMessage.lease_until.set(_iso(clock.now() + LEASE)),
-                OutboxMessage.attempts.add(1),
-            ],
-            condition=(OutboxMessage.status == "pending")
-            | ((OutboxMessage.status == "sending") & (OutboxMessage.lease_until < now)),
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
-    return msg
+    claimed = update_if(
+        msg,
+        [OutboxMessage.status.set("sending"), OutboxMessage.lease_until.set(_iso(clock.now() + LEASE)),
+         OutboxMessage.attempts.add(1)],
+        (OutboxMessage.status == "pending")
+        | ((OutboxMessage.status == "sending") & (OutboxMessage.lease_until < now)),
+    )
+    return msg if claimed else None
 
 
 def deliver(msg_id: str) -> bool:

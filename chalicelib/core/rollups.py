@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 from pynamodb.exceptions import TransactWriteError
 
 from . import clock
-from .db import transaction
+from .db import failed_actions, transaction
 from .models import OutboxMessage, Rollup
 from .observability import logger
 
@@ -135,8 +135,7 @@ def _apply_group(group: dict[str, list[Contribution]], react: Reaction | None, r
                     tx.save(msg, condition=OutboxMessage.id.does_not_exist())
         except TransactWriteError as exc:
             reasons = exc.cancellation_reasons or []
-            dup = {firings[i - len(items)].id for i, r in enumerate(reasons)
-                   if r is not None and r.code == "ConditionalCheckFailed" and i >= len(items)}
+            dup = {firings[i - len(items)].id for i in failed_actions(exc) if i >= len(items)}
             skip_firings |= dup  # fired before (an edit back and forth): never again
             logger.info("rollup transaction retried", extra={
                 "attempt": attempt, "reasons": [getattr(r, "code", None) for r in reasons]})
