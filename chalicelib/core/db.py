@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
@@ -20,8 +20,6 @@ from pynamodb.transactions import TransactWrite
 
 from .errors import TallyError
 from .settings import get_settings
-
-M = TypeVar("M", bound=Model)
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
@@ -50,8 +48,19 @@ def conflicted(exc: TransactWriteError) -> bool:
     return bool(codes & {"ConditionalCheckFailed", "TransactionConflict"})
 
 
-def _condition_failed(exc: PutError | UpdateError | DeleteError) -> bool:
-    return exc.cause_response_code == CONDITION_FAILED
+def _written_if(write: Callable[[], object], otherwise: Callable[[], TallyError | None] | None) -> bool:
+    """Run one conditional write: True when it was written; when its condition failed, raise the
+    domain error `otherwise()` names, or return False when it names none."""
+    try:
+        write()
+        return True
+    except (PutError, UpdateError, DeleteError) as exc:
+        if exc.cause_response_code != CONDITION_FAILED:
+            raise
+    err = otherwise() if otherwise is not None else None
+    if err is not None:
+        raise err
+    return False
 
 
 def put_if_new(item: Model, *, hash_attr: Any = None,
@@ -60,45 +69,28 @@ def put_if_new(item: Model, *, hash_attr: Any = None,
     nothing is written and `otherwise()` (if given) names the domain error to raise, or None for a
     harmless replay (then False is returned)."""
     key_attr = hash_attr if hash_attr is not None else getattr(type(item), str(type(item)._hash_keyname))
-    try:
-        item.save(condition=key_attr.does_not_exist())
-        return True
-    except PutError as exc:
-        if not _condition_failed(exc):
-            raise
-    err = otherwise() if otherwise is not None else None
-    if err is not None:
-        raise err
-    return False
+    return _written_if(lambda: item.save(condition=key_attr.does_not_exist()), otherwise)
 
 
-def update_if(item: M, actions: Sequence[Any], condition: Condition,
-              otherwise: Callable[[], TallyError] | None = None) -> bool:
+def update_if(item: Model, actions: Sequence[Any], condition: Condition,
+              otherwise: Callable[[], TallyError | None] | None = None) -> bool:
     """Apply `actions` to `item` when `condition` holds (the item takes the new values). When the
-    condition fails, raise `otherwise()` if given, else return False."""
-    try:
-        item.update(actions=list(actions), condition=condition)
-        return True
-    except UpdateError as exc:
-        if not _condition_failed(exc):
-            raise
-    if otherwise is not None:
-        raise otherwise()
-    return False
+    condition fails, raise `otherwise()` if it names an error, else return False."""
+    return _written_if(lambda: item.update(actions=list(actions), condition=condition), otherwise)
 
 
-def save_if(item: Model, condition: Condition | None, otherwise: Callable[[], TallyError] | None = None) -> bool:
+def save_if(item: Model, condition: Condition | None,
+            otherwise: Callable[[], TallyError | None] | None = None) -> bool:
     """Save `item` (its VersionAttribute, if any, adds the version check) when `condition` holds.
-    When a condition fails, raise `otherwise()` if given, else return False."""
-    try:
-        item.save(condition=condition)
-        return True
-    except PutError as exc:
-        if not _condition_failed(exc):
-            raise
-    if otherwise is not None:
-        raise otherwise()
-    return False
+    When a condition fails, raise `otherwise()` if it names an error, else return False."""
+    return _written_if(lambda: item.save(condition=condition), otherwise)
+
+
+def delete_if(item: Model, condition: Condition | None,
+              otherwise: Callable[[], TallyError | None] | None = None) -> bool:
+    """Delete `item` when `condition` holds; when it fails, raise `otherwise()` if it names an
+    error, else return False."""
+    return _written_if(lambda: item.delete(condition=condition), otherwise)
 
 
 @contextmanager
