@@ -1,5 +1,8 @@
 """Tally: build the Chalice app, register each module's blueprint, stream handlers and schedules."""
+from typing import Any
+
 from chalice import Chalice, Cron, Rate, Response
+from chalice.app import CloudWatchEvent, DynamoDBEvent
 
 from chalicelib.core import observability, web
 from chalicelib.core.account_api import account
@@ -55,63 +58,65 @@ def openapi(req: web.Req) -> Response:
 
 # ---- stream handlers: the ARN is fixed at import time (aws/chalice#1882); CDK overrides it on AWS.
 @app.on_dynamodb_record(stream_arn=settings.expenses_stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
-def on_expenses_stream(event):
+def on_expenses_stream(event: DynamoDBEvent) -> dict[str, Any]:
     """Rollups, budget crossings and chart publishing for a batch of transaction changes."""
     return handle_expenses_batch(event.to_dict())
 
 
 @app.on_dynamodb_record(stream_arn=settings.outbox_stream_arn, batch_size=25, starting_position="TRIM_HORIZON")
-def on_outbox_stream(event):
+def on_outbox_stream(event: DynamoDBEvent) -> dict[str, Any]:
     """Sends each new alert email once."""
     return handle_outbox_batch(event.to_dict())
 
 
 @app.on_dynamodb_record(stream_arn=settings.inventory_stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
-def on_inventory_stream(event):
+def on_inventory_stream(event: DynamoDBEvent) -> dict[str, Any]:
     """Sales, stock-value and demand rollups; low-stock, stock-out and overstock alerts; backorder emails; charts."""
     return handle_inventory_batch(event.to_dict())
 
 
 # ---- schedules
 @app.schedule(Rate(5, unit=Rate.MINUTES))
-def retry_outbox(event):
+def retry_outbox(event: CloudWatchEvent) -> Any:
     """Sends alert emails whose first attempt failed or whose sender died mid-send."""
     return retry_due_messages()
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
-def materialize_recurring(event):
+def materialize_recurring(event: CloudWatchEvent) -> Any:
     """Records each due occurrence of recurring expenses and income once, catching up after downtime."""
     return materialize_due()
 
 
 @app.schedule(Cron(0, 17, "*", "*", "?", "*"))
-def pace_warning(event):
+def pace_warning(event: CloudWatchEvent) -> Any:
     """Daily: warns once per budget and month when this month's pace passes the budget before its end."""
     return pace_warnings()
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
-def monthly_digest(event):
+def monthly_digest(event: CloudWatchEvent) -> Any:
     """Hourly around the turn of a month: each person's digest on their 1st, once."""
     return monthly_digests()
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
-def month_end_close(event):
+def month_end_close(event: CloudWatchEvent) -> Any:
     """Hourly around the turn of a month: rollover budgets carry their surplus or overspend, once."""
     return close_months()
 
 
 @app.schedule(Cron(0, 5, "*", "*", "?", "*"))
-def reorder(event):
+def reorder(event: CloudWatchEvent) -> Any:
     """Daily: what is below its reorder point becomes one draft purchase order per supplier and location."""
     return draft_reorders()
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
-def forecast_demand(event):
+def forecast_demand(event: CloudWatchEvent) -> Any:
     """Hourly: each product × location's demand forecast, days of cover and suggested reorder point,
     refreshed once a day, within the function's remaining time."""
-    remaining = event.context.get_remaining_time_in_millis() / 1000 if event.context else 60
+    # Chalice types the context as a dict; on Lambda it is the LambdaContext.
+    remaining_ms = getattr(event.context, "get_remaining_time_in_millis", lambda: 60_000)()
+    remaining = remaining_ms / 1000
     return forecast_positions(budget_seconds=max(5.0, remaining - 15))
