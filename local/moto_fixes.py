@@ -37,7 +37,6 @@ from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 STREAM_RETENTION = timedelta(hours=24)
 ITERATOR_TTL = 15 * 60.0  # seconds, as AWS's shard iterators
 
-_installed = False
 
 
 # ------------------------------------------------------------------ 1. transactions: an undo log
@@ -169,18 +168,22 @@ def prune_empty_hash_keys(table: Table) -> int:
     return len(empty)
 
 
+_ORIGINALS: dict[str, Any] = {}
+
+
 def install() -> None:
     """Patch moto's classes in this process (idempotent). Call before the first request."""
-    global _installed
-    if _installed:
+    if _ORIGINALS:
         return
-    _installed = True
-    ddb.DynamoDBBackend.transact_write_items = _transact_with_undo_log(ddb.DynamoDBBackend.transact_write_items)
-    StreamShard.get = _get_from_horizon(StreamShard.get)
-    init = DynamoDBStreamsBackend.__init__
+    _ORIGINALS.update(transact=ddb.DynamoDBBackend.transact_write_items, get=StreamShard.get,
+                      init=DynamoDBStreamsBackend.__init__)
+    ddb.DynamoDBBackend.transact_write_items = _transact_with_undo_log(_ORIGINALS["transact"])
+    StreamShard.get = _get_from_horizon(_ORIGINALS["get"])
+    init = _ORIGINALS["init"]
 
     def __init__(self: DynamoDBStreamsBackend, region_name: str, account_id: str) -> None:
         init(self, region_name, account_id)
         self.shard_iterators = ExpiringIterators()
 
     DynamoDBStreamsBackend.__init__ = __init__  # type: ignore[method-assign]
+
