@@ -154,6 +154,12 @@ class Load:
                 "category": r.choice(["food", "transport", "rent", "fun"]), "payment_mode": "debit_card"}
 
     def one(self, i: int) -> None:
+        try:
+            self._one(i)
+        except (OSError, AssertionError):  # a refused connection or a failed sign-up: counted, not fatal
+            self._count(0)
+
+    def _one(self, i: int) -> None:
         with self.lock:
             r = self.rng
             user = r.choice(self.users)
@@ -237,7 +243,7 @@ class Load:
     def _count(self, status: int) -> None:
         with self.lock:
             self.statuses[status] = self.statuses.get(status, 0) + 1
-            if status >= 500:
+            if status >= 500 or status == 0:
                 self.errors += 1
 
     def run(self, n: int, clients: int, progress: bool = True) -> float:
@@ -317,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = [
         ("requests sent / s", f"{args.requests} in {seconds:.0f} s ({args.requests / seconds:.0f}/s), "
                               f"{args.clients} clients", "", ""),
-        ("statuses", ", ".join(f"{k}×{v}" for k, v in sorted(load.statuses.items())), "no 5xx",
+        ("statuses (0: no answer)", ", ".join(f"{k}×{v}" for k, v in sorted(load.statuses.items())), "no 5xx",
          "ok" if load.errors == 0 else "FAIL"),
         ("RSS at start", fmt(rss_start, "MB", 0), "", ""),
         (f"RSS after {args.requests} requests", fmt(rss_end, "MB", 0), f"< {RSS_TARGET_MB} MB",
