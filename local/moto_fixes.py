@@ -19,12 +19,17 @@ three of moto's habits made it grow to gigabytes while the data it held was a fe
    before. An iterator behind the horizon reads from the horizon (AWS raises TrimmedDataAccess; the
    stack never trims what a worker has not handled, so its workers never meet one).
 
-Everything here runs under the embedded AWS's global lock (local/embedded_aws.py).
+4. The snapshot copied every item to JSON while holding the lock. `ItemsCopy` is copy-on-write: the
+   lock is held only to collect references; an item about to be updated in place is converted first.
+
+Everything here runs under the embedded AWS's global lock (local/embedded_aws.py), except
+`ItemsCopy.render`.
 """
 from __future__ import annotations
 
 import collections
 import copy
+import threading
 import time
 import types
 from datetime import datetime, timedelta
@@ -130,6 +135,71 @@ class ExpiringIterators(dict):
             self.pop(self.born.popleft()[1], None)
 
 
+# ------------------------------------------------ 4. a copy of the items without holding the lock
+class ItemsCopy:
+    """The items of some tables as JSON, copy-on-write: `take` (under the moto lock) only collects
+    references to the Item objects; `render` (outside it) converts them. moto replaces an Item on a
+    put and drops it on a delete, and changes one in place only in `update_item`: the patched
+    `update_item` first converts the item it is about to change, if this copy still needs it. So the
+    result is the items as they were when `take` ran."""
+
+    active: ItemsCopy | None = None  # at most one copy at a time (the snapshotter's)
+
+    def __init__(self, tables: dict[str, list[Any]]):
+        self.tables = tables
+        self.lock = threading.Lock()
+        self.done: dict[int, dict[str, Any]] = {}
+        self.wanted = {id(item) for items in tables.values() for item in items}
+
+    @classmethod
+    def take(cls, backend: Any, table_names: list[str]) -> ItemsCopy:
+        """Call with the moto lock held."""
+        copy_ = cls({name: backend.tables[name].all_items() for name in table_names})
+        cls.active = copy_
+        return copy_
+
+    def keep(self, item: Any) -> None:
+        """Convert `item` now if this copy wants it and has not converted it yet (moto lock held)."""
+        if id(item) in self.wanted:
+            with self.lock:
+                if id(item) not in self.done:
+                    self.done[id(item)] = item.to_json()["Attributes"]
+
+    def render(self) -> dict[str, list[dict[str, Any]]]:
+        try:
+            out = {}
+            for name, items in self.tables.items():
+                rendered = []
+                for item in items:
+                    with self.lock:
+                        if id(item) not in self.done:
+                            self.done[id(item)] = item.to_json()["Attributes"]
+                        rendered.append(self.done[id(item)])
+                out[name] = rendered
+            return out
+        finally:
+            if ItemsCopy.active is self:
+                ItemsCopy.active = None
+
+
+def _update_keeping_copies(original: Any) -> Any:
+    def update_item(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        items_copy = ItemsCopy.active
+        if items_copy is not None:
+            table = self.tables.get(table_name)
+            if table is not None:
+                try:
+                    hash_value, range_value = self.get_keys_value(table, key)
+                    item = table.get_item(hash_value, range_value)
+                except Exception:  # a bad key: moto's own update_item says so
+                    item = None
+                if item is not None:
+                    items_copy.keep(item)
+        return original(self, table_name, key, *args, **kwargs)
+
+    return update_item
+
+
 # ------------------------------------------------------------------- 3. stream records: 24 hours
 def trim_stream(shard: StreamShard, now: datetime, handled_up_to: int | None) -> int:
     """Drop the shard's records older than STREAM_RETENTION at `now` (naive UTC, as moto's
@@ -176,8 +246,9 @@ def install() -> None:
     if _ORIGINALS:
         return
     _ORIGINALS.update(transact=ddb.DynamoDBBackend.transact_write_items, get=StreamShard.get,
-                      init=DynamoDBStreamsBackend.__init__)
+                      init=DynamoDBStreamsBackend.__init__, update=ddb.DynamoDBBackend.update_item)
     ddb.DynamoDBBackend.transact_write_items = _transact_with_undo_log(_ORIGINALS["transact"])
+    ddb.DynamoDBBackend.update_item = _update_keeping_copies(_ORIGINALS["update"])
     StreamShard.get = _get_from_horizon(_ORIGINALS["get"])
     init = _ORIGINALS["init"]
 

@@ -66,11 +66,13 @@ def _backends(region: str):
 
 def capture(region: str, table_names: list[str], pool_id: str, bucket: str) -> dict[str, Any]:
     """A consistent copy of the state, as cheap as possible: call with the moto lock held. Items are
-    converted to plain dicts (moto updates items in place, so a reference would not do); users and
-    objects are copied as they are (passwords hashed later, outside the lock, by `render`)."""
+    taken copy-on-write (`moto_fixes.ItemsCopy`: references now, JSON in `render`, an item about to be
+    updated in place converted first); users and objects are copied as they are (passwords hashed
+    later, outside the lock, by `render`)."""
+    from .moto_fixes import ItemsCopy
+
     ddb, idp, s3 = _backends(region)
-    tables = {name: [item.to_json()["Attributes"] for item in ddb.tables[name].all_items()]
-              for name in table_names}
+    tables = ItemsCopy.take(ddb, table_names)
     users = [(user.username, user.id, [dict(a) for a in user.attributes if a["Name"] != "sub"],
               str(getattr(user.status, "value", user.status)), bool(user.enabled), user.password)
              for user in idp.user_pools[pool_id].users.values()]
@@ -98,13 +100,14 @@ def _stored_password(username: str, pw: object) -> str:
 
 
 def render(captured: dict[str, Any]) -> dict[str, Any]:
-    """The JSON-able snapshot of a `capture` (no lock needed: it touches no moto object)."""
+    """The JSON-able snapshot of a `capture`. No lock needed: the items' copy-on-write takes care of
+    writes meanwhile; users and objects were copied."""
     users = [{"username": username, "sub": sub, "attributes": attributes, "status": status, "enabled": enabled,
               "password": _stored_password(username, pw)}
              for username, sub, attributes, status, enabled, pw in captured["users"]]
     objects = [{"key": name, "body": base64.b64encode(value).decode(), "content_type": content_type}
                for name, value, content_type in captured["objects"]]
-    return {"tables": captured["tables"], "users": users, "objects": objects}
+    return {"tables": captured["tables"].render(), "users": users, "objects": objects}
 
 
 def dump(region: str, table_names: list[str], pool_id: str, bucket: str) -> dict[str, Any]:
