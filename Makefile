@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export AWS_DEFAULT_REGION ?= us-east-1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup venv python dashboard chromium run test demo job bench bench-forecast deploy synth clean clean-state
+.PHONY: setup venv python dashboard chromium run test demo job bench bench-forecast bench-local deploy synth clean clean-state
 
 setup: python dashboard chromium
 
@@ -45,6 +45,9 @@ bench: python
 
 bench-forecast: python
 	$(BIN)/python bench/forecast.py
+
+bench-local: python
+	$(BIN)/python bench/local_stack.py $(BENCH_ARGS)
 
 synth: python
 	cd infra && ../$(BIN)/python cdk_app.py

@@ -1,8 +1,9 @@
 """moto's server in-process, over real HTTP on loopback, one request at a time.
 
-moto's backends are not thread-safe (a cancelled transaction restores a deep copy of whole
-tables), so one lock wraps the WSGI app, held until the response body has been produced:
-conditional writes and transactions then behave as DynamoDB's do.
+moto's backends are not thread-safe (a transaction changes several tables and rolls back on
+failure), so one lock wraps the WSGI app, held until the response body has been produced:
+conditional writes and transactions then behave as DynamoDB's do. local/moto_fixes.py keeps moto
+from growing without bound in a long-running process.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ os.environ["MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY"] = "HASH"
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
+
+from . import moto_fixes
 
 LOCK = threading.RLock()
 READ_ACTIONS = ("Get", "Query", "Scan", "Describe", "List", "BatchGet", "InitiateAuth", "Verify")
@@ -33,38 +36,7 @@ def _mutates(environ) -> bool:
     return environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD")
 
 
-def _copy_each_table_once() -> None:
-    """moto deep-copies a table for every item of a transaction (to roll back on failure); with
-    a year of data that makes each local write slow. Copy each table once per transaction: the
-    rollback is the same. Local stack only; runs under LOCK."""
-    import copy
-    import types
-
-    import moto.dynamodb.models as ddb
-    from moto.dynamodb.models.table import Table
-
-    original = ddb.DynamoDBBackend.transact_write_items
-
-    def transact_write_items(self, transact_items):
-        copies: dict[int, Table] = {}
-
-        def deepcopy(obj, memo=None):
-            if isinstance(obj, Table):
-                if id(obj) not in copies:
-                    copies[id(obj)] = copy.deepcopy(obj)
-                return copies[id(obj)]
-            return copy.deepcopy(obj, memo)
-
-        ddb.copy = types.SimpleNamespace(deepcopy=deepcopy)
-        try:
-            return original(self, transact_items)
-        finally:
-            ddb.copy = copy
-
-    ddb.DynamoDBBackend.transact_write_items = transact_write_items
-
-
-_copy_each_table_once()
+moto_fixes.install()  # an undo log for transactions, expiring shard iterators, trimmable streams
 
 
 class Serialized:

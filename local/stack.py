@@ -8,6 +8,7 @@ the API first, then the streams are drained, the state saved, and the rest stopp
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import os
@@ -19,6 +20,7 @@ import sys
 import threading
 import time
 import urllib.request
+from datetime import datetime
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
@@ -204,6 +206,10 @@ class Stack:
         # Chalice local sets the stage's variables; the local stack's own values win.
         keep = dict(os.environ)
         self.api = create_local_server(self.app, config, host, port)
+        from .api_server import ApiRequestHandler
+
+        # TRACE and other methods Chalice does not route: a JSON 405, not http.server's HTML 501
+        self.api.server.RequestHandlerClass = functools.partial(ApiRequestHandler, app_object=self.app, config=config)
         self.api.server.daemon_threads = True  # keep-alive connections must not hold up Ctrl-C
         # socketserver listens with a backlog of 5: a rush of simultaneous clients (a shop's tills)
         # would be reset. Listening again on Linux raises the backlog of the open socket.
@@ -268,24 +274,60 @@ class Stack:
         return True
 
     def snapshot(self) -> bool:
+        """Save the state if it changed and the streams are quiet. Only the copy is taken under the
+        moto lock; hashing, serialising and writing happen after it is released."""
         from . import state
         from .embedded_aws import Changes
 
+        t0 = time.perf_counter()
         with self.lock:
             if Changes.count == self.saved_changes:
                 return True
             if not self._quiescent():
                 return False
             seen = Changes.count
-            data = state.dump(REGION, self.table_names, self.pool_id, self.bucket)
-        state.save(self.state_dir, data)
+            captured = state.capture(REGION, self.table_names, self.pool_id, self.bucket)
+        locked = time.perf_counter() - t0
+        written = state.save(self.state_dir, state.render(captured))
         self.saved_changes = seen
+        if written:
+            log.info("snapshot saved: lock %.1f ms, total %.1f ms", locked * 1000, (time.perf_counter() - t0) * 1000)
         return True
 
+    def maintain(self, now: datetime | None = None) -> dict[str, int]:
+        """Trim stream records older than 24 h that every worker has handled (as DynamoDB Streams trims
+        them), and drop the empty entries moto leaves in item maps. Under the moto lock, briefly."""
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.core.utils import utcnow
+        from moto.dynamodb.models import dynamodb_backends
+
+        from .moto_fixes import prune_empty_hash_keys, trim_stream
+
+        now = now or utcnow()
+        trimmed = pruned = 0
+        with self.lock:
+            tables = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].tables
+            for name in self.table_names:
+                pruned += prune_empty_hash_keys(tables[name])
+            for arn in set(self.stream_arns.values()):
+                readers = [w for w in self.workers if w.arn == arn]
+                shard = tables[arn.split("/")[1]].stream_shard
+                if shard is None or not readers:
+                    continue
+                handled = [w.last_seq for w in readers]
+                trimmed += trim_stream(shard, now, None if None in handled else min(handled))
+        if trimmed:
+            log.info("trimmed %d stream records older than 24 h", trimmed)
+        return {"trimmed": trimmed, "pruned": pruned}
+
     def _snapshot_loop(self) -> None:
+        last_maintained = time.monotonic()
         while not self.stopping.wait(self.args.snapshot_every):
             try:
                 self.snapshot()
+                if time.monotonic() - last_maintained > 60:
+                    last_maintained = time.monotonic()
+                    self.maintain()
             except Exception:
                 log.exception("snapshot failed")
 
@@ -320,8 +362,15 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     stack = Stack(args)
     done = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: done.set())
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
+
+    def on_signal(*_) -> None:
+        if done.is_set():  # a second Ctrl-C: leave now, without the final snapshot
+            print("Stopping now: the last seconds of changes are not saved.", flush=True)
+            os._exit(130)
+        done.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
     out = stack.start()
     print(f"""
 Tally is running.
@@ -339,5 +388,15 @@ Outputs in {stack.outputs_path}. Ctrl-C stops.
     return 0
 
 
+def exit_now(code: int) -> None:
+    """Leave without the interpreter's teardown. Everything is saved by now; what remains is
+    freeing every object of moto's backends one by one and joining threads left behind by
+    libraries (a thread pool's atexit join), which took minutes after a long session."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

@@ -3,8 +3,9 @@
 Why not moto's recorder: it logs every request (stream polls included, passwords in plain text)
 and its replay regenerates stream records, which would reprocess old changes.
 
-The snapshot is read from moto's backends in-process while the moto lock is held, and only at a
-quiescent moment: every stream worker has handled its stream's last record. Restoring creates the
+The snapshot is copied from moto's backends in-process while the moto lock is held, and only at a
+quiescent moment: every stream worker has handled its stream's last record; it is serialised,
+its passwords hashed and the file written after the lock is released. Restoring creates the
 stream-enabled tables without a stream, loads the items, and only then enables the stream, so
 restored items never become stream records; the workers read the new streams from TRIM_HORIZON.
 Passwords are stored as salted PBKDF2 hashes. A kill -9 loses at most what changed since the last
@@ -63,31 +64,56 @@ def _backends(region: str):
             s3_backends[DEFAULT_ACCOUNT_ID]["global"])
 
 
-def dump(region: str, table_names: list[str], pool_id: str, bucket: str) -> dict[str, Any]:
-    """The state as JSON-able data. Call with the moto lock held."""
+def capture(region: str, table_names: list[str], pool_id: str, bucket: str) -> dict[str, Any]:
+    """A consistent copy of the state, as cheap as possible: call with the moto lock held. Items are
+    taken copy-on-write (`moto_fixes.ItemsCopy`: references now, JSON in `render`, an item about to be
+    updated in place converted first); users and objects are copied as they are (passwords hashed
+    later, outside the lock, by `render`)."""
+    from .moto_fixes import ItemsCopy
+
     ddb, idp, s3 = _backends(region)
-    tables = {}
-    for name in table_names:
-        table = ddb.tables[name]
-        tables[name] = [item.to_json()["Attributes"] for item in table.all_items()]
-    users = []
-    for user in idp.user_pools[pool_id].users.values():
-        pw = user.password
-        users.append({
-            "username": user.username,
-            "sub": user.id,
-            "attributes": [a for a in user.attributes if a["Name"] != "sub"],
-            "status": str(getattr(user.status, "value", user.status)),
-            "enabled": bool(user.enabled),
-            "password": str.__str__(pw) if isinstance(pw, HashedPassword) else HashedPassword.encode(pw or ""),
-        })
+    tables = ItemsCopy.take(ddb, table_names)
+    users = [(user.username, user.id, [dict(a) for a in user.attributes if a["Name"] != "sub"],
+              str(getattr(user.status, "value", user.status)), bool(user.enabled), user.password)
+             for user in idp.user_pools[pool_id].users.values()]
     objects = []
     b = s3.buckets.get(bucket)
     for key in (b.keys.values() if b else []):
         key = key[-1] if isinstance(key, list) else key
-        objects.append({"key": key.name, "body": base64.b64encode(key.value).decode(),
-                        "content_type": (key.metadata or {}).get("Content-Type", "application/json")})
+        objects.append((key.name, key.value, (key.metadata or {}).get("Content-Type", "application/json")))
     return {"tables": tables, "users": users, "objects": objects}
+
+
+# (username, SHA-256 of the password) -> its salted PBKDF2 hash. PBKDF2 is slow on purpose (~0.1 s):
+# a snapshot hashes a password once, not every user's at every snapshot.
+_HASHES: dict[tuple[str, str], str] = {}
+
+
+def _stored_password(username: str, pw: object) -> str:
+    if isinstance(pw, HashedPassword):
+        return str.__str__(pw)
+    text = pw if isinstance(pw, str) else ""
+    key = (username, hashlib.sha256(text.encode()).hexdigest())
+    if key not in _HASHES:
+        _HASHES[key] = HashedPassword.encode(text)
+    return _HASHES[key]
+
+
+def render(captured: dict[str, Any]) -> dict[str, Any]:
+    """The JSON-able snapshot of a `capture`. No lock needed: the items' copy-on-write takes care of
+    writes meanwhile; users and objects were copied."""
+    users = [{"username": username, "sub": sub, "attributes": attributes, "status": status, "enabled": enabled,
+              "password": _stored_password(username, pw)}
+             for username, sub, attributes, status, enabled, pw in captured["users"]]
+    objects = [{"key": name, "body": base64.b64encode(value).decode(), "content_type": content_type}
+               for name, value, content_type in captured["objects"]]
+    return {"tables": captured["tables"].render(), "users": users, "objects": objects}
+
+
+def dump(region: str, table_names: list[str], pool_id: str, bucket: str) -> dict[str, Any]:
+    """The state as JSON-able data. Call with the moto lock held (`capture` then `render` holds it
+    only for the copy)."""
+    return render(capture(region, table_names, pool_id, bucket))
 
 
 def save(state_dir: pathlib.Path, data: dict[str, Any]) -> bool:

@@ -57,6 +57,10 @@ class StreamWorker(threading.Thread):
             except Exception:
                 log.exception("stream worker %s failed a poll", self.fn_name)
                 got = False
+                try:  # e.g. an expired iterator: resume after the last record read
+                    self._refresh_iterator()
+                except Exception:
+                    log.exception("stream worker %s could not get a new iterator", self.fn_name)
             if not got:
                 self.idle.set()
                 self.stop_event.wait(self.poll)
@@ -72,7 +76,6 @@ class StreamWorker(threading.Thread):
             self.pending += new
         if not self.pending:
             self.limit = self.batch_size
-            self._refresh_iterator()
             return False
         self.idle.clear()
         batch = self.pending[: self.limit]
@@ -111,8 +114,7 @@ class StreamWorker(threading.Thread):
         return True
 
     def _refresh_iterator(self) -> None:
-        """A new iterator after the last record read. moto replaces a table with a copy when it
-        cancels a transaction, and an old iterator keeps reading the old copy's stream."""
+        """A new iterator after the last record read (at start, and after a failed poll)."""
         if self.fetched is None:  # the stream was empty at start and nothing was read since
             self.iterator = self.client.get_shard_iterator(
                 StreamArn=self.arn, ShardId=self.shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]

@@ -27,8 +27,9 @@ os.environ["TALLY_STAGE"] = "test"
 os.environ.pop("TALLY_AWS_ENDPOINT_URL", None)
 os.environ.pop("TALLY_NOW", None)
 
-# The local stack's moto speed-up (each table copied once per transaction, not once per item) applies
-# to the in-process mock too: same rollback, without the import tests taking minutes.
+# The local stack's moto fixes (local/moto_fixes.py: transactions roll back with an undo log instead of
+# deep-copying whole tables) apply to the in-process mock too: same rollback, without the import tests
+# taking minutes.
 import local.embedded_aws  # noqa: E402,F401
 
 # moto signs Cognito tokens with its bundled key: the API checks them against its public JWKS.

@@ -8,10 +8,16 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+# Generous on purpose: the suite runs on small, busy machines (2 cores, other jobs beside it). The
+# stack is ready in ~5 s and exits within a second of "Stopped." when the machine is idle.
+START_TIMEOUT = 240.0  # until outputs.json exists and /health answers 200
+STOP_TIMEOUT = 300.0  # Ctrl-C to exit: API stop, stream drain (up to 60 s), final snapshot
+EXIT_AFTER_STOPPED = 30.0  # "Stopped." to the end of the process (target: 10 s, bench/local_stack.py)
 
 
 class LocalStack:
@@ -19,8 +25,9 @@ class LocalStack:
         self.state_dir = state_dir
         self.proc: subprocess.Popen | None = None
         self.outputs: dict = {}
+        self.exit_after_stopped: float | None = None
 
-    def start(self, timeout: float = 90) -> dict:
+    def start(self, timeout: float = START_TIMEOUT) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TALLY_", "AWS_", "MOTO_"))}
         path = self.state_dir / "outputs.json"
         path.unlink(missing_ok=True)  # a killed stack's outputs must not pass for the new one's
@@ -30,24 +37,63 @@ class LocalStack:
              "--api-port", "0", "--dashboard-port", "0", "--snapshot-every", "1"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if path.exists():
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.outputs and path.exists():
                 self.outputs = json.loads(path.read_text())
                 assert self.outputs["pid"] == self.proc.pid
+            if self.outputs and self._healthy():
                 return self.outputs
             if self.proc.poll() is not None:
-                raise RuntimeError("the local stack exited: " + (self.state_dir / "stack.log").read_text()[-3000:])
+                raise RuntimeError("the local stack exited: " + self.log_tail())
             time.sleep(0.2)
-        raise RuntimeError("the local stack did not get ready")
+        raise RuntimeError(f"the local stack was not ready within {timeout:.0f} s: " + self.log_tail())
 
-    def stop(self, timeout: float = 60) -> int:
-        """Ctrl-C, as a person stops `make run`; the exit code (0 when it stopped cleanly)."""
+    def _healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.outputs['api_url']}/health", timeout=5) as r:
+                return r.status == 200
+        except OSError:
+            return False
+
+    def log_tail(self, chars: int = 3000) -> str:
+        return (self.state_dir / "stack.log").read_text(errors="replace")[-chars:]
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> int:
+        """Ctrl-C, as a person stops `make run`; the exit code (0 when it stopped cleanly). The process
+        must end within EXIT_AFTER_STOPPED seconds of printing "Stopped." (the drain before it may
+        take longer on a busy machine: `timeout` bounds the whole stop)."""
         assert self.proc is not None
+        log_path = self.state_dir / "stack.log"
+        offset = log_path.stat().st_size  # the log is appended to by every start on this state dir
         self.proc.send_signal(signal.SIGINT)
-        code = self.proc.wait(timeout)
+        deadline = time.monotonic() + timeout
+        stopped_at = None
+        while self.proc.poll() is None and time.monotonic() < deadline:
+            if stopped_at is None:
+                with log_path.open("rb") as fh:
+                    fh.seek(offset)
+                    if b"Stopped." in fh.read():
+                        stopped_at = time.monotonic()
+            time.sleep(0.1)
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(30)
+            self.log.close()
+            raise AssertionError(f"the local stack did not exit within {timeout:.0f} s of Ctrl-C "
+                                 f"(\"Stopped.\" {'printed' if stopped_at else 'not printed'}): " + self.log_tail())
+        exited_at = time.monotonic()
         self.log.close()
-        return code
+        if stopped_at is None:
+            with log_path.open("rb") as fh:
+                fh.seek(offset)
+                if b"Stopped." in fh.read():
+                    stopped_at = exited_at  # printed and gone within one poll (0.1 s)
+        self.exit_after_stopped = None if stopped_at is None else exited_at - stopped_at
+        if self.proc.returncode == 0:
+            assert self.exit_after_stopped is not None and self.exit_after_stopped <= EXIT_AFTER_STOPPED, (
+                f"exited {self.exit_after_stopped} s after \"Stopped.\"", self.log_tail())
+        return self.proc.returncode
 
     def kill(self) -> None:
         """kill -9: no drain, no final snapshot."""
@@ -79,4 +125,4 @@ def local_stack(stack_factory):
     s = stack_factory()
     out = s.start()
     yield out
-    assert s.stop() == 0, (s.state_dir / "stack.log").read_text()[-3000:]
+    assert s.stop() == 0, s.log_tail()

@@ -1,0 +1,260 @@
+"""What moto keeps forever, and how the local stack keeps it small (see docs/local-stack.md).
+
+moto is a test double: its backends live for a test and then go. The local stack runs for days, and
+three of moto's habits made it grow to gigabytes while the data it held was a few MB:
+
+1. A TransactWriteItems deep-copies every table it names, stream records included, to roll back on
+   failure, and a cancelled one swaps the copies in. The swapped-out tables stayed alive through the
+   shard iterators that pointed at them, and every copy cost O(table + stream) time under the lock.
+   `install()` replaces the copy with an undo log of what the transaction can change: the table's
+   item map (a shallow copy), fresh copies of the items an Update will modify in place, and the
+   length of the stream shard. A rollback puts them back *into the same table object*, so shard
+   iterators stay valid and no table is ever replaced.
+2. Every GetRecords registers a new shard iterator in a dict that is never pruned (a worker polling
+   every 0.2 s adds 18,000 an hour). Iterators now expire after 15 minutes, as on AWS.
+3. Stream records are kept forever. `trim_stream` drops those older than 24 hours, as DynamoDB Streams
+   does, by advancing the shard's starting sequence number: moto numbers a record
+   `starting_sequence_number + its index`, and an iterator holds an absolute sequence number, so every
+   record keeps its number and every iterator at or after the trim horizon reads exactly what it read
+   before. An iterator behind the horizon reads from the horizon (AWS raises TrimmedDataAccess; the
+   stack never trims what a worker has not handled, so its workers never meet one).
+
+4. The snapshot copied every item to JSON while holding the lock. `ItemsCopy` is copy-on-write: the
+   lock is held only to collect references; an item about to be updated in place is converted first.
+
+Everything here runs under the embedded AWS's global lock (local/embedded_aws.py), except
+`ItemsCopy.render`.
+"""
+from __future__ import annotations
+
+import collections
+import copy
+import threading
+import time
+import types
+from datetime import datetime, timedelta
+from typing import Any
+
+import moto.dynamodb.models as ddb
+from moto.dynamodb.models.table import StreamShard, Table
+from moto.dynamodbstreams.models import DynamoDBStreamsBackend
+
+STREAM_RETENTION = timedelta(hours=24)
+ITERATOR_TTL = 15 * 60.0  # seconds, as AWS's shard iterators
+
+
+
+# ------------------------------------------------------------------ 1. transactions: an undo log
+def _item_map_copy(table: Table) -> Any:
+    """The table's item map, one level deep (the Item objects are shared)."""
+    items = table.items
+    out = collections.defaultdict(dict) if isinstance(items, collections.defaultdict) else {}
+    if table.has_range_key:
+        for h, by_range in items.items():
+            if by_range:
+                out[h] = dict(by_range)
+    else:
+        out.update(items)
+    return out
+
+
+def _updated_item(backend: Any, op: dict[str, Any]) -> tuple[Table, Any] | None:
+    """The item an Update action will modify in place, if it exists, with its table."""
+    table = backend.tables.get(op.get("TableName"))
+    key = op.get("Key")
+    if table is None or not isinstance(key, dict):
+        return None
+    try:
+        hash_value, range_value = backend.get_keys_value(table, key)
+    except Exception:  # a malformed key: moto reports it while running the transaction
+        return None
+    if table.has_range_key:
+        return table, table.items.get(hash_value, {}).get(range_value) if range_value is not None else None
+    return table, table.items.get(hash_value)
+
+
+def _replace_item(item_map: Any, has_range: bool, original: Any, saved: Any) -> None:
+    h = original.hash_key
+    if has_range:
+        by_range = item_map.get(h)
+        if by_range is not None and by_range.get(original.range_key) is original:
+            by_range[original.range_key] = saved
+    elif item_map.get(h) is original:
+        item_map[h] = saved
+
+
+def _transact_with_undo_log(original: Any) -> Any:
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
+        saved: dict[str, tuple[Table, Any, int | None]] = {}
+        for entry in transact_items:
+            op = next(iter(entry.values()), None)
+            name = op.get("TableName") if isinstance(op, dict) else None
+            if name in self.tables and name not in saved:
+                table = self.tables[name]
+                shard = table.stream_shard
+                saved[name] = (table, _item_map_copy(table), None if shard is None else len(shard.items))
+        for entry in transact_items:  # an Update changes its item in place: keep a copy of the item
+            if "Update" in entry and isinstance(entry["Update"], dict):
+                found = _updated_item(self, entry["Update"])
+                if found and found[1] is not None:
+                    table, item = found
+                    _replace_item(saved[table.name][1], table.has_range_key, item, copy.deepcopy(item))
+
+        def deepcopy(obj: Any, memo: Any = None) -> Any:
+            # moto's own rollback puts "the copy" back: let it be the table itself
+            return obj if isinstance(obj, Table) else copy.deepcopy(obj, memo)
+
+        ddb.copy = types.SimpleNamespace(deepcopy=deepcopy)  # type: ignore[assignment]
+        try:
+            return original(self, transact_items)
+        except BaseException:
+            for table, item_map, shard_len in saved.values():
+                table.items = item_map
+                if shard_len is not None and table.stream_shard is not None:
+                    del table.stream_shard.items[shard_len:]
+            raise
+        finally:
+            ddb.copy = copy  # type: ignore[assignment]
+
+    return transact_write_items
+
+
+# -------------------------------------------------------------- 2. shard iterators that expire
+class ExpiringIterators(dict):
+    """moto's shard-iterator registry, forgetting iterators ITERATOR_TTL seconds after they were made."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.born: collections.deque[tuple[float, str]] = collections.deque()
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        now = time.monotonic()
+        super().__setitem__(key, value)
+        self.born.append((now, key))
+        while self.born and self.born[0][0] < now - ITERATOR_TTL:
+            self.pop(self.born.popleft()[1], None)
+
+
+# ------------------------------------------------ 4. a copy of the items without holding the lock
+class ItemsCopy:
+    """The items of some tables as JSON, copy-on-write: `take` (under the moto lock) only collects
+    references to the Item objects; `render` (outside it) converts them. moto replaces an Item on a
+    put and drops it on a delete, and changes one in place only in `update_item`: the patched
+    `update_item` first converts the item it is about to change, if this copy still needs it. So the
+    result is the items as they were when `take` ran."""
+
+    active: ItemsCopy | None = None  # at most one copy at a time (the snapshotter's)
+
+    def __init__(self, tables: dict[str, list[Any]]):
+        self.tables = tables
+        self.lock = threading.Lock()
+        self.done: dict[int, dict[str, Any]] = {}
+        self.wanted = {id(item) for items in tables.values() for item in items}
+
+    @classmethod
+    def take(cls, backend: Any, table_names: list[str]) -> ItemsCopy:
+        """Call with the moto lock held."""
+        copy_ = cls({name: backend.tables[name].all_items() for name in table_names})
+        cls.active = copy_
+        return copy_
+
+    def keep(self, item: Any) -> None:
+        """Convert `item` now if this copy wants it and has not converted it yet (moto lock held)."""
+        if id(item) in self.wanted:
+            with self.lock:
+                if id(item) not in self.done:
+                    self.done[id(item)] = item.to_json()["Attributes"]
+
+    def render(self) -> dict[str, list[dict[str, Any]]]:
+        try:
+            out = {}
+            for name, items in self.tables.items():
+                rendered = []
+                for item in items:
+                    with self.lock:
+                        if id(item) not in self.done:
+                            self.done[id(item)] = item.to_json()["Attributes"]
+                        rendered.append(self.done[id(item)])
+                out[name] = rendered
+            return out
+        finally:
+            if ItemsCopy.active is self:
+                ItemsCopy.active = None
+
+
+def _update_keeping_copies(original: Any) -> Any:
+    def update_item(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        items_copy = ItemsCopy.active
+        if items_copy is not None:
+            table = self.tables.get(table_name)
+            if table is not None:
+                try:
+                    hash_value, range_value = self.get_keys_value(table, key)
+                    item = table.get_item(hash_value, range_value)
+                except Exception:  # a bad key: moto's own update_item says so
+                    item = None
+                if item is not None:
+                    items_copy.keep(item)
+        return original(self, table_name, key, *args, **kwargs)
+
+    return update_item
+
+
+# ------------------------------------------------------------------- 3. stream records: 24 hours
+def trim_stream(shard: StreamShard, now: datetime, handled_up_to: int | None) -> int:
+    """Drop the shard's records older than STREAM_RETENTION at `now` (naive UTC, as moto's
+    ApproximateCreationDateTime), but none after sequence number `handled_up_to` (what every reader
+    has handled; None: nothing is handled, nothing goes). Returns how many were dropped."""
+    if handled_up_to is None:
+        return 0
+    horizon = now - STREAM_RETENTION
+    n = 0
+    for record in shard.items:
+        d = record.record["dynamodb"]
+        if d["ApproximateCreationDateTime"] >= horizon or int(d["SequenceNumber"]) > handled_up_to:
+            break
+        n += 1
+    if n:
+        del shard.items[:n]
+        shard.starting_sequence_number += n  # every record keeps its number
+    return n
+
+
+def _get_from_horizon(original: Any) -> Any:
+    def get(self: StreamShard, start: int, quantity: int) -> list[dict[str, Any]]:
+        return original(self, max(start, self.starting_sequence_number), quantity)
+
+    return get
+
+
+def prune_empty_hash_keys(table: Table) -> int:
+    """moto's get_item on a missing hash key of a hash+range table leaves an empty dict behind
+    (the item map is a defaultdict): drop them. Returns how many."""
+    if not table.has_range_key:
+        return 0
+    empty = [h for h, by_range in table.items.items() if not by_range]
+    for h in empty:
+        del table.items[h]
+    return len(empty)
+
+
+_ORIGINALS: dict[str, Any] = {}
+
+
+def install() -> None:
+    """Patch moto's classes in this process (idempotent). Call before the first request."""
+    if _ORIGINALS:
+        return
+    _ORIGINALS.update(transact=ddb.DynamoDBBackend.transact_write_items, get=StreamShard.get,
+                      init=DynamoDBStreamsBackend.__init__, update=ddb.DynamoDBBackend.update_item)
+    ddb.DynamoDBBackend.transact_write_items = _transact_with_undo_log(_ORIGINALS["transact"])
+    ddb.DynamoDBBackend.update_item = _update_keeping_copies(_ORIGINALS["update"])
+    StreamShard.get = _get_from_horizon(_ORIGINALS["get"])
+    init = _ORIGINALS["init"]
+
+    def __init__(self: DynamoDBStreamsBackend, region_name: str, account_id: str) -> None:
+        init(self, region_name, account_id)
+        self.shard_iterators = ExpiringIterators()
+
+    DynamoDBStreamsBackend.__init__ = __init__  # type: ignore[method-assign]
+
