@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pynamodb.exceptions import TransactWriteError
 
 from ..core import clock
-from ..core.db import transact, update_if
+from ..core.db import put_if_new, transact, update_if
 from ..core.errors import Conflict, InvalidInput, NotFound, TallyError
 from ..core.money import fmt_unit_price
 from ..core.keys import org_pk
@@ -131,7 +131,7 @@ def create(kind: str, org_id: str, data: ItemIn) -> Any:
     item_id, now = str(uuid.uuid4()), clock.iso_now()
     item = model(*item_key(org_id, prefix, item_id), id=item_id, org_id=org_id, created_at=now, updated_at=now,
                  **data.model_dump())
-    item.save(condition=model.pk.does_not_exist())
+    put_if_new(item, otherwise=lambda: Conflict(f"that {kind} exists already; send it again", field="body"))
     return item
 
 
