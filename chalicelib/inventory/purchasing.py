@@ -40,7 +40,6 @@ from .rules.watch import series_key
 from .schemas import MovementIn, OrderLineOut, PurchaseOrderOut, PurchaseOrdersOut
 
 OPEN = ("draft", "approved")
-STATUSES = ("draft", "approved", "received", "cancelled")
 PO_NAMESPACE = uuid.UUID("6f1d3c56-2b0e-4a57-9d8f-5b1f0d0c9e11")
 
 

@@ -13,10 +13,6 @@ from pydantic import MISSING, BeforeValidator, Field, field_validator
 
 from ..core.schemas import EmailStr, Items, Out, Query, Strict, check_currency
 
-KINDS = ("receive", "sale", "issue", "transfer", "adjust", "scrap", "return", "reversal")
-SCRAP_REASONS = ("damaged", "expired", "defective", "lost")
-PO_STATUSES = ("draft", "approved", "received", "cancelled")
-BACKORDER_STATUSES = ("open", "filled", "cancelled")
 MAX_QUANTITY = Decimal("1000000")
 MAX_COST = Decimal("1000000000")
 

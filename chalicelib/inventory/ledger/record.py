@@ -18,7 +18,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from ...core import clock
 from ...core.db import conflicted, failed_actions, save_if, transaction
-from ...core.errors import Conflict, InvalidInput, NotFound, TallyError
+from ...core.errors import Conflict, InvalidInput, NotFound
 from ..models import Backorder, Location, Movement, Position, Product, ReversalClaim, item_key, position_key
 from ..schemas import MovementIn
 from .plan import Plan, Request, check_movement, new_position, plan_movement, request_hash
@@ -105,10 +105,6 @@ def record_movement(org_id: str, by: str, movement_id: str, data: MovementIn, no
     raise Conflict("the stock kept changing while this was recorded; send it again", field="quantity")
 
 
-def _stock_changed() -> TallyError:
-    return Conflict("the stock kept changing; send it again", field="version")
-
-
 def set_stock_settings(org_id: str, product_id: str, location_id: str, reorder_point: Decimal | None,
                        reorder_quantity: Decimal | None, max_quantity: Decimal | None) -> Position:
     """A position's reorder point, reorder quantity and maximum (the position is made if new)."""
@@ -134,4 +130,4 @@ def set_stock_settings(org_id: str, product_id: str, location_id: str, reorder_p
         if save_if(pos, Position.pk.does_not_exist() if read == 0 else Position.version == read):
             return pos
         time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
-    raise _stock_changed()
+    raise Conflict("the stock kept changing; send it again", field="version")
