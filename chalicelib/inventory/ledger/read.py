@@ -77,10 +77,38 @@ def open_backorders(org_id: str, product_id: str, location_id: str) -> list[Back
                                         limit=BACKORDERS_PER_ARRIVAL))
 
 
+def _position_keys(org_id: str, data: MovementIn, reversed_movement: Movement | None) -> dict[str, type[InventoryTable]]:
+    """The positions a movement changes (a reversal: those of the movement it undoes) and the
+    backorder a reversed sale opened: what changes under a movement between two attempts."""
+    keys: dict[str, type[InventoryTable]] = {}
+    if reversed_movement is not None:
+        m = reversed_movement
+        keys[position_key(org_id, m.product_id, m.location_id)[1]] = Position
+        if m.to_location_id:
+            keys[position_key(org_id, m.product_id, m.to_location_id)[1]] = Position
+        if m.kind == "sale" and Decimal(m.backordered or 0) > 0:
+            keys[item_key(org_id, "BACKORDER", backorder_id(m.id))[1]] = Backorder
+    elif data.kind != "reversal" and data.product_id:
+        for loc in (data.location_id, data.to_location_id):
+            if loc:
+                keys[position_key(org_id, data.product_id, loc)[1]] = Position
+    return keys
+
+
+def _read_open_backorders(snap: Snapshot, data: MovementIn, reversed_movement: Movement | None) -> None:
+    snap.open_backorders = {}
+    for product_id, location_id in arrival_positions(data, reversed_movement):
+        sk = position_key(snap.org_id, product_id, location_id)[1]
+        pos = snap.items.get(sk)
+        if isinstance(pos, Position) and pos.backordered and Decimal(pos.backordered) > 0:
+            snap.open_backorders[sk] = open_backorders(snap.org_id, product_id, location_id)
+
+
 def movement_snapshot(org_id: str, movement_id: str, data: MovementIn) -> Snapshot:
     """What recording `data` under `movement_id` needs: the movement id (a replay), the product,
     locations, customer and positions; for a reversal the movement it undoes, its positions and the
-    backorder its sale opened; the open backorders of each position stock may arrive at."""
+    backorder its sale opened (a second BatchGetItem); the open backorders of each position stock
+    may arrive at."""
     wanted: dict[str, type[InventoryTable]] = {movement_key(org_id, movement_id)[1]: Movement}
     if data.kind == "reversal" and data.reverses:
         wanted[movement_key(org_id, data.reverses)[1]] = Movement
@@ -89,25 +117,26 @@ def movement_snapshot(org_id: str, movement_id: str, data: MovementIn) -> Snapsh
     for loc in (data.location_id, data.to_location_id):
         if loc:
             wanted[item_key(org_id, "LOCATION", loc)[1]] = Location
-            if data.product_id:
-                wanted[position_key(org_id, data.product_id, loc)[1]] = Position
     if data.customer_id:
         wanted[item_key(org_id, "CUSTOMER", data.customer_id)[1]] = Customer
+    wanted.update(_position_keys(org_id, data, None))
     snap = Snapshot(org_id, load(org_id, wanted))
     if snap.movement(movement_id) is not None:
         return snap  # a replay: nothing else is needed
     reversed_movement = snap.movement(data.reverses) if data.kind == "reversal" else None
     if reversed_movement is not None:
-        m = reversed_movement
-        more: dict[str, type[InventoryTable]] = {position_key(org_id, m.product_id, m.location_id)[1]: Position}
-        if m.to_location_id:
-            more[position_key(org_id, m.product_id, m.to_location_id)[1]] = Position
-        if m.kind == "sale" and Decimal(m.backordered or 0) > 0:
-            more[item_key(org_id, "BACKORDER", backorder_id(m.id))[1]] = Backorder
-        snap.items.update(load(org_id, more))
-    for product_id, location_id in arrival_positions(data, reversed_movement):
-        sk = position_key(org_id, product_id, location_id)[1]
-        pos = snap.items.get(sk)
-        if isinstance(pos, Position) and pos.backordered and Decimal(pos.backordered) > 0:
-            snap.open_backorders[sk] = open_backorders(org_id, product_id, location_id)
+        snap.items.update(load(org_id, _position_keys(org_id, data, reversed_movement)))
+    _read_open_backorders(snap, data, reversed_movement)
     return snap
+
+
+def refresh(snap: Snapshot, data: MovementIn) -> Snapshot:
+    """After a lost race: the positions (and a reversed sale's backorder) read again in one
+    BatchGetItem, and the open backorders stock may arrive at; the rest holds."""
+    reversed_movement = snap.movement(data.reverses) if data.kind == "reversal" else None
+    keys = _position_keys(snap.org_id, data, reversed_movement)
+    fresh = load(snap.org_id, keys)
+    items = {sk: item for sk, item in snap.items.items() if sk not in keys}
+    again = Snapshot(snap.org_id, {**items, **fresh})
+    _read_open_backorders(again, data, reversed_movement)
+    return again

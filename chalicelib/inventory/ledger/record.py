@@ -22,7 +22,7 @@ from ...core.errors import Conflict, InvalidInput, NotFound
 from ..models import Backorder, Location, Movement, Position, Product, ReversalClaim, item_key, position_key
 from ..schemas import MovementIn
 from .plan import Plan, Request, check_movement, new_position, plan_movement, request_hash
-from .read import get_position, load, movement_snapshot
+from .read import find_movement, get_position, load, movement_snapshot, refresh
 from .views import movement_out
 
 MAX_ATTEMPTS = 40
@@ -95,13 +95,14 @@ def record_movement(org_id: str, by: str, movement_id: str, data: MovementIn, no
             if not conflicted(exc):
                 raise
             failed = failed_actions(exc)
+            if 0 in failed:  # recorded meanwhile (a retried request racing itself)
+                existing = find_movement(org_id, movement_id)
+                if existing is not None:
+                    return Recorded(same_body(existing, data), [], True)
             if plan.claim is not None and failed == [plan.claim_index]:
                 raise Conflict("that movement has been reversed already", field="reverses") from None
         time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** attempt)))
-        snap = movement_snapshot(org_id, movement_id, data)
-        recorded = snap.movement(movement_id)
-        if recorded is not None:  # recorded meanwhile (a retried request racing itself)
-            return Recorded(same_body(recorded, data), [], True)
+        snap = refresh(snap, data)
     raise Conflict("the stock kept changing while this was recorded; send it again", field="quantity")
 
 
