@@ -74,7 +74,7 @@ def movement_contributions(m: Image) -> Iterator[tuple[RollupKey, str, Decimal]]
     org, kind = m["org_id"], m["kind"]
     day = str(m["occurred_on"])
     year, mmdd, month = day[:4], day[5:], day[:7]
-    qty, direction = _d(m.get("quantity")), int(m.get("direction", 0))
+    qty = _d(m.get("quantity"))
     yk, ak, mk = year_key(org, year), all_key(org), month_key(org, month)
     value = value_change(m)
     if value:
