@@ -25,52 +25,43 @@ def _decimal(value: str | int) -> Decimal:
         raise ValueError("not a decimal number") from None
 
 
+def _number(value: object, *, integers: bool, example: str, positive: bool, most: Decimal, places: int) -> Decimal:
+    """A decimal number sent as a string (or, where `integers`, a whole JSON number): never a bool
+    or a float; zero or more (more than zero when `positive`), at most `most`, `places` decimals."""
+    kinds: tuple[type, ...] = (str, int) if integers else (str,)
+    if not isinstance(value, kinds) or isinstance(value, bool):
+        raise ValueError(f"must be {example}")
+    assert isinstance(value, (str, int))
+    q = _decimal(value)
+    if not q.is_finite() or q < 0 or (positive and q == 0) or q > most:
+        raise ValueError(f"must be greater than 0 and at most {most}" if positive else f"must be between 0 and {most}")
+    if q.as_tuple().exponent < -places:  # type: ignore[operator]
+        raise ValueError(f"at most {places} decimal places")
+    return q
+
+
 def _quantity(value: object) -> Decimal:
     """A quantity moved or ordered: more than zero, as a string ("2.5") or an integer."""
-    if not isinstance(value, (str, int)) or isinstance(value, bool):
-        raise ValueError("must be a string such as \"12\" or \"2.5\", or an integer")
-    q = _decimal(value)
-    if not q.is_finite() or q <= 0 or q > MAX_QUANTITY:
-        raise ValueError(f"must be greater than 0 and at most {MAX_QUANTITY}")
-    if q.as_tuple().exponent < -3:  # type: ignore[operator]
-        raise ValueError("at most 3 decimal places")
-    return q
+    return _number(value, integers=True, example="a string such as \"12\" or \"2.5\", or an integer", positive=True,
+                   most=MAX_QUANTITY, places=3)
 
 
 def _level(value: object) -> Decimal | None:
     """A stock level (reorder point, counted quantity): zero or more, as a string or an integer."""
     if value is None:
         return None
-    if not isinstance(value, (str, int)) or isinstance(value, bool):
-        raise ValueError("must be a string such as \"5\" or an integer")
-    q = _decimal(value)
-    if not q.is_finite() or q < 0 or q > MAX_QUANTITY:
-        raise ValueError(f"must be between 0 and {MAX_QUANTITY}")
-    if q.as_tuple().exponent < -3:  # type: ignore[operator]
-        raise ValueError("at most 3 decimal places")
-    return q
-
-
-def _cost(value: object) -> Decimal | None:
-    """A unit cost or price: a string such as "2.50", zero or more, at most 4 decimal places."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValueError("must be a string such as \"2.50\"")
-    c = _decimal(value)
-    if not c.is_finite() or c < 0 or c > MAX_COST:
-        raise ValueError(f"must be between 0 and {MAX_COST}")
-    if c.as_tuple().exponent < -4:  # type: ignore[operator]
-        raise ValueError("at most 4 decimal places")
-    return c
+    return _number(value, integers=True, example="a string such as \"5\" or an integer", positive=False,
+                   most=MAX_QUANTITY, places=3)
 
 
 def _required_cost(value: object) -> Decimal:
-    if value is None:
-        raise ValueError("is required")
-    c = _cost(value)
-    assert c is not None
-    return c
+    """A unit cost or price: a string such as "2.50", zero or more, at most 4 decimal places."""
+    return _number(value, integers=False, example="a string such as \"2.50\"", positive=False, most=MAX_COST,
+                   places=4)
+
+
+def _cost(value: object) -> Decimal | None:
+    return None if value is None else _required_cost(value)
 
 
 Quantity = Annotated[Decimal, BeforeValidator(_quantity, json_schema_input_type=str | int)]
