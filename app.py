@@ -19,10 +19,8 @@ from chalicelib.expenses.reactions import handle_expenses_batch
 from chalicelib.expenses.recurring import materialize_due
 from chalicelib.expenses.recurring_api import recurring
 from chalicelib.expenses.rates_api import rates
-from chalicelib.inventory.purchasing import draft_reorders
-from chalicelib.inventory.purchasing_api import purchasing
 from chalicelib.inventory.api import inventory
-from chalicelib.inventory.forecasting import forecast_positions
+from chalicelib.inventory.jobs import draft_reorders, forecast_positions
 from chalicelib.inventory.reactions import handle_inventory_batch
 
 settings = get_settings()
@@ -40,7 +38,6 @@ app.register_blueprint(recurring)
 app.register_blueprint(rates)
 app.register_blueprint(imports)
 app.register_blueprint(inventory)
-app.register_blueprint(purchasing)
 
 
 @web.route(app, "/health", public=True, response=HealthOut)

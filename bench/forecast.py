@@ -1,4 +1,4 @@
-"""Forecast accuracy on held-out weeks: the engine Tally ships (chalicelib/inventory/forecast.py)
+"""Forecast accuracy on held-out weeks: the engine Tally ships (chalicelib/inventory/rules/forecast.py)
 against the seasonal naive forecast (same weekday last week), by MASE.
 
 Run from the repo root: `.venv/bin/python bench/forecast.py` (or `make bench-forecast`). It prints
@@ -28,7 +28,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from chalicelib.inventory import forecast as fc  # noqa: E402
+from chalicelib.inventory.rules import forecast as fc  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "store_item_demand.csv"
 WEEKS = 8

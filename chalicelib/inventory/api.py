@@ -1,110 +1,141 @@
-"""Inventory routes under /orgs/{org_id}/...: the catalogue, stock settings, the ledger and its reports.
+"""Inventory routes under /orgs/{org_id}/...: the catalogue, stock settings, the ledger, purchase
+orders and the reports and charts. Routes only: parse, authorize, call one service, return its
+response model.
 
 Every route checks the caller's membership of the organisation (a non-member gets 404). Owners and
 managers manage the catalogue and see costs; staff record movements and customers.
 """
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
+from typing import Any
 
 from chalice import Blueprint
+from pydantic import BaseModel
 
-from ..core import clock
-from ..core.errors import InvalidInput
 from ..core.orgs import MANAGERS, require_role
-from ..core.web import Req, json_response, route
-from . import catalogue, forecasting, ledger, rules
-from .schemas import CustomerIn, LocationIn, MovementIn, ProductIn, StockSettingsIn, SupplierIn
+from ..core.web import Reply, Req, route
+from . import catalogue, forecasting, insights, ledger, purchasing
+from .schemas import (
+    BackordersOut,
+    BackordersQuery,
+    CustomerIn,
+    CustomerOut,
+    CustomersOut,
+    ExpiringOut,
+    ExpiringQuery,
+    ForecastsOut,
+    InsightsOut,
+    LocationIn,
+    LocationOut,
+    LocationsOut,
+    MovementIn,
+    MovementOut,
+    MovementRecordedOut,
+    MovementsOut,
+    MovementsQuery,
+    PositionOut,
+    PositionsOut,
+    ProductIn,
+    ProductOut,
+    ProductsOut,
+    PurchaseOrderIn,
+    PurchaseOrderOut,
+    PurchaseOrdersOut,
+    PurchaseOrdersQuery,
+    ReceiptIn,
+    StockQuery,
+    StockSettingsIn,
+    SupplierIn,
+    SupplierOut,
+    SuppliersOut,
+    ValuationOut,
+    VersionIn,
+)
 
 inventory = Blueprint(__name__)
 
-BODIES = {"supplier": SupplierIn, "location": LocationIn, "customer": CustomerIn}
-WRITERS = {"supplier": MANAGERS, "location": MANAGERS, "customer": ("owner", "manager", "staff")}
+STAFF = ("owner", "manager", "staff")
 
 
 # ----------------------------------------------------------------- products
-@route(inventory, "/orgs/{org_id}/products", ("GET",))
-def list_products(req: Req, org_id: str):
+@route(inventory, "/orgs/{org_id}/products", ("GET",), response=ProductsOut)
+def list_products(req: Req, org_id: str) -> ProductsOut:
     """The catalogue's products by name (costs for owners and managers only)."""
     m = require_role(req.principal, org_id)
-    return {"items": [catalogue.product_out(p, m.role in MANAGERS) for p in catalogue.list_all("product", org_id)]}
+    return catalogue.products(org_id, m.role in MANAGERS)
 
 
-@route(inventory, "/orgs/{org_id}/products", ("POST",), body=ProductIn, status=201)
-def create_product(req: Req, org_id: str):
+@route(inventory, "/orgs/{org_id}/products", ("POST",), body=ProductIn, response=ProductOut, status=201)
+def create_product(req: Req, org_id: str) -> ProductOut:
     """A product (owners and managers); its SKU is unique in the organisation."""
     require_role(req.principal, org_id, MANAGERS)
     return catalogue.product_out(catalogue.create_product(org_id, req.body(ProductIn)), True)
 
 
-@route(inventory, "/orgs/{org_id}/products/{product_id}", ("GET",))
-def get_product(req: Req, org_id: str, product_id: str):
+@route(inventory, "/orgs/{org_id}/products/{product_id}", ("GET",), response=ProductOut)
+def get_product(req: Req, org_id: str, product_id: str) -> ProductOut:
     m = require_role(req.principal, org_id)
     return catalogue.product_out(catalogue.get("product", org_id, product_id), m.role in MANAGERS)
 
 
-@route(inventory, "/orgs/{org_id}/products/{product_id}", ("PUT",), body=ProductIn)
-def update_product(req: Req, org_id: str, product_id: str):
+@route(inventory, "/orgs/{org_id}/products/{product_id}", ("PUT",), body=ProductIn, response=ProductOut)
+def update_product(req: Req, org_id: str, product_id: str) -> ProductOut:
     """Replace a product's fields (owners and managers), sending the version read."""
     require_role(req.principal, org_id, MANAGERS)
     return catalogue.product_out(catalogue.update_product(org_id, product_id, req.body(ProductIn)), True)
 
 
 # ------------------------------------------------ suppliers, locations, customers
-def _register(kind: str, plural: str) -> None:
+def _register(kind: str, plural: str, body: type[BaseModel], out: type[BaseModel], many: type[BaseModel],
+              writers: tuple[str, ...]) -> None:
     """GET/POST /orgs/{org_id}/<plural> and PUT /orgs/{org_id}/<plural>/{item_id} for one kind."""
-    body = BODIES[kind]
 
-    def list_items(req: Req, org_id: str):
+    def list_items(req: Req, org_id: str) -> Any:
         require_role(req.principal, org_id)
-        return {"items": [catalogue.item_out(i) for i in catalogue.list_all(kind, org_id)]}
+        return catalogue.items(kind, org_id)
 
-    def create_item(req: Req, org_id: str):
-        require_role(req.principal, org_id, WRITERS[kind])
-        return catalogue.item_out(catalogue.create(kind, org_id, req.body(body)))
+    def create_item(req: Req, org_id: str) -> Any:
+        require_role(req.principal, org_id, writers)
+        return catalogue.item_out(catalogue.create(kind, org_id, req.body(body)))  # type: ignore[arg-type]
 
-    def update_item(req: Req, org_id: str, item_id: str):
-        require_role(req.principal, org_id, WRITERS[kind])
-        return catalogue.item_out(catalogue.update(kind, org_id, item_id, req.body(body)))
+    def update_item(req: Req, org_id: str, item_id: str) -> Any:
+        require_role(req.principal, org_id, writers)
+        return catalogue.item_out(catalogue.update(kind, org_id, item_id, req.body(body)))  # type: ignore[arg-type]
 
-    who = "any member" if len(WRITERS[kind]) == 3 else "owners and managers"
+    who = "any member" if writers == STAFF else "owners and managers"
     for fn, verb, doc in ((list_items, "list", f"The organisation's {plural} by name."),
                           (create_item, "create", f"Add a {kind} ({who})."),
                           (update_item, "update", f"Change a {kind} ({who}).")):
         fn.__name__ = fn.__qualname__ = f"{verb}_{plural}"  # Chalice names a view by its function
         fn.__doc__ = doc
-    route(inventory, f"/orgs/{{org_id}}/{plural}", ("GET",))(list_items)
-    route(inventory, f"/orgs/{{org_id}}/{plural}", ("POST",), body=body, status=201)(create_item)
-    route(inventory, f"/orgs/{{org_id}}/{plural}/{{item_id}}", ("PUT",), body=body)(update_item)
+    route(inventory, f"/orgs/{{org_id}}/{plural}", ("GET",), response=many)(list_items)
+    route(inventory, f"/orgs/{{org_id}}/{plural}", ("POST",), body=body, response=out, status=201)(create_item)
+    route(inventory, f"/orgs/{{org_id}}/{plural}/{{item_id}}", ("PUT",), body=body, response=out)(update_item)
 
 
-for _kind, _plural in (("supplier", "suppliers"), ("location", "locations"), ("customer", "customers")):
-    _register(_kind, _plural)
+_register("supplier", "suppliers", SupplierIn, SupplierOut, SuppliersOut, MANAGERS)
+_register("location", "locations", LocationIn, LocationOut, LocationsOut, MANAGERS)
+_register("customer", "customers", CustomerIn, CustomerOut, CustomersOut, STAFF)
 
 
 # ----------------------------------------------------------------- stock
-@route(inventory, "/orgs/{org_id}/stock", ("GET",), query=("location_id",))
-def list_stock(req: Req, org_id: str):
+@route(inventory, "/orgs/{org_id}/stock", ("GET",), query=StockQuery, response=PositionsOut)
+def list_stock(req: Req, org_id: str) -> PositionsOut:
     """Stock positions (of one location with ?location_id=), each flagged low, out or over."""
     m = require_role(req.principal, org_id)
-    loc = req.query.get("location_id")
-    return {"items": [ledger.position_out(p, m.role in MANAGERS) for p in ledger.list_positions(org_id, loc)]}
+    q = req.query_model(StockQuery)
+    return ledger.stock(org_id, m.role in MANAGERS, q.location_id)
 
 
-@route(inventory, "/orgs/{org_id}/stock/{product_id}/{location_id}", ("GET",))
-def get_stock(req: Req, org_id: str, product_id: str, location_id: str):
+@route(inventory, "/orgs/{org_id}/stock/{product_id}/{location_id}", ("GET",), response=PositionOut)
+def get_stock(req: Req, org_id: str, product_id: str, location_id: str) -> PositionOut:
     m = require_role(req.principal, org_id)
-    pos = ledger.get_position(org_id, product_id, location_id)
-    if pos is None:
-        catalogue.get("product", org_id, product_id)
-        catalogue.get("location", org_id, location_id)
-        pos = ledger.new_position(org_id, product_id, location_id)
-    return ledger.position_out(pos, m.role in MANAGERS)
+    return ledger.stock_of(org_id, product_id, location_id, m.role in MANAGERS)
 
 
-@route(inventory, "/orgs/{org_id}/stock/{product_id}/{location_id}/settings", ("PUT",), body=StockSettingsIn)
-def put_stock_settings(req: Req, org_id: str, product_id: str, location_id: str):
+@route(inventory, "/orgs/{org_id}/stock/{product_id}/{location_id}/settings", ("PUT",), body=StockSettingsIn,
+       response=PositionOut)
+def put_stock_settings(req: Req, org_id: str, product_id: str, location_id: str) -> PositionOut:
     """Reorder point, reorder quantity and maximum of a product at a location (owners and managers)."""
     require_role(req.principal, org_id, MANAGERS)
     data = req.body(StockSettingsIn)
@@ -114,8 +145,10 @@ def put_stock_settings(req: Req, org_id: str, product_id: str, location_id: str)
 
 
 # ----------------------------------------------------------------- ledger
-@route(inventory, "/orgs/{org_id}/movements/{movement_id}", ("PUT",), body=MovementIn, status=201)
-def put_movement(req: Req, org_id: str, movement_id: str):
+@route(inventory, "/orgs/{org_id}/movements/{movement_id}", ("PUT",), body=MovementIn,
+       response=MovementRecordedOut, status=201,
+       also={200: "the movement was recorded already with this body: what was recorded (no positions)"})
+def put_movement(req: Req, org_id: str, movement_id: str) -> MovementRecordedOut | Reply[MovementRecordedOut]:
     """Record a stock movement under a client-chosen id (201); the same id and body again returns it
     (200), a different body 409. A sale beyond stock is 409 (field quantity) or, for a product that
     allows it and a named customer, filled in part and backordered."""
@@ -123,85 +156,117 @@ def put_movement(req: Req, org_id: str, movement_id: str):
     data = req.body(MovementIn)
     if data.kind == "reversal" and m.role not in MANAGERS:
         require_role(req.principal, org_id, MANAGERS)
-    movement, positions, replayed = ledger.record_movement(org_id, req.principal.sub, movement_id, data)
+    done = ledger.record_movement(org_id, req.principal.sub, movement_id, data)
     show = m.role in MANAGERS
-    body = {"movement": ledger.movement_out(movement, show),
-            "positions": [ledger.position_out(p, show) for p in positions]}
-    return json_response(body, status=200 if replayed else 201)
+    body = MovementRecordedOut(movement=ledger.movement_out(done.movement, show),
+                               positions=[ledger.position_out(p, show) for p in done.positions])
+    return Reply(body, 200) if done.replayed else body
 
 
-@route(inventory, "/orgs/{org_id}/movements/{movement_id}", ("GET",))
-def get_movement(req: Req, org_id: str, movement_id: str):
+@route(inventory, "/orgs/{org_id}/movements/{movement_id}", ("GET",), response=MovementOut)
+def get_movement(req: Req, org_id: str, movement_id: str) -> MovementOut:
     m = require_role(req.principal, org_id)
-    return ledger.movement_out(ledger.get_movement(org_id, movement_id), m.role in MANAGERS)
+    return ledger.movement(org_id, movement_id, m.role in MANAGERS)
 
 
-@route(inventory, "/orgs/{org_id}/movements", ("GET",), query=("product_id", "location_id", "limit"))
-def list_movements(req: Req, org_id: str):
+@route(inventory, "/orgs/{org_id}/movements", ("GET",), query=MovementsQuery, response=MovementsOut)
+def list_movements(req: Req, org_id: str) -> MovementsOut:
     """The ledger, newest first."""
     m = require_role(req.principal, org_id)
-    limit = _whole(req, "limit", 100, 1, 500)
-    items = ledger.list_movements(org_id, limit, req.query.get("product_id"), req.query.get("location_id"))
-    return {"items": [ledger.movement_out(i, m.role in MANAGERS) for i in items]}
+    q = req.query_model(MovementsQuery)
+    return ledger.movements(org_id, m.role in MANAGERS, q.limit, q.product_id, q.location_id)
 
 
-@route(inventory, "/orgs/{org_id}/backorders", ("GET",), query=("status",))
-def list_backorders(req: Req, org_id: str):
+@route(inventory, "/orgs/{org_id}/backorders", ("GET",), query=BackordersQuery, response=BackordersOut)
+def list_backorders(req: Req, org_id: str) -> BackordersOut:
     """Backorders, oldest first (?status=open|filled|cancelled)."""
     require_role(req.principal, org_id)
-    status = req.query.get("status")
-    if status is not None and status not in ("open", "filled", "cancelled"):
-        raise InvalidInput("status is open, filled or cancelled", field="status")
-    return {"items": [ledger.backorder_out(b) for b in ledger.list_backorders(org_id, status)]}
+    return ledger.backorders(org_id, req.query_model(BackordersQuery).status)
 
 
 # ----------------------------------------------------------------- reports
-def _whole(req: Req, name: str, default: int, lo: int, hi: int) -> int:
-    """A whole-number query parameter within [lo, hi], or a 400 naming it."""
-    try:
-        value = int(req.query.get(name, str(default)))
-    except ValueError:
-        raise InvalidInput(f"{name} is a whole number", field=name) from None
-    if not lo <= value <= hi:
-        raise InvalidInput(f"{name} is between {lo} and {hi}", field=name)
-    return value
-
-
-@route(inventory, "/orgs/{org_id}/reports/expiring", ("GET",), query=("days",))
-def expiring_report(req: Req, org_id: str):
+@route(inventory, "/orgs/{org_id}/reports/expiring", ("GET",), query=ExpiringQuery, response=ExpiringOut)
+def expiring_report(req: Req, org_id: str) -> ExpiringOut:
     """Lots expiring within ?days= (default 30) or already expired, soonest first."""
     m = require_role(req.principal, org_id)
-    days = _whole(req, "days", 30, 0, 3650)
-    today = clock.now().date()
-    out = []
-    for p in ledger.list_positions(org_id):
-        for lt in rules.expiring(ledger._lots(p), today, days):
-            row = {"product_id": p.product_id, "location_id": p.location_id, "lot": lt["lot"],
-                   "quantity": ledger.rules_qty(lt["quantity"]), "expiry": lt["expiry"],
-                   "expired": lt["expiry"] < today.isoformat()}
-            if m.role in MANAGERS:
-                row["value"] = str((lt["quantity"] * lt["unit_cost"]).quantize(Decimal("0.01")))
-            out.append(row)
-    return {"days": days, "today": today.isoformat(), "items": sorted(out, key=lambda r: (r["expiry"], r["lot"]))}
+    return ledger.expiring(org_id, req.query_model(ExpiringQuery).days, m.role in MANAGERS)
 
 
-@route(inventory, "/orgs/{org_id}/reports/valuation", ("GET",))
-def valuation_report(req: Req, org_id: str):
+@route(inventory, "/orgs/{org_id}/reports/valuation", ("GET",), response=ValuationOut)
+def valuation_report(req: Req, org_id: str) -> ValuationOut:
     """Stock value at FIFO cost per product and location, and in total (owners and managers)."""
     require_role(req.principal, org_id, MANAGERS)
-    rows, total = [], Decimal(0)
-    for p in ledger.list_positions(org_id):
-        v = rules.value(ledger._lots(p))
-        total += v
-        rows.append({"product_id": p.product_id, "location_id": p.location_id, "on_hand": ledger.rules_qty(p.on_hand),
-                     "value": str(v.quantize(Decimal("0.01")))})
-    return {"as_of": date.isoformat(clock.now().date()), "items": rows, "total": str(total.quantize(Decimal("0.01")))}
+    return ledger.valuation(org_id)
 
 
-@route(inventory, "/orgs/{org_id}/forecasts", ("GET",))
-def list_forecasts(req: Req, org_id: str):
+@route(inventory, "/orgs/{org_id}/forecasts", ("GET",), response=ForecastsOut)
+def list_forecasts(req: Req, org_id: str) -> ForecastsOut:
     """Demand forecasts per product × location (the hourly job's precomputed chart JSON): the last 28
     days' actual demand against what was forecast for them, the next 28 days, days of cover, the
     projected stock-out date and a suggested reorder point for a 95 % service level."""
     require_role(req.principal, org_id)
     return forecasting.chart_for(org_id)
+
+
+@route(inventory, "/orgs/{org_id}/insights/inventory", ("GET",), response=InsightsOut)
+def inventory_insights(req: Req, org_id: str) -> InsightsOut:
+    """Precomputed charts: sales and revenue by day, top sellers, waste by reason; stock value and
+    cost of goods (under `costs`) for owners and managers only."""
+    m = require_role(req.principal, org_id)
+    return insights.chart_for(org_id, m.role in MANAGERS)
+
+
+# ----------------------------------------------------------------- purchase orders
+@route(inventory, "/orgs/{org_id}/purchase-orders", ("GET",), query=PurchaseOrdersQuery,
+       response=PurchaseOrdersOut)
+def list_purchase_orders(req: Req, org_id: str) -> PurchaseOrdersOut:
+    """Purchase orders, newest first (unit costs for owners and managers only)."""
+    m = require_role(req.principal, org_id)
+    return purchasing.purchase_orders(org_id, m.role in MANAGERS, req.query_model(PurchaseOrdersQuery).status)
+
+
+@route(inventory, "/orgs/{org_id}/purchase-orders", ("POST",), body=PurchaseOrderIn, response=PurchaseOrderOut,
+       status=201)
+def create_purchase_order(req: Req, org_id: str) -> PurchaseOrderOut:
+    """A draft purchase order by hand (owners and managers)."""
+    require_role(req.principal, org_id, MANAGERS)
+    data = req.body(PurchaseOrderIn)
+    po = purchasing.create_po(org_id, req.principal.sub, data.supplier_id, data.location_id,
+                              [ln.model_dump() for ln in data.lines])
+    return purchasing.po_out(po, True)
+
+
+@route(inventory, "/orgs/{org_id}/purchase-orders/{po_id}", ("GET",), response=PurchaseOrderOut)
+def get_purchase_order(req: Req, org_id: str, po_id: str) -> PurchaseOrderOut:
+    m = require_role(req.principal, org_id)
+    return purchasing.po_out(purchasing.get_po(org_id, po_id), m.role in MANAGERS)
+
+
+@route(inventory, "/orgs/{org_id}/purchase-orders/{po_id}/approve", ("POST",), body=VersionIn,
+       response=PurchaseOrderOut)
+def approve_purchase_order(req: Req, org_id: str, po_id: str) -> PurchaseOrderOut:
+    """Approve a draft (owners and managers): the supplier is emailed the order."""
+    require_role(req.principal, org_id, MANAGERS)
+    data = req.body(VersionIn)
+    return purchasing.po_out(purchasing.approve(org_id, po_id, req.principal.sub, data.version), True)
+
+
+@route(inventory, "/orgs/{org_id}/purchase-orders/{po_id}/cancel", ("POST",), body=VersionIn,
+       response=PurchaseOrderOut)
+def cancel_purchase_order(req: Req, org_id: str, po_id: str) -> PurchaseOrderOut:
+    """Cancel an open order (owners and managers); the supplier and location may be ordered from again."""
+    require_role(req.principal, org_id, MANAGERS)
+    data = req.body(VersionIn)
+    return purchasing.po_out(purchasing.cancel(org_id, po_id, data.version), True)
+
+
+@route(inventory, "/orgs/{org_id}/purchase-orders/{po_id}/receive", ("POST",), body=ReceiptIn,
+       response=PurchaseOrderOut)
+def receive_purchase_order(req: Req, org_id: str, po_id: str) -> PurchaseOrderOut:
+    """Record a delivery against an approved order (any member): each line becomes a receive movement,
+    so arriving stock fills backorders first. The same receipt_id sent again receives nothing twice."""
+    m = require_role(req.principal, org_id)
+    data = req.body(ReceiptIn)
+    po = purchasing.receive(org_id, po_id, req.principal.sub, data.receipt_id,
+                            [ln.model_dump() for ln in data.lines])
+    return purchasing.po_out(po, m.role in MANAGERS)

@@ -7,58 +7,70 @@ product, so two products can never share one, even when created at the same mome
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.exceptions import TransactWriteError
 
 from ..core import clock
-from ..core.db import transaction
-from ..core.errors import Conflict, InvalidInput, NotFound
-from ..core.orgs import org_pk
-from .models import Customer, Location, Product, SkuClaim, Supplier
-from .schemas import CustomerIn, LocationIn, ProductIn, SupplierIn
+from ..core.db import put_if_new, transact, update_if
+from ..core.errors import Conflict, InvalidInput, NotFound, TallyError
+from ..core.money import fmt_unit_price
+from ..core.keys import org_pk
+from .models import Customer, InventoryTable, Location, Product, SkuClaim, Supplier, item_key
+from .schemas import (
+    CustomerIn,
+    CustomerOut,
+    CustomersOut,
+    LocationIn,
+    LocationOut,
+    LocationsOut,
+    ProductIn,
+    ProductOut,
+    ProductsOut,
+    SupplierIn,
+    SupplierOut,
+    SuppliersOut,
+)
 
-KINDS: dict[str, tuple[Any, str]] = {
+KINDS: dict[str, tuple[type[InventoryTable], str]] = {
     "product": (Product, "PRODUCT"),
     "supplier": (Supplier, "SUPPLIER"),
     "location": (Location, "LOCATION"),
     "customer": (Customer, "CUSTOMER"),
 }
+Catalogued = Supplier | Location | Customer
+ItemIn = SupplierIn | LocationIn | CustomerIn
+ItemOut = SupplierOut | LocationOut | CustomerOut
+T = TypeVar("T", bound=InventoryTable)
 
 
-def get(kind: str, org_id: str, item_id: str, field: str | None = None):
+def get(kind: str, org_id: str, item_id: str, field: str | None = None) -> Any:
+    """A catalogue item by id: 404 naming `<kind>_id`, or a 400 naming `field` when it is a
+    reference in a request body."""
     model, prefix = KINDS[kind]
     try:
-        return model.get(org_pk(org_id), f"{prefix}#{item_id}")
+        return model.get(*item_key(org_id, prefix, item_id))
     except model.DoesNotExist:
         if field:  # a reference in a request body: the body is wrong
             raise InvalidInput(f"no such {kind}", field=field) from None
         raise NotFound(f"no such {kind}", field=f"{kind}_id") from None
 
 
-def many(kind: str, org_id: str, ids: set[str]) -> dict[str, Any]:
-    """Several items of one kind by id in one BatchGetItem."""
-    model, prefix = KINDS[kind]
+def many(model: type[T], prefix: str, org_id: str, ids: set[str]) -> dict[str, T]:
+    """Several items of one kind by id in one BatchGetItem: {id: item} for those that exist."""
     if not ids:
         return {}
-    return {i.id: i for i in model.batch_get([(org_pk(org_id), f"{prefix}#{i}") for i in sorted(ids)])}
+    return {item.sk.split("#", 1)[1]: item
+            for item in model.batch_get([item_key(org_id, prefix, i) for i in sorted(ids)])}
 
 
-def list_all(kind: str, org_id: str) -> list:
+def list_all(kind: str, org_id: str) -> list[Any]:
     model, prefix = KINDS[kind]
     return sorted(model.query(org_pk(org_id), model.sk.startswith(f"{prefix}#")), key=lambda i: i.name.lower())
 
 
 def _sku_claim(org_id: str, sku: str, product_id: str) -> SkuClaim:
-    return SkuClaim(org_pk(org_id), f"SKU#{sku.upper()}", product_id=product_id)
-
-
-def _sku_taken(exc: TransactWriteError, index: int, sku: str) -> Conflict | None:
-    reasons = exc.cancellation_reasons or []
-    if len(reasons) > index and reasons[index] is not None and reasons[index].code == "ConditionalCheckFailed":
-        return Conflict(f"SKU {sku} is already used by another product", field="sku")
-    return None
+    return SkuClaim(*item_key(org_id, "SKU", sku.upper()), product_id=product_id)
 
 
 def create_product(org_id: str, data: ProductIn) -> Product:
@@ -66,14 +78,15 @@ def create_product(org_id: str, data: ProductIn) -> Product:
         get("supplier", org_id, data.supplier_id, field="supplier_id")
     pid, now = str(uuid.uuid4()), clock.iso_now()
     fields = data.model_dump(exclude={"version"})
-    p = Product(org_pk(org_id), f"PRODUCT#{pid}", id=pid, org_id=org_id, version=1, created_at=now, updated_at=now,
-                **fields)
-    try:
-        with transaction() as tx:
-            tx.save(p, condition=Product.pk.does_not_exist())
-            tx.save(_sku_claim(org_id, data.sku, pid), condition=SkuClaim.pk.does_not_exist())
-    except TransactWriteError as exc:
-        raise _sku_taken(exc, 1, data.sku) or exc
+    p = Product(*item_key(org_id, "PRODUCT", pid), id=pid, org_id=org_id, version=1, created_at=now,
+                updated_at=now, **fields)
+
+    def sku_taken(failed: list[int]) -> TallyError | None:
+        return Conflict(f"SKU {data.sku} is already used by another product", field="sku") if 1 in failed else None
+
+    with transact(otherwise=sku_taken) as tx:
+        tx.save(p, condition=Product.pk.does_not_exist())
+        tx.save(_sku_claim(org_id, data.sku, pid), condition=SkuClaim.pk.does_not_exist())
     return p
 
 
@@ -82,67 +95,96 @@ def update_product(org_id: str, product_id: str, data: ProductIn) -> Product:
     p = get("product", org_id, product_id)
     if data.version is None:
         raise InvalidInput("send the version you read", field="version")
+
+    def changed() -> Conflict:
+        current = product_out(get("product", org_id, product_id), True)
+        return Conflict("the product changed since you read it", field="version",
+                        extra={"current": current.model_dump(mode="json")})
+
     if data.version != p.version:
-        raise Conflict("the product changed since you read it", field="version", extra={"current": product_out(p, True)})
+        raise changed()
     if data.supplier_id:
         get("supplier", org_id, data.supplier_id, field="supplier_id")
     old_sku = p.sku
     for k, v in data.model_dump(exclude={"version"}).items():
         setattr(p, k, v)
     p.version, p.updated_at = p.version + 1, clock.iso_now()
+
+    def refused(failed: list[int]) -> TallyError:
+        if 1 in failed:
+            return Conflict(f"SKU {data.sku} is already used by another product", field="sku")
+        return changed()
+
     try:
-        with transaction() as tx:
+        with transact(otherwise=refused) as tx:
             tx.save(p, condition=Product.version == data.version)
             if old_sku.upper() != data.sku.upper():
                 tx.save(_sku_claim(org_id, data.sku, product_id), condition=SkuClaim.pk.does_not_exist())
                 tx.delete(_sku_claim(org_id, old_sku, product_id))
-    except TransactWriteError as exc:
-        taken = _sku_taken(exc, 1, data.sku)
-        if taken:
-            raise taken from None
-        raise Conflict("the product changed since you read it", field="version",
-                       extra={"current": product_out(get("product", org_id, product_id), True)}) from None
+    except TransactWriteError:  # cancelled by a concurrent transaction on the product
+        raise changed() from None
     return p
 
 
-def create(kind: str, org_id: str, data: SupplierIn | LocationIn | CustomerIn):
+def create(kind: str, org_id: str, data: ItemIn) -> Any:
     model, prefix = KINDS[kind]
     item_id, now = str(uuid.uuid4()), clock.iso_now()
-    item = model(org_pk(org_id), f"{prefix}#{item_id}", id=item_id, org_id=org_id, created_at=now, updated_at=now,
+    item = model(*item_key(org_id, prefix, item_id), id=item_id, org_id=org_id, created_at=now, updated_at=now,
                  **data.model_dump())
-    item.save(condition=model.pk.does_not_exist())
+    put_if_new(item, otherwise=lambda: Conflict(f"that {kind} exists already; send it again", field="body"))
     return item
 
 
-def update(kind: str, org_id: str, item_id: str, data: SupplierIn | LocationIn | CustomerIn):
+def update(kind: str, org_id: str, item_id: str, data: ItemIn) -> Any:
     """Last writer wins: these are a few plain fields, edited by the organisation's managers."""
-    model, _prefix = KINDS[kind]
+    model: Any = KINDS[kind][0]
     item = get(kind, org_id, item_id)
     actions = [getattr(model, k).set(v) for k, v in data.model_dump().items()]
-    item.update(actions=[*actions, model.updated_at.set(clock.iso_now())], condition=model.pk.exists())
+    update_if(item, [*actions, model.updated_at.set(clock.iso_now())], model.pk.exists(),
+              otherwise=lambda: NotFound(f"no such {kind}", field=f"{kind}_id"))
     return item
 
 
-def _money(v) -> str | None:
-    return None if v is None else str(Decimal(v))
+# ----------------------------------------------------------------- response models
+def product_out(p: Product, show_costs: bool) -> ProductOut:
+    costs = {"cost": fmt_unit_price(p.cost, p.currency)} if show_costs else {}
+    return ProductOut(id=p.id, sku=p.sku, name=p.name, category=p.category, brand=p.brand, unit=p.unit,
+                      price=fmt_unit_price(p.price, p.currency), currency=p.currency, barcode=p.barcode,
+                      supplier_id=p.supplier_id, allow_backorder=bool(p.allow_backorder), version=int(p.version),
+                      created_at=p.created_at, updated_at=p.updated_at, **costs)
 
 
-def product_out(p: Product, show_costs: bool) -> dict:
-    out = {"id": p.id, "sku": p.sku, "name": p.name, "category": p.category, "brand": p.brand, "unit": p.unit,
-           "price": _money(p.price), "currency": p.currency, "barcode": p.barcode, "supplier_id": p.supplier_id,
-           "allow_backorder": bool(p.allow_backorder), "version": p.version, "created_at": p.created_at,
-           "updated_at": p.updated_at}
-    if show_costs:
-        out["cost"] = _money(p.cost)
-    return out
+def supplier_out(s: Supplier) -> SupplierOut:
+    return SupplierOut(id=s.id, name=s.name, email=s.email, lead_time_days=int(s.lead_time_days),
+                       created_at=s.created_at, updated_at=s.updated_at)
 
 
-def item_out(item) -> dict:
-    fields = {"supplier": ("name", "email", "lead_time_days"), "location": ("name", "kind"),
-              "customer": ("name", "email")}
-    kind = {Supplier: "supplier", Location: "location", Customer: "customer"}[type(item)]
-    out = {"id": item.id, "created_at": item.created_at, "updated_at": item.updated_at}
-    out.update({f: getattr(item, f) for f in fields[kind]})
+def location_out(lo: Location) -> LocationOut:
+    return LocationOut(id=lo.id, name=lo.name, kind=lo.kind, created_at=lo.created_at, updated_at=lo.updated_at)
+
+
+def customer_out(c: Customer) -> CustomerOut:
+    return CustomerOut(id=c.id, name=c.name, email=c.email, created_at=c.created_at, updated_at=c.updated_at)
+
+
+def item_out(item: Catalogued) -> ItemOut:
+    if isinstance(item, Supplier):
+        return supplier_out(item)
+    if isinstance(item, Location):
+        return location_out(item)
+    return customer_out(item)
+
+
+def products(org_id: str, show_costs: bool) -> ProductsOut:
+    """The catalogue's products by name."""
+    return ProductsOut(items=[product_out(p, show_costs) for p in list_all("product", org_id)])
+
+
+def items(kind: str, org_id: str) -> SuppliersOut | LocationsOut | CustomersOut:
+    """The organisation's suppliers, locations or customers by name."""
+    rows = list_all(kind, org_id)
     if kind == "supplier":
-        out["lead_time_days"] = int(item.lead_time_days)
-    return out
+        return SuppliersOut(items=[supplier_out(i) for i in rows])
+    if kind == "location":
+        return LocationsOut(items=[location_out(i) for i in rows])
+    return CustomersOut(items=[customer_out(i) for i in rows])

@@ -1,8 +1,9 @@
-"""The hourly forecast job: each product × location's demand forecast, at most once a day each.
+"""Demand forecasts: each product × location's forecast (the pure engine in rules/forecast.py), at
+most once a day each, and the organisation's "forecast vs actual" chart. The hourly job
+(jobs.forecast_positions) calls `forecast_org` per organisation.
 
-The work list is the positions (`by_job` shards). A position whose forecast is younger than
-`FRESH_FOR` is skipped, so an hourly schedule spreads the day's work, and the job stops when its
-time budget is spent (the next run goes on). Per organisation: one BatchGetItem for its forecasts,
+A position whose forecast is younger than `FRESH_FOR` is skipped, so an hourly schedule spreads the
+day's work, and the work stops when its time budget is spent (the next run goes on). Per organisation: one BatchGetItem for its forecasts,
 products and suppliers, one for the demand rollups; one PutItem per forecast; then the
 organisation's "forecast vs actual" chart JSON to S3 (one Query of its forecasts).
 """
@@ -11,15 +12,17 @@ from __future__ import annotations
 import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from ..core import charts, clock
-from ..core.observability import logger
-from ..core.orgs import org_pk
+from ..core.keys import org_pk
+from ..core.money import fmt_quantity
 from ..core.rollups import read_rollups
-from . import forecast as fc
-from . import watch
-from .ledger import positions_by_org
-from .models import Forecast, Location, Position, Product, Supplier
+from . import catalogue
+from .models import Forecast, Location, Position, Product, Supplier, item_key
+from .rules import forecast as fc
+from .rules.watch import series_key
+from .schemas import ForecastSeriesOut, ForecastsOut
 
 FRESH_FOR = timedelta(hours=20)
 HORIZON = 28
@@ -33,12 +36,12 @@ def _q(v: float, places: str = "0.001") -> Decimal:
     return Decimal(str(round(max(v, 0.0), 6))).quantize(Decimal(places))
 
 
-def demand_history(totals: dict, org_id: str, product_id: str, location_id: str, end: date, days: int) -> list[float]:
+def demand_history(totals: dict[tuple[str, str], dict[str, Decimal]], org_id: str, product_id: str, location_id: str, end: date, days: int) -> list[float]:
     """The series' daily demand for the `days` days before `end`, oldest first (missing days are 0)."""
-    out = []
+    out: list[float] = []
     for i in range(days, 0, -1):
         d = end - timedelta(days=i)
-        out.append(float(totals.get(watch.series_key(org_id, product_id, location_id, str(d.year)), {})
+        out.append(float(totals.get(series_key(org_id, product_id, location_id, str(d.year)), {})
                          .get(f"{d:%m-%d}", 0)))
     return out
 
@@ -55,7 +58,7 @@ def compute(pos: Position, history: list[float], lead_time_days: int, today: dat
     backtest = fc.forecast(past, BACKTEST).daily if any(past) else [0.0] * BACKTEST
     score = fc.mase(actual, backtest, past[-fc.FIT_WINDOW:]) if len(past) > 14 else None
     return Forecast(
-        org_pk(pos.org_id), f"FORECAST#{pos.product_id}#{pos.location_id}", org_id=pos.org_id,
+        *item_key(pos.org_id, "FORECAST", f"{pos.product_id}#{pos.location_id}"), org_id=pos.org_id,
         product_id=pos.product_id, location_id=pos.location_id, method=result.method,
         daily=[_q(v) for v in result.daily], days_of_cover=None if cover is None else _q(cover, "0.1"),
         stockout_date=None if out is None else out.isoformat(), suggested_reorder_point=_q(rp, "1"),
@@ -75,42 +78,22 @@ def _fresh(f: Forecast | None, now: datetime) -> bool:
     return now - at < FRESH_FOR
 
 
-def forecast_positions(budget_seconds: float = 600) -> dict:
-    """Forecast every stale position until the time budget is spent; safe to run at any time."""
-    started = time.monotonic()
-    now = clock.now()
+def forecast_org(org_id: str, positions: list[Position], now: datetime, started: float,
+                 budget: float) -> tuple[int, int, int]:
+    """Forecast an organisation's stale positions while the budget (seconds since `started`, a
+    monotonic time) lasts, then publish its chart: (forecast, fresh already, left for the next run)."""
     today = now.date()
-    by_org = positions_by_org()
-    done = fresh = left = 0
-    for org_id, positions in sorted(by_org.items()):
-        if time.monotonic() - started > budget_seconds:
-            left += len(positions)
-            continue
-        try:
-            d, f, lf = _forecast_org(org_id, positions, now, today, started, budget_seconds)
-            done, fresh, left = done + d, fresh + f, left + lf
-        except Exception:  # one organisation's trouble does not stop the others
-            logger.exception("forecasting failed", extra={"org_id": org_id})
-    result = {"forecast": done, "fresh": fresh, "left_for_next_run": left}
-    logger.info("demand forecasts", extra=result)
-    return result
-
-
-def _forecast_org(org_id: str, positions: list[Position], now: datetime, today: date, started: float,
-                  budget: float) -> tuple[int, int, int]:
-    pk = org_pk(org_id)
     existing = {(f.product_id, f.location_id): f for f in Forecast.batch_get(
-        [(pk, f"FORECAST#{p.product_id}#{p.location_id}") for p in positions])}
+        [item_key(org_id, "FORECAST", f"{p.product_id}#{p.location_id}") for p in positions])}
     stale = [p for p in positions if not _fresh(existing.get((p.product_id, p.location_id)), now)]
     if not stale:
         return 0, len(positions), 0
-    products = {p.id: p for p in Product.batch_get([(pk, f"PRODUCT#{i}") for i in {p.product_id for p in stale}])}
-    supplier_ids = {p.supplier_id for p in products.values() if p.supplier_id}
-    suppliers = {s.id: s for s in Supplier.batch_get([(pk, f"SUPPLIER#{i}") for i in supplier_ids])} \
-        if supplier_ids else {}
+    products = catalogue.many(Product, "PRODUCT", org_id, {p.product_id for p in stale})
+    suppliers = catalogue.many(Supplier, "SUPPLIER", org_id,
+                               {p.supplier_id for p in products.values() if p.supplier_id})
     days = fc.FIT_WINDOW + BACKTEST
     years = sorted({str((today - timedelta(days=days)).year), str(today.year)})
-    totals = read_rollups([watch.series_key(org_id, p.product_id, p.location_id, y) for p in stale for y in years])
+    totals = read_rollups([series_key(org_id, p.product_id, p.location_id, y) for p in stale for y in years])
     done = 0
     for i, pos in enumerate(stale):
         if time.monotonic() - started > budget:
@@ -130,48 +113,55 @@ def forecasts_of(org_id: str) -> list[Forecast]:
 
 
 def chart_document(items: list[Forecast], names: dict[str, str], locations: dict[str, str], today: str,
-                   generated_at: str) -> dict:
+                   generated_at: str) -> ForecastsOut:
     """Forecast against actual per series: the last 28 days (actual, and what was forecast for them
     28 days before) and the next 28 days' forecast; the series with most demand first."""
-    def num(v) -> str:
-        return str(Decimal(v).normalize()) if Decimal(v) != 0 else "0"
+    def num(v: Any) -> str:
+        return fmt_quantity(v)
 
-    rows = []
-    for f in sorted(items, key=lambda f: (-sum(f.daily or []), f.product_id, f.location_id)):
+    def nums(values: Any) -> list[str]:
+        return [fmt_quantity(v) for v in values or []]
+
+    rows: list[ForecastSeriesOut] = []
+    def demand(f: Forecast) -> Decimal:
+        daily: list[Any] = list(f.daily or [])
+        return sum(daily, Decimal(0))
+
+    for f in sorted(items, key=lambda f: (-demand(f), f.product_id, f.location_id)):
         start = date.fromisoformat(f.computed_on or today)
-        rows.append({
-            "product_id": f.product_id, "location_id": f.location_id,
-            "product": names.get(f.product_id, f.product_id), "location": locations.get(f.location_id, f.location_id),
-            "method": f.method, "computed_on": f.computed_on,
-            "past_days": [(start - timedelta(days=len(f.actual or []) - i)).isoformat() for i in range(len(f.actual or []))],
-            "actual": [num(v) for v in f.actual or []], "backtest": [num(v) for v in f.backtest or []],
-            "days": [(start + timedelta(days=i)).isoformat() for i in range(len(f.daily or []))],
-            "forecast": [num(v) for v in f.daily or []],
-            "days_of_cover": None if f.days_of_cover is None else num(f.days_of_cover),
-            "stockout_date": f.stockout_date,
-            "suggested_reorder_point": None if f.suggested_reorder_point is None else num(f.suggested_reorder_point),
-            "service_level": None if f.service_level is None else num(f.service_level),
-            "lead_time_days": None if f.lead_time_days is None else int(f.lead_time_days),
-            "backtest_mase": None if f.backtest_mase is None else num(f.backtest_mase),
-        })
-    return {"generated_at": generated_at, "today": today, "series": rows}
+        rows.append(ForecastSeriesOut(
+            product_id=f.product_id, location_id=f.location_id,
+            product=names.get(f.product_id, f.product_id), location=locations.get(f.location_id, f.location_id),
+            method=f.method, computed_on=f.computed_on,
+            past_days=[(start - timedelta(days=len(f.actual or []) - i)).isoformat() for i in range(len(f.actual or []))],
+            actual=nums(f.actual), backtest=nums(f.backtest),
+            days=[(start + timedelta(days=i)).isoformat() for i in range(len(f.daily or []))],
+            forecast=nums(f.daily),
+            days_of_cover=None if f.days_of_cover is None else num(f.days_of_cover),
+            stockout_date=f.stockout_date,
+            suggested_reorder_point=None if f.suggested_reorder_point is None else num(f.suggested_reorder_point),
+            service_level=None if f.service_level is None else num(f.service_level),
+            lead_time_days=None if f.lead_time_days is None else int(f.lead_time_days),
+            backtest_mase=None if f.backtest_mase is None else num(f.backtest_mase),
+        ))
+    return ForecastsOut(generated_at=generated_at, today=today, series=rows)
 
 
-def publish_chart(org_id: str, products: dict[str, Product] | None = None) -> dict:
+def publish_chart(org_id: str, products: dict[str, Product] | None = None) -> ForecastsOut:
     items = forecasts_of(org_id)
-    pk = org_pk(org_id)
     missing = {f.product_id for f in items} - set(products or {})
-    products = {**(products or {}), **({p.id: p for p in Product.batch_get([(pk, f"PRODUCT#{i}") for i in missing])}
-                                       if missing else {})}
-    loc_ids = {f.location_id for f in items}
-    locations = {lo.id: lo.name for lo in Location.batch_get([(pk, f"LOCATION#{i}") for i in loc_ids])} \
-        if loc_ids else {}
+    products = {**(products or {}), **catalogue.many(Product, "PRODUCT", org_id, missing)}
+    locations = {i: lo.name for i, lo in catalogue.many(Location, "LOCATION", org_id,
+                                                         {f.location_id for f in items}).items()}
     doc = chart_document(items, {p.id: p.name for p in products.values()}, locations,
                          clock.now().date().isoformat(), clock.iso_now())
-    charts.publish(pk, CHART, doc)
+    charts.publish(org_pk(org_id), CHART, doc.model_dump(mode="json"))
     return doc
 
 
-def chart_for(org_id: str) -> dict:
+def chart_for(org_id: str) -> ForecastsOut:
+    """The precomputed forecast chart (empty until the job has run)."""
     doc = charts.read(org_pk(org_id), CHART)
-    return doc if doc is not None else {"generated_at": "", "today": clock.now().date().isoformat(), "series": []}
+    if doc is None:
+        return ForecastsOut(generated_at="", today=clock.now().date().isoformat(), series=[])
+    return ForecastsOut.model_validate(doc)

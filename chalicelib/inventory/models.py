@@ -6,6 +6,8 @@ movement that changes it and holds its own FIFO lots, so one conditional write d
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -17,10 +19,51 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..core.attributes import DecimalAttribute
+from ..core.keys import org_key, org_pk
 from ..core.models import BaseMeta
 from ..core.settings import get_settings
 
 _s = get_settings()
+
+
+# ------------------------------------------------------------------ keys
+def item_key(org_id: str, prefix: str, item_id: str) -> tuple[str, str]:
+    """An item of the organisation's partition: `item_key(o, "PRODUCT", p)` → (ORG#o, PRODUCT#p)."""
+    return org_pk(org_id), f"{prefix}#{item_id}"
+
+
+def position_key(org_id: str, product_id: str, location_id: str) -> tuple[str, str]:
+    """A product × location's stock position."""
+    return org_pk(org_id), f"POS#{product_id}#{location_id}"
+
+
+def movement_key(org_id: str, movement_id: str) -> tuple[str, str]:
+    return org_pk(org_id), f"MOVE#{movement_id}"
+
+
+def location_stock_index(org_id: str, location_id: str) -> str:
+    """by_location partition: one location's positions."""
+    return org_key(org_id, "LOC", location_id)
+
+
+def movements_index(org_id: str) -> str:
+    """by_time partition: the organisation's movements in time order."""
+    return org_key(org_id, "MOVES")
+
+
+def open_backorders_index(org_id: str, product_id: str, location_id: str) -> str:
+    """by_time partition: a position's open backorders, oldest first (sparse)."""
+    return org_key(org_id, "BACKORDERS", product_id, location_id)
+
+
+def purchase_orders_index(org_id: str) -> str:
+    """by_time partition: the organisation's purchase orders in time order."""
+    return org_key(org_id, "PO")
+
+
+def series_id(org_id: str, product_id: str, location_id: str) -> str:
+    """A product × location across the organisation: the by_job sort key."""
+    return org_key(org_id, product_id, location_id)
 
 
 class LocationIndex(GlobalSecondaryIndex):
@@ -170,6 +213,7 @@ class Position(InventoryTable):
     reorder_point = DecimalAttribute(null=True)
     reorder_quantity = DecimalAttribute(null=True)
     max_quantity = DecimalAttribute(null=True)
+    currency = UnicodeAttribute(null=True)  # the product's: what `value` is counted in
     version = NumberAttribute()
     updated_at = UnicodeAttribute()
 
@@ -202,7 +246,7 @@ class Movement(InventoryTable):
     to_location_id = UnicodeAttribute(null=True)
     quantity = DecimalAttribute()
     direction = NumberAttribute()  # +1 into location_id, -1 out of it (a transfer: -1 here, +1 at to_location_id)
-    backordered = DecimalAttribute(default=0)
+    backordered = DecimalAttribute(default=Decimal)
     lot = UnicodeAttribute(null=True)
     unit_cost = DecimalAttribute(null=True)
     expiry = UnicodeAttribute(null=True)
@@ -217,6 +261,7 @@ class Movement(InventoryTable):
     reverses = UnicodeAttribute(null=True)
     note = UnicodeAttribute(default="")
     request_hash = UnicodeAttribute(default="")  # the request that recorded it: a replay must match
+    currency = UnicodeAttribute(null=True)  # the product's: what `cost` and `price` are in
     recorded_by = UnicodeAttribute()
     recorded_at = UnicodeAttribute()
     occurred_on = UnicodeAttribute()  # YYYY-MM-DD (UTC) the rollups count it on
@@ -255,7 +300,7 @@ class OrderLine(MapAttribute):
     product_id = UnicodeAttribute()
     sku = UnicodeAttribute(default="")
     quantity = DecimalAttribute()
-    received = DecimalAttribute(default=0)
+    received = DecimalAttribute(default=Decimal)
     unit_cost = DecimalAttribute()
 
 

@@ -4,28 +4,32 @@ Per record (a bad record fails only itself): movements become rollup deltas (`wa
 changes become stock firings, filled backorders become customer emails.
 Per batch: the deltas are coalesced and applied exactly once (core.rollups); the firings' outbox
 messages are put conditionally on their deterministic ids (a replay sends nothing twice); each
-touched organisation's chart JSON is republished.
+touched organisation's chart JSON is republished (insights).
 """
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from ..core import charts, clock
 from ..core.alerts import firing_id, outbox_message, put_once, unsubscribe_url
+from ..core.keys import org_pk
 from ..core.models import Organisation, OutboxMessage, Profile
 from ..core.observability import logger, metrics
-from ..core.orgs import MANAGERS, members, org_pk
+from ..core.orgs import MANAGERS, members
 from ..core.profiles import alerts_enabled, profile_key
-from ..core.rollups import Contribution, apply_contributions, read_rollups
+from ..core.rollups import Contribution, apply_contributions
 from ..core.settings import get_settings
 from ..core.streams import process_batch, raw_images
-from . import watch
-from .models import Location, Product
+from . import insights
+from .models import InventoryTable, Location, Product, item_key
+from .rules import watch
 
-CHART = "inventory"
+if TYPE_CHECKING:  # imported for its type only: stream invocations import it when they run
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+T = TypeVar("T", bound=InventoryTable)
 
 
 class OrgContext:
@@ -35,6 +39,7 @@ class OrgContext:
         self._orgs: dict[str, Organisation | None] = {}
         self._managers: dict[str, list[Profile]] = {}
         self._items: dict[tuple[str, str], Any] = {}
+        self._products: dict[str, dict[str, dict[str, str]]] = {}
 
     def org_name(self, org_id: str) -> str:
         if org_id not in self._orgs:
@@ -52,25 +57,26 @@ class OrgContext:
             self._managers[org_id] = list(Profile.batch_get([profile_key(s) for s in subs])) if subs else []
         return self._managers[org_id]
 
-    def _get(self, model, org_id: str, sk: str):
-        if (org_id, sk) not in self._items:
+    def _get(self, model: type[T], org_id: str, prefix: str, item_id: str) -> T | None:
+        key = item_key(org_id, prefix, item_id)
+        if key not in self._items:
             try:
-                self._items[(org_id, sk)] = model.get(org_pk(org_id), sk)
+                self._items[key] = model.get(*key)
             except model.DoesNotExist:
-                self._items[(org_id, sk)] = None
-        return self._items[(org_id, sk)]
+                self._items[key] = None
+        item = self._items[key]
+        return item if isinstance(item, model) else None
 
     def product(self, org_id: str, product_id: str) -> Product | None:
-        return self._get(Product, org_id, f"PRODUCT#{product_id}")
+        return self._get(Product, org_id, "PRODUCT", product_id)
 
     def location(self, org_id: str, location_id: str) -> Location | None:
-        return self._get(Location, org_id, f"LOCATION#{location_id}")
+        return self._get(Location, org_id, "LOCATION", location_id)
 
-    def products(self, org_id: str) -> dict[str, dict]:
-        out = {}
-        for p in Product.query(org_pk(org_id), Product.sk.startswith("PRODUCT#")):
-            out[p.id] = {"name": p.name, "sku": p.sku, "currency": p.currency}
-        return out
+    def products(self, org_id: str) -> dict[str, dict[str, str]]:
+        if org_id not in self._products:
+            self._products[org_id] = insights.product_names(org_id)
+        return self._products[org_id]
 
 
 def stock_messages(f: watch.StockFiring, ctx: OrgContext) -> list[OutboxMessage]:
@@ -96,7 +102,7 @@ def stock_messages(f: watch.StockFiring, ctx: OrgContext) -> list[OutboxMessage]
     return out
 
 
-def backorder_message(b: dict, ctx: OrgContext) -> OutboxMessage | None:
+def backorder_message(b: watch.Image, ctx: OrgContext) -> OutboxMessage | None:
     if not b.get("customer_email"):
         return None
     org_id = b["org_id"]
@@ -112,34 +118,16 @@ def backorder_message(b: dict, ctx: OrgContext) -> OutboxMessage | None:
         details={"org_id": org_id, "backorder_id": b["id"], "product_id": b["product_id"]})
 
 
-def publish_chart(org_id: str, ctx: OrgContext, known: dict) -> None:
-    today = clock.now().date()
-    years = sorted({str(today.year), str(today.year - 1)})
-    months = sorted({f"{today:%Y-%m}"})
-    keys = [watch.year_key(org_id, y) for y in years] + [watch.all_key(org_id)] + \
-        [watch.month_key(org_id, m) for m in months]
-    totals = {k: known[k] for k in keys if k in known}
-    totals.update(read_rollups([k for k in keys if k not in totals]))
-    products = ctx.products(org_id)
-    currency = next((p["currency"] for p in products.values()), "USD")
-    doc = watch.chart_document(
-        today=today, years={y: totals.get(watch.year_key(org_id, y), {}) for y in years},
-        all_totals=totals.get(watch.all_key(org_id), {}),
-        months={m: totals.get(watch.month_key(org_id, m), {}) for m in months},
-        products=products, currency=currency, generated_at=clock.iso_now())
-    charts.publish(org_pk(org_id), CHART, doc)
-
-
-def handle_inventory_batch(event: dict) -> dict:
+def handle_inventory_batch(event: dict[str, Any]) -> dict[str, Any]:
     ctx = OrgContext()
     contributions: list[Contribution] = []
     seqs_by_org: dict[str, list[str]] = {}
 
-    def on_record(record) -> None:
+    def on_record(record: DynamoDBRecord) -> None:
         old, new = raw_images(record)
-        seq = record.dynamodb.sequence_number
+        seq = str(record.dynamodb.sequence_number if record.dynamodb else "")
         if watch.is_movement(new) and not old:
-            c = Contribution(record.event_id, seq)
+            c = Contribution(str(record.event_id), seq)
             for key, name, amount in watch.movement_contributions(new):
                 c.add(key, name, amount)
             contributions.append(c)
@@ -148,7 +136,7 @@ def handle_inventory_batch(event: dict) -> dict:
         messages: list[OutboxMessage] = []
         for f in watch.stock_firings(old, new):
             messages.extend(stock_messages(f, ctx))
-        if watch.backorder_filled(old, new):
+        if new is not None and watch.backorder_filled(old, new):
             msg = backorder_message(new, ctx)
             if msg is not None:
                 messages.append(msg)
@@ -162,20 +150,10 @@ def handle_inventory_batch(event: dict) -> dict:
         failed = set(result.failed_sequences)
         for org_id, seqs in seqs_by_org.items():
             try:
-                publish_chart(org_id, ctx, result.rollups)
+                insights.publish_chart(org_id, result.rollups, ctx.products(org_id))
             except Exception:
                 logger.exception("inventory chart publish failed", extra={"org_id": org_id})
                 failed.update(seqs)
         return failed
 
     return process_batch(event, on_record, after_records)
-
-
-def chart_for(org_id: str, show_costs: bool) -> dict[str, Any]:
-    doc = charts.read(org_pk(org_id), CHART)
-    if doc is None:
-        doc = watch.chart_document(today=clock.now().date(), years={}, all_totals={}, months={}, products={},
-                                   currency="USD", generated_at="")
-    if not show_costs:
-        doc.pop("costs", None)
-    return doc

@@ -1,63 +1,99 @@
-"""Request models of the catalogue, stock settings and the ledger."""
+"""Inventory's request bodies, query models and response models (the OpenAPI document is built from them).
+
+Money in a request is a string ("2.50"); a quantity is a string or an integer. What only owners and
+managers see (costs, values) is declared with the `MISSING` default: left out of a staff member's
+body rather than sent as null, and optional in the document.
+"""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import MISSING, BeforeValidator, Field, field_validator
 
-from ..core.schemas import EmailStr, Out, Strict, check_currency
-from .purchasing_schemas import Cost, Id, Quantity
+from ..core.schemas import EmailStr, Items, Out, Query, Strict, check_currency
 
-KINDS = ("receive", "sale", "issue", "transfer", "adjust", "scrap", "return", "reversal")
-SCRAP_REASONS = ("damaged", "expired", "defective", "lost")
+MAX_QUANTITY = Decimal("1000000")
+MAX_COST = Decimal("1000000000")
+
+
+# ----------------------------------------------------------------- request types
+def _decimal(value: str | int) -> Decimal:
+    try:
+        return Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError("not a decimal number") from None
+
+
+def _number(value: object, *, integers: bool, example: str, positive: bool, most: Decimal, places: int) -> Decimal:
+    """A decimal number sent as a string (or, where `integers`, a whole JSON number): never a bool
+    or a float; zero or more (more than zero when `positive`), at most `most`, `places` decimals."""
+    kinds: tuple[type, ...] = (str, int) if integers else (str,)
+    if not isinstance(value, kinds) or isinstance(value, bool):
+        raise ValueError(f"must be {example}")
+    assert isinstance(value, (str, int))
+    q = _decimal(value)
+    if not q.is_finite() or q < 0 or (positive and q == 0) or q > most:
+        raise ValueError(f"must be greater than 0 and at most {most}" if positive else f"must be between 0 and {most}")
+    if q.as_tuple().exponent < -places:  # type: ignore[operator]
+        raise ValueError(f"at most {places} decimal places")
+    return q
+
+
+def _quantity(value: object) -> Decimal:
+    """A quantity moved or ordered: more than zero, as a string ("2.5") or an integer."""
+    return _number(value, integers=True, example="a string such as \"12\" or \"2.5\", or an integer", positive=True,
+                   most=MAX_QUANTITY, places=3)
 
 
 def _level(value: object) -> Decimal | None:
     """A stock level (reorder point, counted quantity): zero or more, as a string or an integer."""
     if value is None:
         return None
-    if not isinstance(value, (str, int)) or isinstance(value, bool):
-        raise ValueError("must be a string such as \"5\" or an integer")
-    try:
-        q = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError("not a decimal number") from None
-    if not q.is_finite() or q < 0 or q > Decimal("1000000"):
-        raise ValueError("must be between 0 and 1000000")
-    if q.as_tuple().exponent < -3:  # type: ignore[operator]
-        raise ValueError("at most 3 decimal places")
-    return q
+    return _number(value, integers=True, example="a string such as \"5\" or an integer", positive=False,
+                   most=MAX_QUANTITY, places=3)
 
 
-Level = Annotated[Decimal | None, BeforeValidator(_level)]
+def _required_cost(value: object) -> Decimal:
+    """A unit cost or price: a string such as "2.50", zero or more, at most 4 decimal places."""
+    return _number(value, integers=False, example="a string such as \"2.50\"", positive=False, most=MAX_COST,
+                   places=4)
+
+
+def _cost(value: object) -> Decimal | None:
+    return None if value is None else _required_cost(value)
+
+
+Quantity = Annotated[Decimal, BeforeValidator(_quantity, json_schema_input_type=str | int)]
+Level = Annotated[Decimal | None, BeforeValidator(_level, json_schema_input_type=str | int | None)]
+Cost = Annotated[Decimal | None, BeforeValidator(_cost, json_schema_input_type=str | None)]
+RequiredCost = Annotated[Decimal, BeforeValidator(_required_cost, json_schema_input_type=str)]
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Name = Annotated[str, Field(min_length=1, max_length=120)]
 Text = Annotated[str, Field(max_length=120)]
 Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+LotName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._/-]+$")]
 
 
+# ----------------------------------------------------------------- request bodies
 class ProductIn(Strict):
     sku: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._/-]+$")
     name: Name
     category: Text = ""
     brand: Text = ""
     unit: str = Field(default="each", min_length=1, max_length=20)
-    price: Cost
-    cost: Cost
+    price: RequiredCost
+    cost: RequiredCost
     currency: str = "USD"
     barcode: str = Field(default="", max_length=64, pattern=r"^[0-9A-Za-z-]*$")
     supplier_id: Id | None = None
     allow_backorder: bool = False
     version: int | None = Field(default=None, ge=1, description="the version read (required to update)")
 
-    _cur = field_validator("currency")(lambda cls, v: check_currency(v))
-
-    @field_validator("price", "cost")
+    @field_validator("currency")
     @classmethod
-    def _required(cls, v):
-        if v is None:
-            raise ValueError("is required")
-        return v
+    def _currency(cls, v: str) -> str:
+        return check_currency(v)
 
 
 class SupplierIn(Strict):
@@ -83,7 +119,7 @@ class StockSettingsIn(Strict):
 
 
 class MovementIn(Strict):
-    """One ledger entry. Which fields apply depends on `kind` (checked in ledger.check_movement):
+    """One ledger entry. Which fields apply depends on `kind` (checked in ledger.plan.check_movement):
     receive needs quantity and unit_cost (lot, expiry optional); sale, issue need quantity (a sale
     may name a customer so what cannot be filled is backordered, and a price); transfer needs
     quantity and to_location_id; adjust needs counted (the stock-take's count); scrap needs quantity
@@ -97,7 +133,7 @@ class MovementIn(Strict):
     counted: Level = None
     unit_cost: Cost = None
     price: Cost = None
-    lot: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._/-]+$")
+    lot: LotName | None = None
     expiry: Day | None = None
     reason: Literal["damaged", "expired", "defective", "lost"] | None = None
     customer_id: Id | None = None
@@ -107,11 +143,320 @@ class MovementIn(Strict):
     note: str = Field(default="", max_length=500)
 
 
-class StockSettingsOut(Out):
+class OrderLineIn(Strict):
+    product_id: Id
+    quantity: Quantity
+    unit_cost: Cost = None
+
+
+class PurchaseOrderIn(Strict):
+    supplier_id: Id
+    location_id: Id
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=100)
+
+
+class VersionIn(Strict):
+    version: int = Field(ge=1)
+
+
+class ReceiptLineIn(Strict):
+    product_id: Id
+    quantity: Quantity
+    lot: str | None = Field(default=None, min_length=1, max_length=64)
+    expiry: Day | None = None
+
+
+class ReceiptIn(Strict):
+    receipt_id: str = Field(pattern=r"^[0-9a-fA-F-]{36}$", description="client-chosen UUID: sending it twice receives once")
+    lines: list[ReceiptLineIn] = Field(min_length=1, max_length=50)
+
+
+# ----------------------------------------------------------------- query models
+class StockQuery(Query):
+    location_id: Id | None = Field(default=None, description="only this location's stock")
+
+
+class MovementsQuery(Query):
+    product_id: Id | None = None
+    location_id: Id | None = Field(default=None, description="movements from or to this location")
+    limit: int = Field(default=100, ge=1, le=500)
+
+
+class BackordersQuery(Query):
+    status: Literal["open", "filled", "cancelled"] | None = None
+
+
+class ExpiringQuery(Query):
+    days: int = Field(default=30, ge=0, le=3650, description="lots expiring within this many days")
+
+
+class PurchaseOrdersQuery(Query):
+    status: Literal["draft", "approved", "received", "cancelled"] | None = None
+
+
+# ----------------------------------------------------------------- responses: catalogue
+class ProductOut(Out):
+    id: str
+    sku: str
+    name: str
+    category: str
+    brand: str
+    unit: str
+    price: str
+    currency: str
+    barcode: str
+    supplier_id: str | None
+    allow_backorder: bool
+    version: int
+    created_at: str
+    updated_at: str
+    cost: str | MISSING = MISSING  # owners and managers
+
+
+class SupplierOut(Out):
+    id: str
+    name: str
+    email: str
+    lead_time_days: int
+    created_at: str
+    updated_at: str
+
+
+class LocationOut(Out):
+    id: str
+    name: str
+    kind: str
+    created_at: str
+    updated_at: str
+
+
+class CustomerOut(Out):
+    id: str
+    name: str
+    email: str
+    created_at: str
+    updated_at: str
+
+
+# ----------------------------------------------------------------- responses: the ledger
+class LotOut(Out):
+    lot: str
+    quantity: str
+    expiry: str | None
+    received_at: str
+    unit_cost: str | MISSING = MISSING  # owners and managers
+
+
+class PositionOut(Out):
     product_id: str
     location_id: str
     on_hand: str
+    backordered: str
     reorder_point: str | None
     reorder_quantity: str | None
     max_quantity: str | None
+    low: bool
+    out: bool
+    over: bool
     version: int
+    updated_at: str
+    lots: list[LotOut]
+    value: str | MISSING = MISSING  # owners and managers: at FIFO cost
+
+
+class ConsumedLotOut(Out):
+    lot: str
+    quantity: str
+    unit_cost: str | MISSING = MISSING  # owners and managers
+
+
+class MovementOut(Out):
+    id: str
+    kind: str
+    product_id: str
+    location_id: str
+    to_location_id: str | None
+    quantity: str
+    direction: int
+    backordered: str
+    lot: str | None
+    expiry: str | None
+    reason: str | None
+    counted: str | None
+    customer_id: str | None
+    purchase_order_id: str | None
+    backorder_id: str | None
+    reverses: str | None
+    note: str
+    price: str | None
+    recorded_by: str
+    recorded_at: str
+    occurred_on: str
+    lots: list[ConsumedLotOut]
+    cost: str | MISSING = MISSING  # owners and managers: FIFO cost
+    unit_cost: str | None | MISSING = MISSING  # owners and managers
+
+
+class MovementRecordedOut(Out):
+    """The movement and the positions it changed (none for a replay: they may have moved on since)."""
+
+    movement: MovementOut
+    positions: list[PositionOut]
+
+
+class BackorderOut(Out):
+    id: str
+    product_id: str
+    location_id: str
+    customer_id: str
+    customer_name: str
+    sale_id: str
+    quantity: str
+    filled: str
+    status: str
+    created_at: str
+    filled_at: str | None
+
+
+class ExpiringLotOut(Out):
+    product_id: str
+    location_id: str
+    lot: str
+    quantity: str
+    expiry: str
+    expired: bool
+    value: str | MISSING = MISSING  # owners and managers
+
+
+class ExpiringOut(Out):
+    days: int
+    today: str
+    items: list[ExpiringLotOut]
+
+
+class ValuationRowOut(Out):
+    product_id: str
+    location_id: str
+    on_hand: str
+    value: str
+
+
+class ValuationOut(Out):
+    as_of: str
+    items: list[ValuationRowOut]
+    total: str
+
+
+# ----------------------------------------------------------------- responses: purchasing
+class OrderLineOut(Out):
+    product_id: str
+    sku: str
+    quantity: str
+    received: str
+    unit_cost: str | MISSING = MISSING  # owners and managers
+
+
+class PurchaseOrderOut(Out):
+    id: str
+    supplier_id: str
+    location_id: str
+    status: str
+    lines: list[OrderLineOut]
+    currency: str
+    created_by: str
+    approved_by: str | None
+    version: int
+    created_at: str
+    updated_at: str
+    total: str | MISSING = MISSING  # owners and managers
+
+
+# ----------------------------------------------------------------- responses: charts
+class ForecastSeriesOut(Out):
+    product_id: str
+    location_id: str
+    product: str
+    location: str
+    method: str
+    computed_on: str | None
+    past_days: list[str]
+    actual: list[str]
+    backtest: list[str]
+    days: list[str]
+    forecast: list[str]
+    days_of_cover: str | None
+    stockout_date: str | None
+    suggested_reorder_point: str | None
+    service_level: str | None
+    lead_time_days: int | None
+    backtest_mase: str | None
+
+
+class ForecastsOut(Out):
+    """Forecast against actual per product × location, the series with most demand first."""
+
+    generated_at: str
+    today: str
+    series: list[ForecastSeriesOut]
+
+
+class TopSellerOut(Out):
+    product_id: str
+    name: str
+    sku: str
+    quantity: str
+    revenue: str
+
+
+class InsightCostsOut(Out):
+    stock_value: list[str]
+    stock_value_now: str
+    cogs: list[str]
+    waste_cost: dict[str, str]
+
+
+class InsightsOut(Out):
+    """Sales and revenue by day, top sellers this month, waste by reason this year; cost figures
+    (`costs`) for owners and managers only."""
+
+    generated_at: str
+    currency: str
+    days: list[str]
+    sales: list[str]
+    revenue: list[str]
+    top_sellers: list[TopSellerOut]
+    waste: dict[str, str]
+    costs: InsightCostsOut | MISSING = MISSING
+
+
+# List answers (`items`, `next`), each under its own name in the document.
+class ProductsOut(Items[ProductOut]):
+    pass
+
+
+class SuppliersOut(Items[SupplierOut]):
+    pass
+
+
+class LocationsOut(Items[LocationOut]):
+    pass
+
+
+class CustomersOut(Items[CustomerOut]):
+    pass
+
+
+class PositionsOut(Items[PositionOut]):
+    pass
+
+
+class MovementsOut(Items[MovementOut]):
+    pass
+
+
+class BackordersOut(Items[BackorderOut]):
+    pass
+
+
+class PurchaseOrdersOut(Items[PurchaseOrderOut]):
+    pass

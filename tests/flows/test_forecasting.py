@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from chalicelib.core import clock
 from chalicelib.core.rollups import apply_contributions, Contribution
-from chalicelib.inventory import watch
+from chalicelib.inventory.rules import watch
 from local.lambda_events import scheduled_event
 from tests.api.test_inventory_api import make_shop, receive, sale
 
@@ -66,7 +66,7 @@ def test_forecasts_are_for_members_only(client, alice, bob):
 
 
 def test_a_time_budget_leaves_the_rest_for_the_next_run(client, alice, bob):
-    from chalicelib.inventory.forecasting import forecast_positions
+    from chalicelib.inventory.jobs import forecast_positions
 
     clock.set_now(START)
     shop = make_shop(client, alice, bob)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-from chalicelib.inventory import forecast as fc
+from chalicelib.inventory.rules import forecast as fc
 
 
 def seasonal_series(n=140, seed=1, trend=0.05, noise=2.0) -> list[float]:

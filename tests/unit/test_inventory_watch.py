@@ -7,8 +7,8 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.inventory import purchasing_rules as pr
-from chalicelib.inventory import watch
+from chalicelib.inventory.rules import purchasing as pr
+from chalicelib.inventory.rules import watch
 
 
 def pos(on_hand, rp=None, mx=None, version=1):

@@ -144,6 +144,13 @@ def _params(spec: Spec, x: list[float]) -> dict[str, float]:
     return p
 
 
+def _smooth_fitted(y: Sequence[float], spec: Spec, params: dict[str, float],
+                   m: int) -> tuple[float, float, float, list[float]]:
+    """`smooth` with the parameters `_params` gives (those a spec does not use are left at their defaults)."""
+    return smooth(y, spec, params["alpha"], params.get("beta", 0.0), params.get("gamma", 0.0),
+                  params.get("phi", 1.0), m=m)
+
+
 def aicc(sse: float, n: int, k: int) -> float:
     if n - k - 1 <= 0:
         return math.inf
@@ -155,7 +162,7 @@ def fit_ets(y: Sequence[float], spec: Spec, m: int = SEASON) -> tuple[float, dic
     start = [-1.0] + [-1.5] * (spec.trend + spec.seasonal) + ([1.0] if spec.damped else [])
 
     def sse_of(x: list[float]) -> float:
-        return smooth(y, spec, m=m, **_params(spec, x))[0]
+        return _smooth_fitted(y, spec, _params(spec, x), m)[0]
 
     x, sse = nelder_mead(sse_of, start)
     k = len(start) + 1 + spec.trend + (m if spec.seasonal else 0)  # smoothing parameters + initial states
@@ -182,7 +189,8 @@ def tsb(y: Sequence[float], alpha: float, beta: float) -> tuple[float, float]:
 
 def croston(y: Sequence[float], alpha: float = 0.1) -> float:
     """Croston's method (for comparison in bench/): smoothed size over smoothed interval."""
-    z = q = None
+    z: float | None = None
+    q: float | None = None
     gap = 1
     for v in y:
         if v > 0:
@@ -226,7 +234,7 @@ def forecast(series: Sequence[float], horizon: int = 28, m: int = SEASON) -> Res
     specs = [s for s in SPECS if not s.seasonal or n >= 3 * m]
     fits = [(fit_ets(y, s, m), s) for s in specs]
     (best_aicc, params, sse), spec = min(fits, key=lambda f: f[0][0])
-    _, level, trend, seasons = smooth(y, spec, m=m, **params)
+    _, level, trend, seasons = _smooth_fitted(y, spec, params, m)
     daily = [max(0.0, v) for v in project(level, trend, seasons, spec, params.get("phi", 1.0), horizon)]
     return Result(f"ets:{spec.name}", daily, math.sqrt(sse / n), best_aicc, params)
 

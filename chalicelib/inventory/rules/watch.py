@@ -15,53 +15,53 @@ import html
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeGuard
 
-from ..core.rollups import RollupKey
+from ...core.keys import org_key, org_pk
+from ...core.money import fmt, fmt_quantity
+
+RollupKey = tuple[str, str]  # (scope, name) of a rollup item, as core.rollups keys them
+Image = dict[str, Any]  # a stream record's image, plain values
 
 ZERO = Decimal(0)
 STOCK_STATES = ("low", "out", "over")
 
 
-def org_scope(org_id: str) -> str:
-    return f"ORG#{org_id}"
-
-
 def year_key(org_id: str, year: str) -> RollupKey:
-    return org_scope(org_id), f"inventory#{year}"
+    return org_pk(org_id), f"inventory#{year}"
 
 
 def all_key(org_id: str) -> RollupKey:
-    return org_scope(org_id), "inventory#all"
+    return org_pk(org_id), "inventory#all"
 
 
 def month_key(org_id: str, month: str) -> RollupKey:
-    return org_scope(org_id), f"inventory#{month}"
+    return org_pk(org_id), f"inventory#{month}"
 
 
 def series_key(org_id: str, product_id: str, location_id: str, year: str) -> RollupKey:
     """One product × location's daily demand for a year: its own scope, so a batch touching many
     products spreads over many small transactions instead of one big one."""
-    return f"ORG#{org_id}#{product_id}#{location_id}", f"demand#{year}"
+    return org_key(org_id, product_id, location_id), f"demand#{year}"
 
 
 def _d(value: Any) -> Decimal:
     return Decimal(str(value)) if value is not None else ZERO
 
 
-def is_movement(img: dict | None) -> bool:
-    return bool(img) and str(img.get("sk", "")).startswith("MOVE#")
+def is_movement(img: Image | None) -> TypeGuard[Image]:
+    return bool(img) and str((img or {}).get("sk", "")).startswith("MOVE#")
 
 
-def is_position(img: dict | None) -> bool:
-    return bool(img) and str(img.get("sk", "")).startswith("POS#")
+def is_position(img: Image | None) -> TypeGuard[Image]:
+    return bool(img) and str((img or {}).get("sk", "")).startswith("POS#")
 
 
-def is_backorder(img: dict | None) -> bool:
-    return bool(img) and str(img.get("sk", "")).startswith("BACKORDER#")
+def is_backorder(img: Image | None) -> TypeGuard[Image]:
+    return bool(img) and str((img or {}).get("sk", "")).startswith("BACKORDER#")
 
 
-def value_change(m: dict) -> Decimal:
+def value_change(m: Image) -> Decimal:
     """How a movement changes the organisation's stock value (FIFO cost): a transfer moves value
     between locations and changes nothing in total."""
     if m.get("kind") == "transfer":
@@ -69,12 +69,12 @@ def value_change(m: dict) -> Decimal:
     return _d(m.get("cost")) * int(m.get("direction", 0))
 
 
-def movement_contributions(m: dict) -> Iterator[tuple[RollupKey, str, Decimal]]:
+def movement_contributions(m: Image) -> Iterator[tuple[RollupKey, str, Decimal]]:
     """(rollup key, total name, delta) for one recorded movement."""
     org, kind = m["org_id"], m["kind"]
     day = str(m["occurred_on"])
     year, mmdd, month = day[:4], day[5:], day[:7]
-    qty, direction = _d(m.get("quantity")), int(m.get("direction", 0))
+    qty = _d(m.get("quantity"))
     yk, ak, mk = year_key(org, year), all_key(org), month_key(org, month)
     value = value_change(m)
     if value:
@@ -118,9 +118,9 @@ class StockFiring:
     version: int
 
 
-def _states(p: dict) -> set[str]:
+def _states(p: Image) -> set[str]:
     on_hand = _d(p.get("on_hand"))
-    out = set()
+    out: set[str] = set()
     rp = p.get("reorder_point")
     if rp is not None and on_hand < _d(rp):
         out.add("low")
@@ -132,9 +132,9 @@ def _states(p: dict) -> set[str]:
     return out
 
 
-def stock_firings(old: dict | None, new: dict | None) -> list[StockFiring]:
+def stock_firings(old: Image | None, new: Image | None) -> list[StockFiring]:
     """States a position entered with this change. A new position fires nothing: nothing fell."""
-    if not (is_position(old) and is_position(new)):
+    if old is None or new is None or not (is_position(old) and is_position(new)):
         return []
     entered = _states(new) - _states(old)
     level = {"low": new.get("reorder_point"), "out": ZERO, "over": new.get("max_quantity")}
@@ -142,7 +142,7 @@ def stock_firings(old: dict | None, new: dict | None) -> list[StockFiring]:
                         _d(level[s]), int(new.get("version", 0))) for s in STOCK_STATES if s in entered]
 
 
-def backorder_filled(old: dict | None, new: dict | None) -> bool:
+def backorder_filled(old: Image | None, new: Image | None) -> bool:
     return (is_backorder(old) and is_backorder(new) and old.get("status") == "open"
             and new.get("status") == "filled")
 
@@ -155,29 +155,24 @@ _STATE_TEXT = {
 }
 
 
-def _qty(q: Decimal) -> str:
-    q = Decimal(q)
-    return str(q.quantize(Decimal(1))) if q == q.to_integral_value() else str(q.normalize())
-
-
 def stock_email(f: StockFiring, product: str, sku: str, location: str, org_name: str,
                 dashboard_url: str) -> tuple[str, str, str]:
     short, long = _STATE_TEXT[f.state]
-    detail = long.format(level=_qty(f.level))
+    detail = long.format(level=fmt_quantity(f.level))
     subject = f"{product} ({sku}) {short} at {location}"
     text = (f"{org_name}: {product} ({sku}) at {location} {detail}.\n"
-            f"On hand now: {_qty(f.on_hand)}.\n\nSee stock and purchase orders: {dashboard_url}")
+            f"On hand now: {fmt_quantity(f.on_hand)}.\n\nSee stock and purchase orders: {dashboard_url}")
     body = (f"<p>{html.escape(org_name)}: <strong>{html.escape(product)} ({html.escape(sku)})</strong> at "
-            f"{html.escape(location)} {html.escape(detail)}.</p><p>On hand now: <strong>{_qty(f.on_hand)}</strong>.</p>"
+            f"{html.escape(location)} {html.escape(detail)}.</p><p>On hand now: <strong>{fmt_quantity(f.on_hand)}</strong>.</p>"
             f"<p><a href=\"{html.escape(dashboard_url)}\">See stock and purchase orders</a></p>")
     return subject, text, body
 
 
 def backorder_email(customer: str, quantity: Decimal, product: str, org_name: str, location: str) -> tuple[str, str, str]:
     subject = f"Your order of {product} is ready"
-    text = (f"Hello {customer},\n\nThe {_qty(quantity)} × {product} you ordered from {org_name} have arrived "
+    text = (f"Hello {customer},\n\nThe {fmt_quantity(quantity)} × {product} you ordered from {org_name} have arrived "
             f"and are set aside for you at {location}.\n")
-    body = (f"<p>Hello {html.escape(customer)},</p><p>The {_qty(quantity)} × <strong>{html.escape(product)}</strong> "
+    body = (f"<p>Hello {html.escape(customer)},</p><p>The {fmt_quantity(quantity)} × <strong>{html.escape(product)}</strong> "
             f"you ordered from {html.escape(org_name)} have arrived and are set aside for you at "
             f"{html.escape(location)}.</p>")
     return subject, text, body
@@ -189,7 +184,7 @@ def _days(end: date, n: int) -> list[date]:
 
 
 def chart_document(*, today: date, years: dict[str, dict[str, Decimal]], all_totals: dict[str, Decimal],
-                   months: dict[str, dict[str, Decimal]], products: dict[str, dict], currency: str,
+                   months: dict[str, dict[str, Decimal]], products: dict[str, dict[str, str]], currency: str,
                    generated_at: str, days: int = 90) -> dict[str, Any]:
     """The organisation's inventory charts: sales and revenue by day, stock value over time, top
     sellers this month, waste by reason this year. Cost figures sit under `costs` so the API can
@@ -201,7 +196,8 @@ def chart_document(*, today: date, years: dict[str, dict[str, Decimal]], all_tot
 
     # stock value at the end of each day: today's value minus the changes after that day
     value_now = all_totals.get("value", ZERO)
-    values, running = [], value_now
+    values: list[Decimal] = []
+    running = value_now
     for d in reversed(window):
         values.append(running)
         running -= day_total(d, "value")
@@ -220,18 +216,18 @@ def chart_document(*, today: date, years: dict[str, dict[str, Decimal]], all_tot
             waste_cost[parts[2]] = waste_cost.get(parts[2], ZERO) + v
 
     def money(v: Decimal) -> str:
-        return str(Decimal(v).quantize(Decimal("0.01")))
+        return fmt(v, currency)
 
     return {
         "generated_at": generated_at,
         "currency": currency,
         "days": [d.isoformat() for d in window],
-        "sales": [_qty(day_total(d, "sales")) for d in window],
+        "sales": [fmt_quantity(day_total(d, "sales")) for d in window],
         "revenue": [money(day_total(d, "revenue")) for d in window],
         "top_sellers": [{"product_id": p, "name": products.get(p, {}).get("name", p),
-                         "sku": products.get(p, {}).get("sku", ""), "quantity": _qty(q),
+                         "sku": products.get(p, {}).get("sku", ""), "quantity": fmt_quantity(q),
                          "revenue": money(this_month.get(f"revenue:{p}", ZERO))} for p, q in sold],
-        "waste": {r: _qty(q) for r, q in sorted(waste.items()) if q},
+        "waste": {r: fmt_quantity(q) for r, q in sorted(waste.items()) if q},
         "costs": {
             "stock_value": [money(v) for v in values],
             "stock_value_now": money(value_now),

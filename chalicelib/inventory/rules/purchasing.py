@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import html
 from decimal import ROUND_CEILING, Decimal
-from typing import Iterable
+from typing import Any, Iterable
+
+from ...core.money import fmt, fmt_unit_price
 
 ZERO = Decimal(0)
 
@@ -38,23 +40,23 @@ def mean_daily_demand(daily: Iterable[Decimal], days: int = 28) -> Decimal:
 
 
 def po_email(*, org_name: str, supplier: str, location: str, address_note: str, po_id: str,
-             lines: list[dict], currency: str) -> tuple[str, str, str]:
+             lines: list[dict[str, Any]], currency: str) -> tuple[str, str, str]:
     """The email a supplier gets when a purchase order is approved."""
     ref = po_id[:8].upper()
     subject = f"Purchase order {ref} from {org_name}"
     rows = [(ln["sku"] or ln["product_id"], ln.get("name", ""), str(ln["quantity"]),
-             f"{Decimal(ln['unit_cost']):.2f} {currency}") for ln in lines]
+             f"{fmt_unit_price(Decimal(ln['unit_cost']), currency)} {currency}") for ln in lines]
     total = sum((Decimal(ln["quantity"]) * Decimal(ln["unit_cost"]) for ln in lines), ZERO)
     text = "\n".join([
         f"Dear {supplier},", "",
         f"{org_name} orders the following for delivery to {location}{address_note} (reference {ref}):", "",
         *[f"  {sku}  {name}  × {qty}  @ {cost}" for sku, name, qty, cost in rows], "",
-        f"Total: {total:.2f} {currency}", "", "Please confirm the delivery date by replying to this email.",
+        f"Total: {fmt(total, currency)} {currency}", "", "Please confirm the delivery date by replying to this email.",
     ])
     body = (f"<p>Dear {html.escape(supplier)},</p><p>{html.escape(org_name)} orders the following for delivery to "
             f"<strong>{html.escape(location)}</strong>{html.escape(address_note)} (reference {ref}):</p>"
             "<table><tr><th>SKU</th><th>Item</th><th>Quantity</th><th>Unit cost</th></tr>"
             + "".join(f"<tr><td>{html.escape(s)}</td><td>{html.escape(n)}</td><td>{q}</td><td>{c}</td></tr>"
                       for s, n, q, c in rows)
-            + f"</table><p>Total: {total:.2f} {currency}</p><p>Please confirm the delivery date by replying.</p>")
+            + f"</table><p>Total: {fmt(total, currency)} {currency}</p><p>Please confirm the delivery date by replying.</p>")
     return subject, text, body
