@@ -1,14 +1,14 @@
-"""Scheduled expense jobs: the daily pace warning and the monthly digest. Each is safe to run twice:
-its emails have deterministic ids and are written only if they do not exist."""
+"""Every scheduled expense job (app.py schedules these): recurring entries, the daily pace warning,
+the monthly digest and the month-end close. Each is safe to run twice: occurrences and emails have
+deterministic ids and are written only if they do not exist; a carry is written once per month."""
 from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
-
-from pynamodb.exceptions import UpdateError
 
 from ..core import clock
 from ..core.alerts import firing_id, outbox_message, put_once, unsubscribe_url
@@ -17,15 +17,29 @@ from ..core.observability import logger
 from ..core.profiles import alerts_enabled, all_profiles, get_profile
 from ..core.rollups import read_rollups
 from ..core.settings import get_settings
-from ..core.shards import JOB_SHARDS
-from . import rules
+from . import recurring, rules
+from .budgets import all_budgets, carry_once, owner_budgets
+from .models import Budget, owner_sub
 from .rates import home_view
-from .api import owner_budgets
-from .models import Budget
+
+
+def materialize_due() -> dict[str, int]:
+    """Every recurring rule whose next occurrence is due in its owner's time zone: each due
+    occurrence recorded once, the rule moved on."""
+    horizon = (clock.now() + timedelta(days=1)).date().isoformat()  # time zones run up to 14 h ahead
+    today: dict[str, date] = {}
+    rules_seen = created = 0
+    for rule in recurring.due_rules(horizon):
+        rules_seen += 1
+        try:
+            created += recurring.materialize(rule, recurring.owner_today(rule.pk, today))
+        except Exception:  # one broken rule must not stop the others; it is retried next run
+            logger.exception("recurring rule failed", extra={"rule": rule.id})
+    return {"rules": rules_seen, "created": created}
 
 
 def _message(profile: Profile, kind: str, firing: str, rule: str, threshold: str, period: str, value: Decimal,
-             email: tuple[str, str, str], details: dict) -> OutboxMessage:
+             email: tuple[str, str, str], details: dict[str, Any]) -> OutboxMessage:
     subject, text, html = email
     link = (unsubscribe_url(get_settings().api_url, profile.sub, profile.unsubscribe_token, kind)
             if profile.unsubscribe_token else None)
@@ -34,16 +48,15 @@ def _message(profile: Profile, kind: str, firing: str, rule: str, threshold: str
                           details=details, unsubscribe_url=link)
 
 
-def pace_warnings() -> dict:
+def pace_warnings() -> dict[str, int]:
     """Once per budget and month, a warning when this month's pace passes the budget before its end."""
     now = clock.now()
     budgets: dict[str, list[Budget]] = defaultdict(list)
-    for shard in range(JOB_SHARDS):
-        for b in Budget.by_job.query(f"BUDGET#{shard}"):
-            budgets[b.pk].append(b)
+    for b in all_budgets():
+        budgets[b.pk].append(b)
     sent = 0
     for owner, items in budgets.items():
-        profile = get_profile(owner.split("#", 1)[1])
+        profile = get_profile(owner_sub(owner))
         if profile is None or not profile.email or not alerts_enabled(profile, "pace"):
             continue
         local = now.astimezone(ZoneInfo(profile.time_zone))
@@ -73,7 +86,7 @@ def _near_a_first(now: datetime) -> bool:
     return any(f - timedelta(hours=14) <= now < f + timedelta(hours=36) for f in (first, nxt))
 
 
-def monthly_digests() -> dict:
+def monthly_digests() -> dict[str, Any]:
     """On the 1st (from 07:00) in each person's time zone, the digest of the month that ended."""
     now = clock.now()
     if not _near_a_first(now):
@@ -115,7 +128,7 @@ def _digest(profile: Profile, now: datetime) -> bool:
     return put_once(msg)
 
 
-def close_months() -> dict:
+def close_months() -> dict[str, Any]:
     """On each owner's 1st, carry what a rollover budget left of the month that ended into the new one.
 
     The carry is written once per budget and month (conditional on the month not being there yet), so a
@@ -125,12 +138,11 @@ def close_months() -> dict:
         return {"skipped": "nobody is on the 1st"}
     closed = 0
     owners: dict[str, list[Budget]] = defaultdict(list)
-    for shard in range(JOB_SHARDS):
-        for b in Budget.by_job.query(f"BUDGET#{shard}"):
-            if (b.rollover or "none") != "none":
-                owners[b.pk].append(b)
+    for b in all_budgets():
+        if (b.rollover or "none") != "none":
+            owners[b.pk].append(b)
     for owner, items in owners.items():
-        profile = get_profile(owner.split("#", 1)[1])
+        profile = get_profile(owner_sub(owner))
         local = now.astimezone(ZoneInfo(profile.time_zone if profile else "UTC"))
         if local.day != 1:
             continue
@@ -145,16 +157,5 @@ def close_months() -> dict:
             budget = {"limit": b.limit, "carry": b.carry or {}}
             spent = rules.month_spent(totals, f"{last.month:02d}", b.category)
             carry = rules.rollover_carry(b.rollover, rules.effective_limit(budget, period), spent)
-            closed += _carry_once(b, this, carry)
+            closed += carry_once(b, this, carry)
     return {"closed": closed}
-
-
-def _carry_once(budget: Budget, month: str, amount: Decimal) -> bool:
-    try:
-        budget.update(actions=[Budget.carry.set({**(budget.carry or {}), month: amount})],
-                      condition=Budget.updated_at == budget.updated_at)
-        return True
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False  # changed meanwhile (another run, or the owner): the next run looks again
-        raise
