@@ -108,8 +108,9 @@ def post_category(req: Req) -> CategoryOut:
 @route(expenses, "/exports/expenses", ("GET",), query=ExportQuery,
        response=Media("text/csv", description="the transactions as CSV, a header row first"))
 def export_csv(req: Req) -> Response:
-    """A month (?month=YYYY-MM) or a year (?year=YYYY) as CSV, safe to open in a spreadsheet; one
-    of them is required (neither: 400 naming `year`), `month` wins when both are given."""
+    """A month (?month=YYYY-MM) or a year (?year=YYYY) as CSV; one of them is required, month wins.
+
+    Neither is a 400 naming `year`; every cell is safe to open in a spreadsheet."""
     name, text = reports.export_csv(req.principal, req.query_model(ExportQuery))
     return Response(body=text, status_code=200, headers={
         "Content-Type": "text/csv; charset=utf-8",

@@ -196,11 +196,13 @@ class YearQuery(Query):
 
 
 class ExportQuery(Query):
-    """One of `month` or `year` is required (a request with neither is refused, naming `year`);
+    """One of `month` or `year` is required: a request with neither is refused (400 naming `year`);
     `month` wins when both are given."""
 
-    month: str | None = Field(default=None, pattern=MONTH, description="a month, YYYY-MM (or give year)")
-    year: int | None = Field(default=None, ge=1970, le=2100, description="a whole year, YYYY (or give month)")
+    month: str | None = Field(default=None, pattern=MONTH, description=(
+        "a month, YYYY-MM; one of month or year is required (neither: 400 naming year), month wins over year"))
+    year: int | None = Field(default=None, ge=1970, le=2100, description=(
+        "a whole year, YYYY; one of month or year is required (neither: 400 naming year)"))
 
 
 class ChartMonthOut(Out):
