@@ -10,7 +10,6 @@ from chalice import Blueprint, Response
 from ..core.errors import InvalidInput
 from ..core.web import NO_CONTENT, Media, Reply, Req, route
 from . import budgets, categories, imports, rates, recurring, reports, transactions
-from .rules import check_month
 from .schemas import (
     BudgetIn, BudgetSet, BudgetsOut, BudgetsQuery, CategoriesOut, CategoryIn, CategoryOut, ChartOut, ChartUrlOut,
     ExportQuery, ImportIn, ImportOut, ListQuery, MonthReportOut, RatesIn, RatesOut, RecurringIn, RecurringListOut,
@@ -122,7 +121,7 @@ def export_csv(req: Req) -> Response:
 def month_report(req: Req, month: str) -> MonthReportOut:
     """The monthly report in the home currency (totals, categories, budgets, the ten biggest
     expenses); the dashboard downloads it as PDF, `/exports/expenses?month=` gives the CSV."""
-    return reports.month_report(req.principal, check_month(month))
+    return reports.month_report(req.principal, month)
 
 
 # ----------------------------------------------------------------- insights
@@ -168,14 +167,13 @@ def delete_rule(req: Req, rule_id: str) -> None:
 def put_rates(req: Req, month: str) -> RatesOut:
     """Set a month's exchange rates against your home currency (1 unit = rate home units); the
     month's totals, budgets and charts are recomputed with them."""
-    month = check_month(month)
     return rates.set_month_rates(req.principal, month, req.body(RatesIn))
 
 
 @route(expenses, "/rates/{month}", ("GET",), response=RatesOut)
 def get_rates(req: Req, month: str) -> RatesOut:
     """A month's exchange rates (none set: empty, version 0)."""
-    return rates.month_rates(req.principal, check_month(month))
+    return rates.month_rates(req.principal, month)
 
 
 # ------------------------------------------------------------------ imports

@@ -12,6 +12,7 @@ from ..core import clock
 from ..core.auth import Principal
 from ..core.profiles import ensure_profile
 from .models import Rate, rate_key
+from .rules import check_month
 from .rules.currency import HomeTotals, Rates, foreign_months, home_totals, parse_rates
 from .schemas import RatesIn, RatesOut
 
@@ -59,12 +60,14 @@ def rates_out(r: Rate) -> RatesOut:
 
 def set_month_rates(user: Principal, month: str, data: RatesIn) -> RatesOut:
     """Set a month's exchange rates against the caller's home currency."""
+    check_month(month)
     home = ensure_profile(user.sub, user.email).currency
     return rates_out(put_rates(user.owner_key, month, home, parse_rates(data.rates, home)))
 
 
 def month_rates(user: Principal, month: str) -> RatesOut:
     """A month's exchange rates (none set: empty, version 0, against the home currency)."""
+    check_month(month)
     r = get_rate(user.owner_key, month)
     if r is None:
         return RatesOut(month=month, base=ensure_profile(user.sub, user.email).currency, rates={}, version=0,

@@ -61,6 +61,7 @@ def export_csv(user: Principal, q: ExportQuery) -> tuple[str, str]:
 def month_report(user: Principal, month: str) -> MonthReportOut:
     """The monthly report in the home currency: totals, categories, budgets and whether they held,
     the ten biggest expenses."""
+    rules.check_month(month)
     owner = user.owner_key
     home = ensure_profile(user.sub, user.email).currency
     try:

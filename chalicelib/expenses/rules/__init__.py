@@ -9,7 +9,7 @@ import re
 from decimal import Decimal
 from typing import Any, Iterable
 
-from ...core.alerts import Crossing, Threshold, crossings
+from ...core.alert_rules import Crossing, Threshold, crossings
 from ...core.errors import InvalidInput
 from ...core.money import fmt
 
