@@ -3,6 +3,7 @@ month-end carry of a rollover budget."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from ..core import clock
 from ..core.auth import Principal
 from ..core.db import update_if
 from ..core.models import Rollup
+from ..core.rollups import read_rollups
 from ..core.money import fmt, parse_amount
 from ..core.profiles import ensure_profile
 from ..core.shards import JOB_SHARDS, shard_of
@@ -95,3 +97,25 @@ def carry_once(budget: Budget, month: str, amount: Decimal) -> bool:
     (another run, or its owner): then False, and the next run looks again."""
     return update_if(budget, [Budget.carry.set({**(budget.carry or {}), month: amount})],
                      Budget.updated_at == budget.updated_at)
+
+
+def close_month(owner: str, budgets: list[Budget], time_zone: str, now: datetime) -> int:
+    """On the owner's 1st, carry what each rollover budget left of the month that ended into the new
+    one, once per budget and month. Returns how many carries were written."""
+    local = now.astimezone(ZoneInfo(time_zone))
+    if local.day != 1 or not budgets:
+        return 0
+    this = local.strftime("%Y-%m")
+    last = (local.replace(day=1) - timedelta(days=1)).date()
+    period = last.strftime("%Y-%m")
+    key = rules.year_key(owner, str(last.year))
+    totals = home_view(owner, read_rollups([key]).get(key, {}), budgets[0].currency, str(last.year)).totals
+    closed = 0
+    for b in budgets:
+        if this in (b.carry or {}):
+            continue
+        budget = {"limit": b.limit, "carry": b.carry or {}}
+        spent = rules.month_spent(totals, f"{last.month:02d}", b.category)
+        carry = rules.rollover_carry(b.rollover, rules.effective_limit(budget, period), spent)
+        closed += carry_once(b, this, carry)
+    return closed

@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from ..core import charts, clock
-from ..core.alerts import firing_id, outbox_message, put_once, unsubscribe_url
+from ..core.alerts import put_once
 from ..core.models import OutboxMessage, Profile
 from ..core.observability import logger, metrics
-from ..core.profiles import alerts_enabled, profile_key
+from ..core.profiles import profile_key
 from ..core.rollups import Contribution, RollupChange, apply_contributions, read_rollups
-from ..core.settings import get_settings
 from ..core.streams import process_batch, raw_images
-from . import rules
+from . import notifications, rules
 from .budgets import local_month, owner_budgets
 from .models import BUDGET, RATE, TXN, Transaction, month_partition, owner_sub
 from .rates import home_view, rates_for
@@ -132,25 +131,11 @@ def rate_firings(owner: str, month: str, old: dict[str, Any] | None, new: dict[s
 def _budget_message(owner: str, period: str, budget: dict[str, Any], threshold: str, spent: Decimal,
                     ctx: OwnerContext) -> OutboxMessage | None:
     profile = ctx.profile(owner)
-    if profile is None or not profile.email or not alerts_enabled(profile, "budget"):
+    if profile is None or not notifications.wants(profile, "budget"):
         return None
     top = rules.top_expenses(t for t in ctx.month(owner, period)
                              if budget["category"] == rules.TOTAL or t["category"] == budget["category"])
-    subject, text, html = rules.budget_email(
-        category=budget["category"], period=period, threshold=threshold, spent=spent,
-        limit=rules.effective_limit(budget, period), currency=budget["currency"], top=top,
-        dashboard_url=get_settings().dashboard_url,
-    )
-    rule = f"budget:{budget['category']}"
-    return outbox_message(
-        id=firing_id("budget", owner, budget["category"], period, threshold),
-        scope=owner, recipient=profile.email, alert_type="budget", rule=rule, threshold=threshold,
-        period=period, value=spent, subject=subject, text=text, html=html,
-        details={"category": budget["category"], "limit": str(rules.effective_limit(budget, period)), "spent": str(spent),
-                 "currency": budget["currency"]},
-        unsubscribe_url=(unsubscribe_url(get_settings().api_url, profile.sub, profile.unsubscribe_token, "budget")
-                         if profile.unsubscribe_token else None),
-    )
+    return notifications.budget_alert(profile, period, budget, threshold, spent, top)
 
 
 def publish_charts(owner: str, years: set[str], ctx: OwnerContext,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Iterable
 
@@ -42,6 +43,13 @@ def check_budget_category(value: str) -> str:
     if DEFAULT_CATEGORIES.get(value) == "income":
         raise InvalidInput("budgets are for spending categories", field="category")
     return value
+
+
+def near_a_first(now: datetime) -> bool:
+    """Somewhere on Earth it is the 1st: from 14 h before the UTC 1st to 12 h after its end."""
+    first = now.astimezone(timezone.utc).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return any(f - timedelta(hours=14) <= now < f + timedelta(hours=36) for f in (first, nxt))
 
 
 def category_slug(name: str) -> str:
