@@ -13,12 +13,8 @@ from chalicelib.core.schemas import HealthOut
 from chalicelib.core.orgs_api import orgs
 from chalicelib.core.settings import get_settings
 from chalicelib.expenses.api import expenses
-from chalicelib.expenses.imports_api import imports
-from chalicelib.expenses.jobs import close_months, monthly_digests, pace_warnings
+from chalicelib.expenses.jobs import close_months, materialize_due, monthly_digests, pace_warnings
 from chalicelib.expenses.reactions import handle_expenses_batch
-from chalicelib.expenses.recurring import materialize_due
-from chalicelib.expenses.recurring_api import recurring
-from chalicelib.expenses.rates_api import rates
 from chalicelib.inventory.api import inventory
 from chalicelib.inventory.jobs import draft_reorders, forecast_positions
 from chalicelib.inventory.reactions import handle_inventory_batch
@@ -34,9 +30,6 @@ app.register_blueprint(account)
 app.register_blueprint(orgs)
 app.register_blueprint(alerts_api)
 app.register_blueprint(expenses)
-app.register_blueprint(recurring)
-app.register_blueprint(rates)
-app.register_blueprint(imports)
 app.register_blueprint(inventory)
 
 

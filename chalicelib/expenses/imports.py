@@ -5,33 +5,32 @@ from pynamodb.exceptions import TransactWriteError
 
 from ..core import clock
 from ..core.auth import Principal
-from ..core.db import transaction
+from ..core.db import failed_actions, transaction
 from ..core.errors import InvalidInput
 from ..core.money import CURRENCY_MINOR_UNITS, fmt
-from .api import _build, _home_currency
-from .import_rules import Line, StatementError, parse_statement
-from .models import Category, Transaction
-from .rules import DEFAULT_CATEGORIES
-from .schemas import ImportIn, TransactionIn
+from .categories import known_categories
+from .models import Transaction
+from .rules.imports import Line, StatementError, parse_statement
+from .schemas import (
+    ImportCommitOut, ImportErrorOut, ImportIn, ImportLineOut, ImportOut, ImportPreviewOut, TransactionIn,
+)
+from .transactions import build_transaction, home_currency
 
 PREVIEW_LINES = 20
 ERRORS_SHOWN = 200
 TRANSACTION_ITEMS = 100
 
 
-def _categories(user: Principal) -> set[str]:
-    own = {c.slug for c in Category.query(user.owner_key, Category.sk.startswith("CATEGORY#"))}
-    return set(DEFAULT_CATEGORIES) | own
+def _line_out(line: Line, category: str, currency: str) -> ImportLineOut:
+    return ImportLineOut(line=line.number, id=line.id, kind=line.kind, amount=fmt(line.amount, currency),
+                         date=line.date, note=line.note, category=category)
 
 
-def _line_out(line: Line, category: str, currency: str) -> dict:
-    return {"line": line.number, "id": line.id, "kind": line.kind, "amount": fmt(line.amount, currency),
-            "date": line.date, "note": line.note, "category": category}
-
-
-def run_import(user: Principal, data: ImportIn) -> dict:
-    currency = _home_currency(user)
-    known = _categories(user)
+def run_import(user: Principal, data: ImportIn) -> ImportOut:
+    """A bank statement: a preview with per-line errors, or with `commit` also the good lines from
+    `start` (at most `count`) recorded, each line once however often the file is imported."""
+    currency = home_currency(user)
+    known = known_categories(user)
     if data.default_category not in known:
         raise InvalidInput(f"unknown category {data.default_category!r}", field="default_category")
     try:
@@ -41,23 +40,24 @@ def run_import(user: Principal, data: ImportIn) -> dict:
             categories=known)
     except StatementError as exc:
         raise InvalidInput(str(exc), field=exc.field) from None
-    result = {"lines": len(lines) + len(errors), "valid": len(lines), "invalid": len(errors),
-              "errors": errors[:ERRORS_SHOWN], "currency": currency,
-              "preview": [_line_out(x, x.category or data.default_category, currency) for x in lines[:PREVIEW_LINES]]}
+    preview = ImportPreviewOut(
+        lines=len(lines) + len(errors), valid=len(lines), invalid=len(errors),
+        errors=[ImportErrorOut(**e) for e in errors[:ERRORS_SHOWN]], currency=currency,
+        preview=[_line_out(x, x.category or data.default_category, currency) for x in lines[:PREVIEW_LINES]])
     if not data.commit:
-        return result
+        return ImportOut(preview)
     chosen = lines[data.start:data.start + data.count]
     created = existing = 0
     now = clock.iso_now()
     for i in range(0, len(chosen), TRANSACTION_ITEMS):
-        items = [_build(user, x.id, TransactionIn(
-            kind=x.kind, amount=str(x.amount), currency=currency, date=x.date,
-            category=x.category or data.default_category, payment_mode=data.payment_mode, note=x.note),
+        items = [build_transaction(user.sub, x.id, TransactionIn.model_validate({
+            "kind": x.kind, "amount": str(x.amount), "currency": currency, "date": x.date,
+            "category": x.category or data.default_category, "payment_mode": data.payment_mode, "note": x.note}),
             currency, 1, now, now) for x in chosen[i:i + TRANSACTION_ITEMS]]
         made, there = _write_new(items)
         created, existing = created + made, existing + there
-    result.update({"start": data.start, "done": data.start + len(chosen), "created": created, "existing": existing})
-    return result
+    return ImportOut(ImportCommitOut(**preview.model_dump(), start=data.start, done=data.start + len(chosen),
+                                     created=created, existing=existing))
 
 
 def _write_new(items: list[Transaction]) -> tuple[int, int]:
@@ -70,8 +70,7 @@ def _write_new(items: list[Transaction]) -> tuple[int, int]:
                     tx.save(t, condition=Transaction.pk.does_not_exist())
             return len(items), there
         except TransactWriteError as exc:
-            reasons = exc.cancellation_reasons or []
-            dup = {i for i, r in enumerate(reasons) if r is not None and r.code == "ConditionalCheckFailed"}
+            dup = set(failed_actions(exc))
             if not dup:
                 raise
             there += len(dup)

@@ -1,4 +1,5 @@
-"""The expenses table: one owner's transactions, budgets and own categories under pk USER#sub."""
+"""The expenses table: one owner's transactions, budgets, own categories, recurring rules and rates
+under the owner's partition (`core.keys.user_pk`), and the key functions that address them."""
 from __future__ import annotations
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
@@ -10,6 +11,54 @@ from ..core.models import BaseMeta
 from ..core.settings import get_settings
 
 _s = get_settings()
+
+# Sort-key prefixes of the items in an owner's partition.
+TXN, BUDGET, CATEGORY, RECUR, RATE = "TXN#", "BUDGET#", "CATEGORY#", "RECUR#", "RATE#"
+
+
+def owner_sub(owner: str) -> str:
+    """The person whose partition `owner` is (the inverse of `core.keys.user_pk`)."""
+    return owner.split("#", 1)[1]
+
+
+def txn_key(owner: str, txn_id: str) -> tuple[str, str]:
+    return owner, f"{TXN}{txn_id}"
+
+
+def budget_key(owner: str, category: str) -> tuple[str, str]:
+    return owner, f"{BUDGET}{category}"
+
+
+def category_key(owner: str, slug: str) -> tuple[str, str]:
+    return owner, f"{CATEGORY}{slug}"
+
+
+def recurring_key(owner: str, rule_id: str) -> tuple[str, str]:
+    return owner, f"{RECUR}{rule_id}"
+
+
+def rate_key(owner: str, month: str) -> tuple[str, str]:
+    return owner, f"{RATE}{month}"
+
+
+def month_partition(owner: str, month: str) -> str:
+    """`by_month`: a month of one owner's transactions."""
+    return f"{owner}#{month}"
+
+
+def month_category_partition(owner: str, month: str, category: str) -> str:
+    """`by_month_category`: a month of one owner's transactions in one category."""
+    return f"{owner}#{month}#{category}"
+
+
+def budget_job_partition(shard: int) -> str:
+    """`by_job`: every budget of one shard (pace warnings, month-end close)."""
+    return f"{BUDGET}{shard}"
+
+
+def due_job_partition(shard: int) -> str:
+    """`by_job`: the recurring rules of one shard, by their next date."""
+    return f"DUE#{shard}"
 
 
 class MonthIndex(GlobalSecondaryIndex):

@@ -9,13 +9,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..core import clock
-from . import currency_rules
-from .currency_rules import HomeTotals, Rates
-from .models import Rate
-
-
-def rate_key(owner: str, month: str) -> tuple[str, str]:
-    return owner, f"RATE#{month}"
+from ..core.auth import Principal
+from ..core.profiles import ensure_profile
+from .models import Rate, rate_key
+from .rules import check_month
+from .rules.currency import HomeTotals, Rates, foreign_months, home_totals, parse_rates
+from .schemas import RatesIn, RatesOut
 
 
 def get_rate(owner: str, month: str) -> Rate | None:
@@ -41,8 +40,8 @@ def home_view(owner: str, totals: dict[str, Decimal], home: str, year: str | Non
               rates: Rates | None = None) -> HomeTotals:
     """The rollup item's totals in the owner's home currency (`year` None: the all-years item)."""
     if rates is None:
-        rates = rates_for(owner, currency_rules.foreign_months(totals, home, year), home)
-    return currency_rules.home_totals(totals, home, rates, year)
+        rates = rates_for(owner, foreign_months(totals, home, year), home)
+    return home_totals(totals, home, rates, year)
 
 
 def put_rates(owner: str, month: str, base: str, rates: dict[str, Decimal]) -> Rate:
@@ -52,3 +51,25 @@ def put_rates(owner: str, month: str, base: str, rates: dict[str, Decimal]) -> R
     rate.version = (old.version + 1) if old is not None else 1
     rate.save()
     return rate
+
+
+def rates_out(r: Rate) -> RatesOut:
+    return RatesOut(month=r.month, base=r.base, rates={k: str(v) for k, v in sorted((r.rates or {}).items())},
+                    version=int(r.version), updated_at=r.updated_at)
+
+
+def set_month_rates(user: Principal, month: str, data: RatesIn) -> RatesOut:
+    """Set a month's exchange rates against the caller's home currency."""
+    check_month(month)
+    home = ensure_profile(user.sub, user.email).currency
+    return rates_out(put_rates(user.owner_key, month, home, parse_rates(data.rates, home)))
+
+
+def month_rates(user: Principal, month: str) -> RatesOut:
+    """A month's exchange rates (none set: empty, version 0, against the home currency)."""
+    check_month(month)
+    r = get_rate(user.owner_key, month)
+    if r is None:
+        return RatesOut(month=month, base=ensure_profile(user.sub, user.email).currency, rates={}, version=0,
+                        updated_at="")
+    return rates_out(r)

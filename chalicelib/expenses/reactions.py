@@ -7,26 +7,37 @@ then each owner in the batch gets their chart JSON republished.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from ..core import charts, clock
-from ..core.alerts import firing_id, outbox_message, put_once, unsubscribe_url
+from ..core.alerts import put_once
 from ..core.models import OutboxMessage, Profile
 from ..core.observability import logger, metrics
-from ..core.profiles import alerts_enabled, profile_key
+from ..core.profiles import profile_key
 from ..core.rollups import Contribution, RollupChange, apply_contributions, read_rollups
-from ..core.settings import get_settings
 from ..core.streams import process_batch, raw_images
-from . import currency_rules, rules
-from .api import chart_name, local_month, owner_budgets
+from . import notifications, rules
+from .budgets import local_month, owner_budgets
+from .models import BUDGET, RATE, TXN, Transaction, month_partition, owner_sub
 from .rates import home_view, rates_for
-from .models import Transaction
+from .reports import chart_name
+from .rules.currency import foreign_months, home_totals
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 
 def _is_txn(img: dict[str, Any] | None) -> bool:
-    return bool(img) and str(img.get("sk", "")).startswith("TXN#")
+    return img is not None and str(img.get("sk", "")).startswith(TXN)
+
+
+def _sequence(record: DynamoDBRecord) -> str:
+    """The record's stream sequence number (what a partial batch response names)."""
+    if record.dynamodb is None or record.dynamodb.sequence_number is None:
+        raise ValueError("a stream record without a sequence number")
+    return str(record.dynamodb.sequence_number)
 
 
 class OwnerContext:
@@ -34,28 +45,28 @@ class OwnerContext:
 
     def __init__(self) -> None:
         self._profiles: dict[str, Profile | None] = {}
-        self._budgets: dict[str, list[dict]] = {}
-        self._months: dict[tuple[str, str], list[dict]] = {}
+        self._budgets: dict[str, list[dict[str, Any]]] = {}
+        self._months: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
     def profile(self, owner: str) -> Profile | None:
         if owner not in self._profiles:
             try:
-                self._profiles[owner] = Profile.get(*profile_key(owner.split("#", 1)[1]))
+                self._profiles[owner] = Profile.get(*profile_key(owner_sub(owner)))
             except Profile.DoesNotExist:
                 self._profiles[owner] = None
         return self._profiles[owner]
 
-    def budgets(self, owner: str) -> list[dict]:
+    def budgets(self, owner: str) -> list[dict[str, Any]]:
         if owner not in self._budgets:
             self._budgets[owner] = owner_budgets(owner)
         return self._budgets[owner]
 
-    def month(self, owner: str, period: str) -> list[dict]:
+    def month(self, owner: str, period: str) -> list[dict[str, Any]]:
         """The month's transactions (one Query, only when an alert needs its top expenses)."""
         if (owner, period) not in self._months:
             self._months[(owner, period)] = [
                 {"kind": t.kind, "amount": t.amount, "date": t.date, "category": t.category, "note": t.note or ""}
-                for t in Transaction.by_month.query(f"{owner}#{period}", limit=500)]
+                for t in Transaction.by_month.query(month_partition(owner, period), limit=500)]
         return self._months[(owner, period)]
 
 
@@ -70,10 +81,10 @@ def budget_firings(changes: list[RollupChange], ctx: OwnerContext) -> list[Outbo
         if year == "all" or not budgets:
             continue
         home = budgets[0]["currency"]
-        months = currency_rules.foreign_months(ch.before, home, year) | currency_rules.foreign_months(ch.after, home, year)
+        months = foreign_months(ch.before, home, year) | foreign_months(ch.after, home, year)
         rates = rates_for(owner, months, home)
-        before = currency_rules.home_totals(ch.before, home, rates, year).totals
-        after = currency_rules.home_totals(ch.after, home, rates, year).totals
+        before = home_totals(ch.before, home, rates, year).totals
+        after = home_totals(ch.after, home, rates, year).totals
         out.extend(month_firings(owner, year, before, after, ctx))
     return out
 
@@ -95,8 +106,8 @@ def month_firings(owner: str, year: str, before: dict[str, Decimal], after: dict
     return out
 
 
-def rate_firings(owner: str, month: str, old: dict | None, new: dict | None, totals: dict[str, Decimal],
-                 ctx: OwnerContext) -> list[OutboxMessage]:
+def rate_firings(owner: str, month: str, old: dict[str, Any] | None, new: dict[str, Any] | None,
+                 totals: dict[str, Decimal], ctx: OwnerContext) -> list[OutboxMessage]:
     """A month's rates changed: the crossings of its budgets between the totals at the old rates and
     at the new ones (the rollups themselves do not change)."""
     budgets = ctx.budgets(owner)
@@ -104,7 +115,7 @@ def rate_firings(owner: str, month: str, old: dict | None, new: dict | None, tot
         return []
     home = budgets[0]["currency"]
 
-    def rates_of(img: dict | None) -> dict:
+    def rates_of(img: dict[str, Any] | None) -> dict[str, dict[str, Decimal]]:
         if not img or img.get("base") != home:
             return {}
         return {month: {k: Decimal(str(v)) for k, v in (img.get("rates") or {}).items()}}
@@ -112,36 +123,23 @@ def rate_firings(owner: str, month: str, old: dict | None, new: dict | None, tot
     year = month[:4]
     mm = month[5:7]
     only = {k: v for k, v in totals.items() if k.startswith(f"{mm}:")}
-    before = currency_rules.home_totals(only, home, rates_of(old), year).totals
-    after = currency_rules.home_totals(only, home, rates_of(new), year).totals
+    before = home_totals(only, home, rates_of(old), year).totals
+    after = home_totals(only, home, rates_of(new), year).totals
     return month_firings(owner, year, before, after, ctx)
 
 
-def _budget_message(owner: str, period: str, budget: dict, threshold: str, spent: Decimal,
+def _budget_message(owner: str, period: str, budget: dict[str, Any], threshold: str, spent: Decimal,
                     ctx: OwnerContext) -> OutboxMessage | None:
     profile = ctx.profile(owner)
-    if profile is None or not profile.email or not alerts_enabled(profile, "budget"):
+    if profile is None or not notifications.wants(profile, "budget"):
         return None
     top = rules.top_expenses(t for t in ctx.month(owner, period)
                              if budget["category"] == rules.TOTAL or t["category"] == budget["category"])
-    subject, text, html = rules.budget_email(
-        category=budget["category"], period=period, threshold=threshold, spent=spent,
-        limit=rules.effective_limit(budget, period), currency=budget["currency"], top=top,
-        dashboard_url=get_settings().dashboard_url,
-    )
-    rule = f"budget:{budget['category']}"
-    return outbox_message(
-        id=firing_id("budget", owner, budget["category"], period, threshold),
-        scope=owner, recipient=profile.email, alert_type="budget", rule=rule, threshold=threshold,
-        period=period, value=spent, subject=subject, text=text, html=html,
-        details={"category": budget["category"], "limit": str(rules.effective_limit(budget, period)), "spent": str(spent),
-                 "currency": budget["currency"]},
-        unsubscribe_url=(unsubscribe_url(get_settings().api_url, profile.sub, profile.unsubscribe_token, "budget")
-                         if profile.unsubscribe_token else None),
-    )
+    return notifications.budget_alert(profile, period, budget, threshold, spent, top)
 
 
-def publish_charts(owner: str, years: set[str], ctx: OwnerContext, known: dict) -> None:
+def publish_charts(owner: str, years: set[str], ctx: OwnerContext,
+                   known: dict[tuple[str, str], dict[str, Decimal]]) -> None:
     profile = ctx.profile(owner)
     tz = profile.time_zone if profile else "UTC"
     currency = profile.currency if profile else "USD"
@@ -152,9 +150,9 @@ def publish_charts(owner: str, years: set[str], ctx: OwnerContext, known: dict) 
     missing = [k for k in keys if k not in totals]
     totals.update(read_rollups(missing))
     # every month these items need a rate for, in one read; then each item in the home currency
-    need = currency_rules.foreign_months(totals.get(all_key, {}), currency, None)
+    need = foreign_months(totals.get(all_key, {}), currency, None)
     for key in keys[:-1]:
-        need |= currency_rules.foreign_months(totals.get(key, {}), currency, key[1].split("#", 1)[1])
+        need |= foreign_months(totals.get(key, {}), currency, key[1].split("#", 1)[1])
     rates = rates_for(owner, need, currency)
     views = {key: home_view(owner, totals.get(key, {}), currency, None if key == all_key else key[1].split("#", 1)[1],
                             rates=rates) for key in keys}
@@ -170,33 +168,38 @@ def publish_charts(owner: str, years: set[str], ctx: OwnerContext, known: dict) 
         charts.publish(owner, chart_name(int(y)), doc)
 
 
-def handle_expenses_batch(event: dict) -> dict:
+def handle_expenses_batch(event: dict[str, Any]) -> dict[str, Any]:
+    """A batch of expenses-table stream records: rollups and budget firings exactly once, rate
+    changes' crossings, then each touched owner's charts (a partial batch response)."""
     contributions: list[Contribution] = []
-    rate_changes: list[tuple[str, str, dict | None, dict | None, str]] = []  # owner, month, old, new, sequence
+    rate_changes: list[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None, str]] = []  # owner, month, old, new, sequence
     touched: dict[str, set[str]] = {}  # owner → years whose charts to republish
     seqs_by_owner: dict[str, list[str]] = {}
 
-    def on_record(record) -> None:
+    def on_record(record: DynamoDBRecord) -> None:
         old, new = raw_images(record)
-        if (old or new or {}).get("sk", "").startswith("RATE#"):
-            img = new or old
-            rate_changes.append((img["pk"], img["month"], old, new, record.dynamodb.sequence_number))
-            touched.setdefault(img["pk"], set()).add(img["month"][:4])
-            seqs_by_owner.setdefault(img["pk"], []).append(record.dynamodb.sequence_number)
+        img = new or old
+        if img is None:
+            return
+        seq = _sequence(record)
+        owner, sk = str(img["pk"]), str(img.get("sk", ""))
+        if sk.startswith(RATE):
+            rate_changes.append((owner, str(img["month"]), old, new, seq))
+            touched.setdefault(owner, set()).add(str(img["month"])[:4])
+            seqs_by_owner.setdefault(owner, []).append(seq)
             return
         if not (_is_txn(old) or _is_txn(new)):
-            if (old or new or {}).get("sk", "").startswith("BUDGET#"):
-                owner = (new or old)["pk"]
+            if sk.startswith(BUDGET):
                 touched.setdefault(owner, set()).add(clock.now().strftime("%Y"))
-                seqs_by_owner.setdefault(owner, []).append(record.dynamodb.sequence_number)
+                seqs_by_owner.setdefault(owner, []).append(seq)
             return
-        c = Contribution(record.event_id, record.dynamodb.sequence_number)
-        for img, sign in ((old, -1), (new, 1)):
-            if _is_txn(img):
-                for key, name, amount in rules.contributions(img, sign):
+        c = Contribution(str(record.event_id), seq)
+        for image, sign in ((old, -1), (new, 1)):
+            if image is not None and _is_txn(image):
+                for key, name, amount in rules.contributions(image, sign):
                     c.add(key, name, amount)
-                touched.setdefault(img["pk"], set()).add(img["date"][:4])
-                seqs_by_owner.setdefault(img["pk"], []).append(c.sequence)
+                touched.setdefault(image["pk"], set()).add(image["date"][:4])
+                seqs_by_owner.setdefault(image["pk"], []).append(c.sequence)
         contributions.append(c)
 
     def after_records() -> set[str]:

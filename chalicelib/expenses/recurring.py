@@ -1,24 +1,26 @@
-"""Recurring expenses and income: rules, and the job that records each occurrence exactly once."""
+"""Recurring expenses and income: create, list, get and delete rules; record a rule's due
+occurrences, each exactly once (the scheduled entry point is `jobs.materialize_due`)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from pynamodb.exceptions import PutError
-
 from ..core import clock
 from ..core.auth import Principal
+from ..core.db import put_if_new, save_if
 from ..core.errors import InvalidInput, NotFound
-from ..core.models import Profile
 from ..core.money import fmt, parse_amount
 from ..core.observability import logger
-from ..core.profiles import profile_key
+from ..core.profiles import get_profile
 from ..core.shards import JOB_SHARDS, shard_of
-from .api import _build, _check_category, _home_currency
-from .models import Recurring, Transaction
-from .recurring_rules import occurrence_id, occurrence_on_or_after, occurrences
-from .schemas import RecurringIn, TransactionIn
+from .categories import check_category
+from .models import RECUR, Recurring, due_job_partition, owner_sub, recurring_key
+from .rules.recurring import occurrence_id, occurrence_on_or_after, occurrences
+from .schemas import RecurringIn, RecurringListOut, RecurringOut, TransactionIn
+from .transactions import build_transaction, home_currency
+
 
 def _schedule(rule: Recurring, next_date: date | None) -> None:
     """Set the next occurrence; a rule with none left leaves the due index."""
@@ -28,22 +30,24 @@ def _schedule(rule: Recurring, next_date: date | None) -> None:
     if next_date is None:
         rule.gsi3pk = rule.gsi3sk = None
     else:
-        rule.gsi3pk = f"DUE#{shard_of(rule.pk)}"
+        rule.gsi3pk = due_job_partition(shard_of(rule.pk))
         rule.gsi3sk = f"{rule.next_date}#{rule.pk}#{rule.id}"
 
 
-def rule_out(r: Recurring) -> dict:
-    return {
-        "id": r.id, "kind": r.kind, "amount": fmt(r.amount, r.currency), "currency": r.currency,
-        "category": r.category, "payment_mode": r.payment_mode, "note": r.note or "", "tags": list(r.tags or []),
-        "frequency": r.frequency, "day": int(r.day), "start_date": r.start_date, "end_date": r.end_date,
-        "next_date": r.next_date, "version": int(r.version),
-    }
+def rule_out(r: Recurring) -> RecurringOut:
+    """A stored rule as the API gives it."""
+    return RecurringOut(
+        id=r.id, kind=r.kind, amount=fmt(r.amount, r.currency), currency=r.currency,
+        category=r.category, payment_mode=r.payment_mode, note=r.note or "", tags=[str(tag) for tag in r.tags or []],
+        frequency=r.frequency, day=int(r.day), start_date=r.start_date, end_date=r.end_date,
+        next_date=r.next_date, version=int(r.version),
+    )
 
 
 def create_rule(user: Principal, data: RecurringIn) -> Recurring:
-    _check_category(user, data.category, data.kind)
-    currency = data.currency or _home_currency(user)  # rent abroad stays in its own currency
+    """Start a recurring expense or income, its first occurrence scheduled."""
+    check_category(user, data.category)
+    currency = data.currency or home_currency(user)  # rent abroad stays in its own currency
     amount = parse_amount(data.amount, currency)
     start = date.fromisoformat(data.start_date)
     end = date.fromisoformat(data.end_date) if data.end_date else None
@@ -60,7 +64,7 @@ def create_rule(user: Principal, data: RecurringIn) -> Recurring:
     now = clock.iso_now()
     rid = str(uuid.uuid4())
     rule = Recurring(
-        user.owner_key, f"RECUR#{rid}", id=rid, owner=user.sub, kind=data.kind, amount=amount, currency=currency,
+        *recurring_key(user.owner_key, rid), id=rid, owner=user.sub, kind=data.kind, amount=amount, currency=currency,
         category=data.category, payment_mode=data.payment_mode, note=data.note, tags=data.tags,
         frequency=data.frequency, day=day, start_date=data.start_date, end_date=data.end_date,
         created_at=now, updated_at=now,
@@ -70,29 +74,37 @@ def create_rule(user: Principal, data: RecurringIn) -> Recurring:
     return rule
 
 
-def list_rules(user: Principal) -> list[Recurring]:
-    return list(Recurring.query(user.owner_key, Recurring.sk.startswith("RECUR#")))
+def list_rules(user: Principal) -> RecurringListOut:
+    """The caller's recurring rules with their next dates."""
+    return RecurringListOut(items=[rule_out(r) for r in Recurring.query(user.owner_key,
+                                                                        Recurring.sk.startswith(RECUR))])
 
 
 def get_rule(user: Principal, rule_id: str) -> Recurring:
     try:
-        return Recurring.get(user.owner_key, f"RECUR#{rule_id}")
+        return Recurring.get(*recurring_key(user.owner_key, rule_id))
     except Recurring.DoesNotExist:
         raise NotFound("no such recurring rule", field="id") from None
 
 
 def delete_rule(user: Principal, rule_id: str) -> None:
-    Recurring(user.owner_key, f"RECUR#{rule_id}").delete(add_version_condition=False)
+    """Stop a rule (deleting twice is fine); what it already recorded stays."""
+    Recurring(*recurring_key(user.owner_key, rule_id)).delete(add_version_condition=False)
 
 
-def _local_today(owner_key: str, cache: dict[str, date]) -> date:
-    if owner_key not in cache:
-        try:
-            tz = Profile.get(*profile_key(owner_key.split("#", 1)[1])).time_zone
-        except Profile.DoesNotExist:
-            tz = "UTC"
-        cache[owner_key] = clock.now().astimezone(ZoneInfo(tz)).date()
-    return cache[owner_key]
+def due_rules(horizon: str) -> Iterator[Recurring]:
+    """Every rule whose next occurrence is on or before `horizon` (YYYY-MM-DD), shard by shard."""
+    for shard in range(JOB_SHARDS):
+        yield from Recurring.by_job.query(due_job_partition(shard), Recurring.gsi3sk <= f"{horizon}~")
+
+
+def owner_today(owner: str, cache: dict[str, date]) -> date:
+    """Today in the owner's time zone (UTC without a profile), read once per owner through `cache`."""
+    if owner not in cache:
+        profile = get_profile(owner_sub(owner))
+        tz = profile.time_zone if profile is not None else "UTC"
+        cache[owner] = clock.now().astimezone(ZoneInfo(tz)).date()
+    return cache[owner]
 
 
 def materialize(rule: Recurring, today: date) -> int:
@@ -104,39 +116,18 @@ def materialize(rule: Recurring, today: date) -> int:
         return 0
     start = date.fromisoformat(rule.start_date)
     end = date.fromisoformat(rule.end_date) if rule.end_date else None
-    user = Principal(sub=rule.owner, email="")
     now = clock.iso_now()
     created = 0
     for day in occurrences(rule.frequency, start, int(rule.day), date.fromisoformat(rule.next_date), today, end):
-        entry = TransactionIn(kind=rule.kind, amount=str(rule.amount), currency=rule.currency,
-                              date=day.isoformat(), category=rule.category, payment_mode=rule.payment_mode,
-                              note=rule.note or "", tags=list(rule.tags or []))
-        txn = _build(user, occurrence_id(rule.id, day), entry, rule.currency, 1, now, now)
-        try:
-            txn.save(condition=Transaction.pk.does_not_exist())
-            created += 1
-        except PutError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        entry = TransactionIn.model_validate({
+            "kind": rule.kind, "amount": str(rule.amount), "currency": rule.currency, "date": day.isoformat(),
+            "category": rule.category, "payment_mode": rule.payment_mode, "note": rule.note or "",
+            "tags": [str(tag) for tag in rule.tags or []]})
+        txn = build_transaction(rule.owner, occurrence_id(rule.id, day), entry, rule.currency, 1, now, now)
+        created += put_if_new(txn)
     _schedule(rule, occurrence_on_or_after(rule.frequency, start, int(rule.day), today + timedelta(days=1)))
     rule.updated_at = now
-    try:
-        rule.save()  # versioned: a concurrent run that moved it on first wins, and wrote the same ids
-    except PutError:
+    # versioned: a concurrent run that moved it on first wins, and wrote the same ids
+    if not save_if(rule, None):
         logger.info("recurring rule moved on by another run", extra={"rule": rule.id})
     return created
-
-
-def materialize_due() -> dict:
-    """The scheduled job: every rule whose next occurrence is due in its owner's time zone."""
-    horizon = (clock.now() + timedelta(days=1)).date().isoformat()  # time zones run up to 14 h ahead
-    today: dict[str, date] = {}
-    rules = created = 0
-    for shard in range(JOB_SHARDS):
-        for rule in Recurring.by_job.query(f"DUE#{shard}", Recurring.gsi3sk <= f"{horizon}~"):
-            rules += 1
-            try:
-                created += materialize(rule, _local_today(rule.pk, today))
-            except Exception:  # one broken rule must not stop the others; it is retried next run
-                logger.exception("recurring rule failed", extra={"rule": rule.id})
-    return {"rules": rules, "created": created}

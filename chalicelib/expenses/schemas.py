@@ -1,19 +1,20 @@
-"""What the expenses API takes and gives."""
+"""What the expenses API takes and gives: request bodies, query models and response models."""
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, RootModel, field_validator
 
-from ..core.schemas import Out, Query, Strict
+from ..core.schemas import Items, Out, Query, Strict
 from .rules import PAYMENT_MODES
 
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
-def decimal_string(v):
+def decimal_string(v: Any) -> str:
     """Money travels as a JSON string ("12.50"): a JSON number would have gone through a float."""
     if not isinstance(v, str):
         raise ValueError("must be a string such as \"12.50\"")
@@ -117,10 +118,14 @@ class TransactionOut(Out):
 
 
 class ListQuery(Query):
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
-    category: str | None = Field(default=None, pattern=SLUG)
+    month: str = Field(pattern=MONTH, description="the month to list, YYYY-MM")
+    category: str | None = Field(default=None, pattern=SLUG, description="only this category")
     limit: int = Field(default=50, ge=1, le=200)
-    next: str | None = Field(default=None, max_length=2048)
+    next: str | None = Field(default=None, max_length=2048, description="the page token of the previous answer")
+
+
+class TransactionsOut(Items[TransactionOut]):
+    """A page of transactions, newest first; `next` is the token of the next page."""
 
 
 class BudgetIn(Strict):
@@ -165,13 +170,121 @@ class BudgetsOut(Out):
     missing_rates: list[str] = Field(default_factory=list, description="currencies of the month without a rate")
 
 
+class BudgetsQuery(Query):
+    month: str | None = Field(default=None, pattern=MONTH,
+                              description="YYYY-MM; default: this month in the owner's time zone")
+
+
 class CategoryIn(Strict):
     name: str = Field(min_length=1, max_length=40)
     kind: Literal["expense", "income"] = "expense"
 
 
+class CategoryOut(Out):
+    slug: str
+    name: str
+    kind: str
+    custom: bool
+
+
+class CategoriesOut(Items[CategoryOut]):
+    """The default categories, then the caller's own."""
+
+
 class YearQuery(Query):
     year: int = Field(ge=1970, le=2100)
+
+
+class ExportQuery(Query):
+    """One of `month` or `year` is required: a request with neither is refused (400 naming `year`);
+    `month` wins when both are given."""
+
+    month: str | None = Field(default=None, pattern=MONTH, description=(
+        "a month, YYYY-MM; one of month or year is required (neither: 400 naming year), month wins over year"))
+    year: int | None = Field(default=None, ge=1970, le=2100, description=(
+        "a whole year, YYYY; one of month or year is required (neither: 400 naming year)"))
+
+
+class ChartMonthOut(Out):
+    month: str
+    spend: str
+    income: str
+    net: str
+    savings_rate: float | None
+    by_category: dict[str, str]
+
+
+class ChartYearOut(Out):
+    year: int
+    spend: str
+    income: str
+    net: str
+    savings_rate: float | None
+
+
+class ChartOut(Out):
+    """A year of one owner's spending and income in the home currency (the dashboard's charts)."""
+
+    year: int
+    currency: str
+    generated_at: str
+    months: list[ChartMonthOut]
+    categories: dict[str, str]
+    years: list[ChartYearOut]
+    budgets: list[BudgetOut]
+    missing_rates: dict[str, list[str]] = Field(
+        default_factory=dict, description="month → currencies left out of it for want of a rate")
+
+
+class ChartUrlOut(Out):
+    url: str
+    expires_in: int
+
+
+class ReportBudgetOut(BudgetOut):
+    status: Literal["ok", "near", "over"]
+
+
+class ReportExpenseOut(Out):
+    date: str
+    category: str
+    note: str
+    amount: str
+    currency: str
+    home_amount: str
+
+
+class MonthReportOut(Out):
+    """The monthly report in the home currency (the dashboard renders it as PDF)."""
+
+    month: str
+    currency: str
+    generated_at: str
+    spend: str
+    income: str
+    net: str
+    savings_rate: float | None
+    categories: dict[str, str]
+    budgets: list[ReportBudgetOut]
+    top_expenses: list[ReportExpenseOut]
+    count: int
+    missing_rates: list[str]
+
+
+class RatesIn(Strict):
+    rates: dict[str, str] = Field(max_length=60, description='currency → home units per unit, e.g. {"EUR": "1.08"}')
+
+
+class RatesOut(Out):
+    month: str
+    base: str
+    rates: dict[str, str]
+    version: int
+    updated_at: str
+
+
+class RecurringListOut(Items[RecurringOut]):
+    """The caller's recurring rules."""
 
 
 class ImportMapping(Strict):
@@ -194,3 +307,45 @@ class ImportIn(Strict):
     count: int = Field(default=1000, ge=1, le=1000, description="with commit: how many good lines to record")
 
     _mode = field_validator("payment_mode")(check_payment_mode)
+
+
+class ImportErrorOut(Out):
+    line: int
+    field: str
+    message: str
+
+
+class ImportLineOut(Out):
+    line: int
+    id: str
+    kind: str
+    amount: str
+    date: str
+    note: str
+    category: str
+
+
+class ImportPreviewOut(Out):
+    """What a statement holds: its lines, the errors of the bad ones, the first good ones."""
+
+    lines: int
+    valid: int
+    invalid: int
+    errors: list[ImportErrorOut]
+    currency: str
+    preview: list[ImportLineOut]
+
+
+class ImportCommitOut(ImportPreviewOut):
+    """A preview, and what the commit of good lines `start` to `done` (excluded) recorded."""
+
+    start: int
+    done: int
+    created: int
+    existing: int
+
+
+class ImportOut(RootModel[ImportCommitOut | ImportPreviewOut]):
+    """A preview, or with `commit` the preview and what was recorded."""
+
+    model_config = ConfigDict(defer_build=True)

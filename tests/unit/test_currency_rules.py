@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from chalicelib.expenses import currency_rules as cr
+from chalicelib.expenses.rules import currency as cr
 
 YEAR = {"11:spend@USD": D("100.00"), "11:spend:food@USD": D("60.00"), "11:spend@EUR": D("50.00"),
         "11:spend:food@EUR": D("50.00"), "10:spend@JPY": D("1000"), "11:count": D(3), "11:income@USD": D("10.00")}

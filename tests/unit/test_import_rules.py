@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.expenses.import_rules import StatementError, parse_amount_text, parse_statement
+from chalicelib.expenses.rules.imports import StatementError, parse_amount_text, parse_statement
 
 MAP = {"date": "Date", "amount": "Amount", "description": "Description"}
 

@@ -6,7 +6,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.expenses.recurring_rules import occurrence_id, occurrences
+from chalicelib.expenses.rules.recurring import occurrence_id, occurrences
 
 D = date
 

@@ -5,11 +5,14 @@ No boto3 and no I/O here.
 from __future__ import annotations
 
 import html
+import re
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Iterable
 
-from ..core.alerts import Crossing, Threshold, crossings
-from ..core.money import fmt
+from ...core.alert_rules import Crossing, Threshold, crossings
+from ...core.errors import InvalidInput
+from ...core.money import fmt
 
 EXPENSE_CATEGORIES = (
     "food", "groceries", "housing", "utilities", "transport", "health", "entertainment",
@@ -20,6 +23,38 @@ DEFAULT_CATEGORIES = {c: "expense" for c in EXPENSE_CATEGORIES} | {c: "income" f
 PAYMENT_MODES = ("cash", "debit_card", "credit_card", "e_payment", "bank_transfer", "other")
 TOTAL = "total"  # the budget covering all spending
 KIND_KEY = {"expense": "spend", "income": "income"}
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+
+
+def check_month(value: str, field: str = "month") -> str:
+    """A month written YYYY-MM, else a 400 naming `field`."""
+    if not _MONTH.fullmatch(value):
+        raise InvalidInput("month must be YYYY-MM", field=field)
+    return value
+
+
+def check_budget_category(value: str) -> str:
+    """What a budget may cover: `total`, or a category slug that is not an income category."""
+    if value == TOTAL:
+        return value
+    if not _SLUG.fullmatch(value):
+        raise InvalidInput("not a category", field="category")
+    if DEFAULT_CATEGORIES.get(value) == "income":
+        raise InvalidInput("budgets are for spending categories", field="category")
+    return value
+
+
+def near_a_first(now: datetime) -> bool:
+    """Somewhere on Earth it is the 1st: from 14 h before the UTC 1st to 12 h after its end."""
+    first = now.astimezone(timezone.utc).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return any(f - timedelta(hours=14) <= now < f + timedelta(hours=36) for f in (first, nxt))
+
+
+def category_slug(name: str) -> str:
+    """The slug of an own category's name: lower case, runs of other characters as `_`, 40 at most."""
+    return "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_")[:40]
 
 
 def year_key(owner: str, year: str) -> tuple[str, str]:
@@ -34,7 +69,7 @@ def contributions(txn: dict[str, Any] | None, sign: int) -> list[tuple[tuple[str
     """What one transaction image adds (sign=1) or takes away (sign=-1) from its owner's rollups.
 
     The year item keeps totals per month and per month × category, the all-years item per month;
-    each amount under its own currency (`@EUR`): `currency_rules.home_totals` converts when reading.
+    each amount under its own currency (`@EUR`): `rules.currency.home_totals` converts when reading.
     """
     if not txn:
         return []

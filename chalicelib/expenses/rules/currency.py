@@ -11,12 +11,38 @@ apart) count as home currency.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-from ..core.money import CURRENCY_MINOR_UNITS
+from ...core.errors import InvalidInput
+from ...core.money import CURRENCY_MINOR_UNITS
 
 Rates = dict[str, dict[str, Decimal]]  # month YYYY-MM → currency → home units per unit
 ZERO = Decimal(0)
+MAX_RATE = Decimal("1000000")
+
+
+def parse_rates(given: dict[str, str], home: str) -> dict[str, Decimal]:
+    """A month's rates as given (currency → home units per unit, as decimal strings), checked:
+    a supported currency other than the home one, a finite rate in (0, MAX_RATE], at most 10
+    decimal places. A bad one is a 400 naming `rates.<CUR>`."""
+    out = {}
+    for cur, text in given.items():
+        field = f"rates.{cur}"
+        if cur not in CURRENCY_MINOR_UNITS:
+            raise InvalidInput("not a supported ISO 4217 currency code", field=field)
+        if cur == home:
+            raise InvalidInput(f"{home} is your home currency: its rate is 1", field=field)
+        try:
+            rate = Decimal(text.strip())
+        except (InvalidOperation, AttributeError):
+            raise InvalidInput("a rate is a decimal number such as \"1.08\"", field=field) from None
+        if not rate.is_finite() or rate <= 0 or rate > MAX_RATE:
+            raise InvalidInput(f"a rate is greater than 0 and at most {MAX_RATE}", field=field)
+        exponent = rate.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -10:
+            raise InvalidInput("at most 10 decimal places", field=field)
+        out[cur] = rate
+    return out
 
 
 @dataclass

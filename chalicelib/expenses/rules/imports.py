@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 NAMESPACE = uuid.UUID("a4b1d7e2-55c3-4c7e-9a0f-3e2d1c0b9a87")
 DATE_FORMATS = {"iso": r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})",
@@ -50,6 +51,12 @@ def parse_amount_text(text: str, decimal_separator: str) -> Decimal:
     return -value if negative else value
 
 
+def _places(value: Decimal) -> int:
+    """How many decimal places a finite Decimal is written with."""
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 def parse_date_text(text: str, date_format: str) -> str:
     m = re.fullmatch(DATE_FORMATS[date_format], text.strip())
     if not m:
@@ -59,7 +66,7 @@ def parse_date_text(text: str, date_format: str) -> str:
 
 def parse_statement(text: str, mapping: dict[str, str], *, decimal_separator: str = ".", date_format: str = "iso",
                     sign: str = "negative_is_expense", max_digits: int = 2,
-                    categories: set[str] | None = None) -> tuple[list[Line], list[dict]]:
+                    categories: set[str] | None = None) -> tuple[list[Line], list[dict[str, Any]]]:
     """Every line as a Line or as an error naming its line and field; good lines are kept.
 
     A line's id hashes its mapped fields plus how many identical lines came before it in the file,
@@ -79,7 +86,9 @@ def parse_statement(text: str, mapping: dict[str, str], *, decimal_separator: st
         if name not in header:
             raise StatementError(f"no column named {name!r}", f"mapping.{key}")
         columns[key] = header.index(name)
-    lines, errors, seen = [], [], {}
+    lines: list[Line] = []
+    errors: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
     for number, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -97,7 +106,7 @@ def parse_statement(text: str, mapping: dict[str, str], *, decimal_separator: st
         except (ValueError, InvalidOperation):
             errors.append({"line": number, "field": "amount", "message": "not an amount"})
             continue
-        if signed == 0 or abs(signed) > Decimal("1000000000") or -signed.as_tuple().exponent > max_digits:
+        if signed == 0 or abs(signed) > Decimal("1000000000") or _places(signed) > max_digits:
             errors.append({"line": number, "field": "amount", "message": "zero, too large or too precise"})
             continue
         category = None
