@@ -50,6 +50,11 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Stack:
     """`python -m local.stack` in a subprocess; every output line is kept with the time it arrived."""
 
@@ -139,7 +144,7 @@ class Load:
         self.locations = [call("POST", f"{self.api}/orgs/{o}/locations", {"name": n}, tok)[1]["id"]
                           for n in ("Store", "Back room")]
         self.products = []
-        for i in range(3):
+        for i in range(10):
             status, p, _ = call("POST", f"{self.api}/orgs/{o}/products", {
                 "sku": f"B-{i}", "name": f"Bench item {i}", "price": "5.00", "cost": "1.00"}, tok)
             assert status == 201, p
@@ -190,13 +195,15 @@ class Load:
             method, url, body, tok = "GET", f"{api}/expenses/{known[1]}", None, known[0]["token"]
         elif roll < 0.78:  # stock movements in the organisation (owner's token)
             tok = self.users[0]["token"]
-            kind = r.choice(["receive", "receive", "sale", "transfer"])
-            body = {"kind": kind, "product_id": r.choice(self.products), "location_id": self.locations[0],
-                    "quantity": str(r.randint(1, 4))}
+            # about as many units sold as received, so lots are consumed (FIFO) rather than piling up
+            kind = r.choice(["receive", "sale", "sale", "transfer"])
+            here, there = r.sample(self.locations, 2)
+            body = {"kind": kind, "product_id": r.choice(self.products), "location_id": here,
+                    "quantity": str(r.randint(2, 8) if kind == "receive" else r.randint(1, 4))}
             if kind == "receive":
                 body["unit_cost"] = "1.00"
             if kind == "transfer":
-                body["to_location_id"] = self.locations[1]
+                body["to_location_id"] = there
             replay = self.movement_ids and r.random() < 0.1
             mid = r.choice(self.movement_ids) if replay else str(uuid.uuid4())
             method, url = "PUT", f"{api}/orgs/{o}/movements/{mid}"
@@ -246,11 +253,14 @@ class Load:
             if status >= 500 or status == 0:
                 self.errors += 1
 
-    def run(self, n: int, clients: int, progress: bool = True) -> float:
+    def run(self, n: int, clients: int, progress: bool = True, max_seconds: float = 0) -> tuple[int, float]:
+        """Send n requests (fewer if max_seconds runs out); (sent, seconds)."""
         t0 = time.monotonic()
         done = [0]
 
         def task(i: int) -> None:
+            if max_seconds and time.monotonic() - t0 > max_seconds:
+                return
             self.one(i)
             with self.lock:
                 done[0] += 1
@@ -260,7 +270,7 @@ class Load:
         with ThreadPoolExecutor(max_workers=clients) as pool:
             for f in [pool.submit(task, i) for i in range(n)]:
                 f.result()
-        return time.monotonic() - t0
+        return done[0], time.monotonic() - t0
 
 
 def pct(values: list[float], q: float) -> float:
@@ -287,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--requests", type=int, default=20_000)
     p.add_argument("--clients", type=int, default=4)
+    p.add_argument("--max-seconds", type=float, default=0, help="stop sending after this long (0: never)")
     p.add_argument("--keep", action="store_true", help="keep the state dir (its path is printed)")
     args = p.parse_args(argv)
     state_dir = pathlib.Path(tempfile.mkdtemp(prefix="tally-bench-local-"))
@@ -301,32 +312,41 @@ def main(argv: list[str] | None = None) -> int:
     load = Load(out["api_url"])
     load.setup()
     time.sleep(2)
-    rss_start = rss_mb(pid)
+    rss_start, cpu_start, load_start = rss_mb(pid), cpu_seconds(pid), os.getloadavg()[0]
     print(f"stack ready (pid {pid}, RSS {rss_start:.0f} MB); sending {args.requests} requests "
           f"with {args.clients} clients...", flush=True)
-    seconds = load.run(args.requests, args.clients)
+    sent, seconds = load.run(args.requests, args.clients, max_seconds=args.max_seconds)
+    cpu_load, load_end = cpu_seconds(pid) - cpu_start, os.getloadavg()[0]
     # let the streams drain and a snapshot happen, as after a session of use
-    time.sleep(8)
+    quiet = time.monotonic()
+    while time.monotonic() - quiet < 300 and not stack.first_line("snapshot saved", quiet):
+        time.sleep(1)
     rss_end = rss_mb(pid)
-    sent, stopped, exited, code = stack.stop()
+    snapshot = state_dir / "snapshot.json"
+    data_mb = snapshot.stat().st_size / 1e6 if snapshot.exists() else float("nan")
+    signalled, stopped, exited, code = stack.stop()
     stack.log.close()
-
-    writes = [s for _, s in sorted(load.writes)]
-    first, last = writes[:WINDOW], writes[-WINDOW:]
-    n_snap, snap_med, snap_max, snap_total = snapshot_figures(stack.lines)
-    to_stopped = None if stopped is None else stopped - sent
-    to_exit = None if (stopped is None or exited is None) else exited - stopped
 
     def fmt(x: float | None, unit: str = "s", digits: int = 1) -> str:
         return "n/a" if x is None or x != x else f"{x:.{digits}f} {unit}"
 
+    writes = [s for _, s in sorted(load.writes)]
+    first, last = writes[:WINDOW], writes[-WINDOW:]
+    n_snap, snap_med, snap_max, snap_total = snapshot_figures(stack.lines)
+    to_stopped = None if stopped is None else stopped - signalled
+    to_exit = None if (stopped is None or exited is None) else exited - stopped
+
     rows = [
-        ("requests sent / s", f"{args.requests} in {seconds:.0f} s ({args.requests / seconds:.0f}/s), "
+        ("requests sent / s", f"{sent} in {seconds:.0f} s ({sent / seconds:.0f}/s), "
                               f"{args.clients} clients", "", ""),
+        ("machine load average (1 min), start / end", f"{load_start:.1f} / {load_end:.1f} "
+                                                      f"on {os.cpu_count()} CPUs", "", ""),
+        ("stack CPU per request", f"{cpu_load / max(sent, 1) * 1000:.0f} ms", "", ""),
+        ("data held (snapshot.json)", fmt(data_mb, "MB", 1), "", ""),
         ("statuses (0: no answer)", ", ".join(f"{k}×{v}" for k, v in sorted(load.statuses.items())), "no 5xx",
          "ok" if load.errors == 0 else "FAIL"),
         ("RSS at start", fmt(rss_start, "MB", 0), "", ""),
-        (f"RSS after {args.requests} requests", fmt(rss_end, "MB", 0), f"< {RSS_TARGET_MB} MB",
+        (f"RSS after {sent} requests", fmt(rss_end, "MB", 0), f"< {RSS_TARGET_MB} MB",
          "ok" if rss_end < RSS_TARGET_MB else "FAIL"),
         (f"simple writes p50 / p95, first {len(first)}", f"{pct(first, .5) * 1000:.0f} / {pct(first, .95) * 1000:.0f} ms",
          "", ""),

@@ -12,8 +12,9 @@ three of moto's habits made it grow to gigabytes while the data it held was a fe
    iterators stay valid and no table is ever replaced.
 2. Every GetRecords registers a new shard iterator in a dict that is never pruned (a worker polling
    every 0.2 s adds 18,000 an hour). Iterators now expire after 15 minutes, as on AWS.
-3. Stream records are kept forever. `trim_stream` drops those older than 24 hours, as DynamoDB Streams
-   does, by advancing the shard's starting sequence number: moto numbers a record
+3. Stream records are kept forever, each as nested dicts of two item images. They are now kept
+   pickled and compressed (`_CompactRecord`), and `trim_stream` drops those older than 24 hours,
+   as DynamoDB Streams does, by advancing the shard's starting sequence number: moto numbers a record
    `starting_sequence_number + its index`, and an iterator holds an absolute sequence number, so every
    record keeps its number and every iterator at or after the trim horizon reads exactly what it read
    before. An iterator behind the horizon reads from the horizon (AWS raises TrimmedDataAccess; the
@@ -29,14 +30,16 @@ from __future__ import annotations
 
 import collections
 import copy
+import pickle
 import threading
 import time
 import types
+import zlib
 from datetime import datetime, timedelta
 from typing import Any
 
 import moto.dynamodb.models as ddb
-from moto.dynamodb.models.table import StreamShard, Table
+from moto.dynamodb.models.table import StreamRecord, StreamShard, Table
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 
 STREAM_RETENTION = timedelta(hours=24)
@@ -201,6 +204,36 @@ def _update_keeping_copies(original: Any) -> Any:
 
 
 # ------------------------------------------------------------------- 3. stream records: 24 hours
+class _CompactRecord:
+    """StreamRecord.record kept pickled and zlib-compressed: a record holds the old and new images of
+    an item as nested dicts (~10x their JSON size in Python objects), and a day of them is kept.
+    `created` and `seq` stay plain for trimming; `record` decodes a fresh copy on each read."""
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        plain = obj.__dict__.get("_plain")
+        if plain is not None:  # moto's __init__ is still filling it in
+            return plain
+        record = pickle.loads(zlib.decompress(obj.__dict__["_blob"]))
+        record["dynamodb"]["ApproximateCreationDateTime"] = obj.created
+        return record
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__["_plain"] = value
+
+
+def _compact_after_init(original: Any) -> Any:
+    def __init__(self: StreamRecord, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        record = self.__dict__.pop("_plain")
+        self.created = record["dynamodb"]["ApproximateCreationDateTime"]
+        self.seq = int(record["dynamodb"]["SequenceNumber"])
+        self._blob = zlib.compress(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+    return __init__
+
+
 def trim_stream(shard: StreamShard, now: datetime, handled_up_to: int | None) -> int:
     """Drop the shard's records older than STREAM_RETENTION at `now` (naive UTC, as moto's
     ApproximateCreationDateTime), but none after sequence number `handled_up_to` (what every reader
@@ -210,8 +243,7 @@ def trim_stream(shard: StreamShard, now: datetime, handled_up_to: int | None) ->
     horizon = now - STREAM_RETENTION
     n = 0
     for record in shard.items:
-        d = record.record["dynamodb"]
-        if d["ApproximateCreationDateTime"] >= horizon or int(d["SequenceNumber"]) > handled_up_to:
+        if record.created >= horizon or record.seq > handled_up_to:
             break
         n += 1
     if n:
@@ -246,7 +278,10 @@ def install() -> None:
     if _ORIGINALS:
         return
     _ORIGINALS.update(transact=ddb.DynamoDBBackend.transact_write_items, get=StreamShard.get,
-                      init=DynamoDBStreamsBackend.__init__, update=ddb.DynamoDBBackend.update_item)
+                      init=DynamoDBStreamsBackend.__init__, update=ddb.DynamoDBBackend.update_item,
+                      record_init=StreamRecord.__init__)
+    StreamRecord.__init__ = _compact_after_init(_ORIGINALS["record_init"])  # type: ignore[method-assign]
+    StreamRecord.record = _CompactRecord()  # type: ignore[assignment]
     ddb.DynamoDBBackend.transact_write_items = _transact_with_undo_log(_ORIGINALS["transact"])
     ddb.DynamoDBBackend.update_item = _update_keeping_copies(_ORIGINALS["update"])
     StreamShard.get = _get_from_horizon(_ORIGINALS["get"])

@@ -57,6 +57,7 @@ class Stack:
         self.stopping = threading.Event()
         self.workers: list = []
         self.saved_changes = -1
+        self.snapshot_lock = threading.Lock()
 
     # ------------------------------------------------------------------ start
     def start(self) -> dict:
@@ -279,17 +280,18 @@ class Stack:
         from . import state
         from .embedded_aws import Changes
 
-        t0 = time.perf_counter()
-        with self.lock:
-            if Changes.count == self.saved_changes:
-                return True
-            if not self._quiescent():
-                return False
-            seen = Changes.count
-            captured = state.capture(REGION, self.table_names, self.pool_id, self.bucket)
-        locked = time.perf_counter() - t0
-        written = state.save(self.state_dir, state.render(captured))
-        self.saved_changes = seen
+        with self.snapshot_lock:  # one at a time (the loop's and the stop's), saved in the order taken
+            t0 = time.perf_counter()
+            with self.lock:
+                if Changes.count == self.saved_changes:
+                    return True
+                if not self._quiescent():
+                    return False
+                seen = Changes.count
+                captured = state.capture(REGION, self.table_names, self.pool_id, self.bucket)
+            locked = time.perf_counter() - t0
+            written = state.save(self.state_dir, state.render(captured))
+            self.saved_changes = seen
         if written:
             log.info("snapshot saved: lock %.1f ms, total %.1f ms", locked * 1000, (time.perf_counter() - t0) * 1000)
         return True

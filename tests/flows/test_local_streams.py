@@ -48,7 +48,7 @@ def moto_table(name: str):
 def age(name: str, count: int, hours: float) -> None:
     """Make the first `count` stream records `hours` old."""
     for record in moto_table(name).stream_shard.items[:count]:
-        record.record["dynamodb"]["ApproximateCreationDateTime"] = utcnow() - timedelta(hours=hours)
+        record.created = utcnow() - timedelta(hours=hours)
 
 
 class Collector:
