@@ -200,6 +200,10 @@ class Stack:
         from chalice.config import Config
         from chalice.local import create_local_server
 
+        from . import cognito_authorizer
+
+        cognito_authorizer.install()  # tokens verified as API Gateway's Cognito authorizer does on AWS
+
         disk = json.loads((ROOT / ".chalice" / "config.json").read_text())
         config = Config.create(chalice_stage="dev", app_name="tally", project_dir=str(ROOT),
                                config_from_disk=disk, chalice_app=self.app)
