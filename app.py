@@ -11,6 +11,7 @@ from chalicelib.core.mailer import handle_outbox_batch, retry_due_messages
 from chalicelib.core.openapi import openapi_document
 from chalicelib.core.schemas import HealthOut
 from chalicelib.core.orgs_api import orgs
+from chalicelib.core.profiles import on_cognito_trigger
 from chalicelib.core.settings import get_settings
 from chalicelib.expenses.api import expenses
 from chalicelib.expenses.jobs import close_months, materialize_due, monthly_digests, pace_warnings
@@ -44,6 +45,14 @@ def health(req: web.Req) -> HealthOut:
 def openapi(req: web.Req) -> Response:
     """This API's OpenAPI document, generated from its request and response models."""
     return web.json_response(openapi_document())
+
+
+# ---- Cognito: the user pool's post-confirmation and post-authentication trigger (wired in CDK).
+@app.lambda_function(name="on_user_confirmed")
+def on_user_confirmed(event, context):
+    """Every user has a profile: made when Cognito confirms them or, for users made by an administrator
+    or a federated sign-in (no confirmation trigger runs for them), when they first sign in."""
+    return on_cognito_trigger(event)
 
 
 # ---- stream handlers: the ARN is fixed at import time (aws/chalice#1882); CDK overrides it on AWS.
