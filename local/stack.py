@@ -159,6 +159,9 @@ class Stack:
 
         self.app = app_module.app
         self._start_workers()
+        from . import profile_worker  # moto fires no Cognito triggers: profiles for every user
+
+        self.profiles = profile_worker.start(self.app, self.session, self.pool_id, REGION, self.client_id)
         self._start_api(host, api_port)
         from .site import Site
 
@@ -340,6 +343,7 @@ class Stack:
         self.stopping.set()
         self.api.shutdown()  # no new requests
         self.api.server.server_close()
+        self.profiles.stop()
         self.scheduler.stop()  # no new job runs; a running one finishes before the drain
         self.scheduler.join(timeout=60)
         deadline = time.time() + 60

@@ -105,3 +105,28 @@ def test_other_trigger_sources_create_nothing(client):
     client.lambda_.invoke("on_user_confirmed", trigger_event("PreSignUp_SignUp", user.sub, user.email))
     assert get_profile(user.sub) is None
     assert sent_emails() == []
+
+
+def test_the_local_stack_sweep_gives_every_user_of_its_cognito_a_profile_once(client, chalice_app):
+    """What the local stack's profile worker does each few seconds, run here once against moto."""
+    from chalicelib.core.profiles import get_profile
+    from local.profile_worker import ProfileWorker
+
+    s = get_settings()
+    idp = boto3.client("cognito-idp", region_name="us-east-1")
+    confirmed = admin_created_user(client)  # signed in once: CONFIRMED
+    waiting = f"new-{uuid.uuid4().hex[:8]}@example.com"  # made by an administrator, never signed in
+    idp.admin_create_user(UserPoolId=s.user_pool_id, Username=waiting, MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "email", "Value": waiting}])
+    unconfirmed = f"later-{uuid.uuid4().hex[:8]}@example.com"  # signed up, code not entered: cannot sign in
+    idp.sign_up(ClientId=s.user_pool_client_id, Username=unconfirmed, Password=PASSWORD,
+                UserAttributes=[{"Name": "email", "Value": unconfirmed}])
+    worker = ProfileWorker(chalice_app.handler_map["on_user_confirmed"], idp, s.user_pool_id, "us-east-1")
+    worker.sweep()
+    attributes = [{a["Name"]: a["Value"] for a in u["Attributes"]}
+                  for u in idp.list_users(UserPoolId=s.user_pool_id)["Users"]]
+    subs = {a["email"]: a["sub"] for a in attributes}
+    assert get_profile(confirmed.sub).email == confirmed.email
+    assert get_profile(subs[waiting]).email == waiting
+    assert get_profile(subs[unconfirmed]) is None
+    assert worker.sweep() == 0  # each user once
