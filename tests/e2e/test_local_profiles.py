@@ -45,7 +45,8 @@ def test_a_user_made_with_admin_create_user_gets_a_profile_without_calling_the_a
 
 def test_the_demo_user_has_a_profile(local_stack):
     out = local_stack
-    users = aws(out, "cognito-idp").list_users(UserPoolId=out["user_pool_id"])["Users"]
+    pages = aws(out, "cognito-idp").get_paginator("list_users").paginate(UserPoolId=out["user_pool_id"])
+    users = [u for page in pages for u in page["Users"]]
     attributes = [{a["Name"]: a["Value"] for a in u["Attributes"]} for u in users]
     demo = next(a for a in attributes if a.get("email") == out["demo_email"])
     assert wait_for_profile(out, demo["sub"]) is not None

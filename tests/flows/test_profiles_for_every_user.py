@@ -124,7 +124,8 @@ def test_the_local_stack_sweep_gives_every_user_of_its_cognito_a_profile_once(cl
     worker = ProfileWorker(chalice_app.handler_map["on_user_confirmed"], idp, s.user_pool_id, "us-east-1")
     worker.sweep()
     attributes = [{a["Name"]: a["Value"] for a in u["Attributes"]}
-                  for u in idp.list_users(UserPoolId=s.user_pool_id)["Users"]]
+                  for page in idp.get_paginator("list_users").paginate(UserPoolId=s.user_pool_id)
+                  for u in page["Users"]]
     subs = {a["email"]: a["sub"] for a in attributes}
     assert get_profile(confirmed.sub).email == confirmed.email
     assert get_profile(subs[waiting]).email == waiting
