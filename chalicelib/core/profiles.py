@@ -1,7 +1,7 @@
 """Profiles: a person's name, email, time zone, home currency and alert preferences."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from pynamodb.exceptions import PutError
 
@@ -24,7 +24,7 @@ def _listed(profile: Profile) -> None:
     profile.gsi1pk, profile.gsi1sk = f"PROFILE#{shard_of(profile.sub)}", profile.sub
 
 
-def all_profiles():
+def all_profiles() -> Iterator[Profile]:
     """Every person, shard by shard (for jobs that write to everyone: the monthly digest)."""
     for shard in range(JOB_SHARDS):
         yield from Profile.by_member.query(f"PROFILE#{shard}")
