@@ -1,4 +1,9 @@
-"""Tally: build the Chalice app, register each module's blueprint, stream handlers and schedules."""
+"""Tally: build the Chalice app, register each module's blueprint, stream handlers and schedules.
+
+Every function of the app imports this file on a cold start, so the stream, schedule and trigger
+handlers import their module inside the handler: an API cold start does not load the outbox mailer
+(and the email package), the stream reactions or the jobs, and each function loads only what it runs.
+"""
 from typing import Any
 
 from chalice import Chalice, Cron, Rate, Response
@@ -7,17 +12,12 @@ from chalice.app import CloudWatchEvent, DynamoDBEvent
 from chalicelib.core import observability, web
 from chalicelib.core.account_api import account
 from chalicelib.core.alerts_api import alerts_api
-from chalicelib.core.mailer import handle_outbox_batch, retry_due_messages
 from chalicelib.core.openapi import openapi_document
 from chalicelib.core.schemas import HealthOut
 from chalicelib.core.orgs_api import orgs
 from chalicelib.core.settings import get_settings
 from chalicelib.expenses.api import expenses
-from chalicelib.expenses.jobs import close_months, materialize_due, monthly_digests, pace_warnings
-from chalicelib.expenses.reactions import handle_expenses_batch
 from chalicelib.inventory.api import inventory
-from chalicelib.inventory.jobs import draft_reorders, forecast_positions
-from chalicelib.inventory.reactions import handle_inventory_batch
 
 settings = get_settings()
 app = Chalice(app_name="tally", configure_logs=False)
@@ -46,22 +46,38 @@ def openapi(req: web.Req) -> Response:
     return web.json_response(openapi_document())
 
 
+# ---- Cognito: the user pool's post-confirmation and post-authentication trigger (wired in CDK).
+@app.lambda_function(name="on_user_confirmed")
+def on_user_confirmed(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Every user has a profile: made when Cognito confirms them or, for users made by an administrator
+    or a federated sign-in (no confirmation trigger runs for them), when they first sign in."""
+    from chalicelib.core.profiles import on_cognito_trigger
+
+    return on_cognito_trigger(event)
+
+
 # ---- stream handlers: the ARN is fixed at import time (aws/chalice#1882); CDK overrides it on AWS.
 @app.on_dynamodb_record(stream_arn=settings.expenses_stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
 def on_expenses_stream(event: DynamoDBEvent) -> dict[str, Any]:
     """Rollups, budget crossings and chart publishing for a batch of transaction changes."""
+    from chalicelib.expenses.reactions import handle_expenses_batch
+
     return handle_expenses_batch(event.to_dict())
 
 
 @app.on_dynamodb_record(stream_arn=settings.outbox_stream_arn, batch_size=25, starting_position="TRIM_HORIZON")
 def on_outbox_stream(event: DynamoDBEvent) -> dict[str, Any]:
     """Sends each new alert email once."""
+    from chalicelib.core.mailer import handle_outbox_batch
+
     return handle_outbox_batch(event.to_dict())
 
 
 @app.on_dynamodb_record(stream_arn=settings.inventory_stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
 def on_inventory_stream(event: DynamoDBEvent) -> dict[str, Any]:
     """Sales, stock-value and demand rollups; low-stock, stock-out and overstock alerts; backorder emails; charts."""
+    from chalicelib.inventory.reactions import handle_inventory_batch
+
     return handle_inventory_batch(event.to_dict())
 
 
@@ -69,36 +85,48 @@ def on_inventory_stream(event: DynamoDBEvent) -> dict[str, Any]:
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def retry_outbox(event: CloudWatchEvent) -> Any:
     """Sends alert emails whose first attempt failed or whose sender died mid-send."""
+    from chalicelib.core.mailer import retry_due_messages
+
     return retry_due_messages()
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def materialize_recurring(event: CloudWatchEvent) -> Any:
     """Records each due occurrence of recurring expenses and income once, catching up after downtime."""
+    from chalicelib.expenses.jobs import materialize_due
+
     return materialize_due()
 
 
 @app.schedule(Cron(0, 17, "*", "*", "?", "*"))
 def pace_warning(event: CloudWatchEvent) -> Any:
     """Daily: warns once per budget and month when this month's pace passes the budget before its end."""
+    from chalicelib.expenses.jobs import pace_warnings
+
     return pace_warnings()
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def monthly_digest(event: CloudWatchEvent) -> Any:
     """Hourly around the turn of a month: each person's digest on their 1st, once."""
+    from chalicelib.expenses.jobs import monthly_digests
+
     return monthly_digests()
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def month_end_close(event: CloudWatchEvent) -> Any:
     """Hourly around the turn of a month: rollover budgets carry their surplus or overspend, once."""
+    from chalicelib.expenses.jobs import close_months
+
     return close_months()
 
 
 @app.schedule(Cron(0, 5, "*", "*", "?", "*"))
 def reorder(event: CloudWatchEvent) -> Any:
     """Daily: what is below its reorder point becomes one draft purchase order per supplier and location."""
+    from chalicelib.inventory.jobs import draft_reorders
+
     return draft_reorders()
 
 
@@ -106,6 +134,8 @@ def reorder(event: CloudWatchEvent) -> Any:
 def forecast_demand(event: CloudWatchEvent) -> Any:
     """Hourly: each product × location's demand forecast, days of cover and suggested reorder point,
     refreshed once a day, within the function's remaining time."""
+    from chalicelib.inventory.jobs import forecast_positions
+
     # Chalice types the context as a dict; on Lambda it is the LambdaContext.
     remaining_ms = getattr(event.context, "get_remaining_time_in_millis", lambda: 60_000)()
     remaining = remaining_ms / 1000

@@ -160,6 +160,9 @@ class Stack:
 
         self.app = app_module.app
         self._start_workers()
+        from . import profile_worker  # moto fires no Cognito triggers: profiles for every user
+
+        self.profiles = profile_worker.start(self.app, self.session, self.pool_id, REGION, self.client_id)
         self._start_api(host, api_port)
         from .site import Site
 
@@ -200,6 +203,10 @@ class Stack:
     def _start_api(self, host: str, port: int) -> None:
         from chalice.config import Config
         from chalice.local import create_local_server
+
+        from . import cognito_authorizer
+
+        cognito_authorizer.install()  # tokens verified as API Gateway's Cognito authorizer does on AWS
 
         disk = json.loads((ROOT / ".chalice" / "config.json").read_text())
         config = Config.create(chalice_stage="dev", app_name="tally", project_dir=str(ROOT),
@@ -338,6 +345,7 @@ class Stack:
         self.stopping.set()
         self.api.shutdown()  # no new requests
         self.api.server.server_close()
+        self.profiles.stop()
         self.scheduler.stop()  # no new job runs; a running one finishes before the drain
         self.scheduler.join(timeout=60)
         deadline = time.time() + 60

@@ -32,7 +32,13 @@ os.environ.pop("TALLY_NOW", None)
 # taking minutes.
 import local.embedded_aws  # noqa: E402,F401
 
-# moto signs Cognito tokens with its bundled key: the API checks them against its public JWKS.
+# On AWS API Gateway verifies tokens before the app runs; here, as in the local stack, Chalice's local
+# gateway is made to verify them the same way (signature against moto's JWKS, issuer, expiry).
+import local.cognito_authorizer  # noqa: E402
+
+local.cognito_authorizer.install()
+
+# moto signs Cognito tokens with its bundled key: the authorizer checks them against its public JWKS.
 import moto  # noqa: E402
 
 _JWKS = gzip.decompress((pathlib.Path(moto.__file__).parent / "cognitoidp/resources/jwks-public.json.gz").read_bytes())

@@ -5,6 +5,7 @@ Platform-wide roles (Cognito groups) never grant access to an organisation's dat
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from html import escape
 
 from . import clock
@@ -12,7 +13,8 @@ from .alerts import firing_id, outbox_message
 from .auth import Principal
 from .db import transaction
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .models import Invitation, Membership, Organisation, OutboxMessage
+from .models import Invitation, Membership, Organisation, OutboxMessage, Profile
+from .profiles import alerts_enabled, profile_key
 from .settings import get_settings
 
 ROLES = ("owner", "manager", "staff")
@@ -86,6 +88,33 @@ def org_names(org_ids: list[str]) -> dict[str, str]:
 
 def members(org_id: str) -> list[Membership]:
     return list(Membership.query(org_pk(org_id), Membership.sk.startswith("MEMBER#")))
+
+
+@dataclass(frozen=True)
+class AlertRecipient:
+    """Where one member's alert goes; no unsubscribe token until the member has a profile."""
+
+    sub: str
+    email: str
+    unsubscribe_token: str | None
+
+
+def alert_recipients(org_id: str, alert_type: str, roles: tuple[str, ...] = MANAGERS) -> list[AlertRecipient]:
+    """The members of `org_id` with a role in `roles` who get `alert_type` emails: at their profile's
+    email unless its `<alert_type>_alerts` is off; a member with no profile yet (a user made outside
+    sign-up who has not signed in) at the membership's email, with every alert on, as a new profile
+    has them. One Query and one BatchGetItem."""
+    chosen = [m for m in members(org_id) if m.role in roles]
+    profiles = {p.sub: p for p in Profile.batch_get([profile_key(m.sub) for m in chosen])} if chosen else {}
+    out = []
+    for m in chosen:
+        p = profiles.get(m.sub)
+        if p is None:
+            if m.email:
+                out.append(AlertRecipient(m.sub, m.email, None))
+        elif alerts_enabled(p, alert_type) and (p.email or m.email):
+            out.append(AlertRecipient(m.sub, p.email or m.email, p.unsubscribe_token or None))
+    return out
 
 
 def set_member(org_id: str, sub: str, email: str, role: str) -> Membership:

@@ -1,6 +1,8 @@
 """Profiles: a person's name, email, time zone, home currency and alert preferences."""
 from __future__ import annotations
 
+from typing import Any, Iterator
+
 from pynamodb.exceptions import PutError
 
 from . import clock
@@ -22,7 +24,7 @@ def _listed(profile: Profile) -> None:
     profile.gsi1pk, profile.gsi1sk = f"PROFILE#{shard_of(profile.sub)}", profile.sub
 
 
-def all_profiles():
+def all_profiles() -> Iterator[Profile]:
     """Every person, shard by shard (for jobs that write to everyone: the monthly digest)."""
     for shard in range(JOB_SHARDS):
         yield from Profile.by_member.query(f"PROFILE#{shard}")
@@ -48,6 +50,23 @@ def ensure_profile(sub: str, email: str, name: str = "") -> Profile:
     except PutError:
         return Profile.get(*profile_key(sub))
     return profile
+
+
+# Cognito trigger sources that mean "this user can sign in now": confirmation (a sign-up, a password
+# reset) and sign-in itself, which is also the first event Cognito sends for a user made by an
+# administrator (AdminCreateUser) or a federated sign-in, for whom no confirmation trigger runs.
+CONFIRMED_SOURCES = ("PostConfirmation_ConfirmSignUp", "PostConfirmation_ConfirmForgotPassword",
+                     "PostAuthentication_Authentication")
+
+
+def on_cognito_trigger(event: dict[str, Any]) -> dict[str, Any]:
+    """Cognito's post-confirmation and post-authentication trigger: the user's profile, created with
+    defaults if it does not exist yet (idempotent). Returns the event, as Cognito expects."""
+    attributes = (event.get("request") or {}).get("userAttributes") or {}
+    sub = attributes.get("sub")
+    if event.get("triggerSource") in CONFIRMED_SOURCES and sub:
+        ensure_profile(sub, attributes.get("email", ""), attributes.get("name", ""))
+    return event
 
 
 def update_profile(user: Principal, change: ProfileIn) -> Profile:

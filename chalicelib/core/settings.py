@@ -28,6 +28,7 @@ class Settings:
     outbox_stream_arn: str
     bucket: str
     user_pool_id: str
+    user_pool_arn: str
     user_pool_client_id: str
     jwks_url: str
     token_issuer: str
@@ -40,6 +41,8 @@ class Settings:
     presign_seconds: int
 
 
+# Read when `chalice package` builds the API's authorizer; CDK puts the real pool's ARN there.
+PLACEHOLDER_USER_POOL_ARN = "arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_placeholder"
 PLACEHOLDER_STREAM_ARN = (
     "arn:aws:dynamodb:us-east-1:000000000000:table/placeholder/stream/1970-01-01T00:00:00.000"
 )
@@ -67,6 +70,7 @@ def get_settings() -> Settings:
         outbox_stream_arn=_env("TALLY_OUTBOX_STREAM_ARN", PLACEHOLDER_STREAM_ARN),
         bucket=_env("TALLY_BUCKET", "tally-data"),
         user_pool_id=pool,
+        user_pool_arn=_env("TALLY_USER_POOL_ARN", PLACEHOLDER_USER_POOL_ARN),
         user_pool_client_id=_env("TALLY_USER_POOL_CLIENT_ID", ""),
         jwks_url=_env("TALLY_JWKS_URL", jwks),
         token_issuer=_env("TALLY_TOKEN_ISSUER", issuer),

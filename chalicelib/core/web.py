@@ -16,7 +16,8 @@ from typing import Any, Generic, TypeVar, Union
 from chalice import CORSConfig, Response
 from pydantic import BaseModel, ValidationError
 
-from .auth import Principal, bearer_token, verify_id_token
+from . import auth
+from .auth import Principal
 from .errors import InvalidInput, PayloadTooLarge, TallyError, UnsupportedMediaType
 from .settings import get_settings
 
@@ -251,7 +252,7 @@ def route(
                 limit = max_body_bytes or get_settings().max_body_bytes
                 if len(raw) > limit:
                     raise PayloadTooLarge(f"the body exceeds {limit} bytes", field="body")
-                user = None if public else verify_id_token(bearer_token(request.headers))
+                user = None if public else auth.principal(request)
                 result = fn(Req(request, user, query if not isinstance(query, tuple) else None), **params)
             except TallyError as err:
                 return error_response(err)
@@ -259,7 +260,8 @@ def route(
             return _answer(doc, result)
 
         ROUTE_DOCS.extend(docs)
-        bp.route(path, methods=list(methods), cors=CORS, content_types=list(content_types))(view)
+        bp.route(path, methods=list(methods), cors=CORS, content_types=list(content_types),
+                 authorizer=None if public else auth.AUTHORIZER)(view)
         return fn
 
     return decorate

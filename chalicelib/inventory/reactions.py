@@ -15,10 +15,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from ..core.alerts import firing_id, outbox_message, put_once, unsubscribe_url
 from ..core.keys import org_pk
-from ..core.models import Organisation, OutboxMessage, Profile
+from ..core.models import Organisation, OutboxMessage
 from ..core.observability import logger, metrics
-from ..core.orgs import MANAGERS, members
-from ..core.profiles import alerts_enabled, profile_key
+from ..core.orgs import AlertRecipient, alert_recipients
 from ..core.rollups import Contribution, apply_contributions
 from ..core.settings import get_settings
 from ..core.streams import process_batch, raw_images
@@ -37,7 +36,7 @@ class OrgContext:
 
     def __init__(self) -> None:
         self._orgs: dict[str, Organisation | None] = {}
-        self._managers: dict[str, list[Profile]] = {}
+        self._managers: dict[str, list[AlertRecipient]] = {}
         self._items: dict[tuple[str, str], Any] = {}
         self._products: dict[str, dict[str, dict[str, str]]] = {}
 
@@ -50,11 +49,10 @@ class OrgContext:
         org = self._orgs[org_id]
         return org.name if org else "Your organisation"
 
-    def managers(self, org_id: str) -> list[Profile]:
-        """Owners' and managers' profiles: who gets stock alerts."""
+    def managers(self, org_id: str) -> list[AlertRecipient]:
+        """Owners and managers who get stock alerts."""
         if org_id not in self._managers:
-            subs = [m.sub for m in members(org_id) if m.role in MANAGERS]
-            self._managers[org_id] = list(Profile.batch_get([profile_key(s) for s in subs])) if subs else []
+            self._managers[org_id] = alert_recipients(org_id, "stock")
         return self._managers[org_id]
 
     def _get(self, model: type[T], org_id: str, prefix: str, item_id: str) -> T | None:
@@ -88,8 +86,6 @@ def stock_messages(f: watch.StockFiring, ctx: OrgContext) -> list[OutboxMessage]
     subject, text, html = watch.stock_email(f, name, sku, where, ctx.org_name(f.org_id), s.dashboard_url)
     out = []
     for p in ctx.managers(f.org_id):
-        if not p.email or not alerts_enabled(p, "stock"):
-            continue
         out.append(outbox_message(
             id=firing_id("stock", f.org_id, f.product_id, f.location_id, f.state, str(f.version), p.sub),
             scope=org_pk(f.org_id), recipient=p.email, alert_type="stock", rule=f"stock:{f.state}",

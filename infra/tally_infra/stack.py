@@ -2,10 +2,12 @@
 Cognito, the SES identity, the Chalice app with its stream and schedule wiring, alarms."""
 from __future__ import annotations
 
+import json
 import pathlib
 
 import aws_cdk as cdk
 from aws_cdk import (
+    aws_apigateway as apigateway,
     aws_cloudfront as cloudfront,
     aws_cloudfront_origins as origins,
     aws_cloudwatch as cloudwatch,
@@ -13,6 +15,7 @@ from aws_cdk import (
     aws_cognito as cognito,
     aws_dynamodb as dynamodb,
     aws_iam as iam,
+    aws_lambda as lambda_,
     aws_logs as logs,
     aws_s3 as s3,
     aws_s3_deployment as s3deploy,
@@ -48,6 +51,23 @@ def event_functions() -> list[str]:
     import app as tally_app
 
     return [to_cfn_resource_name(source.name) for source in tally_app.app.event_sources]
+
+
+def trigger_functions() -> list[str]:
+    """Chalice's resource names of the app's plain Lambda functions: the Cognito trigger."""
+    from chalice.utils import to_cfn_resource_name
+
+    import app as tally_app
+
+    return [to_cfn_resource_name(fn.name) for fn in tally_app.app.pure_lambda_functions]
+
+
+# The user pool's trigger function (app.py `on_user_confirmed`) and the events it handles: confirmation,
+# and sign-in, which is when a user made by an administrator or a federated sign-in first shows up.
+USER_POOL_TRIGGER = "OnUserConfirmed"
+USER_POOL_TRIGGER_EVENTS = ("PostConfirmation", "PostAuthentication")
+# The name `chalicelib.core.auth.AUTHORIZER` has in the REST API's definition.
+AUTHORIZER_NAME = "TallyUsers"
 
 
 def table_props(model) -> dict:
@@ -189,7 +209,7 @@ class TallyStack(cdk.Stack):
         # ------------------------------------------------------------ the app
         self.dlq = sqs.Queue(self, "StreamFailures", enforce_ssl=True, encryption=sqs.QueueEncryption.SQS_MANAGED,
                              retention_period=cdk.Duration.days(14))
-        functions = ["APIHandler", *event_functions()]
+        functions = ["APIHandler", *event_functions(), *trigger_functions()]
         self.log_groups = {
             fn: logs.LogGroup(self, f"{fn}Logs", retention=logs.RetentionDays.THREE_MONTHS,
                               removal_policy=cdk.RemovalPolicy.RETAIN)
@@ -230,7 +250,8 @@ class TallyStack(cdk.Stack):
         for fn in functions:
             self._configure_function(fn)
         self._wire_streams()
-        self._configure_api()
+        self._configure_api(dashboard_origin)
+        self._wire_user_pool_trigger()
         self.api_url = cdk.Fn.sub("https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api",
                                   {"RestAPI": self.chalice.get_resource("RestAPI").ref})
         # Emails link back to the API (unsubscribe). Only functions outside the REST API get its URL:
@@ -327,13 +348,43 @@ class TallyStack(cdk.Stack):
             fn.add_override(f"{base}.DestinationConfig", {"OnFailure": {"Type": "SQS",
                                                                          "Destination": self.dlq.queue_arn}})
 
-    def _configure_api(self) -> None:
-        """Stage-wide throttling (the public sign-up and sign-in routes included) and X-Ray on the REST API."""
+    def _configure_api(self, dashboard_origin: str) -> None:
+        """Stage-wide throttling (the public sign-up and sign-in routes included) and X-Ray on the REST API;
+        the Cognito authorizer of every non-public route pointed at the user pool, and its 401 in the
+        app's error shape with the dashboard's CORS and the security headers."""
         api = self.chalice.get_resource("RestAPI")
         api.add_override("Properties.MethodSettings", [{
             "ResourcePath": "/*", "HttpMethod": "*",
             "ThrottlingRateLimit": API_RATE_LIMIT, "ThrottlingBurstLimit": API_BURST_LIMIT}])
         api.add_override("Properties.TracingEnabled", True)
+        # `chalice package` wrote the placeholder ARN the app read at import (as with stream ARNs).
+        api.add_override(f"Properties.DefinitionBody.securityDefinitions.{AUTHORIZER_NAME}."
+                         "x-amazon-apigateway-authorizer.providerARNs", [self.user_pool.user_pool_arn])
+        headers = {"Access-Control-Allow-Origin": cdk.Fn.join("", ["'", dashboard_origin, "'"]),
+                   "X-Content-Type-Options": "'nosniff'", "Cache-Control": "'no-store'",
+                   "Referrer-Policy": "'no-referrer'"}
+        self.unauthorized_response = apigateway.CfnGatewayResponse(
+            self, "UnauthorizedResponse", rest_api_id=api.ref, response_type="UNAUTHORIZED", status_code="401",
+            response_parameters={f"gatewayresponse.header.{k}": v for k, v in headers.items()},
+            response_templates={"application/json": json.dumps(
+                {"error": {"code": "unauthorized", "message": "missing, invalid or expired token"}})})
+
+    def _wire_user_pool_trigger(self) -> None:
+        """The pool calls the app's trigger function on confirmation and sign-in (every user has a profile).
+
+        The function's environment leaves out the pool's and client's ids (it needs neither): with them,
+        the pool and its trigger would each depend on the other."""
+        fn = self.chalice.get_resource(USER_POOL_TRIGGER)
+        for name in ("TALLY_USER_POOL_ID", "TALLY_USER_POOL_CLIENT_ID"):
+            fn.add_property_deletion_override(f"Environment.Variables.{name}")
+        arn = fn.get_att("Arn").to_string()
+        pool = self.user_pool.node.default_child
+        for event in USER_POOL_TRIGGER_EVENTS:
+            pool.add_property_override(f"LambdaConfig.{event}", arn)
+        self.trigger_permission = lambda_.CfnPermission(
+            self, "UserPoolInvokesTrigger", action="lambda:InvokeFunction", function_name=arn,
+            principal="cognito-idp.amazonaws.com", source_arn=self.user_pool.user_pool_arn,
+            source_account=self.account)
 
     def _alarms(self, functions: list[str], alarm_email: str | None) -> None:
         self.alarm_topic = sns.Topic(self, "Alarms", display_name="Tally alarms", enforce_ssl=True)

@@ -13,6 +13,8 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
 STREAMS = {"OnExpensesStream": "expenses", "OnInventoryStream": "inventory", "OnOutboxStream": "outbox"}
+TRIGGER = "OnUserConfirmed"  # app.py's on_user_confirmed: the user pool's trigger
+ASSET_LIMIT = 5_000_000  # bytes: the deployed Lambda asset, zipped (issue 8)
 ENV_NAMES = ("TALLY_STAGE", "TALLY_CORE_TABLE", "TALLY_EXPENSES_TABLE", "TALLY_ROLLUPS_TABLE", "TALLY_OUTBOX_TABLE",
              "TALLY_EXPENSES_STREAM_ARN", "TALLY_OUTBOX_STREAM_ARN", "TALLY_BUCKET", "TALLY_USER_POOL_ID",
              "TALLY_USER_POOL_CLIENT_ID", "TALLY_MAIL_FROM", "TALLY_DASHBOARD_ORIGIN", "TALLY_DASHBOARD_URL",
@@ -149,11 +151,13 @@ def test_every_function_has_the_settings_real_stream_arns_and_no_local_shortcuts
     t = synth["template"]
     import app as tally_app
 
-    assert len(functions(t)) == 1 + len(tally_app.app.event_sources)
+    assert len(functions(t)) == 1 + len(tally_app.app.event_sources) + len(tally_app.app.pure_lambda_functions)
     for name, fn in functions(t).items():
         p = fn["Properties"]
         env = p["Environment"]["Variables"]
-        assert set(ENV_NAMES) <= set(env), (name, set(ENV_NAMES) - set(env))
+        # the pool's trigger needs no pool ids, and with them the pool and its trigger would depend on each other
+        wanted = set(ENV_NAMES) - ({"TALLY_USER_POOL_ID", "TALLY_USER_POOL_CLIENT_ID"} if name == TRIGGER else set())
+        assert wanted <= set(env), (name, wanted - set(env))
         for local_only in ("TALLY_AWS_ENDPOINT_URL", "TALLY_AUTO_CONFIRM_SIGN_UP", "TALLY_NOW", "TALLY_JWKS_URL"):
             assert local_only not in env, (name, local_only)
         for table in ("expenses", "outbox"):
@@ -188,7 +192,7 @@ def test_functions_that_send_email_know_the_api_url_without_a_cycle(synth):
     t = synth["template"]
     for name, fn in functions(t).items():
         env = fn["Properties"]["Environment"]["Variables"]
-        if name == "APIHandler":
+        if name in ("APIHandler", TRIGGER):  # the REST API and the pool (its authorizer) depend on these
             assert "TALLY_API_URL" not in env
         else:
             assert "RestAPI" in json.dumps(env["TALLY_API_URL"])
@@ -205,12 +209,36 @@ def test_the_api_is_throttled_and_traced(synth):
 def test_the_lambda_package_is_small_and_leaves_out_what_the_runtime_has(synth):
     (package,) = synth["chalice_out"].glob("*/deployment.zip")
     names = zipfile.ZipFile(package).namelist()
-    assert package.stat().st_size < 12 * 1024 * 1024, package.stat().st_size
+    assert package.stat().st_size <= ASSET_LIMIT, package.stat().st_size
     assert not any(n.startswith(("botocore/", "boto3/", "moto/", "pytest", "aws_cdk/", "cdk_nag/", "chalice/cdk"))
                    for n in names)
+    # API Gateway verifies tokens: no crypto library, no JWT library in the Lambda
+    assert not any(n.startswith(("cryptography", "jwt/", "PyJWT", "cffi", "_cffi_backend", "pycparser"))
+                   for n in names)
     assert "app.py" in names and "chalicelib/tables.py" in names
+    # shipped with the bytecode of what a cold start imports (/var/task is read-only: nothing is cached there)
+    tag = sys.implementation.cache_tag
+    assert {f"__pycache__/app.{tag}.pyc", f"chalicelib/core/__pycache__/web.{tag}.pyc",
+            f"pydantic/__pycache__/main.{tag}.pyc", f"pynamodb/__pycache__/models.{tag}.pyc"} <= set(names)
+    assert not any(n.endswith(".pyc") and f".{tag}." not in n for n in names)
     assert any(n.startswith("pynamodb/") for n in names) and any(n.startswith("aws_lambda_powertools/") for n in names)
     assert not any(n.startswith(("local/", "infra/", "tests/", "dashboard/")) for n in names)
+
+
+def test_the_asset_imports_from_its_own_bytecode(synth, tmp_path):
+    """What a cold start on Lambda does: `import app` from the extracted asset (botocore from the runtime,
+    here this environment) loads every module of the asset from the bytecode it ships, compiling none."""
+    (package,) = synth["chalice_out"].glob("*/deployment.zip")
+    zipfile.ZipFile(package).extractall(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "PYTHONSAFEPATH": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    run = subprocess.run([sys.executable, "-v", "-c", "import app"], cwd=tmp_path, env=env, capture_output=True,
+                         text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr[-3000:]
+    loaded = [line for line in run.stderr.splitlines() if line.startswith("# code object from") and str(tmp_path) in line]
+    assert len(loaded) > 100
+    assert [line for line in loaded if not line.rstrip("'").endswith(".pyc")] == []
+    assert not any(str(tmp_path) in line and ("/jwt/" in line or "/cryptography/" in line)
+                   for line in run.stderr.splitlines())
 
 
 # -------------------------------------------------------------------------------------------- IAM
@@ -319,6 +347,65 @@ def test_cognito_signs_in_by_email_with_a_strong_password_and_a_public_client(sy
     assert pw["MinimumLength"] >= 12 and all(pw[k] for k in ("RequireLowercase", "RequireUppercase",
                                                               "RequireNumbers", "RequireSymbols"))
     assert pp["UserPoolAddOns"]["AdvancedSecurityMode"] == "ENFORCED"
+
+
+def _swagger(synth) -> dict:
+    return synth["template"]["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+
+
+def test_every_non_public_method_has_the_cognito_authorizer_of_the_pool_and_public_ones_none(synth):
+    from chalicelib.core.web import public_routes
+
+    public = public_routes()
+    assert {("/health", "GET"), ("/openapi.json", "GET"), ("/auth/sign-in", "POST"), ("/auth/sign-up", "POST"),
+            ("/auth/confirm", "POST"), ("/auth/refresh", "POST"), ("/unsubscribe", "GET"),
+            ("/unsubscribe", "POST")} <= public
+    swagger = _swagger(synth)
+    (name,) = swagger["securityDefinitions"]
+    definition = swagger["securityDefinitions"][name]
+    assert definition["x-amazon-apigateway-authtype"] == "cognito_user_pools" and definition["name"] == "Authorization"
+    assert definition["x-amazon-apigateway-authorizer"] == {
+        "type": "cognito_user_pools",
+        "providerARNs": [{"Fn::GetAtt": [logical_id(synth, synth["stack"].user_pool), "Arn"]}]}
+    checked = {"public": 0, "authorized": 0}
+    for path, methods in swagger["paths"].items():
+        for method, op in methods.items():
+            if method == "options":  # CORS preflight: answered by API Gateway, never authorized
+                assert "security" not in op, path
+                continue
+            if (path, method.upper()) in public:
+                assert "security" not in op, (method, path)
+                checked["public"] += 1
+            else:
+                assert op.get("security") == [{name: []}], (method, path)
+                checked["authorized"] += 1
+    assert checked["public"] == len(public) and checked["authorized"] >= 60, checked
+
+
+def test_the_authorizers_401_is_json_in_the_apps_error_shape_with_cors(synth):
+    (resp,) = resources(synth["template"], "AWS::ApiGateway::GatewayResponse").values()
+    p = resp["Properties"]
+    assert p["ResponseType"] == "UNAUTHORIZED" and p["StatusCode"] == "401" and p["RestApiId"] == {"Ref": "RestAPI"}
+    assert json.loads(p["ResponseTemplates"]["application/json"])["error"]["code"] == "unauthorized"
+    headers = p["ResponseParameters"]
+    assert "cloudfront" in json.dumps(headers["gatewayresponse.header.Access-Control-Allow-Origin"]).lower() or \
+        "Dashboard" in json.dumps(headers["gatewayresponse.header.Access-Control-Allow-Origin"])
+    assert headers["gatewayresponse.header.X-Content-Type-Options"] == "'nosniff'"
+
+
+def test_the_user_pool_calls_the_trigger_on_confirmation_and_sign_in_with_permission(synth):
+    t = synth["template"]
+    (pool_id, pool), = resources(t, "AWS::Cognito::UserPool").items()
+    arn = {"Fn::GetAtt": [TRIGGER, "Arn"]}
+    assert pool["Properties"]["LambdaConfig"] == {"PostConfirmation": arn, "PostAuthentication": arn}
+    (permission,) = [r for r in resources(t, "AWS::Lambda::Permission").values()
+                     if r["Properties"]["Principal"] == "cognito-idp.amazonaws.com"]
+    p = permission["Properties"]
+    assert (p["Action"], p["Principal"], p["FunctionName"]) == ("lambda:InvokeFunction", "cognito-idp.amazonaws.com",
+                                                                 arn)
+    assert p["SourceArn"] == {"Fn::GetAtt": [pool_id, "Arn"]} and p["SourceAccount"] == {"Ref": "AWS::AccountId"}
+    handler = t["Resources"][TRIGGER]["Properties"]["Handler"]
+    assert handler == "app.on_user_confirmed"
 
 
 def test_ses_sender_identity_and_send_grant(synth, assertions):
