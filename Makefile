@@ -34,7 +34,7 @@ run: setup
 test: setup
 	AWS_DEFAULT_REGION=us-east-1 JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(BIN)/python -m pytest -q tests
 
-# The schemathesis pass of `make test`, deeper: MAX_EXAMPLES per operation (12 in `make test`), every
+# The schemathesis pass of `make test`, deeper: MAX_EXAMPLES per operation (8 in `make test`), every
 # failing case reported rather than the first per operation. Extra schemathesis options: CONTRACT_ARGS.
 MAX_EXAMPLES ?= 100
 contract: python

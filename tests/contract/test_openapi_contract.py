@@ -1,7 +1,7 @@
 """The document is the contract: schemathesis drives every operation of `/openapi.json` on the local
 stack with every check it has, and any finding fails the build.
 
-Bounded for `make test` (TALLY_CONTRACT_MAX_EXAMPLES examples per operation, 12 by default; `make
+Bounded for `make test` (TALLY_CONTRACT_MAX_EXAMPLES examples per operation, 8 by default; `make
 contract` runs a deeper pass that reports every failing case, TALLY_CONTRACT_ARGS) and deterministic (a fixed seed in schemathesis.toml), so a failure
 here is the same failure on every machine. The report (JSON, JUnit and a pytest file reproducing
 each finding) is kept in the pytest temp dir, whose path the failure message names.
@@ -17,7 +17,7 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CONFIG = pathlib.Path(__file__).with_name("schemathesis.toml")
-MAX_EXAMPLES = int(os.environ.get("TALLY_CONTRACT_MAX_EXAMPLES", "12"))
+MAX_EXAMPLES = int(os.environ.get("TALLY_CONTRACT_MAX_EXAMPLES", "8"))
 EXTRA_ARGS = shlex.split(os.environ.get("TALLY_CONTRACT_ARGS", ""))  # `make contract`: --continue-on-failure
 
 
