@@ -16,12 +16,14 @@ def _any_case(word: str) -> str:
 
 
 # What the document promises, as a JSON Schema (ECMA 262) pattern, and what is enforced: the ASCII
-# addresses both email-validator and Cognito take (a local part starting with a letter, digit or
-# underscore, at most 48 characters; two to five domain labels, with single hyphens inside; no
-# special-use top-level domain, which no mailer delivers to). Every match is also valid to email-validator, which then normalises it.
+# addresses both email-validator and Cognito take. A local part of at most 64 characters (32, then up
+# to two dot-separated parts of 15) starting with a letter, digit or underscore; two to four domain
+# labels of letters and digits with single hyphens inside; no special-use top-level domain, which no
+# mailer delivers to. Every match is also valid to email-validator, which then normalises it
+# (property-tested in tests/contract/test_emails.py).
 _SPECIAL_USE = "|".join(_any_case(w) for w in ("arpa", "invalid", "local", "localhost", "onion", "test"))
-EMAIL_PATTERN = (r"^[A-Za-z0-9_][A-Za-z0-9_%+-]{0,15}(\.[A-Za-z0-9_%+-]{1,15}){0,2}"
-                 r"@([A-Za-z0-9]{1,16}(-[A-Za-z0-9]{1,16}){0,2}\.){1,4}"
+EMAIL_PATTERN = (r"^[A-Za-z0-9_][A-Za-z0-9_%+-]{0,31}(\.[A-Za-z0-9_%+-]{1,15}){0,2}"
+                 r"@([A-Za-z0-9]{1,20}(-[A-Za-z0-9]{1,20}){0,2}\.){1,3}"
                  rf"(?!({_SPECIAL_USE})$)[A-Za-z]{{2,24}}$")
 _EMAIL = re.compile(EMAIL_PATTERN)
 
