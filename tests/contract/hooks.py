@@ -1,9 +1,9 @@
-"""Schemathesis hooks for the contract pass (loaded by the CLI through SCHEMATHESIS_HOOKS).
+"""Schemathesis hooks for the contract pass (loaded through `hooks` in schemathesis.toml).
 
 Most generated path parameters are random strings, which only ever reach "not found" or "not a
 member": three cases in four get the ids of the real records the test created instead (read from
 TALLY_CONTRACT_IDS), so bodies and queries are checked past authorization too; the fourth keeps its
-unknown ids. The choice is a hash of the case, so a seeded run is the same run every time.
+unknown ids. The choice is a hash of the case, so a deterministic run is the same run every time.
 """
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 stack with every check it has, and any finding fails the build.
 
 Bounded for `make test` (TALLY_CONTRACT_MAX_EXAMPLES examples per operation, 8 by default; `make
-contract` runs a deeper pass that reports every failing case, TALLY_CONTRACT_ARGS) and deterministic (a fixed seed in schemathesis.toml), so a failure
-here is the same failure on every machine. The report (JSON, JUnit and a pytest file reproducing
+contract` runs a deeper pass that reports every failing case, through TALLY_CONTRACT_ARGS) and
+deterministic (schemathesis.toml), so a failure here is the same failure on every machine. The report (JSON, JUnit and a pytest file reproducing
 each finding) is kept in the pytest temp dir, whose path the failure message names.
 """
 from __future__ import annotations
@@ -41,4 +41,5 @@ def test_every_operation_keeps_the_documented_contract(contract_world, tmp_path)
     result = run_schemathesis(contract_world, tmp_path, MAX_EXAMPLES)
     (tmp_path / "output.txt").write_text(result.stdout + result.stderr)
     assert result.returncode == 0, (
-        f"schemathesis found contract violations (report: {tmp_path}):\n" + result.stdout[-20000:] + result.stderr[-3000:])
+        f"schemathesis found contract violations (report: {tmp_path}; list them with "
+        f"`python -m tests.contract.findings {tmp_path}`):\n" + result.stdout[-20000:] + result.stderr[-3000:])
