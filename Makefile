@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export AWS_DEFAULT_REGION ?= us-east-1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup venv python dashboard chromium run test demo job bench bench-forecast bench-local deploy synth clean clean-state
+.PHONY: setup venv python dashboard chromium run test contract demo job bench bench-forecast bench-local deploy synth clean clean-state
 
 setup: python dashboard chromium
 
@@ -33,6 +33,13 @@ run: setup
 
 test: setup
 	AWS_DEFAULT_REGION=us-east-1 JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(BIN)/python -m pytest -q tests
+
+# The schemathesis pass of `make test`, deeper: MAX_EXAMPLES per operation (8 in `make test`), every
+# failing case reported rather than the first per operation. Extra schemathesis options: CONTRACT_ARGS.
+MAX_EXAMPLES ?= 100
+contract: python
+	TALLY_CONTRACT_MAX_EXAMPLES=$(MAX_EXAMPLES) TALLY_CONTRACT_ARGS="--continue-on-failure $(CONTRACT_ARGS)" \
+		$(BIN)/python -m pytest -q tests/contract/test_openapi_contract.py
 
 demo: python
 	$(BIN)/python -m local.demo

@@ -11,11 +11,11 @@ from chalice import Blueprint, Response
 from .auth import issued_token_claims
 from .aws import client
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from .models import ALERT_TYPES, AlertPreferences
+from .models import ALERT_TYPES, AlertPreferences, Profile
 from .profiles import ensure_profile, get_profile, profile_out, update_profile
 from .schemas import ConfirmIn, ProfileIn, ProfileOut, RefreshIn, SignInIn, SignUpIn, SignUpOut, TokensOut
 from .settings import get_settings
-from .web import Req, route
+from .web import Media, Req, route
 
 account = Blueprint(__name__)
 
@@ -125,17 +125,18 @@ def put_me(req: Req):
 
 
 UNSUBSCRIBE_TYPES = ALERT_TYPES
+UNSUBSCRIBE_PAGE = Media("text/html", "The page, in HTML (errors are JSON like every other route's)")
 
 
-def _unsubscribe_page(title: str, body: str, status: int = 200) -> Response:
+def _unsubscribe_page(title: str, body: str) -> Response:
     page = ("<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>"
             f"<title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>{body}</html>")
-    return Response(body=page, status_code=status, headers={
+    return Response(body=page, status_code=200, headers={
         "Content-Type": "text/html; charset=utf-8",
         "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'"})
 
 
-def _unsubscribe_target(req: Req):
+def _unsubscribe_target(req: Req) -> tuple[Profile, str]:
     sub, token, kind = req.query.get("u", ""), req.query.get("t", ""), req.query.get("type", "")
     if kind not in UNSUBSCRIBE_TYPES:
         raise InvalidInput("unknown kind of email", field="type")
@@ -145,22 +146,20 @@ def _unsubscribe_target(req: Req):
     return profile, kind
 
 
-@route(account, "/unsubscribe", ("GET",), public=True, query=("u", "t", "type"))
-def unsubscribe_page(req: Req):
-    """The page an email's unsubscribe link opens: a button, so a link scanner changes nothing."""
-    try:
-        _profile, kind = _unsubscribe_target(req)
-    except (InvalidInput, NotFound) as err:
-        return _unsubscribe_page("Unsubscribe", f"<p>{html.escape(err.message)}.</p>", err.status)
+@route(account, "/unsubscribe", ("GET",), public=True, query=("u", "t", "type"), response=UNSUBSCRIBE_PAGE)
+def unsubscribe_page(req: Req) -> Response:
+    """The page an email's unsubscribe link opens: a button, so a link scanner changes nothing.
+    A link that is not valid is an error like any other: JSON, as the document declares."""
+    _profile, kind = _unsubscribe_target(req)
     query = html.escape(urlencode({k: req.query[k] for k in ("u", "t", "type")}))
     return _unsubscribe_page(f"Stop {kind} emails?", (
         f'<form method="post" action="unsubscribe?{query}"><button type="submit">Stop {html.escape(kind)} emails'
         "</button></form>"))
 
 
-@route(account, "/unsubscribe", ("POST",), public=True, query=("u", "t", "type"),
+@route(account, "/unsubscribe", ("POST",), public=True, query=("u", "t", "type"), response=UNSUBSCRIBE_PAGE,
        content_types=("application/x-www-form-urlencoded", "application/json", "multipart/form-data", "text/plain"))
-def unsubscribe(req: Req):
+def unsubscribe(req: Req) -> Response:
     """Turn one kind of email off (the page's button, or a mail client's one-click List-Unsubscribe-Post)."""
     profile, kind = _unsubscribe_target(req)
     prefs = profile.alert_preferences or AlertPreferences()

@@ -1,0 +1,89 @@
+"""The contract pass runs against the local stack over real HTTP, started by the e2e fixture, with a
+world of real records (an organisation and one of each thing in it) whose ids the fuzzer can use."""
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import local_stack, stack_factory  # noqa: F401 (the e2e fixtures, reused)
+from tests.e2e.http import call
+
+PASSWORD = "contract-Pass-1"
+
+
+def _ok(result: tuple, *expected: int) -> Any:
+    status, body, _headers = result
+    assert status in expected, (status, body)
+    return body
+
+
+def _user(api: str, email: str, name: str) -> tuple[str, str]:
+    """Sign up and sign in: (sub, Bearer ID token)."""
+    sub = _ok(call("POST", f"{api}/auth/sign-up", {"email": email, "password": PASSWORD, "name": name}), 201)["sub"]
+    token = _ok(call("POST", f"{api}/auth/sign-in", {"email": email, "password": PASSWORD}), 200)["id_token"]
+    return sub, token
+
+
+@pytest.fixture(scope="session")
+def contract_world(local_stack) -> dict[str, Any]:  # noqa: F811 (the imported fixture)
+    return seed_world(local_stack["api_url"])
+
+
+def seed_world(api: str) -> dict[str, Any]:
+    """An owner with one of each record, a second member and a pending invitation: the ids the
+    contract pass wires into path parameters, and the owner's token."""
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    month = today[:7]
+    owner_email = "owner@example.com"
+    owner_sub, token = _user(api, owner_email, "Owner")
+    member_email = "member@example.com"
+    member_sub, member_token = _user(api, member_email, "Member")
+
+    def post(path: str, body: dict, *expected: int) -> Any:
+        return _ok(call("POST", f"{api}{path}", body, token), *(expected or (201,)))
+
+    def put(path: str, body: dict, *expected: int) -> Any:
+        return _ok(call("PUT", f"{api}{path}", body, token), *(expected or (200,)))
+
+    org_id = post("/orgs", {"name": "Contract Co"})["org_id"]
+    o = f"/orgs/{org_id}"
+    post(f"{o}/invitations", {"email": member_email, "role": "staff"})
+    _ok(call("POST", f"{api}/invitations/{org_id}/accept", None, member_token), 200, 201)
+    post(f"{o}/invitations", {"email": "invited@example.com", "role": "staff"})
+
+    supplier_id = post(f"{o}/suppliers", {"name": "Acme", "email": "sales@example.com", "lead_time_days": 5})["id"]
+    location_id = post(f"{o}/locations", {"name": "Store"})["id"]
+    warehouse_id = post(f"{o}/locations", {"name": "Warehouse", "kind": "warehouse"})["id"]
+    customer_id = post(f"{o}/customers", {"name": "Quinn", "email": "quinn@example.com"})["id"]
+    product_id = post(f"{o}/products", {"sku": "SKU-1", "name": "Widget", "price": "5.00", "cost": "2.00",
+                                        "supplier_id": supplier_id})["id"]
+    movement_id = str(uuid.uuid4())
+    put(f"{o}/movements/{movement_id}", {"kind": "receive", "product_id": product_id, "location_id": location_id,
+                                         "quantity": "10", "unit_cost": "2.00"}, 201)
+    put(f"{o}/stock/{product_id}/{location_id}/settings", {"reorder_point": "2", "reorder_quantity": "5"})
+    po_id = post(f"{o}/purchase-orders", {"supplier_id": supplier_id, "location_id": location_id,
+                                          "lines": [{"product_id": product_id, "quantity": "3"}]})["id"]
+
+    put("/budgets/food", {"limit": "100.00"})
+    post("/categories", {"name": "pets"})
+    txn_id = post("/expenses", {"kind": "expense", "amount": "12.50", "currency": "USD", "date": today,
+                                "category": "food", "payment_mode": "cash"})["id"]
+    rule_id = post("/recurring", {"kind": "expense", "amount": "9.99", "currency": "USD", "category": "food",
+                                  "payment_mode": "debit_card", "frequency": "monthly", "start_date": today})["id"]
+    put(f"/rates/{month}", {"rates": {"EUR": "1.08"}})
+
+    return {
+        "api_url": api,
+        "token": token,
+        # Path parameter values by name; `item_id` by the collection it belongs to.
+        "ids": {
+            "org_id": org_id, "product_id": product_id, "location_id": location_id, "movement_id": movement_id,
+            "po_id": po_id, "txn_id": txn_id, "rule_id": rule_id, "category": "food", "month": month,
+            "sub": member_sub, "email": "invited@example.com",
+        },
+        "items": {"suppliers": supplier_id, "locations": warehouse_id, "customers": customer_id},
+        "owner_sub": owner_sub,
+    }
