@@ -10,17 +10,20 @@ from chalice import Blueprint, Response
 
 from .auth import issued_token_claims
 from .aws import client
-from .errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from .errors import Conflict, Forbidden, InvalidInput, NotFound, TallyError, Unauthorized
 from .models import ALERT_TYPES, AlertPreferences, Profile
 from .profiles import ensure_profile, get_profile, profile_out, update_profile
-from .schemas import ConfirmIn, ProfileIn, ProfileOut, RefreshIn, SignInIn, SignUpIn, SignUpOut, TokensOut
+from .schemas import (
+    ConfirmedOut, ConfirmIn, ProfileIn, ProfileOut, RefreshIn, SignInIn, SignUpIn, SignUpOut, TokensOut,
+    UnsubscribeQuery,
+)
 from .settings import get_settings
 from .web import Media, Req, route
 
 account = Blueprint(__name__)
 
 
-def _cognito_error(exc: ClientError, field: str = "email"):
+def _cognito_error(exc: ClientError, field: str = "email") -> TallyError:
     code = exc.response.get("Error", {}).get("Code", "")
     msg = exc.response.get("Error", {}).get("Message", code)
     if code == "UsernameExistsException":
@@ -37,7 +40,7 @@ def _cognito_error(exc: ClientError, field: str = "email"):
 
 
 @route(account, "/auth/sign-up", ("POST",), public=True, body=SignUpIn, response=SignUpOut, status=201)
-def sign_up(req: Req):
+def sign_up(req: Req) -> SignUpOut:
     """Create an account; confirmed at once locally, by Cognito's emailed code on AWS."""
     data = req.body(SignUpIn)
     s = get_settings()
@@ -59,11 +62,11 @@ def sign_up(req: Req):
     except ClientError as exc:
         raise _cognito_error(exc) from None
     ensure_profile(out["UserSub"], data.email, data.name)
-    return {"confirmed": confirmed, "sub": out["UserSub"]}
+    return SignUpOut(confirmed=confirmed, sub=out["UserSub"])
 
 
-@route(account, "/auth/confirm", ("POST",), public=True, body=ConfirmIn)
-def confirm(req: Req):
+@route(account, "/auth/confirm", ("POST",), public=True, body=ConfirmIn, response=ConfirmedOut)
+def confirm(req: Req) -> ConfirmedOut:
     """Confirm a sign-up with the code Cognito emailed."""
     data = req.body(ConfirmIn)
     try:
@@ -72,10 +75,10 @@ def confirm(req: Req):
         )
     except ClientError as exc:
         raise _cognito_error(exc, "code") from None
-    return {"confirmed": True}
+    return ConfirmedOut(confirmed=True)
 
 
-def _authenticate(flow: str, params: dict, field: str) -> dict:
+def _authenticate(flow: str, params: dict[str, str], field: str) -> TokensOut:
     """Tokens from Cognito's InitiateAuth for the dashboard's public client."""
     try:
         result = client("cognito-idp").initiate_auth(
@@ -85,33 +88,29 @@ def _authenticate(flow: str, params: dict, field: str) -> dict:
     auth = result.get("AuthenticationResult") or {}
     if "IdToken" not in auth:
         raise Unauthorized("sign-in needs another step: " + str(result.get("ChallengeName", "unknown")))
-    return {
-        "id_token": auth["IdToken"],
-        "access_token": auth["AccessToken"],
-        "refresh_token": auth.get("RefreshToken"),
-        "expires_in": int(auth.get("ExpiresIn", 3600)),
-    }
+    return TokensOut(id_token=auth["IdToken"], access_token=auth["AccessToken"],
+                     refresh_token=auth.get("RefreshToken"), expires_in=int(auth.get("ExpiresIn", 3600)))
 
 
 @route(account, "/auth/sign-in", ("POST",), public=True, body=SignInIn, response=TokensOut)
-def sign_in(req: Req):
+def sign_in(req: Req) -> TokensOut:
     """Exchange email and password for tokens (Cognito USER_PASSWORD_AUTH)."""
     data = req.body(SignInIn)
     tokens = _authenticate("USER_PASSWORD_AUTH", {"USERNAME": data.email, "PASSWORD": data.password}, "email")
-    claims = issued_token_claims(tokens["id_token"])  # straight from Cognito: nothing to verify
+    claims = issued_token_claims(tokens.id_token)  # straight from Cognito: nothing to verify
     ensure_profile(str(claims["sub"]), str(claims.get("email") or data.email), str(claims.get("name") or ""))
     return tokens
 
 
 @route(account, "/auth/refresh", ("POST",), public=True, body=RefreshIn, response=TokensOut)
-def refresh(req: Req):
+def refresh(req: Req) -> TokensOut:
     """New ID and access tokens from a refresh token."""
     data = req.body(RefreshIn)
     return _authenticate("REFRESH_TOKEN_AUTH", {"REFRESH_TOKEN": data.refresh_token}, "refresh_token")
 
 
 @route(account, "/me", ("GET",), response=ProfileOut)
-def me(req: Req):
+def me(req: Req) -> ProfileOut:
     """The caller's profile."""
     user = req.principal
     profile = get_profile(user.sub) or ensure_profile(user.sub, user.email)
@@ -119,7 +118,7 @@ def me(req: Req):
 
 
 @route(account, "/me", ("PUT",), body=ProfileIn, response=ProfileOut)
-def put_me(req: Req):
+def put_me(req: Req) -> ProfileOut:
     """Change name, time zone, home currency or alert preferences."""
     return profile_out(update_profile(req.principal, req.body(ProfileIn)))
 
@@ -137,7 +136,8 @@ def _unsubscribe_page(title: str, body: str) -> Response:
 
 
 def _unsubscribe_target(req: Req) -> tuple[Profile, str]:
-    sub, token, kind = req.query.get("u", ""), req.query.get("t", ""), req.query.get("type", "")
+    q = req.query_model(UnsubscribeQuery)
+    sub, token, kind = q.u, q.t, q.type
     if kind not in UNSUBSCRIBE_TYPES:
         raise InvalidInput("unknown kind of email", field="type")
     profile = get_profile(sub) if sub else None
@@ -146,18 +146,18 @@ def _unsubscribe_target(req: Req) -> tuple[Profile, str]:
     return profile, kind
 
 
-@route(account, "/unsubscribe", ("GET",), public=True, query=("u", "t", "type"), response=UNSUBSCRIBE_PAGE)
+@route(account, "/unsubscribe", ("GET",), public=True, query=UnsubscribeQuery, response=UNSUBSCRIBE_PAGE)
 def unsubscribe_page(req: Req) -> Response:
     """The page an email's unsubscribe link opens: a button, so a link scanner changes nothing.
     A link that is not valid is an error like any other: JSON, as the document declares."""
     _profile, kind = _unsubscribe_target(req)
-    query = html.escape(urlencode({k: req.query[k] for k in ("u", "t", "type")}))
+    query = html.escape(urlencode({"u": _profile.sub, "t": req.query_model(UnsubscribeQuery).t, "type": kind}))
     return _unsubscribe_page(f"Stop {kind} emails?", (
         f'<form method="post" action="unsubscribe?{query}"><button type="submit">Stop {html.escape(kind)} emails'
         "</button></form>"))
 
 
-@route(account, "/unsubscribe", ("POST",), public=True, query=("u", "t", "type"), response=UNSUBSCRIBE_PAGE,
+@route(account, "/unsubscribe", ("POST",), public=True, query=UnsubscribeQuery, response=UNSUBSCRIBE_PAGE,
        content_types=("application/x-www-form-urlencoded", "application/json", "multipart/form-data", "text/plain"))
 def unsubscribe(req: Req) -> Response:
     """Turn one kind of email off (the page's button, or a mail client's one-click List-Unsubscribe-Post)."""

@@ -22,6 +22,7 @@ from typing import Any, Mapping
 from chalice import CognitoUserPoolAuthorizer
 
 from .errors import Unauthorized
+from .keys import user_pk
 from .settings import get_settings
 
 # The pool's ARN is fixed when `chalice package` reads the routes; CDK puts the real one in the
@@ -39,7 +40,7 @@ class Principal:
 
     @property
     def owner_key(self) -> str:
-        return f"USER#{self.sub}"
+        return user_pk(self.sub)
 
 
 def principal(request: Any) -> Principal:

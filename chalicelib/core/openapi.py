@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .web import ROUTE_DOCS, Media, NoContent, RouteDoc, _Undeclared
+from .web import ROUTE_DOCS, Media, NoContent, RouteDoc
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -69,9 +69,7 @@ class _Builder:
             op["requestBody"] = {"required": True,
                                  "content": {"application/json": {"schema": self.ref(doc.body, "validation")}}}
         spec = doc.response
-        if isinstance(spec, _Undeclared):  # TRANSITIONAL
-            op["responses"][str(doc.status)] = {"description": "OK"}
-        elif isinstance(spec, NoContent):
+        if isinstance(spec, NoContent):
             op["responses"]["204"] = {"description": "Done; no content"}
         elif isinstance(spec, Media):
             op["responses"][str(doc.status)] = {"description": spec.description,

@@ -13,6 +13,7 @@ from .alerts import firing_id, outbox_message
 from .auth import Principal
 from .db import transaction
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .keys import org_pk, user_pk
 from .models import Invitation, Membership, Organisation, OutboxMessage, Profile
 from .profiles import alerts_enabled, profile_key
 from .settings import get_settings
@@ -21,8 +22,6 @@ ROLES = ("owner", "manager", "staff")
 MANAGERS = ("owner", "manager")
 
 
-def org_pk(org_id: str) -> str:
-    return f"ORG#{org_id}"
 
 
 def membership(org_id: str, sub: str) -> Membership | None:
@@ -63,7 +62,7 @@ def create_org(user: Principal, name: str) -> tuple[Organisation, Membership]:
 
 def _membership(org_id: str, sub: str, email: str, role: str, now: str) -> Membership:
     return Membership(
-        org_pk(org_id), f"MEMBER#{sub}", gsi1pk=f"USER#{sub}", gsi1sk=f"ORG#{org_id}",
+        org_pk(org_id), f"MEMBER#{sub}", gsi1pk=user_pk(sub), gsi1sk=org_pk(org_id),
         org_id=org_id, sub=sub, email=email, role=role, created_at=now,
     )
 
@@ -76,7 +75,7 @@ def get_org(org_id: str) -> Organisation:
 
 
 def my_memberships(user: Principal) -> list[Membership]:
-    return list(Membership.by_member.query(f"USER#{user.sub}", Membership.gsi1sk.startswith("ORG#")))
+    return list(Membership.by_member.query(user_pk(user.sub), Membership.gsi1sk.startswith(org_pk(""))))
 
 
 def org_names(org_ids: list[str]) -> dict[str, str]:

@@ -3,20 +3,21 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from pynamodb.exceptions import PutError
 
 from . import clock
 from .auth import Principal
+from .db import put_if_new, save_if
 from .errors import Conflict
+from .keys import user_pk
 from .models import ALERT_TYPES, AlertPreferences, Profile
-from .schemas import ProfileIn
+from .schemas import ProfileIn, ProfileOut
 from .shards import JOB_SHARDS, shard_of
 
 SK = "PROFILE"
 
 
 def profile_key(sub: str) -> tuple[str, str]:
-    return f"USER#{sub}", SK
+    return user_pk(sub), SK
 
 
 def _listed(profile: Profile) -> None:
@@ -45,10 +46,8 @@ def ensure_profile(sub: str, email: str, name: str = "") -> Profile:
     now = clock.iso_now()
     profile = Profile(*profile_key(sub), sub=sub, email=email, name=name, created_at=now, updated_at=now)
     _listed(profile)
-    try:
-        profile.save(condition=Profile.pk.does_not_exist())
-    except PutError:
-        return Profile.get(*profile_key(sub))
+    if not put_if_new(profile):
+        return Profile.get(*profile_key(sub))  # created meanwhile (a trigger and a request at once)
     return profile
 
 
@@ -73,7 +72,7 @@ def update_profile(user: Principal, change: ProfileIn) -> Profile:
     profile = ensure_profile(user.sub, user.email)
     if change.version is not None and change.version != profile.version:
         raise Conflict("the profile changed since you read it", field="version",
-                       extra={"current": profile_out(profile)})
+                       extra={"current": profile_out(profile).model_dump(mode="json")})
     if change.name is not None:
         profile.name = change.name
     if change.time_zone is not None:
@@ -89,11 +88,10 @@ def update_profile(user: Principal, change: ProfileIn) -> Profile:
         profile.email = user.email
     profile.updated_at = clock.iso_now()
     _listed(profile)
-    try:
-        profile.save()  # VersionAttribute: fails if someone saved in between
-    except PutError:
-        raise Conflict("the profile changed since you read it", field="version",
-                       extra={"current": profile_out(Profile.get(*profile_key(user.sub)))}) from None
+    # VersionAttribute adds the version read: someone saving in between makes this a 409.
+    save_if(profile, None, otherwise=lambda: Conflict(
+        "the profile changed since you read it", field="version",
+        extra={"current": profile_out(Profile.get(*profile_key(user.sub))).model_dump(mode="json")}))
     return profile
 
 
@@ -105,13 +103,7 @@ def alerts_enabled(profile: Profile, alert_type: str) -> bool:
     return True if value is None else bool(value)
 
 
-def profile_out(p: Profile) -> dict:
-    return {
-        "sub": p.sub,
-        "email": p.email,
-        "name": p.name,
-        "time_zone": p.time_zone,
-        "currency": p.currency,
-        "alert_preferences": {f"{t}_alerts": alerts_enabled(p, t) for t in ALERT_TYPES},
-        "version": p.version,
-    }
+def profile_out(p: Profile) -> ProfileOut:
+    return ProfileOut(sub=p.sub, email=p.email, name=p.name, time_zone=p.time_zone, currency=p.currency,
+                      alert_preferences={f"{t}_alerts": alerts_enabled(p, t) for t in ALERT_TYPES},
+                      version=int(p.version or 0))

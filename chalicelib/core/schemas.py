@@ -99,6 +99,18 @@ class SignUpOut(Out):
     sub: str
 
 
+class ConfirmedOut(Out):
+    confirmed: bool
+
+
+class UnsubscribeQuery(Query):
+    """An email's unsubscribe link: who (`u`), their profile's token (`t`), which kind of email."""
+
+    u: str = Field(min_length=1, max_length=64)
+    t: str = Field(min_length=1, max_length=128)
+    type: str = Field(min_length=1, max_length=20)
+
+
 class ConfirmIn(Strict):
     email: AccountEmail
     code: str = Field(min_length=1, max_length=20)

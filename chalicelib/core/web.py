@@ -47,14 +47,6 @@ class NoContent:
 NO_CONTENT = NoContent()
 
 
-class _Undeclared:
-    """TRANSITIONAL (removed once every module declares its responses): an old-style route."""
-
-
-UNDECLARED = _Undeclared()
-TRANSITIONAL_DICTS = True
-
-
 @dataclass(frozen=True)
 class Media:
     """The declared response of a route whose body is not JSON (CSV, HTML): the view returns a
@@ -65,7 +57,7 @@ class Media:
     schema: tuple[tuple[str, str], ...] = (("type", "string"),)
 
 
-ResponseSpec = Union[type[BaseModel], Media, NoContent, _Undeclared]
+ResponseSpec = Union[type[BaseModel], Media, NoContent]
 
 
 @dataclass(frozen=True)
@@ -153,7 +145,7 @@ class Req:
 
     def query_model(self, model: type[M]) -> M:
         """The query string as the route's declared query model (the document lists its fields)."""
-        if self._query_model is not None and model is not self._query_model:
+        if model is not self._query_model:
             raise ContractViolation(f"{model.__name__} is not the query model this route declares")
         return parse_model(model, self.query)
 
@@ -174,14 +166,9 @@ def error_response(err: TallyError) -> Response:
     return json_response(err.body(), status=err.status)
 
 
-def _answer(doc: RouteDoc, result: Any) -> Response:
+def answer(doc: RouteDoc, result: Any) -> Response:
     """The view's result as the response its route declares; anything else is a ContractViolation."""
     spec = doc.response
-    if isinstance(spec, _Undeclared):
-        if isinstance(result, Response):
-            result.headers = {**SECURITY_HEADERS, **(result.headers or {})}
-            return result
-        return json_response(result, status=doc.status)
     if isinstance(spec, NoContent):
         if result is not None:
             raise ContractViolation(f"{doc.method} {doc.path} declares no content")
@@ -191,16 +178,11 @@ def _answer(doc: RouteDoc, result: Any) -> Response:
             raise ContractViolation(f"{doc.method} {doc.path} declares a {spec.media_type} Response")
         result.headers = {**SECURITY_HEADERS, **(result.headers or {})}
         return result
-    if isinstance(result, Response) and TRANSITIONAL_DICTS:  # TRANSITIONAL: removed with UNDECLARED
-        result.headers = {**SECURITY_HEADERS, **(result.headers or {})}
-        return result
     status, headers, body = doc.status, {}, result
     if isinstance(result, Reply):
         status, headers, body = result.status, result.headers, result.body
         if status != doc.status and status not in dict(doc.also):
             raise ContractViolation(f"{doc.method} {doc.path} does not declare status {status}")
-    if isinstance(body, dict) and TRANSITIONAL_DICTS:  # TRANSITIONAL: removed with UNDECLARED
-        body = spec.model_validate(body)
     if not isinstance(body, spec):
         raise ContractViolation(f"{doc.method} {doc.path} declares {spec.__name__}, "
                                 f"the view returned {type(body).__name__}")
@@ -213,12 +195,12 @@ def route(
     path: str,
     methods: tuple[str, ...] = ("GET",),
     *,
-    response: ResponseSpec = UNDECLARED,
+    response: ResponseSpec,
     status: int = 200,
     also: Mapping[int, str] | None = None,
     summary: str = "",
     body: type[BaseModel] | None = None,
-    query: type[BaseModel] | tuple[str, ...] | None = None,
+    query: type[BaseModel] | None = None,
     public: bool = False,
     content_types: tuple[str, ...] = ("application/json",),
     max_body_bytes: int | None = None,
@@ -231,18 +213,15 @@ def route(
     model (its required fields are required parameters). A view that answers anything else raises
     ContractViolation. Errors answer 4XX with the `Error` body.
     """
-    if isinstance(response, _Undeclared):
-        pass
-    elif isinstance(response, NoContent) != (status == 204):
+    if isinstance(response, NoContent) != (status == 204):
         raise ContractViolation(f"{path}: NO_CONTENT goes with status 204 and only with it")
-    elif not isinstance(response, (NoContent, Media)) and not (
+    if not isinstance(response, (NoContent, Media)) and not (
             isinstance(response, type) and issubclass(response, BaseModel)):
         raise ContractViolation(f"{path}: response must be a response model, NO_CONTENT or Media")
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         docs = [RouteDoc(path, method, summary or (fn.__doc__ or "").strip().split("\n")[0], body, response,
-                         status, tuple(sorted((also or {}).items())), public,
-                         query if not isinstance(query, tuple) else None) for method in methods]
+                         status, tuple(sorted((also or {}).items())), public, query) for method in methods]
 
         @functools.wraps(fn)
         def view(**params: str) -> Response:
@@ -253,11 +232,11 @@ def route(
                 if len(raw) > limit:
                     raise PayloadTooLarge(f"the body exceeds {limit} bytes", field="body")
                 user = None if public else auth.principal(request)
-                result = fn(Req(request, user, query if not isinstance(query, tuple) else None), **params)
+                result = fn(Req(request, user, query), **params)
             except TallyError as err:
                 return error_response(err)
             doc = next((d for d in docs if d.method == request.method), docs[0])
-            return _answer(doc, result)
+            return answer(doc, result)
 
         ROUTE_DOCS.extend(docs)
         bp.route(path, methods=list(methods), cors=CORS, content_types=list(content_types),

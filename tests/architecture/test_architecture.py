@@ -145,3 +145,34 @@ def _copy(tmp_path: Path) -> Path:
     for name in ("app.py", ".importlinter"):
         shutil.copy(ROOT / name, copy / name)
     return copy
+
+
+# ------------------------------------------------------------------ the contract of a route
+def test_a_route_without_a_response_model_fails_at_import() -> None:
+    from chalice import Blueprint
+
+    from chalicelib.core import web
+
+    with pytest.raises(TypeError, match="response"):
+        web.route(Blueprint("planted"), "/planted")  # type: ignore[call-arg]
+
+
+def test_a_view_answering_a_dict_instead_of_its_model_is_a_contract_violation() -> None:
+    from chalicelib.core import web
+    from chalicelib.core.schemas import HealthOut
+
+    doc = web.RouteDoc("/planted", "GET", "", None, HealthOut, 200, (), True, None)
+    assert web.answer(doc, HealthOut(status="ok")).status_code == 200
+    with pytest.raises(web.ContractViolation):
+        web.answer(doc, {"status": "ok"})
+    with pytest.raises(web.ContractViolation):
+        web.answer(doc, web.Reply(HealthOut(status="ok"), 201))
+
+
+def test_every_route_declares_its_response() -> None:
+    import app  # noqa: F401  (registers every route)
+    from chalicelib.core import web
+
+    assert len(web.ROUTE_DOCS) >= 73
+    for d in web.ROUTE_DOCS:
+        assert isinstance(d.response, (web.NoContent, web.Media)) or issubclass(d.response, web.BaseModel), d
