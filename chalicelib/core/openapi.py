@@ -58,8 +58,10 @@ class _Builder:
     def operation(self, doc: RouteDoc) -> dict[str, Any]:
         op: dict[str, Any] = {"summary": doc.summary, "operationId": f"{doc.method.lower()}{_op_name(doc.path)}",
                               "responses": {}}
+        patterns = dict(doc.path_patterns)
         params: list[dict[str, Any]] = [{"name": p, "in": "path", "required": True,
-                                         "schema": {"type": "string", "minLength": 1}}
+                                         "schema": ({"type": "string", "pattern": patterns[p]} if p in patterns
+                                                    else {"type": "string", "minLength": 1})}
                                         for p in re.findall(r"{(\w+)}", doc.path)]
         if doc.query is not None:
             params += _query_parameters(doc.query)

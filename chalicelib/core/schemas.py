@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo, available_timezones
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -84,6 +84,10 @@ class Items(Out, Generic[T]):
     next: str | None = None
 
 
+# An ISO 4217 code Tally knows (the document lists them): the validator and the document agree.
+CurrencyCode = Annotated[str, Field(pattern="^(" + "|".join(CURRENCY_MINOR_UNITS) + ")$")]
+
+
 class HealthOut(Out):
     status: str
 
@@ -108,7 +112,7 @@ class UnsubscribeQuery(Query):
 
     u: str = Field(min_length=1, max_length=64)
     t: str = Field(min_length=1, max_length=128)
-    type: str = Field(min_length=1, max_length=20)
+    type: Literal["budget", "pace", "digest", "stock"]
 
 
 class ConfirmIn(Strict):
@@ -162,10 +166,19 @@ def check_currency(value: str) -> str:
     return value
 
 
+def _list_time_zones(schema: dict[str, Any]) -> None:
+    """The document lists the IANA zones this runtime knows (read when the document is built, not
+    at import): the same set `check_time_zone` takes."""
+    options = schema.get("anyOf", [schema])
+    for option in options:
+        if option.get("type") == "string":
+            option["enum"] = sorted(_zones())
+
+
 class ProfileIn(Strict):
     name: str | None = Field(default=None, max_length=120)
-    time_zone: str | None = None
-    currency: str | None = None
+    time_zone: str | None = Field(default=None, json_schema_extra=_list_time_zones)
+    currency: CurrencyCode | None = None
     alert_preferences: AlertPreferencesIn | None = None
     version: int | None = None
 
@@ -240,3 +253,5 @@ class AlertOut(Out):
 
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+# A client-chosen id in a path: a UUID written in its canonical 8-4-4-4-12 form.
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"

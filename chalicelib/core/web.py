@@ -84,6 +84,7 @@ class RouteDoc:
     also: tuple[tuple[int, str], ...]
     public: bool
     query: type[BaseModel] | None
+    path_patterns: tuple[tuple[str, str], ...] = ()
 
 
 ROUTE_DOCS: list[RouteDoc] = []
@@ -93,8 +94,10 @@ def validation_field(exc: ValidationError) -> tuple[str, str]:
     """The first failing field of a pydantic error as a dotted path, and its message in words
     (pydantic's "Value error, " prefix left out: the field is named apart)."""
     first = exc.errors()[0]
-    loc = ".".join(str(p) for p in first.get("loc", ()) if p != "__root__") or "body"
+    loc = ".".join(str(p) for p in first.get("loc", ()) if p not in ("__root__", "[key]")) or "body"
     msg = str(first.get("msg", "invalid value"))
+    if first.get("type") == "string_pattern_mismatch":
+        msg = "is not in the form the API document gives for it"
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix):]
@@ -133,7 +136,7 @@ class Req:
         if not raw.strip():
             raise InvalidInput("a JSON body is required", field="body")
         try:
-            return json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
+            return json.loads(raw, parse_float=_number, parse_constant=_reject_constant)
         except (ValueError, UnicodeDecodeError):
             raise InvalidInput("the body is not valid JSON", field="body") from None
 
@@ -148,6 +151,15 @@ class Req:
         if model is not self._query_model:
             raise ContractViolation(f"{model.__name__} is not the query model this route declares")
         return parse_model(model, self.query)
+
+
+def _number(text: str) -> Decimal | int:
+    """A JSON number with a fraction or exponent: exact as Decimal, never a float; an integral one
+    (`7.0`, `1e3`) is an integer, as JSON Schema counts it."""
+    value = Decimal(text)
+    if value.is_finite() and value == value.to_integral_value() and abs(value) < Decimal(10) ** 30:
+        return int(value)
+    return value
 
 
 def _reject_constant(name: str) -> None:
@@ -201,6 +213,7 @@ def route(
     summary: str = "",
     body: type[BaseModel] | None = None,
     query: type[BaseModel] | None = None,
+    path_patterns: Mapping[str, str] | None = None,
     public: bool = False,
     content_types: tuple[str, ...] = ("application/json",),
     max_body_bytes: int | None = None,
@@ -210,7 +223,8 @@ def route(
     The route's contract is declared here and is what the OpenAPI document says: `response` (a
     response model, `NO_CONTENT` for 204, or `Media` for a non-JSON body) answered with `status`,
     or with one of the `also` statuses through `Reply`; the request `body` model; the `query`
-    model (its required fields are required parameters). A view that answers anything else raises
+    model (its required fields are required parameters); `path_patterns`, the pattern of each path parameter
+    the view checks beyond "a string" (what fails it is a 400 naming it). A view that answers anything else raises
     ContractViolation. Errors answer 4XX with the `Error` body.
     """
     if isinstance(response, NoContent) != (status == 204):
@@ -221,7 +235,8 @@ def route(
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         docs = [RouteDoc(path, method, summary or (fn.__doc__ or "").strip().split("\n")[0], body, response,
-                         status, tuple(sorted((also or {}).items())), public, query) for method in methods]
+                         status, tuple(sorted((also or {}).items())), public, query,
+                         tuple(sorted((path_patterns or {}).items()))) for method in methods]
 
         @functools.wraps(fn)
         def view(**params: str) -> Response:

@@ -3,28 +3,32 @@ exchange rates and statement imports. Routes only: parse, call one service, retu
 model. Every record is keyed by its owner, the caller."""
 from __future__ import annotations
 
+import re
 import uuid
 
 from chalice import Blueprint, Response
 
 from ..core.errors import InvalidInput
+from ..core.schemas import UUID_PATTERN
 from ..core.web import NO_CONTENT, Media, Reply, Req, route
 from . import budgets, categories, imports, rates, recurring, reports, transactions
 from .schemas import (
     BudgetIn, BudgetSet, BudgetsOut, BudgetsQuery, CategoriesOut, CategoryIn, CategoryOut, ChartOut, ChartUrlOut,
-    ExportQuery, ImportIn, ImportOut, ListQuery, MonthReportOut, RatesIn, RatesOut, RecurringIn, RecurringListOut,
+    MONTH, ExportQuery, ImportIn, ImportOut, ListQuery, MonthReportOut, RatesIn, RatesOut, RecurringIn, RecurringListOut,
     RecurringOut, TransactionIn, TransactionOut, TransactionsOut, YearQuery,
 )
 
 expenses = Blueprint(__name__)
+ID = {"txn_id": UUID_PATTERN}
+RULE_ID = {"rule_id": UUID_PATTERN}
+A_MONTH = {"month": MONTH}
 
 
 def _uuid(value: str, field: str = "id") -> str:
-    """A path id: a UUID in its canonical form, else a 400 naming `field`."""
-    try:
-        return str(uuid.UUID(value))
-    except (ValueError, AttributeError):
-        raise InvalidInput("must be a UUID", field=field) from None
+    """A path id: a UUID in its canonical form (what the document's pattern says), else a 400 naming `field`."""
+    if not re.fullmatch(UUID_PATTERN, value):
+        raise InvalidInput("must be a UUID such as 0b9e1c2a-5d4f-4e8a-9c3b-2a1d0e9f8c7b", field=field)
+    return str(uuid.UUID(value))
 
 
 # ------------------------------------------------------------- transactions
@@ -38,7 +42,7 @@ def post_expense(req: Req) -> TransactionOut:
     return transactions.transaction_out(txn)
 
 
-@route(expenses, "/expenses/{txn_id}", ("PUT",), body=TransactionIn, response=TransactionOut, status=201,
+@route(expenses, "/expenses/{txn_id}", ("PUT",), path_patterns=ID, body=TransactionIn, response=TransactionOut, status=201,
        also={200: "a replay of the create (no version) returns the stored record; "
                   "a replace at `version` returns the new record"})
 def put_expense(req: Req, txn_id: str) -> TransactionOut | Reply[TransactionOut]:
@@ -53,13 +57,13 @@ def put_expense(req: Req, txn_id: str) -> TransactionOut | Reply[TransactionOut]
     return Reply(transactions.transaction_out(transactions.replace_transaction(req.principal, txn_id, data)), 200)
 
 
-@route(expenses, "/expenses/{txn_id}", ("GET",), response=TransactionOut)
+@route(expenses, "/expenses/{txn_id}", ("GET",), path_patterns=ID, response=TransactionOut)
 def get_expense(req: Req, txn_id: str) -> TransactionOut:
     """One of the caller's transactions."""
     return transactions.transaction_out(transactions.get_transaction(req.principal, _uuid(txn_id)))
 
 
-@route(expenses, "/expenses/{txn_id}", ("DELETE",), response=NO_CONTENT, status=204)
+@route(expenses, "/expenses/{txn_id}", ("DELETE",), path_patterns=ID, response=NO_CONTENT, status=204)
 def delete_expense(req: Req, txn_id: str) -> None:
     """Delete a transaction; deleting twice is fine."""
     transactions.delete_transaction(req.principal, _uuid(txn_id))
@@ -117,7 +121,7 @@ def export_csv(req: Req) -> Response:
     })
 
 
-@route(expenses, "/reports/{month}", ("GET",), response=MonthReportOut)
+@route(expenses, "/reports/{month}", ("GET",), path_patterns=A_MONTH, response=MonthReportOut)
 def month_report(req: Req, month: str) -> MonthReportOut:
     """The monthly report in the home currency (totals, categories, budgets, the ten biggest
     expenses); the dashboard downloads it as PDF, `/exports/expenses?month=` gives the CSV."""
@@ -150,27 +154,27 @@ def list_rules(req: Req) -> RecurringListOut:
     return recurring.list_rules(req.principal)
 
 
-@route(expenses, "/recurring/{rule_id}", ("GET",), response=RecurringOut)
+@route(expenses, "/recurring/{rule_id}", ("GET",), path_patterns=RULE_ID, response=RecurringOut)
 def get_rule(req: Req, rule_id: str) -> RecurringOut:
     """One recurring rule."""
     return recurring.rule_out(recurring.get_rule(req.principal, _uuid(rule_id)))
 
 
-@route(expenses, "/recurring/{rule_id}", ("DELETE",), response=NO_CONTENT, status=204)
+@route(expenses, "/recurring/{rule_id}", ("DELETE",), path_patterns=RULE_ID, response=NO_CONTENT, status=204)
 def delete_rule(req: Req, rule_id: str) -> None:
     """Stop a recurring rule (deleting twice is fine); what it already recorded stays."""
     recurring.delete_rule(req.principal, _uuid(rule_id))
 
 
 # -------------------------------------------------------------------- rates
-@route(expenses, "/rates/{month}", ("PUT",), body=RatesIn, response=RatesOut)
+@route(expenses, "/rates/{month}", ("PUT",), path_patterns=A_MONTH, body=RatesIn, response=RatesOut)
 def put_rates(req: Req, month: str) -> RatesOut:
     """Set a month's exchange rates against your home currency (1 unit = rate home units); the
     month's totals, budgets and charts are recomputed with them."""
     return rates.set_month_rates(req.principal, month, req.body(RatesIn))
 
 
-@route(expenses, "/rates/{month}", ("GET",), response=RatesOut)
+@route(expenses, "/rates/{month}", ("GET",), path_patterns=A_MONTH, response=RatesOut)
 def get_rates(req: Req, month: str) -> RatesOut:
     """A month's exchange rates (none set: empty, version 0)."""
     return rates.month_rates(req.principal, month)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..core import clock
 from ..core.auth import Principal
-from ..core.errors import InvalidInput
+from ..core.errors import Conflict, InvalidInput
 from .models import CATEGORY, Category, category_key
 from .rules import DEFAULT_CATEGORIES, TOTAL, category_slug
 from .schemas import CategoriesOut, CategoryIn, CategoryOut
@@ -39,8 +39,10 @@ def list_categories(user: Principal) -> CategoriesOut:
 def create_category(user: Principal, data: CategoryIn) -> CategoryOut:
     """Add an own category; its slug comes from its name."""
     slug = category_slug(data.name)
-    if not slug or slug in DEFAULT_CATEGORIES or slug == TOTAL:
-        raise InvalidInput("this category exists already or has no usable name", field="name")
+    if not slug:
+        raise InvalidInput("a category name needs a letter or a digit", field="name")
+    if slug in DEFAULT_CATEGORIES or slug == TOTAL:
+        raise Conflict("this category exists already", field="name")
     Category(*category_key(user.owner_key, slug), slug=slug, name=data.name, kind=data.kind,
              created_at=clock.iso_now()).save()
     return CategoryOut(slug=slug, name=data.name, kind=data.kind, custom=True)

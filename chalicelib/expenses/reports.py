@@ -8,11 +8,10 @@ from typing import Any
 
 from ..core import charts, clock
 from ..core.auth import Principal
-from ..core.errors import InvalidInput
 from ..core.models import Rollup
 from ..core.profiles import ensure_profile
 from . import rules
-from .budgets import owner_budgets
+from .budgets import local_month, owner_budgets
 from .rates import get_rate, home_view, usable
 from .schemas import ChartOut, ChartUrlOut, ExportQuery, MonthReportOut
 from .transactions import month_transactions, transaction_out
@@ -44,14 +43,16 @@ def year_chart_url(user: Principal, year: int) -> ChartUrlOut:
 
 
 def export_csv(user: Principal, q: ExportQuery) -> tuple[str, str]:
-    """A month (or, without a month, a year) of the caller's transactions as CSV, oldest first and
-    safe to open in a spreadsheet: (file name without extension, CSV text)."""
+    """A month (or, without a month, a year; with neither, the caller's current month) of the
+    caller's transactions as CSV, oldest first and safe to open in a spreadsheet: (file name
+    without extension, CSV text)."""
     if q.month:
         months, name = [q.month], q.month
     elif q.year is not None:
         months, name = [f"{q.year}-{m:02d}" for m in range(1, 13)], str(q.year)
     else:
-        raise InvalidInput("give month=YYYY-MM or year=YYYY", field="year")
+        month = local_month(ensure_profile(user.sub, user.email).time_zone)
+        months, name = [month], month
     items = [transaction_out(t).model_dump() for m in months for t in month_transactions(user.owner_key, m)]
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(rules.csv_rows(items))

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, RootModel, field_validator
 
-from ..core.schemas import Items, Out, Query, Strict
+from ..core.schemas import CurrencyCode, Items, Out, Query, Strict
 from .rules import PAYMENT_MODES
 
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,39}$"
@@ -47,7 +47,7 @@ class EntryIn(Strict):
     amount: str = Field(min_length=1, max_length=32, description="a positive decimal as a string, e.g. \"12.50\"")
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     category: str = Field(pattern=SLUG)
-    payment_mode: str = Field(description=" | ".join(PAYMENT_MODES))
+    payment_mode: str = Field(json_schema_extra={"enum": list(PAYMENT_MODES)})
     note: str = Field(default="", max_length=500)
     tags: list[str] = Field(default_factory=list, max_length=20)
 
@@ -130,7 +130,8 @@ class TransactionsOut(Items[TransactionOut]):
 
 class BudgetIn(Strict):
     limit: str = Field(min_length=1, max_length=32)
-    thresholds: list[int] = Field(default_factory=lambda: [80, 100], min_length=1, max_length=5)
+    thresholds: list[Annotated[int, Field(ge=1, le=1000)]] = Field(
+        default_factory=lambda: [80, 100], min_length=1, max_length=5, description="percentages of the limit, 1 to 1000")
     rollover: Literal["none", "surplus", "overspend"] = Field(default="none", description=(
         "at the month's end: none; carry the surplus into next month; or carry the overspend"))
 
@@ -196,13 +197,12 @@ class YearQuery(Query):
 
 
 class ExportQuery(Query):
-    """One of `month` or `year` is required: a request with neither is refused (400 naming `year`);
-    `month` wins when both are given."""
+    """A month, or a whole year; `month` wins when both are given, and with neither it is the
+    caller's current month (in their time zone)."""
 
     month: str | None = Field(default=None, pattern=MONTH, description=(
-        "a month, YYYY-MM; one of month or year is required (neither: 400 naming year), month wins over year"))
-    year: int | None = Field(default=None, ge=1970, le=2100, description=(
-        "a whole year, YYYY; one of month or year is required (neither: 400 naming year)"))
+        "a month, YYYY-MM (default: the current month in the caller's time zone); wins over year"))
+    year: int | None = Field(default=None, ge=1970, le=2100, description="a whole year, YYYY")
 
 
 class ChartMonthOut(Out):
@@ -272,7 +272,8 @@ class MonthReportOut(Out):
 
 
 class RatesIn(Strict):
-    rates: dict[str, str] = Field(max_length=60, description='currency → home units per unit, e.g. {"EUR": "1.08"}')
+    rates: dict[CurrencyCode, str] = Field(max_length=60, json_schema_extra={"additionalProperties": False},
+                                           description='currency → home units per unit, e.g. {"EUR": "1.08"}')
 
 
 class RatesOut(Out):
@@ -301,7 +302,7 @@ class ImportIn(Strict):
     date_format: Literal["iso", "dmy", "mdy"] = "iso"
     sign: Literal["negative_is_expense", "all_expenses", "all_income"] = "negative_is_expense"
     default_category: str = Field(default="other", pattern=SLUG)
-    payment_mode: str = "bank_transfer"
+    payment_mode: str = Field(default="bank_transfer", json_schema_extra={"enum": list(PAYMENT_MODES)})
     commit: bool = False
     start: int = Field(default=0, ge=0, description="with commit: the first good line to record (0-based)")
     count: int = Field(default=1000, ge=1, le=1000, description="with commit: how many good lines to record")

@@ -35,7 +35,7 @@ from .schemas import (
     MovementsQuery,
     PositionOut,
     PositionsOut,
-    ProductIn,
+    ProductIn, ProductUpdateIn,
     ProductOut,
     ProductsOut,
     PurchaseOrderIn,
@@ -78,11 +78,11 @@ def get_product(req: Req, org_id: str, product_id: str) -> ProductOut:
     return catalogue.product_out(catalogue.get("product", org_id, product_id), m.role in MANAGERS)
 
 
-@route(inventory, "/orgs/{org_id}/products/{product_id}", ("PUT",), body=ProductIn, response=ProductOut)
+@route(inventory, "/orgs/{org_id}/products/{product_id}", ("PUT",), body=ProductUpdateIn, response=ProductOut)
 def update_product(req: Req, org_id: str, product_id: str) -> ProductOut:
     """Replace a product's fields (owners and managers), sending the version read."""
     require_role(req.principal, org_id, MANAGERS)
-    return catalogue.product_out(catalogue.update_product(org_id, product_id, req.body(ProductIn)), True)
+    return catalogue.product_out(catalogue.update_product(org_id, product_id, req.body(ProductUpdateIn)), True)
 
 
 # ------------------------------------------------ suppliers, locations, customers

@@ -45,15 +45,13 @@ T = TypeVar("T", bound=InventoryTable)
 
 
 def get(kind: str, org_id: str, item_id: str, field: str | None = None) -> Any:
-    """A catalogue item by id: 404 naming `<kind>_id`, or a 400 naming `field` when it is a
-    reference in a request body."""
+    """A catalogue item by id, else a 404 naming `<kind>_id`, or `field` when the id is a reference
+    in a request body (a reference to nothing is a 404 wherever it is written)."""
     model, prefix = KINDS[kind]
     try:
         return model.get(*item_key(org_id, prefix, item_id))
     except model.DoesNotExist:
-        if field:  # a reference in a request body: the body is wrong
-            raise InvalidInput(f"no such {kind}", field=field) from None
-        raise NotFound(f"no such {kind}", field=f"{kind}_id") from None
+        raise NotFound(f"no such {kind}", field=field or f"{kind}_id") from None
 
 
 def many(model: type[T], prefix: str, org_id: str, ids: set[str]) -> dict[str, T]:

@@ -17,7 +17,7 @@ from pynamodb.exceptions import TransactWriteError
 from ..core import clock
 from ..core.alerts import firing_id, outbox_message
 from ..core.db import conflicted, failed_actions, transact
-from ..core.errors import Conflict, InvalidInput, NotFound, TallyError
+from ..core.errors import Conflict, NotFound, TallyError
 from ..core.keys import org_pk
 from ..core.models import Organisation, OutboxMessage, Rollup
 from ..core.money import fmt, fmt_quantity, fmt_unit_price
@@ -101,7 +101,7 @@ def create_po(org_id: str, by: str, supplier_id: str, location_id: str, lines: l
     for i, ln in enumerate(lines):
         p = products.get(ln["product_id"])
         if p is None:
-            raise InvalidInput("no such product", field=f"lines.{i}.product_id")
+            raise NotFound("no such product", field=f"lines.{i}.product_id")
         out.append(OrderLine(product_id=p.id, sku=p.sku, quantity=ln["quantity"],
                              unit_cost=ln.get("unit_cost") if ln.get("unit_cost") is not None else p.cost, received=0))
     currency = next(iter(products.values())).currency
@@ -181,7 +181,7 @@ def receive(org_id: str, po_id: str, by: str, receipt_id: str, lines: list[dict[
     ordered = {ln.product_id: ln for ln in po.lines}
     for i, ln in enumerate(lines):
         if ln["product_id"] not in ordered:
-            raise InvalidInput("this product is not on the purchase order", field=f"lines.{i}.product_id")
+            raise Conflict("this product is not on the purchase order", field=f"lines.{i}.product_id")
     ids = [receipt_movement_id(receipt_id, ln["product_id"]) for ln in lines]
     if po.status != "approved" and not all(i in (po.receipts or []) for i in ids):
         raise Conflict(f"only an approved order can be received; this one is {po.status}", field="status",

@@ -7,11 +7,12 @@ body rather than sent as null, and optional in the document.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import MISSING, BeforeValidator, Field, field_validator
+from pydantic import MISSING, BeforeValidator, Field, WithJsonSchema, field_validator
 
-from ..core.schemas import EmailStr, Items, Out, Query, Strict, check_currency
+from ..core.schemas import UUID_PATTERN, EmailStr, Items, Out, Query, Strict, check_currency
 
 MAX_QUANTITY = Decimal("1000000")
 MAX_COST = Decimal("1000000000")
@@ -25,6 +26,20 @@ def _decimal(value: str | int) -> Decimal:
         raise ValueError("not a decimal number") from None
 
 
+def decimal_pattern(*, positive: bool, digits: int, places: int) -> str:
+    """The document's pattern for a decimal string of at most 10**digits with at most `places`
+    decimals (more than zero when `positive`), no sign, no exponent, no leading zeros; `_number`
+    checks the same pattern, so the document and the check agree exactly."""
+    top = "1" + "0" * digits + f"(?:\\.0{{1,{places}}})?"
+    if positive:
+        fractions = "|".join("0" * i + "[1-9]" + (f"\\d{{0,{places - 1 - i}}}" if places - 1 - i else "")
+                             for i in range(places))
+        body = f"[1-9]\\d{{0,{digits - 1}}}(?:\\.\\d{{1,{places}}})?|0\\.(?:{fractions})"
+    else:
+        body = f"(?:0|[1-9]\\d{{0,{digits - 1}}})(?:\\.\\d{{1,{places}}})?"
+    return f"^(?:{body}|{top})$"
+
+
 def _number(value: object, *, integers: bool, example: str, positive: bool, most: Decimal, places: int) -> Decimal:
     """A decimal number sent as a string (or, where `integers`, a whole JSON number): never a bool
     or a float; zero or more (more than zero when `positive`), at most `most`, `places` decimals."""
@@ -32,6 +47,10 @@ def _number(value: object, *, integers: bool, example: str, positive: bool, most
     if not isinstance(value, kinds) or isinstance(value, bool):
         raise ValueError(f"must be {example}")
     assert isinstance(value, (str, int))
+    pattern = decimal_pattern(positive=positive, digits=len(str(int(most))) - 1, places=places)
+    if isinstance(value, str) and not re.fullmatch(pattern, value.strip()):
+        raise ValueError(f"must be {example}, with at most {places} decimal places, "
+                         + (f"greater than 0 and at most {most}" if positive else f"between 0 and {most}"))
     q = _decimal(value)
     if not q.is_finite() or q < 0 or (positive and q == 0) or q > most:
         raise ValueError(f"must be greater than 0 and at most {most}" if positive else f"must be between 0 and {most}")
@@ -64,10 +83,19 @@ def _cost(value: object) -> Decimal | None:
     return None if value is None else _required_cost(value)
 
 
-Quantity = Annotated[Decimal, BeforeValidator(_quantity, json_schema_input_type=str | int)]
-Level = Annotated[Decimal | None, BeforeValidator(_level, json_schema_input_type=str | int | None)]
-Cost = Annotated[Decimal | None, BeforeValidator(_cost, json_schema_input_type=str | None)]
-RequiredCost = Annotated[Decimal, BeforeValidator(_required_cost, json_schema_input_type=str)]
+QUANTITY_SCHEMA: dict[str, Any] = {"anyOf": [
+    {"type": "string", "pattern": decimal_pattern(positive=True, digits=6, places=3)},
+    {"type": "integer", "minimum": 1, "maximum": int(MAX_QUANTITY)}]}
+LEVEL_SCHEMA: dict[str, Any] = {"anyOf": [
+    {"type": "string", "pattern": decimal_pattern(positive=False, digits=6, places=3)},
+    {"type": "integer", "minimum": 0, "maximum": int(MAX_QUANTITY)}, {"type": "null"}]}
+COST_SCHEMA: dict[str, Any] = {"type": "string", "pattern": decimal_pattern(positive=False, digits=9, places=4)}
+
+Quantity = Annotated[Decimal, BeforeValidator(_quantity), WithJsonSchema(QUANTITY_SCHEMA, mode="validation")]
+Level = Annotated[Decimal | None, BeforeValidator(_level), WithJsonSchema(LEVEL_SCHEMA, mode="validation")]
+Cost = Annotated[Decimal | None, BeforeValidator(_cost),
+                 WithJsonSchema({"anyOf": [COST_SCHEMA, {"type": "null"}]}, mode="validation")]
+RequiredCost = Annotated[Decimal, BeforeValidator(_required_cost), WithJsonSchema(COST_SCHEMA, mode="validation")]
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Name = Annotated[str, Field(min_length=1, max_length=120)]
 Text = Annotated[str, Field(max_length=120)]
@@ -94,6 +122,12 @@ class ProductIn(Strict):
     @classmethod
     def _currency(cls, v: str) -> str:
         return check_currency(v)
+
+
+class ProductUpdateIn(ProductIn):
+    """A product's fields replaced, at the version read."""
+
+    version: int = Field(ge=1, description="the version read")
 
 
 class SupplierIn(Strict):
@@ -167,7 +201,7 @@ class ReceiptLineIn(Strict):
 
 
 class ReceiptIn(Strict):
-    receipt_id: str = Field(pattern=r"^[0-9a-fA-F-]{36}$", description="client-chosen UUID: sending it twice receives once")
+    receipt_id: str = Field(pattern=UUID_PATTERN, description="client-chosen UUID: sending it twice receives once")
     lines: list[ReceiptLineIn] = Field(min_length=1, max_length=50)
 
 

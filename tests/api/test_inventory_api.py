@@ -181,7 +181,7 @@ def test_catalogue_rules(shop):
     assert status == 400 and err["error"]["field"] == "cost"
     status, err = shop.owner.post(f"/orgs/{shop.oid}/products", {"sku": "X-2", "name": "Tea", "price": "1",
                                                                  "cost": "1", "supplier_id": "nope"})
-    assert status == 400 and err["error"]["field"] == "supplier_id"
+    assert status == 404 and err["error"]["field"] == "supplier_id"
     p = shop.owner.get(f"/orgs/{shop.oid}/products/{shop.product}")[1]
     status, out = shop.manager.put(f"/orgs/{shop.oid}/products/{shop.product}",
                                    {**{k: p[k] for k in ("sku", "name", "price", "cost", "currency")},
@@ -222,13 +222,13 @@ def test_bad_movements_name_their_field(shop, body, field):
     assert status == 400 and err["error"]["field"] == field, err
 
 
-def test_unknown_references_name_their_field(shop):
+def test_unknown_references_are_404_naming_their_field(shop):
     status, err = shop.move(shop.staff, {"kind": "sale", "product_id": "nope", "location_id": shop.store,
                                          "quantity": "1"})
-    assert status == 400 and err["error"]["field"] == "product_id"
+    assert status == 404 and err["error"]["field"] == "product_id"
     status, err = shop.move(shop.staff, {"kind": "sale", "product_id": shop.product, "location_id": "nope",
                                          "quantity": "1"})
-    assert status == 400 and err["error"]["field"] == "location_id"
+    assert status == 404 and err["error"]["field"] == "location_id"
     assert shop.move(shop.staff, {"kind": "sale", "product_id": shop.product, "location_id": shop.store,
                                   "quantity": "1"}, "bad id!")[0] == 400
 

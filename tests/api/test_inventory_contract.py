@@ -74,7 +74,7 @@ def test_costs_are_left_out_for_staff_and_optional_in_the_document(shop, documen
     assert shop.owner.get(f"/orgs/{shop.oid}/stock")[1]["items"][0]["value"] == "10.00"
 
 
-@pytest.mark.parametrize("value", [True, "7", 7.0, None])
+@pytest.mark.parametrize("value", [True, "7", 7.5, None])
 def test_lead_time_days_takes_a_whole_number_only(shop, value):
     status, err = shop.owner.post(f"/orgs/{shop.oid}/suppliers",
                                   {"name": "S", "email": "s@x.example", "lead_time_days": value})
@@ -132,3 +132,9 @@ def test_query_parameters_are_in_the_document(document):
     assert params["limit"]["schema"]["type"] == "integer" and params["limit"]["required"] is False
     status = [p for p in document["paths"]["/orgs/{org_id}/backorders"]["get"]["parameters"] if p["in"] == "query"]
     assert status[0]["schema"]["enum"] == ["open", "filled", "cancelled"]
+
+
+def test_an_integral_json_number_is_an_integer_as_json_schema_counts_it(shop):
+    status, supplier = shop.owner.post(f"/orgs/{shop.oid}/suppliers",
+                                       {"name": "S", "email": "s@x.example", "lead_time_days": 7.0})
+    assert status == 201 and supplier["lead_time_days"] == 7

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ...core.errors import Conflict, InvalidInput
+from ...core.errors import Conflict, InvalidInput, NotFound
 from ...core.keys import org_pk
 from ...core.money import fmt_quantity
 from ...core.shards import shard_of
@@ -287,7 +287,7 @@ def plan_movement(req: Request, snap: Snapshot) -> Plan:
     assert d.product_id is not None and d.location_id is not None  # check_movement holds it
     product = snap.product(d.product_id)
     if product is None:
-        raise InvalidInput("no such product", field="product_id")
+        raise NotFound("no such product", field="product_id")
     pos = snap.position(d.product_id, d.location_id, req.now)
     pos.currency = product.currency
     plan = Plan(_movement(req, product.currency), [pos], versions={pos.sk: int(pos.version)})

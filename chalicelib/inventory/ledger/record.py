@@ -68,7 +68,7 @@ def _check_references(data: MovementIn, snap_items: dict[str, object], org_id: s
                          ("customer_id", "CUSTOMER")):
         value = getattr(data, name)
         if value and item_key(org_id, prefix, value)[1] not in snap_items:
-            raise InvalidInput(f"no such {name.removesuffix('_id').replace('to_', '')}", field=name)
+            raise NotFound(f"no such {name.removesuffix('_id').replace('to_', '')}", field=name)
 
 
 def record_movement(org_id: str, by: str, movement_id: str, data: MovementIn, now: str | None = None) -> Recorded:
