@@ -290,17 +290,19 @@ class Stack:
         with self.snapshot_lock:  # one at a time (the loop's and the stop's), saved in the order taken
             t0 = time.perf_counter()
             with self.lock:
+                held_from = time.perf_counter()  # waiting for the lock is not holding it
                 if Changes.count == self.saved_changes:
                     return True
                 if not self._quiescent():
                     return False
                 seen = Changes.count
                 captured = state.capture(REGION, self.table_names, self.pool_id, self.bucket)
-            locked = time.perf_counter() - t0
+            locked, waited = time.perf_counter() - held_from, held_from - t0
             written = state.save(self.state_dir, state.render(captured))
             self.saved_changes = seen
         if written:
-            log.info("snapshot saved: lock %.1f ms, total %.1f ms", locked * 1000, (time.perf_counter() - t0) * 1000)
+            log.info("snapshot saved: lock %.1f ms, total %.1f ms (%.1f ms waiting for the lock)", locked * 1000,
+                     (time.perf_counter() - t0) * 1000, waited * 1000)
         return True
 
     def maintain(self, now: datetime | None = None) -> dict[str, int]:
