@@ -63,8 +63,19 @@ def on_cognito_trigger(event: dict[str, Any]) -> dict[str, Any]:
     defaults if it does not exist yet (idempotent). Returns the event, as Cognito expects."""
     attributes = (event.get("request") or {}).get("userAttributes") or {}
     sub = attributes.get("sub")
-    if event.get("triggerSource") in CONFIRMED_SOURCES and sub:
+    source = event.get("triggerSource")
+    if source not in CONFIRMED_SOURCES or not sub:
+        return event
+    try:
         ensure_profile(sub, attributes.get("email", ""), attributes.get("name", ""))
+    except Exception:
+        if source != "PostAuthentication_Authentication":
+            raise
+        # A failing post-authentication trigger fails the sign-in itself: let the person in (sign-in
+        # through the API, GET /me and the next sign-in make the profile; alerts fall back meanwhile).
+        from .observability import logger
+
+        logger.exception("profile not created at sign-in", extra={"sub": sub})
     return event
 
 

@@ -131,3 +131,20 @@ def test_the_local_stack_sweep_gives_every_user_of_its_cognito_a_profile_once(cl
     assert get_profile(subs[waiting]).email == waiting
     assert get_profile(subs[unconfirmed]) is None
     assert worker.sweep() == 0  # each user once
+
+
+def test_a_failed_profile_write_does_not_block_a_sign_in_but_fails_a_confirmation(client, monkeypatch):
+    import pytest
+
+    from chalicelib.core import profiles
+
+    user = admin_created_user(client)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("DynamoDB is down")
+
+    monkeypatch.setattr(profiles, "ensure_profile", broken)
+    sign_in = trigger_event("PostAuthentication_Authentication", user.sub, user.email)
+    assert profiles.on_cognito_trigger(sign_in) == sign_in
+    with pytest.raises(RuntimeError):
+        profiles.on_cognito_trigger(trigger_event("PostConfirmation_ConfirmSignUp", user.sub, user.email))
