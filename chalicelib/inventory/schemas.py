@@ -10,9 +10,9 @@ from decimal import Decimal, InvalidOperation
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import MISSING, BeforeValidator, Field, WithJsonSchema, field_validator
+from pydantic import MISSING, BeforeValidator, Field, WithJsonSchema
 
-from ..core.schemas import UUID_PATTERN, EmailStr, Items, Out, Query, Strict, check_currency
+from ..core.schemas import UUID_PATTERN, CurrencyCode, EmailStr, Items, Out, Query, Strict
 
 MAX_QUANTITY = Decimal("1000000")
 MAX_COST = Decimal("1000000000")
@@ -112,16 +112,11 @@ class ProductIn(Strict):
     unit: str = Field(default="each", min_length=1, max_length=20)
     price: RequiredCost
     cost: RequiredCost
-    currency: str = "USD"
+    currency: CurrencyCode = "USD"
     barcode: str = Field(default="", max_length=64, pattern=r"^[0-9A-Za-z-]*$")
     supplier_id: Id | None = None
     allow_backorder: bool = False
     version: int | None = Field(default=None, ge=1, description="the version read (required to update)")
-
-    @field_validator("currency")
-    @classmethod
-    def _currency(cls, v: str) -> str:
-        return check_currency(v)
 
 
 class ProductUpdateIn(ProductIn):
