@@ -21,7 +21,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $@
 
 dashboard: $(DASH)/dist/index.html
-$(DASH)/dist/index.html: $(DASH)/package.json $(wildcard $(DASH)/package-lock.json) $(wildcard $(DASH)/src/*) $(wildcard $(DASH)/build.mjs)
+$(DASH)/dist/index.html: $(DASH)/package.json $(wildcard $(DASH)/package-lock.json) $(shell find $(DASH)/src -type f) $(wildcard $(DASH)/build.mjs)
 	cd $(DASH) && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 	cd $(DASH) && npm run build
 
