@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export AWS_DEFAULT_REGION ?= us-east-1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup venv python dashboard chromium run test demo job bench bench-forecast deploy synth clean clean-state
+.PHONY: setup venv python dashboard chromium run test demo screenshots job bench bench-forecast deploy synth clean clean-state
 
 setup: python dashboard chromium
 
@@ -36,6 +36,10 @@ test: setup
 
 demo: python
 	$(BIN)/python -m local.demo
+
+# Every dashboard page at 1366 and 375 px, as the demo user of the running stack (make run; make demo).
+screenshots: setup
+	$(BIN)/python -m tests.e2e.test_ui_pages --out screenshots $(if $(STATE_DIR),--state-dir $(STATE_DIR),)
 
 job: python
 	$(BIN)/python -m local.job $(NAME) $(if $(NOW),--now $(NOW),)

@@ -53,7 +53,10 @@ function Page({ def, params }) {
   useEffect(() => {
     document.title = `${def.title} · Tally`;
     // a new page: focus its heading, so a screen reader starts there (not on the first time shown)
-    if (heading.current && document.activeElement && document.activeElement !== document.body) heading.current.focus();
+    // (unless the page itself put the focus somewhere, e.g. on the field to fill in)
+    const active = document.activeElement;
+    const main = heading.current && heading.current.closest("main");
+    if (heading.current && active && active !== document.body && !(main && main.contains(active))) heading.current.focus();
   }, [def]);
   const Component = def.component;
   return (

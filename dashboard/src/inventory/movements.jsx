@@ -139,7 +139,7 @@ function Ledger({ params }) {
           return (
             <>
               {header}
-              <li data-kind={m.kind} data-occurred-on={day}>
+              <li data-kind={m.kind} data-occurred-on={day} data-reverses={m.reverses || undefined}>
                 <time datetime={day} class="visually-hidden">{dayName(day, true)}: </time>
                 <span class="what">{movementText(m)}</span>
                 {m.cost && <span class="muted">cost {number(m.cost)}</span>}
