@@ -216,13 +216,13 @@ export function Empty({ children, href, action }) {
  * A table that stays usable on a phone: at narrow widths each row becomes a card and each cell shows
  * its column's name (data-label). `columns`: [{label, cell(row), class, manager}].
  */
-export function Table({ id, caption, columns, rows, rowProps = () => ({}), empty }) {
+export function Table({ id, caption, hideCaption, columns, rows, rowProps = () => ({}), empty }) {
   if (!rows) return <p aria-busy="true">Loading…</p>;
   if (!rows.length && empty) return empty;
   return (
     <div class="table-wrap">
       <table id={id} class="cards">
-        {caption && <caption>{caption}</caption>}
+        {caption && <caption class={hideCaption ? "visually-hidden" : undefined}>{caption}</caption>}
         <thead><tr>{columns.map((c) => <th scope="col" class={c.class}>{c.label}</th>)}</tr></thead>
         <tbody>
           {rows.map((row) => (

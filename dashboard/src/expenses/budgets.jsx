@@ -18,7 +18,7 @@ export function pace(b, month) {
   const days = daysInMonth(month);
   const day = Number(today().slice(8, 10));
   const projected = (Number(b.spent) / day) * days;
-  return { daysLeft: days - day, projected };
+  return { daysLeft: days - day + 1, projected }; // today counts: the last day has 1 day left
 }
 
 export function BudgetList({ data, month, compact, onRemove }) {
@@ -48,7 +48,7 @@ export function BudgetList({ data, month, compact, onRemove }) {
             <div class="budget-foot muted">
               {over ? <span class="warn-text">Over by {money(Number(b.spent) - Number(b.limit), b.currency)}</span>
                 : <span>{money(Number(b.limit) - Number(b.spent), b.currency)} left</span>}
-              {daysLeft !== null && <span>{daysLeft} {daysLeft === 1 ? "day" : "days"} left</span>}
+              {daysLeft !== null && <span>{daysLeft === 1 ? "Last day of the month" : `${daysLeft} days left`}</span>}
               {fast && <span class="warn-text pace">At this pace: {money(projected, b.currency)} by month end</span>}
               {!compact && onRemove && (
                 <button type="button" class="danger outline small" aria-label={`Remove the ${name} budget`}

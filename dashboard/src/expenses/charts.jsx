@@ -28,7 +28,7 @@ export function ExpenseCharts({ doc, month }) {
         { type: "line", label: "Net", money: cur, borderColor: PALETTE[0], backgroundColor: PALETTE[0], data: months.map((m) => Number(m.net)) },
         { label: "Income", money: cur, backgroundColor: PALETTE[2], data: months.map((m) => Number(m.income)) },
         { label: "Spending", money: cur, backgroundColor: PALETTE[4], data: months.map((m) => Number(m.spend)) }] },
-      options: baseOptions(`Income, spending and net, ${doc.year}`, { scales: { y: moneyAxis(cur, { beginAtZero: false }) } }) },
+      options: baseOptions(`Income, spending and net, ${doc.year}`, { scales: { y: moneyAxis(cur) } }) },
       yearly: { type: "line", data: { labels: doc.years.map((y) => String(y.year)), datasets: [
         { label: "Spending", money: cur, borderColor: PALETTE[4], backgroundColor: PALETTE[4], data: doc.years.map((y) => Number(y.spend)) },
         { label: "Income", money: cur, borderColor: PALETTE[2], backgroundColor: PALETTE[2], data: doc.years.map((y) => Number(y.income)) }] },

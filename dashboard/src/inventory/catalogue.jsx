@@ -32,12 +32,12 @@ function Catalogue() {
     <>
       <section aria-labelledby="products-title">
         <h2 id="products-title">Products</h2>
-        <Table id="product-table" caption="Products" rows={products}
+        <Table id="product-table" caption="Products" hideCaption rows={products}
           empty={<Empty href={manager ? "#/inventory/catalogue" : undefined} action="">No products yet{manager ? ": add your first below." : "."}</Empty>}
           rowProps={(p) => ({ "data-sku": p.sku })}
           columns={[
             { label: "SKU", cell: (p) => p.sku },
-            { label: "Name", cell: (p) => p.name },
+            { label: "Name", cell: (p) => p.name, class: "primary" },
             { label: "Price", cell: (p) => money(p.price, p.currency), class: "num" },
             ...(manager ? [{ label: "Cost", cell: (p) => money(p.cost, p.currency), class: "num" }] : []),
             { label: "Backorders", cell: (p) => (p.allow_backorder ? "Allowed" : "No") },

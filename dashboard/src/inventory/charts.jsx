@@ -101,9 +101,9 @@ function Forecasts() {
         </span>
       )}
       <p id="forecast-summary" class="muted">{!s ? "No forecast yet: forecasts are made once a day for products with a few weeks of sales."
-        : `${s.method}: ${s.days_of_cover === null ? "no demand expected" : `${number(s.days_of_cover)} days of cover`}` +
+        : `${s.days_of_cover === null ? "No demand expected" : `${number(s.days_of_cover)} days of cover`}` +
           `${s.stockout_date ? `, out of stock around ${dayName(s.stockout_date, true)}` : ""}; suggested reorder point ${s.suggested_reorder_point}` +
-          ` (${Number(s.service_level) * 100}% service, ${s.lead_time_days} days lead time)`}</p>
+          ` (${Number(s.service_level) * 100}% service, ${s.lead_time_days} days lead time; model ${s.method})`}</p>
       {s && <ChartBox id="forecast-chart" label="Forecast against actual" config={config} />}
     </section>
   );

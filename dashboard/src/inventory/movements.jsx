@@ -2,9 +2,9 @@
 // by the day each happened, filtered by product and location, a page at a time.
 import { useState } from "preact/hooks";
 import { api } from "../core/api.js";
-import { dayName, number } from "../core/format.js";
+import { dayName, money } from "../core/format.js";
 import { confirmAction, decimalCheck, Empty, Field, Form, say, useForm, useLoad } from "../core/ui.jsx";
-import { customerName, isManager, locationName, orgPath, productName, useCatalogue, useOrg, write } from "./context.js";
+import { customerName, isManager, locationName, orgCurrency, orgPath, productName, useCatalogue, useOrg, write } from "./context.js";
 import { WithOrg } from "./org.jsx";
 
 const KINDS = [["receive", "Receive"], ["sale", "Sale"], ["issue", "Issue"], ["transfer", "Transfer"], ["adjust", "Stock-take"],
@@ -142,7 +142,7 @@ function Ledger({ params }) {
               <li data-kind={m.kind} data-occurred-on={day} data-reverses={m.reverses || undefined}>
                 <time datetime={day} class="visually-hidden">{dayName(day, true)}: </time>
                 <span class="what">{movementText(m)}</span>
-                {m.cost && <span class="muted">cost {number(m.cost)}</span>}
+                {m.cost && <span class="muted">cost {money(m.cost, orgCurrency())}</span>}
                 {isManager() && !m.reverses && !m.backorder_id && m.kind !== "reversal" && (
                   <button type="button" class="danger outline small" onClick={() => reverse(m)}
                     aria-label={`Reverse: ${movementText(m)}`}>Reverse</button>

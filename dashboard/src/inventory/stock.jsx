@@ -82,7 +82,7 @@ function Stock() {
             </select>
           </span>
         </div>
-        <Table id="stock-table" caption="Stock by product and location" rows={sorted}
+        <Table id="stock-table" caption="Stock by product and location" hideCaption rows={sorted}
           empty={<Empty href="#/inventory/movements" action="Record a delivery">No stock yet.</Empty>}
           rowProps={(p) => ({ "data-product": p.product_id, "data-location": p.location_id, "data-status": status(p) })}
           columns={[
