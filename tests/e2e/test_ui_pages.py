@@ -56,9 +56,12 @@ def axe_violations(page) -> list[dict]:
 
 
 def sideways(page) -> dict | None:
-    """What sticks out to the right of the viewport (None when nothing does)."""
+    """What sticks out to the right of the viewport, or a table that needs scrolling inside its box
+    (None when nothing does)."""
     return page.evaluate("""() => {
         const width = document.documentElement.clientWidth;
+        const tables = [...document.querySelectorAll(".table-wrap")].filter((t) => t.scrollWidth > t.clientWidth + 1);
+        if (tables.length) return { tables: tables.map((t) => t.querySelector("table").id) };
         if (document.documentElement.scrollWidth <= width) return null;
         const wide = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > width + 1)
             .slice(0, 5).map((e) => e.tagName + (e.id ? "#" + e.id : "") + "." + e.className);

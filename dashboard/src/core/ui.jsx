@@ -220,7 +220,8 @@ export function Table({ id, caption, hideCaption, columns, rows, rowProps = () =
   if (!rows) return <p aria-busy="true">Loading…</p>;
   if (!rows.length && empty) return empty;
   return (
-    <div class="table-wrap">
+    // a wide table scrolls inside its own box, which the keyboard can reach and a screen reader names
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={caption || "Table"}>
       <table id={id} class="cards">
         {caption && <caption class={hideCaption ? "visually-hidden" : undefined}>{caption}</caption>}
         <thead><tr>{columns.map((c) => <th scope="col" class={c.class}>{c.label}</th>)}</tr></thead>

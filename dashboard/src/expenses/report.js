@@ -14,11 +14,27 @@ export async function downloadCsv(month) {
   URL.revokeObjectURL(link.href);
 }
 
+let jspdf = null;
+function loadJsPdf() {
+  // jsPDF (130 KB gzipped) loads only when a report is asked for, not with every page.
+  if (!jspdf) {
+    jspdf = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = "vendor/jspdf.umd.min.js";
+      script.onload = () => resolve(window.jspdf);
+      script.onerror = () => { jspdf = null; reject(new Error("jsPDF did not load")); };
+      document.head.append(script);
+    });
+  }
+  return jspdf;
+}
+
 export async function downloadReport(month) {
-  const r = await api("GET", `/reports/${month}`);
+  const [r, lib] = await Promise.all([api("GET", `/reports/${month}`), loadJsPdf().catch(() => null)]);
+  if (!lib) { say("The report cannot be made offline: try again when you are back online.", { error: true }); return; }
   if (!r.ok) { say(pageError(r), { error: true }); return; }
   const rep = r.data;
-  const doc = new window.jspdf.jsPDF({ unit: "pt", format: "a4", compress: false });
+  const doc = new lib.jsPDF({ unit: "pt", format: "a4", compress: false });
   let y = 56;
   const line = (text, size = 11, gap = 16) => {
     if (y > 780) { doc.addPage(); y = 56; }
