@@ -103,6 +103,12 @@ def test_a_retailer_runs_a_shop_from_the_dashboard(browser, local_stack):  # noq
     lows = lambda: [m for m in mails_to(out, email) if m["alert_type"] == "stock"]  # noqa: E731
     wait_for(lambda: len(lows()) > 1, timeout=5)
     assert [m["subject"] for m in lows()] == ["Coffee 1kg (COF-1) is low at High Street"]
+    # the email links to the page it is about: the stock page, where the low position shows
+    link = f"{out['dashboard_url']}#/inventory/stock"
+    assert link in lows()[0]["text"]
+    page.goto(link)
+    expect(page.locator("main[data-page='/inventory/stock'] #stock-table")).to_be_visible()
+    expect(page.locator("#stock-table tbody tr[data-status=low]")).to_contain_text("High Street")
 
     # FIFO: the transfer took 4 of lot A (the oldest), the 13 sold took A's other 6, then 7 of B: the
     # first store holds 3 of B at 3.00, the second 4 of A at 2.00
