@@ -2,7 +2,7 @@
 // under the field they are about, the status toast (with undo), confirmations, tables that become
 // cards on a phone, empty states.
 import { createContext } from "preact";
-import { useCallback, useContext, useEffect, useId, useRef, useState } from "preact/hooks";
+import { useCallback, useContext, useEffect, useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { emit, on } from "./bus.js";
 import { human, pageError } from "./errors.js";
 
@@ -163,7 +163,8 @@ export function Field({ label, name, as = "input", hint, children, wrap, init, .
   const id = useId();
   const own = useRef();
   // `init`: the value to start from (and to show again when it changes); typing is never overwritten
-  useEffect(() => { if (init !== undefined && own.current) own.current.value = init ?? ""; }, [init]);
+  // (a layout effect: set in the same render, before anyone can type)
+  useLayoutEffect(() => { if (init !== undefined && own.current) own.current.value = init ?? ""; }, [init]);
   const error = form && form.errors[name];
   const Tag = as;
   const describedBy = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
@@ -186,7 +187,7 @@ export function Field({ label, name, as = "input", hint, children, wrap, init, .
 /** A checkbox with its label after it. */
 export function Check({ label, name, init, ...rest }) {
   const own = useRef();
-  useEffect(() => { if (init !== undefined && own.current) own.current.checked = Boolean(init); }, [init]);
+  useLayoutEffect(() => { if (init !== undefined && own.current) own.current.checked = Boolean(init); }, [init]);
   return <label class="check"><input ref={own} type="checkbox" name={name} {...rest} /> {label}</label>;
 }
 

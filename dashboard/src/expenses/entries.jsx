@@ -1,6 +1,6 @@
 // Entries: the form (add, edit, the conflict with a newer version), the month's list (paged, with
 // undo after a delete) and the changes waiting offline.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api } from "../core/api.js";
 import { CURRENCIES } from "../core/choices.js";
 import { dayName, money, today } from "../core/format.js";
@@ -36,18 +36,28 @@ export function EntryForm({ editing, onDone, focus }) {
     f.category.value = "food";
     form.ok();
   };
-  useEffect(() => {
+  // The entry to edit fills the form at once, in the same render (a layout effect): what the person
+  // types next must never be overwritten by a late fill.
+  const categoryFor = useRef(null);
+  useLayoutEffect(() => {
     const f = form.ref.current;
     if (!editing) { reset(); if (focus) f.amount.focus(); return; }
     setKind(editing.kind);
-    setTimeout(() => {
-      f.kind.value = editing.kind; f.amount.value = editing.amount; f.currency.value = editing.currency;
-      f.date.value = editing.date; f.category.value = editing.category; f.payment_mode.value = editing.payment_mode;
-      f.note.value = editing.note || ""; f.tags.value = (editing.tags || []).join(", ");
-      f.scrollIntoView({ block: "center" });
-      f.amount.focus();
-    });
+    f.kind.value = editing.kind; f.amount.value = editing.amount; f.currency.value = editing.currency;
+    f.date.value = editing.date; f.payment_mode.value = editing.payment_mode;
+    f.note.value = editing.note || ""; f.tags.value = (editing.tags || []).join(", ");
+    categoryFor.current = editing;
+    f.scrollIntoView({ block: "center" });
+    f.amount.focus();
   }, [editing]);
+  useLayoutEffect(() => {
+    // the category once the options of the entry's kind are there (once per entry opened)
+    const f = form.ref.current;
+    if (editing && categoryFor.current === editing && [...f.category.options].some((o) => o.value === editing.category)) {
+      f.category.value = editing.category;
+      categoryFor.current = null;
+    }
+  });
 
   const body = (f) => {
     const b = { kind: f.kind.value, amount: f.amount.value.trim(), currency: f.currency.value.trim().toUpperCase(),
