@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export AWS_DEFAULT_REGION ?= us-east-1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup venv python dashboard chromium run test contract demo job bench bench-forecast bench-local deploy synth clean clean-state
+.PHONY: setup venv python dashboard chromium run test contract demo screenshots job bench bench-forecast bench-local deploy synth clean clean-state
 
 setup: python dashboard chromium
 
@@ -21,7 +21,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $@
 
 dashboard: $(DASH)/dist/index.html
-$(DASH)/dist/index.html: $(DASH)/package.json $(wildcard $(DASH)/package-lock.json) $(wildcard $(DASH)/src/*) $(wildcard $(DASH)/build.mjs)
+$(DASH)/dist/index.html: $(DASH)/package.json $(wildcard $(DASH)/package-lock.json) $(shell find $(DASH)/src -type f) $(wildcard $(DASH)/build.mjs)
 	cd $(DASH) && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 	cd $(DASH) && npm run build
 
@@ -43,6 +43,10 @@ contract: python
 
 demo: python
 	$(BIN)/python -m local.demo
+
+# Every dashboard page at 1366 and 375 px, as the demo user of the running stack (make run; make demo).
+screenshots: setup
+	$(BIN)/python -m tests.e2e.test_ui_pages --out screenshots $(if $(STATE_DIR),--state-dir $(STATE_DIR),)
 
 job: python
 	$(BIN)/python -m local.job $(NAME) $(if $(NOW),--now $(NOW),)

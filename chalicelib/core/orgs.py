@@ -162,7 +162,7 @@ def invite(user: Principal, org_id: str, email: str, role: str) -> tuple[Invitat
     inv = Invitation(*invitation_pk_sk(org_id, email), gsi1pk=f"INVITE#{email}", gsi1sk=org_pk(org_id),
                      org_id=org_id, org_name=org.name, email=email, role=role, invited_by=user.email or user.sub,
                      created_at=now)
-    link = get_settings().dashboard_url
+    link = get_settings().dashboard_url + "#/inventory/team"  # the dashboard page with invitations
     text = (f"{user.email or 'A Tally user'} invites you to join {org.name} on Tally as {role}.\n\n"
             f"Sign in (or sign up) with this address and accept the invitation: {link}\n")
     html = (f"<p>{escape(user.email or 'A Tally user')} invites you to join <strong>{escape(org.name)}</strong> "

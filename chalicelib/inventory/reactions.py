@@ -77,13 +77,18 @@ class OrgContext:
         return self._products[org_id]
 
 
+# The dashboard's stock page (a hash route of the static site): the email links to what it is about.
+STOCK_PAGE = "#/inventory/stock"
+
+
 def stock_messages(f: watch.StockFiring, ctx: OrgContext) -> list[OutboxMessage]:
     product = ctx.product(f.org_id, f.product_id)
     location = ctx.location(f.org_id, f.location_id)
     name, sku = (product.name, product.sku) if product else (f.product_id, "")
     where = location.name if location else f.location_id
     s = get_settings()
-    subject, text, html = watch.stock_email(f, name, sku, where, ctx.org_name(f.org_id), s.dashboard_url)
+    subject, text, html = watch.stock_email(f, name, sku, where, ctx.org_name(f.org_id),
+                                         s.dashboard_url + STOCK_PAGE)
     out = []
     for p in ctx.managers(f.org_id):
         out.append(outbox_message(

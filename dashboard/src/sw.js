@@ -1,8 +1,8 @@
 // Tally's service worker: the app shell works offline. Network first (so a new build shows at once),
 // the cache when the network is gone. API calls (another origin) are never touched here.
-const CACHE = "tally-shell-v3";
-const SHELL = ["./", "index.html", "app.js", "offline.js", "inventory.html", "inventory.js", "style.css",
-  "vendor/chart.umd.js", "vendor/jspdf.umd.min.js", "config.json"];
+const CACHE = "tally-shell-v4";
+const SHELL = ["./", "index.html", "app.js", "style.css", "vendor/pico.min.css", "vendor/chart.umd.js",
+  "vendor/jspdf.umd.min.js", "config.json"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 import time
 import uuid
 from urllib.parse import urlparse
@@ -23,7 +24,8 @@ def browser():
 
 
 def sign_up_in_browser(page, dashboard_url: str, name: str) -> tuple[str, str]:
-    """Sign up through the dashboard's form (confirmed at once locally); the app is shown after."""
+    """Sign up through the dashboard's form (confirmed at once locally): the first-run guide is shown,
+    then the expenses overview is opened."""
     page.goto(dashboard_url)
     email, password = f"e2e-{uuid.uuid4().hex[:8]}@example.com", "Sup3r-secret-pw"
     form = page.locator("#sign-up-form")
@@ -32,17 +34,39 @@ def sign_up_in_browser(page, dashboard_url: str, name: str) -> tuple[str, str]:
     form.get_by_label("Password").fill(password)
     form.get_by_role("button", name="Sign up").click()
     expect(page.locator("#app")).to_be_visible()
+    expect(page.get_by_role("heading", name="Welcome to Tally")).to_be_visible()
+    open_page(page, "Expenses")
     return email, password
 
 
-def month_chart_value(page, chart: str, label: str) -> float:
-    """What Chart.js itself holds for this month in one dataset of a chart (proof that it drew)."""
+def open_page(page, link: str) -> None:
+    """Follow a link of the navigation (module or page) and wait for its page."""
+    page.get_by_role("navigation").get_by_role("link", name=link, exact=True).click()
+    expect(page.locator(f'main[data-page] h1')).to_be_visible()
+
+
+def confirm(page, action: str) -> None:
+    """Answer the confirmation dialog of a destructive action."""
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name=action).click()
+    expect(dialog).to_be_hidden()
+
+
+def field_error(form, label: str):
+    """The message shown under a form's field."""
+    return form.locator(".field", has=form.page.get_by_label(label, exact=True)).locator(".field-error")
+
+
+def month_chart_value(page, chart: str, key: str) -> float:
+    """What Chart.js itself holds for this month in one dataset of a chart (proof that it drew); the
+    datasets carry their category key, the labels are month names from January on."""
     return page.evaluate(
-        """([chart, label, month]) => {
+        """([chart, key, month]) => {
              const c = Chart.getChart(chart);
-             const set = c.data.datasets.find((d) => d.label === label);
-             return set ? set.data[c.data.labels.indexOf(month)] : null;
-           }""", [chart, label, time.strftime("%m", time.gmtime())])
+             const set = c.data.datasets.find((d) => d.key === key);
+             return set ? set.data[month - 1] : null;
+           }""", [chart, key, int(time.strftime("%m", time.gmtime()))])
 
 
 def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
@@ -70,20 +94,31 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
 
     assert month_chart_value(page, "monthly-chart", "food") == 25
     expect(page.locator("#balance-summary")).to_contain_text("spent 25.00, net -25.00 USD")
+    expect(page.locator("#glance-spent")).to_have_text("$25.00")  # the month at a glance, in the home currency
+    expect(page.locator("#glance-net")).to_have_text("-$25.00")
 
+    open_page(page, "Budgets")
     budget = page.locator("#budget-form")
+    limit = budget.get_by_label("Monthly limit")
     budget.get_by_label("Budget category").select_option("food")
-    budget.get_by_label("Monthly limit").fill("-5")  # the API's error, field and all, reaches the person
+    limit.fill("12,50")  # checked here first, in words that say what to type
     budget.get_by_role("button", name="Set budget").click()
-    expect(page.locator("#message")).to_have_text("limit: amount must be greater than zero")
-    expect(page.locator("#message")).to_have_class("error")
-    expect(budget.get_by_label("Monthly limit")).to_have_attribute("aria-invalid", "true")
-    budget.get_by_label("Monthly limit").fill("100")
-    expect(budget.get_by_label("Monthly limit")).not_to_have_attribute("aria-invalid", "true")
+    expect(field_error(budget, "Monthly limit")).to_have_text("Use a point for decimals, e.g. 12.50.")
+    limit.fill("0")  # the API's error reaches the field it names, in plain words, focused
+    budget.get_by_role("button", name="Set budget").click()
+    expect(field_error(budget, "Monthly limit")).to_have_text("Amount must be greater than zero.")
+    expect(limit).to_have_attribute("aria-invalid", "true")
+    expect(limit).to_be_focused()
+    expect(page.locator("#message")).not_to_have_class("error")  # no page-level error when a field owns it
+    limit.fill("100")
+    expect(limit).not_to_have_attribute("aria-invalid", "true")
     budget.get_by_role("button", name="Set budget").click()
     expect(page.locator('#budget-list li[data-category="food"]')).to_contain_text("25.00 of 100.00 USD")
-    expect(page.get_by_label("food budget used")).to_have_js_property("value", 25)
+    expect(page.get_by_label("Food budget used")).to_have_js_property("value", 25)
     expect(page.locator('#budget-list li[data-category="food"]')).to_have_class("budget")  # below 80%: no colour
+    expect(field_error(budget, "Monthly limit")).to_have_text("")  # cleared by the success
+
+    open_page(page, "Overview")
 
     page.get_by_role("button", name="Edit food 25.00").click()
     entry.get_by_label("Amount").fill("90.00")
@@ -94,6 +129,7 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     expect(page.locator('#budget-list li[data-category="food"]')).to_have_class("budget warn", timeout=15000)
     expect(page.locator("#alert-list")).to_contain_text("80%", timeout=15000)
     assert month_chart_value(page, "monthly-chart", "food") == 90
+    expect(page.locator('#budget-list li[data-category="food"]')).to_contain_text(re.compile(r"\d+ days left|Last day of the month"))
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download month as CSV").click()
@@ -105,6 +141,7 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     pdf = pathlib.Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF-") and b"Tally monthly report" in pdf and b"food: 90.00 of 100.00 USD" in pdf
 
+    open_page(page, "Recurring")
     recurring = page.locator("#recurring-form")
     recurring.get_by_label("Recurring amount").fill("950.00")
     recurring.get_by_label("Recurring category").select_option("housing")
@@ -112,7 +149,9 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     recurring.get_by_role("button", name="Add recurring").click()
     expect(page.locator("#recurring-list")).to_contain_text("Rent · monthly · next ")
     page.get_by_role("button", name="Stop Rent").click()
+    confirm(page, "Stop recurring")
     expect(page.locator("#recurring-list")).to_contain_text("Nothing recurring yet.")
+    open_page(page, "Overview")
 
     # An edit that meets a newer version saved elsewhere: the 409 shows both, and nothing is overwritten.
     record_id = page.locator("#expense-list li").first.get_attribute("data-id")
@@ -126,13 +165,18 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     entry.get_by_label("Amount").fill("70.00")
     entry.get_by_role("button", name="Save").click()
     expect(page.locator("#conflict")).to_be_visible()
-    expect(page.locator("#conflict-theirs")).to_contain_text("-95.00 USD · food")
-    expect(page.locator("#conflict-mine")).to_contain_text("-70.00 USD · food")
+    expect(page.locator("#conflict-theirs")).to_contain_text("-95.00 USD · Food")
+    expect(page.locator("#conflict-mine")).to_contain_text("-70.00 USD · Food")
     expect(page.locator("#message")).to_contain_text("Conflict")
     page.get_by_role("button", name="Keep the saved one").click()
     expect(page.locator("#conflict")).to_be_hidden()
     expect(page.locator("#expense-list li").first).to_contain_text("95.00 USD")
 
+    page.get_by_role("button", name="Delete food 95.00").click()  # deleted at once, with an undo
+    expect(page.locator("#expense-list")).to_contain_text("Nothing recorded this month.")
+    page.locator(".toast").get_by_role("button", name="Undo").click()
+    expect(page.locator("#expense-list li").first).to_contain_text("95.00 USD")
+    expect(page.locator("#message")).to_have_text("Entry restored.")
     page.get_by_role("button", name="Delete food 95.00").click()
     expect(page.locator("#expense-list")).to_contain_text("Nothing recorded this month.")
     page.wait_for_function("""() => { const row = document.querySelector('#month-totals tr[data-category="food"]');
@@ -147,6 +191,7 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     page.wait_for_timeout(1500)  # the stream files it under EUR
     page.reload()
     expect(page.locator("#missing-rates")).to_contain_text("No rate yet for EUR", timeout=15000)
+    open_page(page, "Budgets")
     rates = page.locator("#rates-form")
     rates.get_by_label("Rate currency").fill("EUR")
     rates.get_by_label("Rate (in your home currency)").fill("2.5")
@@ -154,9 +199,11 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     expect(page.locator("#rates-list")).to_contain_text("1 EUR = 2.5 USD")
     expect(page.locator("#missing-rates")).to_be_hidden()
     expect(page.locator('#budget-list li[data-category="food"]')).to_contain_text("25.00 of 100.00 USD")
+    open_page(page, "Overview")
     expect(page.locator('#month-totals tr[data-category="food"]')).to_have_attribute("data-amount", "25.00",
                                                                                      timeout=15000)
 
+    page.locator("#who").click()  # the signed-in person's name opens their profile
     profile = page.locator("#profile-form")
     profile.get_by_label("Monthly digest").uncheck()
     profile.get_by_role("button", name="Save profile").click()
@@ -223,19 +270,21 @@ def test_import_a_statement_twice_with_preview_and_progress(browser, local_stack
     form.get_by_label("Password").fill("Sup3r-secret-pw")
     form.get_by_role("button", name="Sign up").click()
     expect(page.locator("#app")).to_be_visible()
+    page.get_by_role("link", name="Import a bank statement").click()  # a step of the first-run guide
     imp = page.locator("#import-form")
     imp.get_by_label("Statement (CSV)").set_input_files(str(statement))
     expect(imp.get_by_label("Amount column")).to_have_value("Betrag")
     imp.get_by_label("Decimal separator").select_option(",")
     imp.get_by_role("button", name="Preview").click()
     expect(page.locator("#import-summary")).to_contain_text("31 lines: 30 good, 1 with errors")
-    expect(page.locator("#import-errors")).to_contain_text("line 32: date")
+    expect(page.locator("#import-errors")).to_contain_text("Line 32: ")
     imp.get_by_role("button", name="Import").click()
     expect(page.locator("#message")).to_have_text("Imported: 30 new, 0 already there, 1 lines with errors.")
     expect(page.locator("#import-progress")).to_have_attribute("value", "100")
     imp.get_by_role("button", name="Preview").click()
     imp.get_by_role("button", name="Import").click()
     expect(page.locator("#message")).to_have_text("Imported: 0 new, 30 already there, 1 lines with errors.")
+    open_page(page, "Overview")
     page.locator("#month-picker").fill("2026-10")
     page.locator("#month-picker").dispatch_event("change")
     expect(page.locator("#expense-list li")).to_have_count(30)

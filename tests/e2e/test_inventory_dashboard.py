@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from tests.e2e.test_dashboard import browser, sign_up_in_browser  # noqa: F401  (the module's Chromium)
+from tests.e2e.test_dashboard import browser, confirm, open_page, sign_up_in_browser  # noqa: F401  (the module's Chromium)
 from tests.e2e.test_local_stack import mails_to, outbox, wait_for
 
 
@@ -26,6 +26,8 @@ def test_a_retailer_runs_a_shop_from_the_dashboard(browser, local_stack):  # noq
     page.get_by_label("New organisation name").fill("Rita's Deli")
     page.get_by_role("button", name="Create organisation").click()
     expect(page.locator("#role")).to_have_text("You are owner")
+    expect(page.get_by_role("heading", name="First steps")).to_be_visible()  # the first run says what to do
+    open_page(page, "Catalogue")
     for store in ("High Street", "Station"):
         page.get_by_label("Location name").fill(store)
         page.get_by_role("button", name="Add location").click()
@@ -48,6 +50,7 @@ def test_a_retailer_runs_a_shop_from_the_dashboard(browser, local_stack):  # noq
     product.get_by_label("Allow backorders").check()
     product.get_by_role("button", name="Add product").click()
     expect(page.locator("#product-table tbody tr[data-sku='COF-1']")).to_be_visible()
+    open_page(page, "Stock")
     settings = page.locator("#settings-form")
     settings.get_by_label("Settings location").select_option(label="High Street")
     settings.get_by_label("Reorder point").fill("5")
@@ -58,6 +61,9 @@ def test_a_retailer_runs_a_shop_from_the_dashboard(browser, local_stack):  # noq
     move = page.locator("#movement-form")
 
     def record(kind: str, location: str = "High Street", **fields) -> None:
+        if "movements" not in page.url:
+            open_page(page, "Movements")
+        said = page.locator("#message").get_attribute("data-seq")
         move.get_by_label("Movement").select_option(kind)
         move.get_by_label("Location", exact=True).select_option(label=location)
         for label, value in fields.items():
@@ -67,13 +73,16 @@ def test_a_retailer_runs_a_shop_from_the_dashboard(browser, local_stack):  # noq
             else:
                 control.fill(value)
         move.get_by_role("button", name="Record").click()
+        expect(page.locator("#message")).not_to_have_attribute("data-seq", said)
         expect(page.locator("#message")).to_contain_text("Recorded:")
-        page.locator("#message").evaluate("e => e.textContent = ''")
 
     # the two lots of the FIFO example, then 4 to the second store
     record("receive", Quantity="10", Unit_cost="2.00", Lot="A")
     record("receive", Quantity="10", Unit_cost="3.00", Lot="B")
     record("transfer", Quantity="4", To_location="Station")
+    today = page.evaluate("new Date().toISOString().slice(0, 10)")
+    expect(page.locator(f"#movement-list li[data-occurred-on='{today}']")).to_have_count(3)  # the day it happened
+    open_page(page, "Stock")
     stock = page.locator("#stock-table tbody tr")
     first_store = stock.filter(has_text="High Street")
     expect(first_store.locator(".on-hand")).to_have_text("16")
@@ -82,8 +91,11 @@ def test_a_retailer_runs_a_shop_from_the_dashboard(browser, local_stack):  # noq
     # sell through the reorder point at the first store: 16 → 8 → 5 (not low) → 4 (low)
     record("sale", Quantity="8")
     record("sale", Quantity="3")
+    open_page(page, "Stock")
+    expect(first_store.locator(".on-hand")).to_have_text("5")
     expect(first_store.locator(".badge.low")).to_have_count(0)
     record("sale", Quantity="1")
+    open_page(page, "Stock")
     expect(first_store.locator(".badge.low")).to_be_visible()
     out = local_stack
     assert wait_for(lambda: [m for m in mails_to(out, email) if m["alert_type"] == "stock"], timeout=30)
@@ -91,9 +103,16 @@ def test_a_retailer_runs_a_shop_from_the_dashboard(browser, local_stack):  # noq
     lows = lambda: [m for m in mails_to(out, email) if m["alert_type"] == "stock"]  # noqa: E731
     wait_for(lambda: len(lows()) > 1, timeout=5)
     assert [m["subject"] for m in lows()] == ["Coffee 1kg (COF-1) is low at High Street"]
+    # the email links to the page it is about: the stock page, where the low position shows
+    link = f"{out['dashboard_url']}#/inventory/stock"
+    assert link in lows()[0]["text"]
+    page.goto(link)
+    expect(page.locator("main[data-page='/inventory/stock'] #stock-table")).to_be_visible()
+    expect(page.locator("#stock-table tbody tr[data-status=low]")).to_contain_text("High Street")
 
     # FIFO: the transfer took 4 of lot A (the oldest), the 13 sold took A's other 6, then 7 of B: the
     # first store holds 3 of B at 3.00, the second 4 of A at 2.00
+    open_page(page, "Stock")
     expect(page.locator("#valuation-total")).to_have_text(f"{Decimal(3) * 3 + Decimal(4) * 2:.2f}")
 
     # the reorder job drafts exactly one purchase order for Bean Co and the first store
@@ -104,6 +123,10 @@ def test_a_retailer_runs_a_shop_from_the_dashboard(browser, local_stack):  # noq
                            capture_output=True, text=True, timeout=300, check=False)
     assert again.returncode == 0 and '"drafted": 0' in again.stdout
     page.reload()
+    open_page(page, "Needs action")  # the inventory home counts what needs doing
+    expect(page.locator("#needs-orders .count")).to_have_text("1")
+    expect(page.locator("#needs-stock .count")).to_have_text("1")
+    open_page(page, "Orders")
     orders = page.locator("#po-list li")
     expect(orders).to_have_count(1)
     expect(orders.first).to_have_attribute("data-status", "draft")
@@ -111,6 +134,7 @@ def test_a_retailer_runs_a_shop_from_the_dashboard(browser, local_stack):  # noq
 
     # a customer orders more than is there: shipped what there is, the rest backordered
     record("sale", Quantity="5", Customer="Dana")
+    open_page(page, "Orders")
     expect(page.locator("#backorder-list li[data-status=open]")).to_contain_text("Dana: 0 of 2")
     # the owner approves (the supplier is emailed) and receives the order: Dana's backorder is filled
     orders.first.get_by_role("button", name="Approve").click()
@@ -125,6 +149,7 @@ def test_a_retailer_runs_a_shop_from_the_dashboard(browser, local_stack):  # noq
     assert dana["alert_type"] == "backorder" and "Coffee 1kg" in dana["subject"]
 
     # the charts caught up with the sales
+    open_page(page, "Charts")
     expect(page.locator("#chart-status")).to_contain_text("Updated")
     sold = 8 + 3 + 1 + 1 + 3 + 2  # the walk-in sales, Dana's 3 at once and her 2 from the delivery
     page.wait_for_function("(n) => Chart.getChart('sales-chart').data.datasets[0].data.at(-1) === n", arg=sold,
@@ -140,6 +165,7 @@ def test_an_owner_invites_a_member_and_changes_their_role(browser, local_stack):
     owner.get_by_label("New organisation name").fill("Olga's Shop")
     owner.get_by_role("button", name="Create organisation").click()
     expect(owner.locator("#role")).to_have_text("You are owner")
+    open_page(owner, "Team")
 
     member = browser.new_context().new_page()  # another person, another session
     email, _ = sign_up_in_browser(member, local_stack["dashboard_url"], "Max")
@@ -154,8 +180,11 @@ def test_an_owner_invites_a_member_and_changes_their_role(browser, local_stack):
     expect(invitation).to_contain_text("Invitation to Olga's Shop as staff")
     invitation.get_by_role("button", name="Accept").click()
     expect(member.locator("#role")).to_have_text("You are staff")
-    expect(member.locator("#product-form")).to_be_hidden()  # the catalogue is for owners and managers
+    open_page(member, "Movements")
     expect(member.locator("#movement-form")).to_be_visible()
+    open_page(member, "Catalogue")
+    expect(member.locator("#customer-form")).to_be_visible()
+    expect(member.locator("#product-form")).to_have_count(0)  # the catalogue is for owners and managers
 
     owner.reload()
     owner.get_by_label(f"Role of {email}").select_option("manager")
@@ -164,6 +193,7 @@ def test_an_owner_invites_a_member_and_changes_their_role(browser, local_stack):
     expect(member.locator("#role")).to_have_text("You are manager")
     expect(member.locator("#product-form")).to_be_visible()
     owner.get_by_role("button", name=f"Remove {email}").click()
+    confirm(owner, "Remove member")
     expect(owner.locator("#member-list li")).to_have_count(1)
     member.reload()
     expect(member.locator("#role")).to_have_text("Create an organisation to start.")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.http import call
 from tests.e2e.test_dashboard import CHROMIUM_ARGS  # noqa: F401  (the browser fixture's flags)
-from tests.e2e.test_dashboard import browser  # noqa: F401
+from tests.e2e.test_dashboard import browser, open_page  # noqa: F401
 
 
 def test_offline_adds_and_an_edit_survive_a_reload_and_sync_exactly_once(browser, local_stack):  # noqa: F811
@@ -22,6 +22,7 @@ def test_offline_adds_and_an_edit_survive_a_reload_and_sync_exactly_once(browser
     form.get_by_label("Password").fill(password)
     form.get_by_role("button", name="Sign up").click()
     expect(page.locator("#app")).to_be_visible()
+    open_page(page, "Expenses")
     page.wait_for_function("navigator.serviceWorker.controller !== null || "
                            "navigator.serviceWorker.ready.then(() => true)")
     page.reload()  # now controlled by the service worker, which has cached the shell
