@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
@@ -20,6 +20,8 @@ from pynamodb.transactions import TransactWrite
 
 from .errors import TallyError
 from .settings import get_settings
+
+M = TypeVar("M", bound=Model)
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
@@ -91,6 +93,22 @@ def delete_if(item: Model, condition: Condition | None,
     """Delete `item` when `condition` holds; when it fails, raise `otherwise()` if it names an
     error, else return False."""
     return _written_if(lambda: item.delete(condition=condition), otherwise)
+
+
+def find(model: type[M], hash_key: str, range_key: str | None = None) -> M | None:
+    """The item under this key, or None (one GetItem)."""
+    try:
+        return model.get(hash_key, range_key)
+    except model.DoesNotExist:
+        return None
+
+
+def get_or(model: type[M], hash_key: str, range_key: str | None, missing: Callable[[], TallyError]) -> M:
+    """The item under this key, or the domain error `missing()` names (usually a 404 naming the field)."""
+    item = find(model, hash_key, range_key)
+    if item is None:
+        raise missing()
+    return item
 
 
 @contextmanager

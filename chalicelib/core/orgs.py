@@ -11,7 +11,7 @@ from html import escape
 from . import clock
 from .alerts import firing_id, outbox_message
 from .auth import Principal
-from .db import transaction
+from .db import find, get_or, transaction
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .keys import org_pk, user_pk
 from .models import Invitation, Membership, Organisation, OutboxMessage, Profile
@@ -25,10 +25,7 @@ MANAGERS = ("owner", "manager")
 
 
 def membership(org_id: str, sub: str) -> Membership | None:
-    try:
-        return Membership.get(org_pk(org_id), f"MEMBER#{sub}")
-    except Membership.DoesNotExist:
-        return None
+    return find(Membership, org_pk(org_id), f"MEMBER#{sub}")
 
 
 def require_role(user: Principal, org_id: str, roles: tuple[str, ...] = ROLES) -> Membership:
@@ -68,10 +65,7 @@ def _membership(org_id: str, sub: str, email: str, role: str, now: str) -> Membe
 
 
 def get_org(org_id: str) -> Organisation:
-    try:
-        return Organisation.get(org_pk(org_id), "META")
-    except Organisation.DoesNotExist:
-        raise NotFound("no such organisation", field="org_id") from None
+    return get_or(Organisation, org_pk(org_id), "META", missing=lambda: NotFound("no such organisation", field="org_id"))
 
 
 def my_memberships(user: Principal) -> list[Membership]:
@@ -197,10 +191,8 @@ def accept_invitation(user: Principal, org_id: str) -> Membership:
     removes the invitation. Only a verified email address can accept what was sent to it."""
     if not user.email_verified:
         raise Forbidden("verify your email address first", field="email")
-    try:
-        inv = Invitation.get(*invitation_pk_sk(org_id, user.email))
-    except Invitation.DoesNotExist:
-        raise NotFound("no invitation for you to this organisation", field="org_id") from None
+    inv = get_or(Invitation, *invitation_pk_sk(org_id, user.email),
+                 missing=lambda: NotFound("no invitation for you to this organisation", field="org_id"))
     existing = membership(org_id, user.sub)
     if existing is not None:
         inv.delete()

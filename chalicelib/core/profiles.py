@@ -6,7 +6,7 @@ from typing import Any, Iterator
 
 from . import clock
 from .auth import Principal
-from .db import put_if_new, save_if
+from .db import find, put_if_new, save_if
 from .errors import Conflict
 from .keys import user_pk
 from .models import ALERT_TYPES, AlertPreferences, Profile
@@ -32,10 +32,7 @@ def all_profiles() -> Iterator[Profile]:
 
 
 def get_profile(sub: str) -> Profile | None:
-    try:
-        return Profile.get(*profile_key(sub))
-    except Profile.DoesNotExist:
-        return None
+    return find(Profile, *profile_key(sub))
 
 
 def ensure_profile(sub: str, email: str, name: str = "") -> Profile:

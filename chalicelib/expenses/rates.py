@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from ..core import clock
 from ..core.auth import Principal
+from ..core.db import find
 from ..core.profiles import ensure_profile
 from .models import Rate, rate_key
 from .rules import check_month
@@ -18,10 +19,7 @@ from .schemas import RatesIn, RatesOut
 
 
 def get_rate(owner: str, month: str) -> Rate | None:
-    try:
-        return Rate.get(*rate_key(owner, month))
-    except Rate.DoesNotExist:
-        return None
+    return find(Rate, *rate_key(owner, month))
 
 
 def usable(rate: Rate | None, home: str) -> dict[str, Decimal]:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from ..core import clock
 from ..core.auth import Principal
-from ..core.db import put_if_new, save_if
+from ..core.db import get_or, put_if_new, save_if
 from ..core.errors import InvalidInput, NotFound
 from ..core.money import fmt, parse_amount
 from ..core.observability import logger
@@ -81,10 +81,8 @@ def list_rules(user: Principal) -> RecurringListOut:
 
 
 def get_rule(user: Principal, rule_id: str) -> Recurring:
-    try:
-        return Recurring.get(*recurring_key(user.owner_key, rule_id))
-    except Recurring.DoesNotExist:
-        raise NotFound("no such recurring rule", field="id") from None
+    return get_or(Recurring, *recurring_key(user.owner_key, rule_id),
+                  missing=lambda: NotFound("no such recurring rule", field="id"))
 
 
 def delete_rule(user: Principal, rule_id: str) -> None:

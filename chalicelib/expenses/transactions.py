@@ -8,7 +8,7 @@ from typing import Any
 
 from ..core import clock
 from ..core.auth import Principal
-from ..core.db import put_if_new, update_if
+from ..core.db import get_or, put_if_new, update_if
 from ..core.errors import Conflict, InvalidInput, NotFound, TallyError
 from ..core.keys import user_pk
 from ..core.models import Profile
@@ -115,10 +115,8 @@ def replace_transaction(user: Principal, txn_id: str, data: TransactionIn) -> Tr
 
 
 def get_transaction(user: Principal, txn_id: str) -> Transaction:
-    try:
-        return Transaction.get(*txn_key(user.owner_key, txn_id))
-    except Transaction.DoesNotExist:
-        raise NotFound("no such transaction", field="id") from None
+    return get_or(Transaction, *txn_key(user.owner_key, txn_id),
+                  missing=lambda: NotFound("no such transaction", field="id"))
 
 
 def delete_transaction(user: Principal, txn_id: str) -> None:

@@ -16,7 +16,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from ..core import clock
 from ..core.alerts import firing_id, outbox_message
-from ..core.db import conflicted, failed_actions, transact
+from ..core.db import conflicted, failed_actions, get_or, transact
 from ..core.errors import Conflict, NotFound, TallyError
 from ..core.keys import org_pk
 from ..core.models import Organisation, OutboxMessage, Rollup
@@ -52,10 +52,8 @@ def claim_key(org_id: str, supplier_id: str, location_id: str) -> tuple[str, str
 
 
 def get_po(org_id: str, po_id: str) -> PurchaseOrder:
-    try:
-        return PurchaseOrder.get(*po_key(org_id, po_id))
-    except PurchaseOrder.DoesNotExist:
-        raise NotFound("no such purchase order", field="purchase_order_id") from None
+    return get_or(PurchaseOrder, *po_key(org_id, po_id),
+                  missing=lambda: NotFound("no such purchase order", field="purchase_order_id"))
 
 
 def list_pos(org_id: str, status: str | None = None, limit: int = 100) -> list[PurchaseOrder]:
