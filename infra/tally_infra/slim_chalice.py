@@ -35,6 +35,12 @@ NEVER_READ = ("aws_lambda_powertools/event_handler/openapi/swagger_ui/swagger-ui
               "aws_lambda_powertools/event_handler/openapi/swagger_ui/swagger-ui.min.css")
 
 
+# Packages a dependency requires that the app never imports: dnspython serves only email-validator's
+# deliverability (MX) check, which Tally turns off (core.schemas); tests/contract/test_emails.py checks
+# that validating an address imports no `dns`.
+NEVER_IMPORTED = ("dns/", "dnspython-")
+
+
 def _provided(name: str) -> bool:
     top = name.split("/", 1)[0]
     base = top.split("-", 1)[0].lower() if top.endswith((".dist-info", ".data")) else top
@@ -82,7 +88,8 @@ def slim(path: str) -> None:
         for info in src.infolist():
             # Bytecode `chalice package` copied from a working tree is checked against source mtimes
             # the zip does not keep: it would never be used. Ours replaces it.
-            if not _provided(info.filename) and not info.filename.endswith(".pyc") and info.filename not in NEVER_READ:
+            if (not _provided(info.filename) and not info.filename.endswith(".pyc") and info.filename not in NEVER_READ
+                    and not info.filename.startswith(NEVER_IMPORTED)):
                 dst.writestr(info, src.read(info))
     with tempfile.TemporaryDirectory() as root, tempfile.TemporaryDirectory() as work:
         with zipfile.ZipFile(tmp) as z:

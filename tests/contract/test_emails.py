@@ -49,3 +49,18 @@ def test_every_address_the_document_allows_is_accepted_by_email_validator_and_co
 
     assert validate_email(address, check_deliverability=False).normalized.lower() == address.lower()
     assert validate_username_format(address, "email")  # the check Cognito (moto) makes of a username
+
+
+def test_checking_an_address_imports_no_dns_so_the_asset_can_leave_dnspython_out() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom chalicelib.core.schemas import SignUpIn\n"
+            "SignUpIn.model_validate({'email': 'Someone@Example.com', 'password': 'long enough'})\n"
+            "assert 'email_validator' in sys.modules\n"
+            "assert not any(m == 'dns' or m.startswith('dns.') for m in sys.modules), 'dns imported'\n")
+    import pathlib
+
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            cwd=pathlib.Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr
