@@ -3,22 +3,28 @@ from __future__ import annotations
 
 import hmac
 import html
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from botocore.exceptions import ClientError
 from chalice import Blueprint, Response
 
+from .alert_rules import ALERT_TYPES
 from .auth import issued_token_claims
-from .aws import client
+from .deferred import deferred
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, TallyError, Unauthorized
-from .models import ALERT_TYPES, AlertPreferences, Profile
-from .profiles import ensure_profile, get_profile, profile_out, update_profile
 from .schemas import (
     ConfirmedOut, ConfirmIn, ProfileIn, ProfileOut, RefreshIn, SignInIn, SignUpIn, SignUpOut, TokensOut,
     UnsubscribeQuery,
 )
 from .settings import get_settings
 from .web import Media, Req, route
+
+if TYPE_CHECKING:
+    from . import aws, models, profiles
+    from .models import Profile
+else:  # imported by the first request that calls them (core.deferred)
+    aws, models, profiles = deferred(__package__, "aws", "models", "profiles")
 
 account = Blueprint(__name__)
 
@@ -44,7 +50,7 @@ def sign_up(req: Req) -> SignUpOut:
     """Create an account; confirmed at once locally, by Cognito's emailed code on AWS."""
     data = req.body(SignUpIn)
     s = get_settings()
-    cognito = client("cognito-idp")
+    cognito = aws.client("cognito-idp")
     try:
         out = cognito.sign_up(
             ClientId=s.user_pool_client_id,
@@ -61,7 +67,7 @@ def sign_up(req: Req) -> SignUpOut:
             confirmed = True
     except ClientError as exc:
         raise _cognito_error(exc) from None
-    ensure_profile(out["UserSub"], data.email, data.name)
+    profiles.ensure_profile(out["UserSub"], data.email, data.name)
     return SignUpOut(confirmed=confirmed, sub=out["UserSub"])
 
 
@@ -70,7 +76,7 @@ def confirm(req: Req) -> ConfirmedOut:
     """Confirm a sign-up with the code Cognito emailed."""
     data = req.body(ConfirmIn)
     try:
-        client("cognito-idp").confirm_sign_up(
+        aws.client("cognito-idp").confirm_sign_up(
             ClientId=get_settings().user_pool_client_id, Username=data.email, ConfirmationCode=data.code
         )
     except ClientError as exc:
@@ -81,7 +87,7 @@ def confirm(req: Req) -> ConfirmedOut:
 def _authenticate(flow: str, params: dict[str, str], field: str) -> TokensOut:
     """Tokens from Cognito's InitiateAuth for the dashboard's public client."""
     try:
-        result = client("cognito-idp").initiate_auth(
+        result = aws.client("cognito-idp").initiate_auth(
             ClientId=get_settings().user_pool_client_id, AuthFlow=flow, AuthParameters=params)
     except ClientError as exc:
         raise _cognito_error(exc, field) from None
@@ -98,7 +104,7 @@ def sign_in(req: Req) -> TokensOut:
     data = req.body(SignInIn)
     tokens = _authenticate("USER_PASSWORD_AUTH", {"USERNAME": data.email, "PASSWORD": data.password}, "email")
     claims = issued_token_claims(tokens.id_token)  # straight from Cognito: nothing to verify
-    ensure_profile(str(claims["sub"]), str(claims.get("email") or data.email), str(claims.get("name") or ""))
+    profiles.ensure_profile(str(claims["sub"]), str(claims.get("email") or data.email), str(claims.get("name") or ""))
     return tokens
 
 
@@ -113,14 +119,14 @@ def refresh(req: Req) -> TokensOut:
 def me(req: Req) -> ProfileOut:
     """The caller's profile."""
     user = req.principal
-    profile = get_profile(user.sub) or ensure_profile(user.sub, user.email)
-    return profile_out(profile)
+    profile = profiles.get_profile(user.sub) or profiles.ensure_profile(user.sub, user.email)
+    return profiles.profile_out(profile)
 
 
 @route(account, "/me", ("PUT",), body=ProfileIn, response=ProfileOut)
 def put_me(req: Req) -> ProfileOut:
     """Change name, time zone, home currency or alert preferences."""
-    return profile_out(update_profile(req.principal, req.body(ProfileIn)))
+    return profiles.profile_out(profiles.update_profile(req.principal, req.body(ProfileIn)))
 
 
 UNSUBSCRIBE_TYPES = ALERT_TYPES
@@ -140,7 +146,7 @@ def _unsubscribe_target(req: Req) -> tuple[Profile, str]:
     sub, token, kind = q.u, q.t, q.type
     if kind not in UNSUBSCRIBE_TYPES:
         raise InvalidInput("unknown kind of email", field="type")
-    profile = get_profile(sub) if sub else None
+    profile = profiles.get_profile(sub) if sub else None
     if profile is None or not profile.unsubscribe_token or not hmac.compare_digest(profile.unsubscribe_token, token):
         raise NotFound("this unsubscribe link is not valid", field="t")
     return profile, kind
@@ -162,7 +168,7 @@ def unsubscribe_page(req: Req) -> Response:
 def unsubscribe(req: Req) -> Response:
     """Turn one kind of email off (the page's button, or a mail client's one-click List-Unsubscribe-Post)."""
     profile, kind = _unsubscribe_target(req)
-    prefs = profile.alert_preferences or AlertPreferences()
+    prefs = profile.alert_preferences or models.AlertPreferences()
     setattr(prefs, f"{kind}_alerts", False)
     profile.alert_preferences = prefs
     profile.save()

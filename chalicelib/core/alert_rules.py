@@ -17,6 +17,7 @@ from typing import Literal
 from urllib.parse import urlencode
 
 Direction = Literal["up", "down"]
+ALERT_TYPES = ("budget", "pace", "digest", "stock")  # the kinds of email a person can turn off
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from .alert_rules import ALERT_TYPES
 from .attributes import DecimalAttribute, DecimalMapAttribute, StringMapAttribute
 from .settings import get_settings
 
@@ -54,7 +55,6 @@ class CoreTable(Model):
     by_member = MemberIndex()
 
 
-ALERT_TYPES = ("budget", "pace", "digest", "stock")
 
 
 class AlertPreferences(MapAttribute):

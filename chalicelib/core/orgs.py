@@ -14,12 +14,11 @@ from .auth import Principal
 from .db import find, get_or, transaction
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .keys import org_pk, user_pk
+from .roles import MANAGERS, ROLES
 from .models import Invitation, Membership, Organisation, OutboxMessage, Profile
 from .profiles import alerts_enabled, profile_key
 from .settings import get_settings
 
-ROLES = ("owner", "manager", "staff")
-MANAGERS = ("owner", "manager")
 
 
 

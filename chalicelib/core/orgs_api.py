@@ -1,12 +1,19 @@
 """Organisation routes: /orgs/{org_id}/... is always checked against the caller's membership."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
-from . import orgs as svc
-from .models import Invitation, Membership, Organisation
+from .deferred import deferred
 from .schemas import Items, InvitationIn, InvitationOut, MemberIn, MemberOut, OrgIn, OrgOut, OrgSummaryOut
 from .web import NO_CONTENT, Req, route
+
+if TYPE_CHECKING:
+    from . import orgs as svc
+    from .models import Invitation, Membership, Organisation
+else:  # imported by the first request that calls it (core.deferred)
+    (svc,) = deferred(__package__, "orgs")
 
 orgs = Blueprint(__name__)
 

@@ -5,18 +5,25 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import TYPE_CHECKING
 
 from chalice import Blueprint, Response
 
+from ..core.deferred import deferred
 from ..core.errors import InvalidInput
 from ..core.schemas import UUID_PATTERN
 from ..core.web import NO_CONTENT, Media, Reply, Req, route
-from . import budgets, categories, imports, rates, recurring, reports, transactions
 from .schemas import (
     BudgetIn, BudgetSet, BudgetsOut, BudgetsQuery, CategoriesOut, CategoryIn, CategoryOut, ChartOut, ChartUrlOut,
     MONTH, ExportQuery, ImportIn, ImportOut, ListQuery, MonthReportOut, RatesIn, RatesOut, RecurringIn, RecurringListOut,
     RecurringOut, TransactionIn, TransactionOut, TransactionsOut, YearQuery,
 )
+
+if TYPE_CHECKING:
+    from . import budgets, categories, imports, rates, recurring, reports, transactions
+else:  # imported by the first request that calls them (core.deferred)
+    budgets, categories, imports, rates, recurring, reports, transactions = deferred(
+        __package__, "budgets", "categories", "imports", "rates", "recurring", "reports", "transactions")
 
 expenses = Blueprint(__name__)
 ID = {"txn_id": UUID_PATTERN}

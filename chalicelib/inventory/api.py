@@ -7,14 +7,14 @@ managers manage the catalogue and see costs; staff record movements and customer
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 from pydantic import BaseModel
 
-from ..core.orgs import MANAGERS, require_role
+from ..core.deferred import deferred
+from ..core.roles import MANAGERS
 from ..core.web import Reply, Req, route
-from . import catalogue, forecasting, insights, ledger, purchasing
 from .schemas import (
     BackordersOut,
     BackordersQuery,
@@ -52,6 +52,14 @@ from .schemas import (
     VersionIn,
 )
 
+if TYPE_CHECKING:
+    from ..core import orgs
+    from . import catalogue, forecasting, insights, ledger, purchasing
+else:  # imported by the first request that calls them (core.deferred)
+    (orgs,) = deferred("chalicelib.core", "orgs")
+    catalogue, forecasting, insights, ledger, purchasing = deferred(
+        __package__, "catalogue", "forecasting", "insights", "ledger", "purchasing")
+
 inventory = Blueprint(__name__)
 
 STAFF = ("owner", "manager", "staff")
@@ -61,27 +69,27 @@ STAFF = ("owner", "manager", "staff")
 @route(inventory, "/orgs/{org_id}/products", ("GET",), response=ProductsOut)
 def list_products(req: Req, org_id: str) -> ProductsOut:
     """The catalogue's products by name (costs for owners and managers only)."""
-    m = require_role(req.principal, org_id)
+    m = orgs.require_role(req.principal, org_id)
     return catalogue.products(org_id, m.role in MANAGERS)
 
 
 @route(inventory, "/orgs/{org_id}/products", ("POST",), body=ProductIn, response=ProductOut, status=201)
 def create_product(req: Req, org_id: str) -> ProductOut:
     """A product (owners and managers); its SKU is unique in the organisation."""
-    require_role(req.principal, org_id, MANAGERS)
+    orgs.require_role(req.principal, org_id, MANAGERS)
     return catalogue.product_out(catalogue.create_product(org_id, req.body(ProductIn)), True)
 
 
 @route(inventory, "/orgs/{org_id}/products/{product_id}", ("GET",), response=ProductOut)
 def get_product(req: Req, org_id: str, product_id: str) -> ProductOut:
-    m = require_role(req.principal, org_id)
+    m = orgs.require_role(req.principal, org_id)
     return catalogue.product_out(catalogue.get("product", org_id, product_id), m.role in MANAGERS)
 
 
 @route(inventory, "/orgs/{org_id}/products/{product_id}", ("PUT",), body=ProductUpdateIn, response=ProductOut)
 def update_product(req: Req, org_id: str, product_id: str) -> ProductOut:
     """Replace a product's fields (owners and managers), sending the version read."""
-    require_role(req.principal, org_id, MANAGERS)
+    orgs.require_role(req.principal, org_id, MANAGERS)
     return catalogue.product_out(catalogue.update_product(org_id, product_id, req.body(ProductUpdateIn)), True)
 
 
@@ -91,15 +99,15 @@ def _register(kind: str, plural: str, body: type[BaseModel], out: type[BaseModel
     """GET/POST /orgs/{org_id}/<plural> and PUT /orgs/{org_id}/<plural>/{item_id} for one kind."""
 
     def list_items(req: Req, org_id: str) -> Any:
-        require_role(req.principal, org_id)
+        orgs.require_role(req.principal, org_id)
         return catalogue.items(kind, org_id)
 
     def create_item(req: Req, org_id: str) -> Any:
-        require_role(req.principal, org_id, writers)
+        orgs.require_role(req.principal, org_id, writers)
         return catalogue.item_out(catalogue.create(kind, org_id, req.body(body)))  # type: ignore[arg-type]
 
     def update_item(req: Req, org_id: str, item_id: str) -> Any:
-        require_role(req.principal, org_id, writers)
+        orgs.require_role(req.principal, org_id, writers)
         return catalogue.item_out(catalogue.update(kind, org_id, item_id, req.body(body)))  # type: ignore[arg-type]
 
     who = "any member" if writers == STAFF else "owners and managers"
@@ -122,14 +130,14 @@ _register("customer", "customers", CustomerIn, CustomerOut, CustomersOut, STAFF)
 @route(inventory, "/orgs/{org_id}/stock", ("GET",), query=StockQuery, response=PositionsOut)
 def list_stock(req: Req, org_id: str) -> PositionsOut:
     """Stock positions (of one location with ?location_id=), each flagged low, out or over."""
-    m = require_role(req.principal, org_id)
+    m = orgs.require_role(req.principal, org_id)
     q = req.query_model(StockQuery)
     return ledger.stock(org_id, m.role in MANAGERS, q.location_id)
 
 
 @route(inventory, "/orgs/{org_id}/stock/{product_id}/{location_id}", ("GET",), response=PositionOut)
 def get_stock(req: Req, org_id: str, product_id: str, location_id: str) -> PositionOut:
-    m = require_role(req.principal, org_id)
+    m = orgs.require_role(req.principal, org_id)
     return ledger.stock_of(org_id, product_id, location_id, m.role in MANAGERS)
 
 
@@ -137,7 +145,7 @@ def get_stock(req: Req, org_id: str, product_id: str, location_id: str) -> Posit
        response=PositionOut)
 def put_stock_settings(req: Req, org_id: str, product_id: str, location_id: str) -> PositionOut:
     """Reorder point, reorder quantity and maximum of a product at a location (owners and managers)."""
-    require_role(req.principal, org_id, MANAGERS)
+    orgs.require_role(req.principal, org_id, MANAGERS)
     data = req.body(StockSettingsIn)
     pos = ledger.set_stock_settings(org_id, product_id, location_id, data.reorder_point, data.reorder_quantity,
                                     data.max_quantity)
@@ -152,10 +160,10 @@ def put_movement(req: Req, org_id: str, movement_id: str) -> MovementRecordedOut
     """Record a stock movement under a client-chosen id (201); the same id and body again returns it
     (200), a different body 409. A sale beyond stock is 409 (field quantity) or, for a product that
     allows it and a named customer, filled in part and backordered."""
-    m = require_role(req.principal, org_id)
+    m = orgs.require_role(req.principal, org_id)
     data = req.body(MovementIn)
     if data.kind == "reversal" and m.role not in MANAGERS:
-        require_role(req.principal, org_id, MANAGERS)
+        orgs.require_role(req.principal, org_id, MANAGERS)
     done = ledger.record_movement(org_id, req.principal.sub, movement_id, data)
     show = m.role in MANAGERS
     body = MovementRecordedOut(movement=ledger.movement_out(done.movement, show),
@@ -165,14 +173,14 @@ def put_movement(req: Req, org_id: str, movement_id: str) -> MovementRecordedOut
 
 @route(inventory, "/orgs/{org_id}/movements/{movement_id}", ("GET",), response=MovementOut)
 def get_movement(req: Req, org_id: str, movement_id: str) -> MovementOut:
-    m = require_role(req.principal, org_id)
+    m = orgs.require_role(req.principal, org_id)
     return ledger.movement(org_id, movement_id, m.role in MANAGERS)
 
 
 @route(inventory, "/orgs/{org_id}/movements", ("GET",), query=MovementsQuery, response=MovementsOut)
 def list_movements(req: Req, org_id: str) -> MovementsOut:
     """The ledger, newest first."""
-    m = require_role(req.principal, org_id)
+    m = orgs.require_role(req.principal, org_id)
     q = req.query_model(MovementsQuery)
     return ledger.movements(org_id, m.role in MANAGERS, q.limit, q.product_id, q.location_id)
 
@@ -180,7 +188,7 @@ def list_movements(req: Req, org_id: str) -> MovementsOut:
 @route(inventory, "/orgs/{org_id}/backorders", ("GET",), query=BackordersQuery, response=BackordersOut)
 def list_backorders(req: Req, org_id: str) -> BackordersOut:
     """Backorders, oldest first (?status=open|filled|cancelled)."""
-    require_role(req.principal, org_id)
+    orgs.require_role(req.principal, org_id)
     return ledger.backorders(org_id, req.query_model(BackordersQuery).status)
 
 
@@ -188,14 +196,14 @@ def list_backorders(req: Req, org_id: str) -> BackordersOut:
 @route(inventory, "/orgs/{org_id}/reports/expiring", ("GET",), query=ExpiringQuery, response=ExpiringOut)
 def expiring_report(req: Req, org_id: str) -> ExpiringOut:
     """Lots expiring within ?days= (default 30) or already expired, soonest first."""
-    m = require_role(req.principal, org_id)
+    m = orgs.require_role(req.principal, org_id)
     return ledger.expiring(org_id, req.query_model(ExpiringQuery).days, m.role in MANAGERS)
 
 
 @route(inventory, "/orgs/{org_id}/reports/valuation", ("GET",), response=ValuationOut)
 def valuation_report(req: Req, org_id: str) -> ValuationOut:
     """Stock value at FIFO cost per product and location, and in total (owners and managers)."""
-    require_role(req.principal, org_id, MANAGERS)
+    orgs.require_role(req.principal, org_id, MANAGERS)
     return ledger.valuation(org_id)
 
 
@@ -204,7 +212,7 @@ def list_forecasts(req: Req, org_id: str) -> ForecastsOut:
     """Demand forecasts per product × location (the hourly job's precomputed chart JSON): the last 28
     days' actual demand against what was forecast for them, the next 28 days, days of cover, the
     projected stock-out date and a suggested reorder point for a 95 % service level."""
-    require_role(req.principal, org_id)
+    orgs.require_role(req.principal, org_id)
     return forecasting.chart_for(org_id)
 
 
@@ -212,7 +220,7 @@ def list_forecasts(req: Req, org_id: str) -> ForecastsOut:
 def inventory_insights(req: Req, org_id: str) -> InsightsOut:
     """Precomputed charts: sales and revenue by day, top sellers, waste by reason; stock value and
     cost of goods (under `costs`) for owners and managers only."""
-    m = require_role(req.principal, org_id)
+    m = orgs.require_role(req.principal, org_id)
     return insights.chart_for(org_id, m.role in MANAGERS)
 
 
@@ -221,7 +229,7 @@ def inventory_insights(req: Req, org_id: str) -> InsightsOut:
        response=PurchaseOrdersOut)
 def list_purchase_orders(req: Req, org_id: str) -> PurchaseOrdersOut:
     """Purchase orders, newest first (unit costs for owners and managers only)."""
-    m = require_role(req.principal, org_id)
+    m = orgs.require_role(req.principal, org_id)
     return purchasing.purchase_orders(org_id, m.role in MANAGERS, req.query_model(PurchaseOrdersQuery).status)
 
 
@@ -229,7 +237,7 @@ def list_purchase_orders(req: Req, org_id: str) -> PurchaseOrdersOut:
        status=201)
 def create_purchase_order(req: Req, org_id: str) -> PurchaseOrderOut:
     """A draft purchase order by hand (owners and managers)."""
-    require_role(req.principal, org_id, MANAGERS)
+    orgs.require_role(req.principal, org_id, MANAGERS)
     data = req.body(PurchaseOrderIn)
     po = purchasing.create_po(org_id, req.principal.sub, data.supplier_id, data.location_id,
                               [ln.model_dump() for ln in data.lines])
@@ -238,7 +246,7 @@ def create_purchase_order(req: Req, org_id: str) -> PurchaseOrderOut:
 
 @route(inventory, "/orgs/{org_id}/purchase-orders/{po_id}", ("GET",), response=PurchaseOrderOut)
 def get_purchase_order(req: Req, org_id: str, po_id: str) -> PurchaseOrderOut:
-    m = require_role(req.principal, org_id)
+    m = orgs.require_role(req.principal, org_id)
     return purchasing.po_out(purchasing.get_po(org_id, po_id), m.role in MANAGERS)
 
 
@@ -246,7 +254,7 @@ def get_purchase_order(req: Req, org_id: str, po_id: str) -> PurchaseOrderOut:
        response=PurchaseOrderOut)
 def approve_purchase_order(req: Req, org_id: str, po_id: str) -> PurchaseOrderOut:
     """Approve a draft (owners and managers): the supplier is emailed the order."""
-    require_role(req.principal, org_id, MANAGERS)
+    orgs.require_role(req.principal, org_id, MANAGERS)
     data = req.body(VersionIn)
     return purchasing.po_out(purchasing.approve(org_id, po_id, req.principal.sub, data.version), True)
 
@@ -255,7 +263,7 @@ def approve_purchase_order(req: Req, org_id: str, po_id: str) -> PurchaseOrderOu
        response=PurchaseOrderOut)
 def cancel_purchase_order(req: Req, org_id: str, po_id: str) -> PurchaseOrderOut:
     """Cancel an open order (owners and managers); the supplier and location may be ordered from again."""
-    require_role(req.principal, org_id, MANAGERS)
+    orgs.require_role(req.principal, org_id, MANAGERS)
     data = req.body(VersionIn)
     return purchasing.po_out(purchasing.cancel(org_id, po_id, data.version), True)
 
@@ -265,7 +273,7 @@ def cancel_purchase_order(req: Req, org_id: str, po_id: str) -> PurchaseOrderOut
 def receive_purchase_order(req: Req, org_id: str, po_id: str) -> PurchaseOrderOut:
     """Record a delivery against an approved order (any member): each line becomes a receive movement,
     so arriving stock fills backorders first. The same receipt_id sent again receives nothing twice."""
-    m = require_role(req.principal, org_id)
+    m = orgs.require_role(req.principal, org_id)
     data = req.body(ReceiptIn)
     po = purchasing.receive(org_id, po_id, req.principal.sub, data.receipt_id,
                             [ln.model_dump() for ln in data.lines])
