@@ -67,9 +67,13 @@ def bytecode(name: str, source: bytes, work: str) -> tuple[str, bytes] | None:
 
 
 def cold_start_modules(root: str) -> set[str]:
-    """The files under `root` (an extracted asset) that `import app` loads: what every cold start imports.
-    The runtime's own packages (botocore) come from this Python's environment, as on Lambda."""
-    code = ("import sys, app\n"
+    """The files under `root` (an extracted asset) that a cold start loads: `import app`, then every module
+    of chalicelib (the services a first request imports through core.deferred, the stream and schedule
+    handlers' modules) and what they import. The runtime's own packages (botocore) come from this
+    Python's environment, as on Lambda."""
+    code = ("import sys, pkgutil, importlib, app, chalicelib\n"
+            "for m in pkgutil.walk_packages(chalicelib.__path__, 'chalicelib.'):\n"
+            "    importlib.import_module(m.name)\n"
             "print('\\n'.join(m.__file__ for m in list(sys.modules.values()) if getattr(m, '__file__', None)))")
     env = {**os.environ, "PYTHONPATH": root, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONSAFEPATH": "1"}
     env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
