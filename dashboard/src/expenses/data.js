@@ -3,6 +3,7 @@
 import { useState } from "preact/hooks";
 import * as offline from "../offline.js";
 import { api, chartWanted, noteWrite, serverTime, signedIn } from "../core/api.js";
+import { followCharts } from "../core/follow.js";
 import { emit } from "../core/bus.js";
 import { pageError } from "../core/errors.js";
 import { thisMonth } from "../core/format.js";
@@ -35,42 +36,19 @@ export function categoryName(slug) {
 }
 
 // ---------------------------------------------------------------- writes and chart polling
-/** A write whose effect reaches totals and charts through the stream: pages reload, charts are polled. */
-export async function write(method, path, body) {
-  const startedAt = Date.now();
-  const r = await api(method, path, body);
-  if (r.ok) {
-    noteWrite("expenses", r.data && r.data.updated_at, startedAt);
+// One poller: every write gives it another ~15 s to see the charts catch up with the newest write; when
+// they have, every page showing expense data reloads it.
+const charts = followCharts({
+  scope: "expenses",
+  chartPath: () => `/insights/expenses?year=${currentMonth().slice(0, 4)}`,
+  caughtUp: async (chart) => {
     emit("expenses");
-    pollCharts();
-  }
-  return r;
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-let pollUntil = 0;
-let polling = false;
-export async function pollCharts() {
-  // One poller at a time; every write gives it another ~15 s to see the charts catch up with the
-  // newest write; when they have, every page showing expense data reloads it.
-  pollUntil = Date.now() + 15000;
-  if (polling) return;
-  polling = true;
-  try {
-    for (let i = 0; Date.now() < pollUntil; i++) {
-      await sleep(i === 0 ? 800 : 1500);
-      if (!signedIn() || Date.now() >= pollUntil) return;
-      const r = await api("GET", `/insights/expenses?year=${currentMonth().slice(0, 4)}`);
-      if (r.ok && serverTime(r.data.generated_at) >= chartWanted("expenses")) {
-        emit("expenses");
-        await sleep(300);
-        if (serverTime(r.data.generated_at) >= chartWanted("expenses")) return; // no newer write meanwhile
-      }
-    }
-  } finally {
-    polling = false;
-  }
-}
+    await charts.sleep(300);
+    return serverTime(chart.generated_at) >= chartWanted("expenses"); // no newer write meanwhile
+  },
+});
+export const write = charts.write;
+export const pollCharts = charts.poll;
 
 // ---------------------------------------------------------------- the offline queue
 export const pending = () => offline.pending(owner());

@@ -1,7 +1,8 @@
 // What the inventory pages share: the organisations the person belongs to (and the one chosen), its
 // catalogue (ids → names), writes that the charts follow, and chart polling.
 import { useEffect, useState } from "preact/hooks";
-import { api, chartWanted, noteWrite, serverTime, signedIn } from "../core/api.js";
+import { api } from "../core/api.js";
+import { followCharts } from "../core/follow.js";
 import { emit, on } from "../core/bus.js";
 import { useTopic } from "../core/ui.jsx";
 
@@ -69,31 +70,14 @@ export const customerName = (id) => (names.customer[id] ? names.customer[id].nam
 export const orgCurrency = () => (Object.values(names.product)[0] || {}).currency || "USD";
 
 // ---------------------------------------------------------------- writes and chart polling
-export async function write(method, path, body, stampOf = (d) => d && d.updated_at) {
-  const startedAt = Date.now();
-  const r = await api(method, path, body);
-  if (r.ok) {
-    noteWrite("inventory", stampOf(r.data), startedAt);
-    emit("inventory");
-    pollCharts();
-  }
-  return r;
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-let pollUntil = 0;
-let polling = false;
-async function pollCharts() {
-  // The stream updates the charts a moment after a write: poll until they include it (about 15 s).
-  pollUntil = Date.now() + 15000;
-  if (polling) return;
-  polling = true;
-  try {
-    for (let i = 0; Date.now() < pollUntil; i++) {
-      await sleep(i === 0 ? 800 : 1500);
-      if (!signedIn() || !state.org) return;
-      const r = await api("GET", orgPath("/insights/inventory"));
-      if (r.ok && serverTime(r.data.generated_at) >= chartWanted("inventory")) { emit("inventory-charts", r.data); return; }
-    }
-  } finally { polling = false; }
-}
+// The stream updates the charts a moment after a write: poll until they include it (about 15 s).
+const charts = followCharts({
+  scope: "inventory",
+  chartPath: () => orgPath("/insights/inventory"),
+  ready: () => Boolean(state.org),
+  caughtUp: async (chart) => {
+    emit("inventory-charts", chart);
+    return true;
+  },
+});
+export const write = charts.write;
