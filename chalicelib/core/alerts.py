@@ -9,8 +9,6 @@ from html import escape as html_escape
 from decimal import Decimal
 
 from . import clock
-from .alert_rules import Crossing as Crossing, Threshold as Threshold, crossings as crossings  # re-exported
-from .alert_rules import firing_id as firing_id, unsubscribe_url as unsubscribe_url  # re-exported
 from .db import put_if_new
 from .models import OutboxMessage
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from html import escape
 
 from . import clock
-from .alerts import firing_id, outbox_message
+from .alert_rules import firing_id
+from .alerts import outbox_message
 from .auth import Principal
 from .db import find, get_or, transaction
 from .errors import Conflict, Forbidden, InvalidInput, NotFound

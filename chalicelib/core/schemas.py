@@ -252,6 +252,5 @@ class AlertOut(Out):
     sent_at: str | None = None
 
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 # A client-chosen id in a path: a UUID written in its canonical 8-4-4-4-12 form.
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"

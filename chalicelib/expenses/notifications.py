@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..core.alerts import firing_id, outbox_message, put_once, unsubscribe_url
+from ..core.alert_rules import firing_id, unsubscribe_url
+from ..core.alerts import outbox_message, put_once
 from ..core.models import OutboxMessage, Profile
 from ..core.profiles import alerts_enabled
 from ..core.rollups import read_rollups

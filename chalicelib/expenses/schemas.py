@@ -8,10 +8,10 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, RootModel, field_validator
 
 from ..core.schemas import CurrencyCode, Items, Out, Query, Strict
-from .rules import PAYMENT_MODES
+from .rules import MONTH_PATTERN, PAYMENT_MODES, SLUG_PATTERN
 
-SLUG = r"^[a-z0-9][a-z0-9_-]{0,39}$"
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+SLUG = SLUG_PATTERN
+MONTH = MONTH_PATTERN
 
 
 def decimal_string(v: Any) -> str:

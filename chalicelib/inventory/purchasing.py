@@ -15,7 +15,8 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from ..core import clock
-from ..core.alerts import firing_id, outbox_message
+from ..core.alert_rules import firing_id
+from ..core.alerts import outbox_message
 from ..core.db import conflicted, failed_actions, get_or, transact
 from ..core.errors import Conflict, NotFound, TallyError
 from ..core.keys import org_pk

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from ..core.alerts import firing_id, outbox_message, put_once, unsubscribe_url
+from ..core.alert_rules import firing_id, unsubscribe_url
+from ..core.alerts import outbox_message, put_once
 from ..core.keys import org_pk
 from ..core.models import Organisation, OutboxMessage
 from ..core.observability import logger, metrics

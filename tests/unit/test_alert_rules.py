@@ -6,7 +6,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.core.alerts import Threshold, crossings, firing_id
+from chalicelib.core.alert_rules import Threshold, crossings, firing_id
 from chalicelib.expenses.rules import budget_crossings
 
 D = Decimal

@@ -23,8 +23,11 @@ DEFAULT_CATEGORIES = {c: "expense" for c in EXPENSE_CATEGORIES} | {c: "income" f
 PAYMENT_MODES = ("cash", "debit_card", "credit_card", "e_payment", "bank_transfer", "other")
 TOTAL = "total"  # the budget covering all spending
 KIND_KEY = {"expense": "spend", "income": "income"}
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+# The one spelling of a month and a category slug: the API document's patterns (schemas) and these checks.
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+_MONTH = re.compile(MONTH_PATTERN)
+_SLUG = re.compile(SLUG_PATTERN)
 
 
 def check_month(value: str, field: str = "month") -> str:
