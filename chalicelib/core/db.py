@@ -88,13 +88,6 @@ def save_if(item: Model, condition: Condition | None,
     return _written_if(lambda: item.save(condition=condition), otherwise)
 
 
-def delete_if(item: Model, condition: Condition | None,
-              otherwise: Callable[[], TallyError | None] | None = None) -> bool:
-    """Delete `item` when `condition` holds; when it fails, raise `otherwise()` if it names an
-    error, else return False."""
-    return _written_if(lambda: item.delete(condition=condition), otherwise)
-
-
 def find(model: type[M], hash_key: str, range_key: str | None = None) -> M | None:
     """The item under this key, or None (one GetItem)."""
     try:

@@ -20,7 +20,3 @@ def org_key(org_id: str, *parts: str) -> str:
     """An index partition scoped to an organisation, e.g. `org_key(o, "MOVES")` → `ORG#o#MOVES`."""
     return "#".join((org_pk(org_id), *parts))
 
-
-def user_key(sub: str, *parts: str) -> str:
-    """An index partition scoped to a person, e.g. `user_key(s, "2026-11")` → `USER#s#2026-11`."""
-    return "#".join((user_pk(sub), *parts))
