@@ -191,7 +191,7 @@ class VersionIn(Strict):
 class ReceiptLineIn(Strict):
     product_id: Id
     quantity: Quantity
-    lot: str | None = Field(default=None, min_length=1, max_length=64)
+    lot: LotName | None = None
     expiry: Day | None = None
 
 

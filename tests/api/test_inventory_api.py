@@ -320,6 +320,9 @@ def test_purchase_order_actions_for_outsiders_and_each_role(shop):
     assert shop.staff.post(f"{base}/cancel", {"version": 1})[1]["error"]["field"] == "role"
     status, err = shop.staff.post(f"{base}/receive", receipt)
     assert status == 409 and err["error"]["field"] == "status"  # a draft is not received
+    bad_lot = {**receipt, "lines": [{"product_id": shop.product, "quantity": "5", "lot": "\u009b\rw"}]}
+    status, err = shop.staff.post(f"{base}/receive", bad_lot)  # a lot a movement would refuse: 400, not 500
+    assert status == 400 and err["error"]["field"] == "lines.0.lot", err
     status, approved = shop.manager.post(f"{base}/approve", {"version": 1})
     assert status == 200 and approved["status"] == "approved"
     status, err = shop.manager.post(f"{base}/approve", {"version": 1})
