@@ -1,5 +1,5 @@
 """Demand forecasts: each product × location's forecast (the pure engine in rules/forecast.py), at
-most once a day each, and the organisation's "forecast vs actual" chart. The hourly job
+most once a day each, and the organisation's "forecast vs actual" chart (with the 80% and 95% bands). The hourly job
 (jobs.forecast_positions) calls `forecast_org` per organisation.
 
 A position whose forecast is younger than `FRESH_FOR` is skipped, so an hourly schedule spreads the
@@ -9,6 +9,7 @@ organisation's "forecast vs actual" chart JSON to S3 (one Query of its forecasts
 """
 from __future__ import annotations
 
+import math
 import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -27,6 +28,8 @@ from .schemas import ForecastSeriesOut, ForecastsOut
 FRESH_FOR = timedelta(hours=20)
 HORIZON = 28
 BACKTEST = 28
+HISTORY_DAYS = 3 * 365 + BACKTEST  # three years: enough for a yearly season to be seen and taken out
+SEASONS = (7, 365)  # weekdays and the year, each used when the history shows it
 SERVICE_LEVEL = 0.95
 DEFAULT_LEAD_TIME = 7
 CHART = "forecast"
@@ -47,21 +50,30 @@ def demand_history(totals: dict[tuple[str, str], dict[str, Decimal]], org_id: st
 
 
 def compute(pos: Position, history: list[float], lead_time_days: int, today: date) -> Forecast:
-    """A position's forecast item from its history (ending yesterday): the next days, days of cover,
-    stock-out date, suggested reorder point, and a backtest of the same engine 28 days ago."""
-    result = fc.forecast(history, HORIZON)
+    """A position's forecast item from its history (ending yesterday): the next days with their 80% and
+    95% bands, days of cover, the day stock may run out and the reorder point (both at the service
+    level, from the distribution of demand over the lead time), and a backtest of the same engine 28
+    days ago."""
+    result = fc.forecast(history, max(HORIZON, lead_time_days), SEASONS, demand=True)
     on_hand = float(pos.on_hand)
-    cover = fc.days_of_cover(on_hand, result.daily)
-    out = fc.stockout_date(today, on_hand, result.daily)
-    rp = fc.reorder_point(result.daily, result.sigma, lead_time_days, SERVICE_LEVEL)
+    cover = fc.days_of_cover(on_hand, result.mean)
+    out = fc.stockout_date(today, on_hand, result, SERVICE_LEVEL)
+    rp = fc.reorder_point(result, lead_time_days, SERVICE_LEVEL)
     past, actual = history[:-BACKTEST], history[-BACKTEST:]
-    backtest = fc.forecast(past, BACKTEST).daily if any(past) else [0.0] * BACKTEST
-    score = fc.mase(actual, backtest, past[-fc.FIT_WINDOW:]) if len(past) > 14 else None
+    backtest = fc.forecast(past, BACKTEST, SEASONS, demand=True).mean
+    demand_seen = fc.clean(past, demand=True)
+    score = fc.mase(actual, backtest, demand_seen) if len(demand_seen) > 14 else None
+
+    def days(values: list[float]) -> list[Decimal]:
+        return [_q(v) for v in values[:HORIZON]]
+
     return Forecast(
         *item_key(pos.org_id, "FORECAST", f"{pos.product_id}#{pos.location_id}"), org_id=pos.org_id,
-        product_id=pos.product_id, location_id=pos.location_id, method=result.method,
-        daily=[_q(v) for v in result.daily], days_of_cover=None if cover is None else _q(cover, "0.1"),
-        stockout_date=None if out is None else out.isoformat(), suggested_reorder_point=_q(rp, "1"),
+        product_id=pos.product_id, location_id=pos.location_id, method=result.method, note=result.note or None,
+        daily=days(result.mean), lower_80=days(result.lower[80]), upper_80=days(result.upper[80]),
+        lower_95=days(result.lower[95]), upper_95=days(result.upper[95]),
+        days_of_cover=None if cover is None else _q(cover, "0.1"),
+        stockout_date=None if out is None else out.isoformat(), suggested_reorder_point=_q(math.ceil(rp), "1"),
         service_level=Decimal(str(SERVICE_LEVEL)), sigma=_q(result.sigma), lead_time_days=lead_time_days,
         actual=[_q(v) for v in actual], backtest=[_q(v) for v in backtest],
         backtest_mase=None if score is None or score == float("inf") else _q(score),
@@ -91,7 +103,7 @@ def forecast_org(org_id: str, positions: list[Position], now: datetime, started:
     products = catalogue.many(Product, "PRODUCT", org_id, {p.product_id for p in stale})
     suppliers = catalogue.many(Supplier, "SUPPLIER", org_id,
                                {p.supplier_id for p in products.values() if p.supplier_id})
-    days = fc.FIT_WINDOW + BACKTEST
+    days = HISTORY_DAYS
     years = sorted({str((today - timedelta(days=days)).year), str(today.year)})
     totals = read_rollups([series_key(org_id, p.product_id, p.location_id, y) for p in stale for y in years])
     done = 0
@@ -136,7 +148,8 @@ def chart_document(items: list[Forecast], names: dict[str, str], locations: dict
             past_days=[(start - timedelta(days=len(f.actual or []) - i)).isoformat() for i in range(len(f.actual or []))],
             actual=nums(f.actual), backtest=nums(f.backtest),
             days=[(start + timedelta(days=i)).isoformat() for i in range(len(f.daily or []))],
-            forecast=nums(f.daily),
+            forecast=nums(f.daily), lower_80=nums(f.lower_80), upper_80=nums(f.upper_80),
+            lower_95=nums(f.lower_95), upper_95=nums(f.upper_95), note=f.note,
             days_of_cover=None if f.days_of_cover is None else num(f.days_of_cover),
             stockout_date=f.stockout_date,
             suggested_reorder_point=None if f.suggested_reorder_point is None else num(f.suggested_reorder_point),

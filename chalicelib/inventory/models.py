@@ -339,7 +339,12 @@ class Forecast(InventoryTable):
     product_id = UnicodeAttribute()
     location_id = UnicodeAttribute()
     method = UnicodeAttribute()
+    note = UnicodeAttribute(null=True)  # why the forecast is what it is, when the history decided it
     daily = ListAttribute(of=DecimalAttribute, default=list)  # the next days' forecast
+    lower_80 = ListAttribute(of=DecimalAttribute, default=list)  # prediction intervals, day by day
+    upper_80 = ListAttribute(of=DecimalAttribute, default=list)
+    lower_95 = ListAttribute(of=DecimalAttribute, default=list)
+    upper_95 = ListAttribute(of=DecimalAttribute, default=list)
     days_of_cover = DecimalAttribute(null=True)
     stockout_date = UnicodeAttribute(null=True)
     suggested_reorder_point = DecimalAttribute(null=True)

@@ -406,16 +406,26 @@ class ForecastSeriesOut(Out):
     location_id: str
     product: str
     location: str
-    method: str
+    method: str = Field(description="the model: e.g. `ets:AAdN+theta×season(7)` (ETS and Theta combined "
+                        "on the seasonally adjusted series), `tsb` (intermittent demand), `naive`, `none`")
+    note: str | None = Field(default=None, description="why the forecast is what it is, when the history "
+                             "decided it (e.g. no demand recorded yet)")
     computed_on: str | None
     past_days: list[str]
     actual: list[str]
     backtest: list[str]
     days: list[str]
     forecast: list[str]
-    days_of_cover: str | None
-    stockout_date: str | None
-    suggested_reorder_point: str | None
+    lower_80: list[str] = Field(description="the 80% prediction interval, day by day (with upper_80)")
+    upper_80: list[str]
+    lower_95: list[str] = Field(description="the 95% prediction interval, day by day (with upper_95)")
+    upper_95: list[str]
+    days_of_cover: str | None = Field(description="days the stock lasts at the forecast's expected demand")
+    stockout_date: str | None = Field(description="the first day stock may have run out at the service "
+                                      "level (from the distribution of cumulative demand); null: none "
+                                      "expected within a year")
+    suggested_reorder_point: str | None = Field(description="the service-level quantile of demand over "
+                                                "the supplier's lead time")
     service_level: str | None
     lead_time_days: int | None
     backtest_mase: str | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from chalicelib.core import clock
 from chalicelib.core.rollups import apply_contributions, Contribution
@@ -21,12 +21,12 @@ def run_job(client) -> dict:
 
 
 def seed_demand(org_id: str, product_id: str, location_id: str, days: int, end) -> None:
-    """Past demand straight into the series rollups (weekday-shaped, 5..11 a day), as the stream would."""
+    """Past demand straight into the series rollups (weekday-shaped with some noise, 3..13 a day), as the stream would."""
     c = Contribution("seed", "0")
     for i in range(days, 0, -1):
         d = end - timedelta(days=i)
         c.add(watch.series_key(org_id, product_id, location_id, str(d.year)), f"{d:%m-%d}",
-              Decimal(8 + round(3 * math.sin(2 * math.pi * d.toordinal() / 7))))
+              Decimal(8 + round(3 * math.sin(2 * math.pi * d.toordinal() / 7)) + (i * 37 % 5 - 2)))
     apply_contributions([c])
 
 
@@ -47,12 +47,19 @@ def test_the_job_forecasts_each_position_once_a_day_and_charts_forecast_against_
     assert series["product"] == "Coffee 1kg" and series["location"] == "High Street"
     assert series["method"].startswith("ets:") and len(series["forecast"]) == 28 and len(series["actual"]) == 28
     assert series["days"][0] == now.date().isoformat() and series["past_days"][-1] == (now.date() - timedelta(days=1)).isoformat()
-    assert 5 <= float(series["forecast"][0]) <= 11
+    assert 3 <= float(series["forecast"][0]) <= 13
     # 57 on hand at about 8 a day: a week of cover, out about a week from today
     cover = float(series["days_of_cover"])
     assert 5 < cover < 10
-    assert series["stockout_date"] == (now.date() + timedelta(days=math.floor(cover))).isoformat()
+    # the day stock may run out at the 95% service level: not after the day it runs out on average
+    expected_out = now.date() + timedelta(days=math.floor(cover))
+    assert now.date() < date.fromisoformat(series["stockout_date"]) <= expected_out
     assert int(series["suggested_reorder_point"]) > 3 * 8  # lead time 3 days of demand plus safety stock
+    for k in range(28):  # the bands hold the forecast: 95% around 80% around the mean
+        lo95, lo80, mid, hi80, hi95 = (float(series[f][k]) for f in
+                                       ("lower_95", "lower_80", "forecast", "upper_80", "upper_95"))
+        assert lo95 <= lo80 <= mid <= hi80 <= hi95 and lo95 >= 0
+    assert float(series["upper_95"][-1]) - float(series["lower_95"][-1]) > 0
     assert float(series["backtest_mase"]) < 1.5
     # a day later it is stale again
     clock.set_now(now + timedelta(hours=21))

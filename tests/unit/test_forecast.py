@@ -1,4 +1,6 @@
-"""The forecasting engine against statsmodels (the oracle, dev-only) and hand-checked examples."""
+"""The forecasting engine against statsmodels (the oracle, dev-only), hand-checked examples, and every
+bad input of issue 10 (NaN, None, infinities, negatives, empty and one-point histories, long seasons,
+m ≤ 0), by example and as properties over arbitrary series."""
 from __future__ import annotations
 
 import math
@@ -8,10 +10,14 @@ from datetime import date
 from statistics import NormalDist
 
 import numpy as np
+from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 import pytest
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
+from hypothesis import given, settings, strategies as st
+
 from chalicelib.inventory.rules import forecast as fc
+from chalicelib.inventory.rules.forecast import ets, season, theta
 
 
 def seasonal_series(n=140, seed=1, trend=0.05, noise=2.0) -> list[float]:
@@ -20,7 +26,7 @@ def seasonal_series(n=140, seed=1, trend=0.05, noise=2.0) -> list[float]:
     return [30 + trend * t + weekly[t % 7] + rng.gauss(0, noise) for t in range(n)]
 
 
-def statsmodels_fit(y, spec: fc.Spec, l0, b0, s0, params=None):
+def statsmodels_fit(y, spec: ets.Spec, l0, b0, s0, params=None):
     kw = {"initial_level": l0}
     if spec.trend:
         kw["initial_trend"] = b0
@@ -37,15 +43,15 @@ def statsmodels_fit(y, spec: fc.Spec, l0, b0, s0, params=None):
                          smoothing_seasonal=params.get("gamma"), damping_trend=params.get("phi"), optimized=False)
 
 
-@pytest.mark.parametrize("spec", fc.SPECS, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", ets.SPECS, ids=lambda s: s.name)
 def test_the_recursions_match_statsmodels(spec):
     y = seasonal_series()
     params = {"alpha": 0.3, "beta": 0.1, "gamma": 0.2, "phi": 0.9}
     params = {k: v for k, v in params.items() if k == "alpha" or (k == "beta" and spec.trend)
               or (k == "gamma" and spec.seasonal) or (k == "phi" and spec.damped)}
-    l0, b0, s0 = fc.initial_states(y, spec)
-    sse, level, trend, seasons = fc.smooth(y, spec, l0=l0, b0=b0, s0=s0, **params)
-    ours = fc.project(level, trend, seasons, spec, params.get("phi", 1.0), 20)
+    l0, b0, s0 = ets.initial_states(y, spec)
+    sse, level, trend, seasons = ets.smooth(y, spec, l0=l0, b0=b0, s0=s0, **params)
+    ours = ets.project(level, trend, seasons, spec, params.get("phi", 1.0), 20)
     theirs = statsmodels_fit(y, spec, l0, b0, s0, params)
     assert sse == pytest.approx(theirs.sse, rel=1e-9)
     for h, (a, b) in enumerate(zip(ours, theirs.forecast(20)), start=1):
@@ -58,40 +64,87 @@ def test_the_recursions_match_statsmodels(spec):
             assert a == pytest.approx(b, abs=1e-6), h
 
 
-@pytest.mark.parametrize("spec", [fc.SPECS[0], fc.SPECS[1], fc.SPECS[3], fc.SPECS[4]], ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", ets.NONSEASONAL, ids=lambda s: s.name)
 def test_least_squares_fit_is_as_good_as_statsmodels(spec):
-    y = seasonal_series(seed=7)
-    _aicc, params, sse = fc.fit_ets(y, spec)
-    l0, b0, s0 = fc.initial_states(y, spec)
-    theirs = statsmodels_fit(y, spec, l0, b0, s0)
-    assert sse <= theirs.sse * 1.02
-    assert params["alpha"] == pytest.approx(theirs.params["smoothing_level"], abs=0.15)
+    """Smoothing constants and initial states fitted together: no worse than statsmodels' ETSModel
+    (maximum likelihood, which for additive errors is least squares) on the same series."""
+    rng = random.Random(7)
+    y = [30 + 0.2 * t + rng.gauss(0, 2) for t in range(120)]
+    ours = ets.fit(y, spec)
+    model = ETSModel(np.array(y), error="add", trend="add" if spec.trend else None, damped_trend=spec.damped)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = model.fit(disp=False)
+    assert ours.sse <= float(np.sum(theirs.resid ** 2)) * 1.02
 
 
-def test_information_criterion_picks_the_season_only_when_there_is_one():
-    assert fc.forecast(seasonal_series(seed=3), 14).method in ("ets:ANA", "ets:AAA", "ets:AAdA")
+def test_paths_are_the_forecasts_the_model_would_have_made():
+    """The in-sample h-step forecasts (which the intervals stand on) equal refitting nothing and
+    forecasting from each origin: checked against running the recursions on the prefix."""
+    y = seasonal_series(n=60)
+    fit = ets.fit(y, ets.AADN)
+    p = fit.params
+    for t in (10, 33, 55):
+        _, level, trend, seasons = ets.smooth(y[:t], fit.spec, p["alpha"], p["beta"], 0.0, p["phi"],
+                                              l0=fit.l0, b0=fit.b0, s0=fit.s0)
+        expected = ets.project(level, trend, seasons, fit.spec, p["phi"], 5)[:len(y) - t]
+        assert ets.paths(y, fit, 5, 10)[t - 10] == pytest.approx(expected)
+    th = theta.fit(y)
+    for t in (10, 40):
+        level = th.l0
+        for v in y[:t]:
+            level = th.alpha * v + (1 - th.alpha) * level
+        prefix = theta.Theta(th.alpha, th.l0, th.drift, level, t, 0.0)  # what it knew at t
+        assert theta.paths(y, th, 4, 10)[t - 10] == pytest.approx(prefix.forecast(4))
+    assert theta.paths(y, th, 3, 0)[-1] == pytest.approx(theta.paths(y, th, 1, 0)[-1])  # one step left
+
+
+def test_a_season_is_found_only_when_there_is_one():
+    assert "season(7)" in fc.forecast(seasonal_series(seed=3), 14, 7).method
     rng = random.Random(5)
     noise = [20 + rng.gauss(0, 3) for _ in range(140)]
-    assert fc.forecast(noise, 14).method in ("ets:ANN", "ets:AAN", "ets:AAdN")
+    assert "season" not in fc.forecast(noise, 14, 7).method
 
 
 def test_a_seasonal_forecast_follows_the_week():
     y = seasonal_series(n=182, trend=0, noise=0.5)
-    r = fc.forecast(y, 14)
+    r = fc.forecast(y, 14, 7)
     weekly = [0, 3, 5, 4, 1, -4, -9]
     expected = [30 + weekly[(182 + h) % 7] for h in range(14)]
-    assert max(abs(a - b) for a, b in zip(r.daily, expected)) < 1.5
+    assert max(abs(a - b) for a, b in zip(r.mean, expected)) < 1.5
     assert 0.2 < r.sigma < 1.0
+
+
+def test_long_seasons_are_fitted_when_the_history_holds_them():
+    """A daily season on half-hourly data (m = 48) and a yearly one on daily data (365, beside the week)."""
+    rng = random.Random(2)
+    halfhourly = [100 + 40 * math.sin(2 * math.pi * t / 48) + rng.gauss(0, 3) for t in range(48 * 14)]
+    r = fc.forecast(halfhourly, 48, 48)
+    assert "season(48)" in r.method
+    truth = [100 + 40 * math.sin(2 * math.pi * t / 48) for t in range(48 * 14, 48 * 15)]
+    assert max(abs(a - b) for a, b in zip(r.mean, truth)) < 12
+    daily = [50 + 20 * math.sin(2 * math.pi * t / 365) + 5 * (t % 7 == 5) + rng.gauss(0, 2)
+             for t in range(3 * 365 + 10)]
+    r = fc.forecast(daily, 28, (7, 365), demand=True)
+    assert "season(365)" in r.method
+    truth = [50 + 20 * math.sin(2 * math.pi * t / 365) for t in range(len(daily), len(daily) + 28)]
+    assert sum(abs(a - b) for a, b in zip(r.mean, truth)) / 28 < 5
+
+
+def test_a_trend_is_followed_even_on_a_short_history():
+    r = fc.forecast([10, 12, 14, 16, 18, 20, 22, 24], 3, 1)
+    assert r.mean[0] > 24 and r.mean[2] > r.mean[0]
 
 
 def test_intermittent_demand_uses_tsb_and_decays_when_sales_stop():
     rng = random.Random(11)
     y = [rng.choice([0, 0, 0, 0, 2, 5]) for _ in range(120)]
-    r = fc.forecast(y, 7)
-    assert r.method == "tsb" and len(set(r.daily)) == 1
-    assert 0.5 < r.daily[0] < 2.5  # about mean demand, 7/6 a day
-    stopped = fc.forecast(y + [0] * 40, 7)
-    assert stopped.daily[0] < r.daily[0] / 2
+    r = fc.forecast(y, 7, demand=True)
+    assert r.method == "tsb" and len(set(r.mean)) == 1
+    assert 0.5 < r.mean[0] < 2.5  # about mean demand, 7/6 a day
+    assert r.lower[95][0] == 0 and r.upper[95][0] >= 4  # a day of 5 is inside the 95% band
+    stopped = fc.forecast(y + [0] * 40, 7, demand=True)
+    assert stopped.mean[0] < r.mean[0] / 2
 
 
 def test_tsb_and_croston_by_hand():
@@ -103,35 +156,149 @@ def test_tsb_and_croston_by_hand():
     assert fc.croston([0, 3, 0, 0, 3], alpha=1.0) == pytest.approx(1.0)  # 3 every 3 days
 
 
-def test_edge_series():
-    assert fc.forecast([], 3).method == "none"
-    assert fc.forecast([0] * 30, 3).daily == [0, 0, 0]
-    short = fc.forecast([2, 4, 6], 2)
-    assert short.method == "mean" and short.daily == [4, 4]
-    falling = fc.forecast([max(0, 50 - t) for t in range(40)] + [0.5] * 10, 10)
-    assert min(falling.daily) >= 0
+# ----------------------------------------------------------------- bad input (issue 10, item 4)
+def test_missing_values_are_interpolated_inside_and_dropped_at_the_ends():
+    assert fc.clean([None, 1, None, 3, float("nan"), 5, None]) == [1, 2, 3, 4, 5]
+    r = fc.forecast([1, None, 3, float("nan"), 5, 6, 7, 8, 9, 10], 3, 1)
+    assert all(math.isfinite(v) for v in r.mean) and r.mean[0] > 9  # not zero, not NaN
 
 
-def test_days_of_cover_stockout_and_reorder_point():
+@pytest.mark.parametrize("bad", [float("inf"), float("-inf")])
+def test_an_infinity_is_an_error_naming_its_place(bad):
+    with pytest.raises(fc.ForecastInputError, match="value 2 is infinite"):
+        fc.forecast([1, 2, bad, 4], 3)
+
+
+@pytest.mark.parametrize("m", [0, -7, 1.5, True, ()])
+def test_a_season_length_below_one_is_an_error(m):
+    with pytest.raises(fc.ForecastInputError, match="season length"):
+        fc.forecast([1, 2, 3, 4], 3, m)
+
+
+@pytest.mark.parametrize("h", [0, -1, 2.0])
+def test_a_horizon_below_one_is_an_error(h):
+    with pytest.raises(fc.ForecastInputError, match="horizon"):
+        fc.forecast([1, 2, 3, 4], h)
+
+
+def test_text_is_an_error_not_a_crash():
+    with pytest.raises(fc.ForecastInputError, match="value 1 is not a number"):
+        fc.forecast([1, "x", 3], 2)
+
+
+def test_empty_and_all_zero_histories():
+    with pytest.raises(fc.ForecastInputError, match="no finite value"):
+        fc.forecast([], 3)
+    with pytest.raises(fc.ForecastInputError, match="no finite value"):
+        fc.forecast([None, float("nan")], 3)
+    for history in ([], [0] * 30, [None] * 5):
+        r = fc.forecast(history, 3, demand=True)  # demand: an explicit "none", said so, not a silent zero
+        assert r.method == "none" and r.note == "no demand recorded yet" and r.mean == [0, 0, 0]
+
+
+def test_one_and_two_point_histories_are_naive_with_honest_bands():
+    one = fc.forecast([5], 4, demand=True)
+    assert one.method == "naive" and one.mean == [5] * 4 and "1 point" in one.note
+    assert one.upper[95][3] > one.upper[95][0] > 5  # widening, not zero-width
+    two = fc.forecast([4, 8], 2)
+    assert two.mean == [6, 6] and two.lower[80][0] < 6 < two.upper[80][0]
+
+
+def test_negative_values():
+    """Returns are not demand: as demand they count as 0; as a plain series a fall below zero is
+    followed (not routed to the intermittent model and flattened to 0)."""
+    assert fc.clean([3, -2, 4], demand=True) == [3, 0, 4]
+    falling = [50 - 2 * t for t in range(40)]  # reaches -28
+    r = fc.forecast(falling, 5, 1)
+    assert r.method.startswith("ets:") and r.mean[0] < -28 and r.mean[4] < r.mean[0]
+    as_demand = fc.forecast(falling, 5, 1, demand=True)
+    assert min(as_demand.mean) >= 0 and min(as_demand.lower[95]) >= 0
+
+
+def test_a_season_longer_than_the_history_is_left_out():
+    y = seasonal_series(n=30)
+    r = fc.forecast(y, 7, 52)
+    assert "season" not in r.method and len(r.mean) == 7
+
+
+series_values = st.one_of(st.none(), st.just(float("nan")),
+                          st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False),
+                          st.integers(min_value=0, max_value=50))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(series_values, max_size=120), st.integers(min_value=1, max_value=30),
+       st.sampled_from([1, 4, 7, 12, 24]), st.booleans())
+def test_any_finite_series_gets_a_finite_forecast_with_nested_bands(values, h, m, demand):
+    try:
+        r = fc.forecast(values, h, m, demand=demand)
+    except fc.ForecastInputError as e:  # only: nothing finite in a plain series
+        assert not demand and "no finite value" in str(e)
+        assert not fc.clean(values)
+        return
+    assert len(r.mean) == h and all(math.isfinite(v) for v in r.mean) and math.isfinite(r.sigma)
+    for k in range(h):
+        assert r.lower[95][k] <= r.lower[80][k] <= r.upper[80][k] <= r.upper[95][k]
+        assert all(math.isfinite(b[k]) for b in (r.lower[95], r.upper[95]))
+    if demand:
+        assert min(r.mean) >= 0 and min(r.lower[95]) >= 0
+        rp = fc.reorder_point(r, 7, 0.95)
+        assert math.isfinite(rp) and rp >= 0
+        out = fc.stockout_date(date(2026, 1, 1), 10, r)
+        assert out is None or out >= date(2026, 1, 1)
+
+
+# ----------------------------------------------------------------- what it means for stock
+def test_days_of_cover():
     daily = [2.0] * 7 + [4.0] * 7
     assert fc.days_of_cover(10, daily) == pytest.approx(5)
     assert fc.days_of_cover(20, daily) == pytest.approx(7 + 6 / 4)
     assert fc.days_of_cover(0, daily) == 0
     assert fc.days_of_cover(5, [0.0] * 7) is None
     assert fc.days_of_cover(100, [1.0] * 10) == pytest.approx(100)  # beyond the horizon at its mean
-    assert fc.stockout_date(date(2026, 11, 20), 10, daily) == date(2026, 11, 25)
-    z = NormalDist().inv_cdf(0.95)
-    assert z == pytest.approx(1.6449, abs=1e-4)
-    assert fc.reorder_point(daily, sigma=1.5, lead_time_days=4) == pytest.approx(8 + z * 1.5 * 2)
-    assert fc.reorder_point([1.0] * 3, 0.0, 5) == pytest.approx(5)
+
+
+def test_the_reorder_point_is_the_service_level_quantile_of_lead_time_demand():
+    """On a known demand distribution (Poisson-like daily demand of mean 6), the 95% reorder point over
+    a 5-day lead time covers about 95% of 5-day totals, more than the mean (30) and less than a
+    normal one-step σ·√L with 3σ of slack would say."""
+    rng = random.Random(4)
+
+    def day() -> int:
+        return sum(1 for _ in range(12) if rng.random() < 0.5)  # binomial(12, ½): mean 6, sd √3
+
+    history = [day() for _ in range(400)]
+    r = fc.forecast(history, 28, 7, demand=True)
+    rp = fc.reorder_point(r, 5, 0.95)
+    totals = [sum(day() for _ in range(5)) for _ in range(2000)]
+    covered = sum(t <= rp for t in totals) / len(totals)
+    assert 0.90 <= covered <= 0.99, (rp, covered)
+    assert fc.reorder_point(r, 5, 0.5) < rp
+    assert fc.reorder_point(r, 0) == 0
     with pytest.raises(ValueError):
-        fc.reorder_point(daily, 1, 3, service_level=1.0)
+        fc.reorder_point(r, 3, service_level=1.0)
+
+
+def test_the_stockout_date_at_a_service_level_comes_before_the_average_one():
+    rng = random.Random(9)
+    history = [max(0.0, 10 + rng.gauss(0, 3)) for _ in range(200)]
+    r = fc.forecast(history, 28, 7, demand=True)
+    today = date(2026, 11, 20)
+    cover = fc.days_of_cover(100, r.mean)
+    assert cover is not None and 8 < cover < 12
+    at_95 = fc.stockout_date(today, 100, r, 0.95)
+    at_50 = fc.stockout_date(today, 100, r, 0.5)
+    assert at_95 is not None and at_50 is not None and today < at_95 <= at_50
+    assert fc.stockout_date(today, 0, r) == today
+    assert fc.stockout_date(today, 5, fc.forecast([0] * 20, 7, demand=True)) is None  # no demand: it lasts
 
 
 def test_mase_against_seasonal_naive():
     history = [1, 2, 3, 4, 5, 6, 7] * 3
     naive = history[-7:]
-    assert fc.mase(history[:7], naive, history) == math.inf or fc.mase(naive, naive, history) == 0
+    assert fc.mase(naive, naive, history) == 0
+    assert fc.mase([2, 3], [3, 3], history) == pytest.approx(0.5 / 1.5)  # exact season: the naive scale
     noisy = [v + (1 if i % 2 else -1) for i, v in enumerate(history)]
     assert fc.mase([2, 3], [3, 3], noisy) == pytest.approx(0.5 / (sum(abs(noisy[t] - noisy[t - 7])
                                                                        for t in range(7, 21)) / 14))
+    assert fc.mase([1], [2], [5, 5, 5]) == math.inf and fc.mase([5], [5], [5, 5]) == 0

@@ -1,0 +1,271 @@
+"""Forecasting in the standard library (the API Lambda ships no numpy, statsmodels or statsforecast;
+bench/forecast.py measures this engine against them, side by side, and docs/forecasting.md says why).
+
+`forecast(series, horizon, m)` for one series (oldest first):
+
+1. **Clean** (`clean`): None and NaN are missing: filled by linear interpolation inside the history,
+   dropped at its ends; an infinity, m < 1 or horizon < 1 raise `ForecastInputError`. For demand
+   (`demand=True`) negative values are taken as 0 (returns are not demand) and the days before the
+   first demand are left out (a product not yet sold there is not a product nobody wants).
+2. **Route**: no history → `none` (demand: a zero forecast, marked so; otherwise an error); one or two
+   points → `naive`; demand with an average interval between demands ≥ 1.32 (Syntetos-Boylan) →
+   `tsb` (intermittent.py).
+3. **Season**: with 3 full seasons and a significant autocorrelation at lag m, the classical
+   decomposition's indices are taken out (multiplicative for a positive series) and put back on the
+   forecast; any m works (4, 7, 12, 24, 48, 365...), the history read is what limits it.
+4. **Models**: additive ETS without season (ANN, AAN, AAdN; the smallest AICc wins) and Theta, on the
+   seasonally adjusted series; the forecast is their mean (a combination: more robust than choosing).
+5. **Intervals**: from the combination's own h-step errors inside the history (parameters fixed,
+   every origin): for each step, the empirical quantiles of those errors (relative errors for a
+   multiplicative season), so bands widen with the horizon as the errors do. The same errors summed
+   over a lead time give the distribution of lead-time demand (`Result.total`), from which the reorder
+   point and the stock-out date at a service level come (stock.py).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from statistics import NormalDist
+from typing import Sequence
+
+from . import ets, intermittent, season, theta
+from .intermittent import INTERMITTENT_ADI, average_demand_interval, croston, fit_tsb, tsb
+from .stock import days_of_cover, lead_time_demand, mase, reorder_point, stockout_date
+
+__all__ = ["INTERMITTENT_ADI", "ForecastInputError", "LEVELS", "MAX_POINTS", "Result", "SEASON",
+           "average_demand_interval", "clean", "croston", "days_of_cover", "fit_tsb", "forecast",
+           "lead_time_demand", "mase", "reorder_point", "stockout_date", "tsb"]
+
+SEASON = 7
+LEVELS = (80, 95)
+MAX_POINTS = 3000  # the most recent points fitted (enough for 3 yearly seasons of daily data)
+MIN_SAMPLE = 20  # h-step errors needed before a step's band comes from their quantiles
+
+
+class ForecastInputError(ValueError):
+    """A series or setting the engine cannot forecast from (an infinity, m < 1, horizon < 1, ...)."""
+
+
+@dataclass
+class Result:
+    method: str  # e.g. "ets:AAdN+theta", "tsb", "naive", "none"; "×season(12)" when a season was taken out
+    mean: list[float]
+    lower: dict[int, list[float]]
+    upper: dict[int, list[float]]
+    sigma: float  # the standard deviation of one-step errors inside the history
+    note: str = ""  # why a forecast is what it is, when the history decided it (none, naive, ...)
+    errors: list[list[float]] = field(default_factory=list, repr=False)  # per origin: k-step errors
+    demand: bool = False
+
+    @property
+    def daily(self) -> list[float]:
+        return self.mean
+
+    def total(self, days: int, level: float) -> float:
+        """The `level` quantile (0.5–1) of the total over the next `days` steps: the forecast's sum plus
+        the quantile of the same-length sums of errors inside the history."""
+        if not 0.5 <= level < 1:
+            raise ForecastInputError("level is between 0.5 and 1")
+        base = _sum_ahead(self.mean, days)
+        sums = [sum(e[:days]) for e in self.errors if len(e) >= min(days, len(self.mean))]
+        if days > len(self.mean) or len(sums) < MIN_SAMPLE:  # too few: scale the one-step spread
+            extra = NormalDist().inv_cdf(level) * self.sigma * math.sqrt(max(days, 0))
+        else:
+            extra = quantile(sums, level)
+        return max(0.0, base + extra) if self.demand else base + extra
+
+
+def _sum_ahead(mean: Sequence[float], days: int) -> float:
+    inside = sum(mean[:days])
+    beyond = max(0, days - len(mean)) * (sum(mean) / len(mean) if mean else 0.0)
+    return inside + beyond
+
+
+def quantile(values: Sequence[float], q: float) -> float:
+    """The q quantile with linear interpolation between order statistics (numpy's default)."""
+    xs = sorted(values)
+    pos = q * (len(xs) - 1)
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+# ----------------------------------------------------------------- input
+def clean(series: Sequence[float | int | None], demand: bool = False) -> list[float]:
+    """The finite history the models see (see the module's docstring for each rule)."""
+    raw: list[float | None] = []
+    for i, v in enumerate(series):
+        if v is None:
+            raw.append(None)
+            continue
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            raise ForecastInputError(f"value {i} is not a number: {v!r}") from None
+        if math.isinf(f):
+            raise ForecastInputError(f"value {i} is infinite")
+        raw.append(None if math.isnan(f) else f)
+    known = [i for i, v in enumerate(raw) if v is not None]
+    if not known:
+        return []
+    out: list[float] = []
+    for i in range(known[0], known[-1] + 1):
+        v = raw[i]
+        if v is None:  # interpolate between the neighbours that are known
+            a = max(j for j in known if j < i)
+            b = min(j for j in known if j > i)
+            va, vb = raw[a], raw[b]
+            assert va is not None and vb is not None
+            v = va + (vb - va) * (i - a) / (b - a)
+        out.append(v)
+    if demand:
+        out = [max(0.0, v) for v in out]
+        first = next((i for i, v in enumerate(out) if v > 0), len(out))
+        out = out[first:]
+    return out[-MAX_POINTS:]
+
+
+# ----------------------------------------------------------------- one series
+def forecast(series: Sequence[float | int | None], horizon: int = 28, m: int | Sequence[int] = SEASON, *,
+             demand: bool = False, levels: Sequence[int] = LEVELS) -> Result:
+    """The next `horizon` values of a series with season length `m` (1: none; several, e.g. (7, 365) for
+    daily data, each taken out when the history shows it), with prediction intervals at `levels`
+    percent. `demand=True` reads it as daily demand: never below zero (module docstring)."""
+    given: list[object] = list(m) if isinstance(m, (list, tuple)) else [m]
+    ms = [v for v in given if isinstance(v, int) and not isinstance(v, bool) and v >= 1]
+    if not ms or len(ms) != len(given):
+        raise ForecastInputError(f"season length m must be a whole number ≥ 1, not {m!r}")
+    if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
+        raise ForecastInputError(f"horizon must be a whole number ≥ 1, not {horizon!r}")
+    if any(not 0 < lv < 100 for lv in levels):
+        raise ForecastInputError("levels are percentages between 0 and 100")
+    y = clean(series, demand)
+    n = len(y)
+    if n == 0 or (demand and not any(y)):
+        if not demand:
+            raise ForecastInputError("the series has no finite value")
+        zeros = [0.0] * horizon
+        return Result("none", zeros, {lv: zeros for lv in levels}, {lv: zeros for lv in levels}, 0.0,
+                      "no demand recorded yet", demand=True)
+    if n < 3:
+        return _naive(y, horizon, levels, demand)
+    if demand and average_demand_interval(y) >= INTERMITTENT_ADI:
+        return _intermittent(y, horizon, levels)
+    return _smooth_series(y, horizon, ms, levels, demand)
+
+
+def _naive(y: list[float], horizon: int, levels: Sequence[int], demand: bool) -> Result:
+    """One or two points: their mean, with a band as wide as the spread the points allow (the
+    differences of two points, else the value's own size: for demand, a Poisson count's √mean)."""
+    mean = sum(y) / len(y)
+    spread = abs(y[1] - y[0]) if len(y) == 2 else (math.sqrt(abs(mean)) if demand else abs(mean))
+    spread = spread or (1.0 if demand else abs(mean) * 0.1) or 1.0
+    lower, upper = {}, {}
+    for lv in levels:
+        z = NormalDist().inv_cdf(0.5 + lv / 200)
+        lower[lv] = [mean - z * spread * math.sqrt(k) for k in range(1, horizon + 1)]
+        upper[lv] = [mean + z * spread * math.sqrt(k) for k in range(1, horizon + 1)]
+    r = Result("naive", [mean] * horizon, lower, upper, spread,
+               f"only {len(y)} point{'s' if len(y) > 1 else ''} of history: their mean", demand=demand)
+    return _floor(r) if demand else r
+
+
+def _intermittent(y: list[float], horizon: int, levels: Sequence[int]) -> Result:
+    sse, params, level = fit_tsb(y)
+    start = min(len(y) - 1, max(7, len(y) // 5))
+    ps = intermittent.paths(y, params["alpha"], params["beta"], horizon, start)
+    errs = _errors(y, ps, start)
+    r = Result("tsb", [level] * horizon, {}, {}, math.sqrt(sse / len(y)), errors=errs, demand=True)
+    _bands(r, errs, levels, relative=None)
+    return _floor(r)
+
+
+def _smooth_series(y: list[float], horizon: int, ms: Sequence[int], levels: Sequence[int], demand: bool) -> Result:
+    n = len(y)
+    multiplicative = min(y) > 0
+    z, found = list(y), []  # seasons taken out, longest first: (m, indices)
+    for m in sorted(set(ms), reverse=True):
+        if season.is_seasonal(z, m):
+            idx = season.indices(z, m, multiplicative)
+            z = season.remove(z, idx, multiplicative)
+            found.append((m, idx))
+    multiplicative = multiplicative and bool(found)
+    start = min(n - 1, max(2, max((m for m, _ in found), default=2), n // 5))
+    candidates = [ets.fit(z, spec) for spec in ets.NONSEASONAL if spec.trend is False or n >= 5]
+    best = min(candidates, key=lambda f: f.aicc)
+    th = theta.fit(z)
+    parts = [(best.forecast(horizon), ets.paths(z, best, horizon, start)),
+             (th.forecast(horizon), theta.paths(z, th, horizon, start))]
+    mean = [sum(p[0][k] for p in parts) / len(parts) for k in range(horizon)]
+    paths = [[sum(p[1][o][k] for p in parts) / len(parts) for k in range(len(parts[0][1][o]))]
+             for o in range(len(parts[0][1]))]
+    for _m, idx in found:
+        mean = season.restore(mean, idx, multiplicative, n)
+        paths = [season.restore(p, idx, multiplicative, start + o) for o, p in enumerate(paths)]
+    errs = _errors(y, paths, start)
+    one_step = [e[0] for e in errs if e]
+    sigma = math.sqrt(sum(v * v for v in one_step) / len(one_step)) if one_step else 0.0
+    method = f"ets:{best.spec.name}+theta" + "".join(f"×season({m})" for m, _ in found)
+    r = Result(method, mean, {}, {}, sigma, errors=errs, demand=demand)
+    _bands(r, errs, levels, relative=paths if multiplicative else None)
+    return _floor(r) if demand else r
+
+
+def _errors(y: Sequence[float], paths: list[list[float]], start: int) -> list[list[float]]:
+    return [[y[start + o + k] - f for k, f in enumerate(p)] for o, p in enumerate(paths)]
+
+
+def _bands(r: Result, errs: list[list[float]], levels: Sequence[int], relative: list[list[float]] | None) -> None:
+    """Fill r.lower / r.upper from the k-step errors (as ratios of the forecast when `relative`)."""
+    h = len(r.mean)
+    if relative is not None and min(r.mean) <= 0:  # ratios of a forecast that reaches zero mean nothing
+        relative = None
+    samples: list[list[float]] = [[] for _ in range(h)]
+    for o, e in enumerate(errs):
+        for k, v in enumerate(e[:h]):
+            if relative is not None:
+                f = relative[o][k]
+                if f > 0:
+                    samples[k].append(v / f)
+            else:
+                samples[k].append(v)
+    for lv in levels:
+        lo_q, hi_q = 0.5 - lv / 200, 0.5 + lv / 200
+        z = NormalDist().inv_cdf(hi_q)
+        lower, upper = [], []
+        ref: tuple[int, float, float] | None = None  # the last step with enough errors: (k, low, high)
+        for k in range(h):
+            s = samples[k]
+            if len(s) >= MIN_SAMPLE:
+                lo, hi = quantile(s, lo_q), quantile(s, hi_q)
+                ref = (k, lo, hi)
+            elif ref is not None:  # beyond what the history can check: widen as √k
+                grow = math.sqrt((k + 1) / (ref[0] + 1))
+                lo, hi = ref[1] * grow, ref[2] * grow
+            else:
+                spread = r.sigma or _sd(s) or 0.0
+                scale = abs(r.mean[k]) if relative is not None and r.mean[k] else 1.0
+                lo, hi = -z * spread * math.sqrt(k + 1) / scale, z * spread * math.sqrt(k + 1) / scale
+            f = r.mean[k]
+            if relative is not None:
+                lower.append(f * (1 + lo))
+                upper.append(f * (1 + hi))
+            else:
+                lower.append(f + lo)
+                upper.append(f + hi)
+        r.lower[lv], r.upper[lv] = lower, [max(u, lo_) for u, lo_ in zip(upper, lower)]
+
+
+def _sd(s: Sequence[float]) -> float:
+    if len(s) < 2:
+        return 0.0
+    mu = sum(s) / len(s)
+    return math.sqrt(sum((v - mu) ** 2 for v in s) / (len(s) - 1))
+
+
+def _floor(r: Result) -> Result:
+    """Demand is never negative: the forecast and its bands stop at zero."""
+    r.mean = [max(0.0, v) for v in r.mean]
+    r.lower = {lv: [max(0.0, v) for v in vs] for lv, vs in r.lower.items()}
+    r.upper = {lv: [max(0.0, v) for v in vs] for lv, vs in r.upper.items()}
+    return r
