@@ -281,6 +281,32 @@ def test_charts_read_money_months_and_separate_axes(browser, local_stack, shop):
     context.close()
 
 
+def test_the_forecast_chart_draws_its_80_and_95_percent_bands_and_names_the_model(browser, local_stack, shop):  # noqa: F811
+    job = subprocess.run([sys.executable, "-m", "local.job", "forecast_demand", "--state-dir", local_stack["state_dir"]],
+                         capture_output=True, text=True, timeout=300, check=False, cwd=ROOT)
+    assert job.returncode == 0, job.stderr
+    context, page = new_page(browser, 1366, 900)
+    sign_in(page, local_stack["dashboard_url"], shop["email"], shop["password"])
+    page.goto(f"{local_stack['dashboard_url']}#/inventory/charts")
+    page.wait_for_function("() => window.Chart && Chart.getChart('forecast-chart')", timeout=15000)
+    chart = page.evaluate("""() => {
+        const c = Chart.getChart("forecast-chart");
+        const shown = c.legend.legendItems.map((i) => i.text);
+        return { shown, sets: c.data.datasets.map((d) => ({ label: d.label, fill: d.fill,
+                 values: d.data.filter((v) => v !== null) })) };
+    }""")
+    sets = {d["label"]: d for d in chart["sets"]}
+    assert chart["shown"] == ["Actual", "Forecast then", "Forecast", "95% range", "80% range"]
+    for band in ("95% range", "80% range"):
+        upper, lower = sets[band], sets[f"{band} (low)"]
+        assert upper["fill"] == "+1" and len(upper["values"]) == len(lower["values"]) == 28
+        assert all(lo <= hi for lo, hi in zip(lower["values"], upper["values"]))
+    assert any(hi > lo for hi, lo in zip(sets["95% range"]["values"], sets["95% range (low)"]["values"]))
+    assert all(a >= b for a, b in zip(sets["95% range"]["values"], sets["80% range"]["values"]))  # 95 holds 80
+    expect(page.locator("#forecast-model")).to_contain_text("Model: ")
+    context.close()
+
+
 def test_sign_up_takes_the_browsers_time_zone_and_currency_then_guides(browser, local_stack):  # noqa: F811
     context, page = new_page(browser, 375, 740, locale="de-DE", timezone_id="Europe/Berlin")
     page.goto(local_stack["dashboard_url"])

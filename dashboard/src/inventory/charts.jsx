@@ -71,6 +71,17 @@ function Charts() {
   );
 }
 
+/** "ets:AAdN+theta×season(7)" → "exponential smoothing (damped trend) and Theta, combined; weekly season". */
+export function modelName(method) {
+  const seasons = [...method.matchAll(/season\((\d+)\)/g)].map((m) => ({ 7: "weekly", 365: "yearly" }[m[1]] || `every ${m[1]}`));
+  const base = method.split("×")[0];
+  const ets = { ANN: "no trend", AAN: "trend", AAdN: "damped trend" };
+  const named = base.startsWith("ets:") ? `exponential smoothing (${ets[base.slice(4).split("+")[0]] || base.slice(4)})` +
+    (base.includes("+theta") ? " and Theta, combined" : "")
+    : { tsb: "intermittent demand (TSB)", naive: "average of the few days seen", none: "none yet" }[base] || base;
+  return seasons.length ? `${named}; ${seasons.join(" and ")} season` : named;
+}
+
 function Forecasts() {
   const { org } = useOrg();
   const [pick, setPick] = useState(0);
@@ -83,11 +94,23 @@ function Forecasts() {
     if (!s) return null;
     const labels = [...s.past_days, ...s.days].map((d) => dayName(d));
     const pad = (k) => Array(k).fill(null);
+    const ahead = (values) => [...pad(s.past_days.length), ...values.map(Number)];
+    // a band: its upper edge filled down to its lower edge (the next dataset), no line of its own
+    const band = (label, upper, lower, alpha) => [
+      { label, data: ahead(upper), borderWidth: 0, pointRadius: 0, fill: "+1",
+        backgroundColor: `rgba(30, 132, 73, ${alpha})`, borderColor: "transparent" },
+      { label: `${label} (low)`, bandEdge: true, data: ahead(lower), borderWidth: 0, pointRadius: 0, fill: false,
+        borderColor: "transparent", backgroundColor: "transparent" }];
+    const options = baseOptions("Daily demand: actual and forecast, with its 80% and 95% ranges",
+      { scales: { y: unitsAxis("Units a day") } });
+    options.plugins.legend.labels.filter = (item, data) => !data.datasets[item.datasetIndex].bandEdge;
     return { type: "line", data: { labels, datasets: [
       { label: "Actual", borderColor: PALETTE[0], backgroundColor: PALETTE[0], data: [...s.actual.map(Number), ...pad(s.days.length)] },
       { label: "Forecast then", borderColor: PALETTE[1], backgroundColor: PALETTE[1], borderDash: [4, 4], data: [...s.backtest.map(Number), ...pad(s.days.length)] },
-      { label: "Forecast", borderColor: PALETTE[2], backgroundColor: PALETTE[2], data: [...pad(s.past_days.length), ...s.forecast.map(Number)] }] },
-    options: baseOptions("Daily demand: actual and forecast", { scales: { y: unitsAxis("Units a day") } }) };
+      { label: "Forecast", borderColor: PALETTE[2], backgroundColor: PALETTE[2], data: ahead(s.forecast) },
+      ...band("95% range", s.upper_95, s.lower_95, 0.12),
+      ...band("80% range", s.upper_80, s.lower_80, 0.22)] },
+    options };
   }, [s]);
   return (
     <section aria-labelledby="forecast-title">
@@ -103,7 +126,9 @@ function Forecasts() {
       <p id="forecast-summary" class="muted">{!s ? "No forecast yet: forecasts are made once a day for products with a few weeks of sales."
         : `${s.days_of_cover === null ? "No demand expected" : `${number(s.days_of_cover)} days of cover`}` +
           `${s.stockout_date ? `, out of stock around ${dayName(s.stockout_date, true)}` : ""}; suggested reorder point ${s.suggested_reorder_point}` +
-          ` (${Number(s.service_level) * 100}% service, ${s.lead_time_days} days lead time; model ${s.method})`}</p>
+          ` (${Number(s.service_level) * 100}% service, ${s.lead_time_days} days lead time)`}</p>
+      {s && <p id="forecast-model" class="muted">Model: {modelName(s.method)}{s.note ? ` (${s.note})` : ""}
+        {s.backtest_mase !== null ? `; 28 days ago it would have scored a MASE of ${s.backtest_mase} (below 1 beats repeating last week)` : ""}.</p>}
       {s && <ChartBox id="forecast-chart" label="Forecast against actual" config={config} />}
     </section>
   );
