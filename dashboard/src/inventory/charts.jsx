@@ -125,7 +125,7 @@ function Forecasts() {
       )}
       <p id="forecast-summary" class="muted">{!s ? "No forecast yet: forecasts are made once a day for products with a few weeks of sales."
         : `${s.days_of_cover === null ? "No demand expected" : `${number(s.days_of_cover)} days of cover`}` +
-          `${s.stockout_date ? `, out of stock around ${dayName(s.stockout_date, true)}` : ""}; suggested reorder point ${s.suggested_reorder_point}` +
+          `${s.stockout_date ? `, may run out by ${dayName(s.stockout_date, true)}` : ""}; suggested reorder point ${s.suggested_reorder_point}` +
           ` (${Number(s.service_level) * 100}% service, ${s.lead_time_days} days lead time)`}</p>
       {s && <p id="forecast-model" class="muted">Model: {modelName(s.method)}{s.note ? ` (${s.note})` : ""}
         {s.backtest_mase !== null ? `; 28 days ago it would have scored a MASE of ${s.backtest_mase} (below 1 beats repeating last week)` : ""}.</p>}
