@@ -10,16 +10,22 @@ bench/forecast.py measures this engine against them, side by side, and docs/fore
 2. **Route**: no history → `none` (demand: a zero forecast, marked so; otherwise an error); one or two
    points → `naive`; demand with an average interval between demands ≥ 1.32 (Syntetos-Boylan) →
    `tsb` (intermittent.py).
-3. **Season**: with 3 full seasons and a significant autocorrelation at lag m, the classical
-   decomposition's indices are taken out (multiplicative for a positive series) and put back on the
-   forecast; any m works (4, 7, 12, 24, 48, 365...), the history read is what limits it.
+3. **Season**: with 3 full seasons and a significant autocorrelation at lag m (a seasonal strength
+   for m > 48), the classical decomposition's indices are taken out (multiplicative for a positive
+   series) and put back on the forecast; any m works (4, 7, 12, 24, 48, 365...), and on a short history
+   (2 to 4 seasons) an unconfirmed one still competes by AICc.
 4. **Models**: additive ETS without season (ANN, AAN, AAdN; the smallest AICc wins) and Theta, on the
-   seasonally adjusted series; the forecast is their mean (a combination: more robust than choosing).
-5. **Intervals**: from the combination's own h-step errors inside the history (parameters fixed,
-   every origin): for each step, the empirical quantiles of those errors (relative errors for a
-   multiplicative season), so bands widen with the horizon as the errors do. The same errors summed
-   over a lead time give the distribution of lead-time demand (`Result.total`), from which the reorder
-   point and the stock-out date at a service level come (stock.py).
+   seasonally adjusted series, averaged (a combination: more robust than choosing); for a season up
+   to 24, that average averaged again with Holt-Winters (the season in its recursions, additive or
+   multiplicative) competes. Options (with or without a season the test could not confirm, with or
+   without Holt-Winters) are compared by the AICc of their one-step errors on the same points.
+5. **Intervals**: from the chosen option's own k-step errors inside the history (parameters fixed,
+   every origin), scaled up by how much worse its true out-of-sample errors were when the same recipe
+   was refitted without the last stretch of history (`_calibration`): per step, the split-conformal
+   quantile of their sizes (as ratios of the forecast for a multiplicative season), so bands widen
+   with the horizon as the errors do. The same errors summed over a lead time give the distribution
+   of lead-time demand (`Result.total`), from which the reorder point and the stock-out date at a
+   service level come (stock.py).
 """
 from __future__ import annotations
 
@@ -40,6 +46,9 @@ SEASON = 7
 LEVELS = (80, 95)
 MAX_POINTS = 3000  # the most recent points fitted (enough for 3 yearly seasons of daily data)
 MIN_SAMPLE = 20  # h-step errors needed before a step's band comes from their quantiles
+BURN_IN = 10  # in-sample forecasts start after the first tenth of the history (states settle)
+FIT_WINDOW = 400  # the points the models fit, after any season longer than a third of it is taken out
+NATIVE_MAX_M = 24  # Holt-Winters with the season in its recursions, up to a day of hours
 
 
 class ForecastInputError(ValueError):
@@ -88,6 +97,13 @@ def quantile(values: Sequence[float], q: float) -> float:
     lo = math.floor(pos)
     hi = min(lo + 1, len(xs) - 1)
     return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def conformal(errors: Sequence[float], level: float) -> float:
+    """The half-width that holds `level` of the errors with split-conformal's finite-sample rule: the
+    ⌈(N+1)·level⌉-th smallest absolute error (the largest when N is too small for the level)."""
+    size = sorted(abs(v) for v in errors)
+    return size[min(len(size) - 1, math.ceil((len(size) + 1) * level) - 1)]
 
 
 # ----------------------------------------------------------------- input
@@ -180,35 +196,158 @@ def _intermittent(y: list[float], horizon: int, levels: Sequence[int]) -> Result
     return _floor(r)
 
 
-def _smooth_series(y: list[float], horizon: int, ms: Sequence[int], levels: Sequence[int], demand: bool) -> Result:
+@dataclass(frozen=True)
+class _Recipe:
+    """How an option is made: the seasons decomposed, the season of a Holt-Winters model averaged in
+    (0: none), and, once chosen, the specs fitted (so a refit repeats the choice, not the search)."""
+    seasons: tuple[int, ...]
+    native: int = 0
+    ets_spec: ets.Spec | None = None
+    hw_spec: ets.Spec | None = None
+
+
+@dataclass
+class _Option:
+    """One way to forecast a regular series: its forecast, its forecasts inside the history (from each
+    origin ≥ start), and the AICc of their one-step errors, so options compare on the same points."""
+    name: str
+    mean: list[float]
+    paths: list[list[float]]
+    aicc: float
+    multiplicative: bool
+    recipe: _Recipe
+    k: int  # parameters estimated (smoothing constants, initial states, seasonal indices)
+
+
+def _decomposed(y: list[float], horizon: int, ms: Sequence[int], start: int,
+                spec: ets.Spec | None = None) -> _Option:
+    """Take out the seasons `ms` (classical decomposition, longest first), fit ETS (ANN, AAN, AAdN: the
+    smallest AICc, or `spec`) and Theta on the adjusted series, average their forecasts, put the
+    seasons back."""
     n = len(y)
-    multiplicative = min(y) > 0
-    z, found = list(y), []  # seasons taken out, longest first: (m, indices)
-    for m in sorted(set(ms), reverse=True):
-        if season.is_seasonal(z, m):
-            idx = season.indices(z, m, multiplicative)
-            z = season.remove(z, idx, multiplicative)
-            found.append((m, idx))
-    multiplicative = multiplicative and bool(found)
-    start = min(n - 1, max(2, max((m for m, _ in found), default=2), n // 5))
-    candidates = [ets.fit(z, spec) for spec in ets.NONSEASONAL if spec.trend is False or n >= 5]
-    best = min(candidates, key=lambda f: f.aicc)
+    multiplicative = min(y) > 0 and bool(ms)
+    z, found = list(y), []
+    for m in sorted(ms, reverse=True):
+        idx = season.indices(z, m, multiplicative)
+        z = season.remove(z, idx, multiplicative)
+        found.append(idx)
+    specs = [spec] if spec else [s for s in ets.NONSEASONAL if not s.trend or n >= 5]
+    best = min((ets.fit(z, s) for s in specs), key=lambda f: f.aicc)
     th = theta.fit(z)
     parts = [(best.forecast(horizon), ets.paths(z, best, horizon, start)),
              (th.forecast(horizon), theta.paths(z, th, horizon, start))]
-    mean = [sum(p[0][k] for p in parts) / len(parts) for k in range(horizon)]
-    paths = [[sum(p[1][o][k] for p in parts) / len(parts) for k in range(len(parts[0][1][o]))]
-             for o in range(len(parts[0][1]))]
-    for _m, idx in found:
+    mean = [(a + b) / 2 for a, b in zip(parts[0][0], parts[1][0])]
+    paths = [[(a + b) / 2 for a, b in zip(p, q)] for p, q in zip(parts[0][1], parts[1][1])]
+    for idx in found:
         mean = season.restore(mean, idx, multiplicative, n)
         paths = [season.restore(p, idx, multiplicative, start + o) for o, p in enumerate(paths)]
-    errs = _errors(y, paths, start)
+    k = best.k + 2 + sum(m - 1 for m in ms)
+    name = f"ets:{best.spec.name}+theta" + "".join(f"×season({m})" for m in sorted(ms, reverse=True))
+    return _Option(name, mean, paths, _aicc(y, paths, start, k), multiplicative,
+                   _Recipe(tuple(ms), 0, best.spec), k)
+
+
+def _native(y: list[float], horizon: int, m: int, start: int, spec: ets.Spec | None = None) -> _Option:
+    """Holt-Winters with its season in the recursions (multiplicative for a positive series, else
+    additive; with no or a damped trend: the smaller AICc, or `spec`), which lets the season change
+    over time where a decomposition holds it fixed."""
+    family = ets.SEASONAL_MULTIPLICATIVE if min(y) > 0 else ets.SEASONAL_ADDITIVE
+    specs = [spec] if spec else [s for s in family if s.damped or not s.trend]
+    hw = min((ets.fit(y, s, m) for s in specs), key=lambda f: f.aicc)
+    paths = ets.paths(y, hw, horizon, start)
+    return _Option(f"ets:{hw.spec.name}({m})", hw.forecast(horizon), paths, _aicc(y, paths, start, hw.k),
+                   hw.spec.multiplicative, _Recipe((), m, None, hw.spec), hw.k)
+
+
+def _aicc(y: Sequence[float], paths: list[list[float]], start: int, k: int) -> float:
+    sse = sum((y[start + o] - p[0]) ** 2 for o, p in enumerate(paths) if p)
+    return ets.aicc(sse, len(paths), k)
+
+
+def _build(y: list[float], horizon: int, recipe: _Recipe, start: int) -> _Option:
+    """The option a recipe names: decomposition and combination, averaged with Holt-Winters when it
+    has a native season."""
+    base = _decomposed(y, horizon, recipe.seasons, start, recipe.ets_spec)
+    if not recipe.native:
+        return base
+    hw = _native(y, horizon, recipe.native, start, recipe.hw_spec)
+    paths = [[(a + b) / 2 for a, b in zip(p, q)] for p, q in zip(base.paths, hw.paths)]
+    # Holt-Winters' parameters plus the decomposition's ETS and Theta constants (its season counted once)
+    k = hw.k + base.k - sum(m - 1 for m in recipe.seasons)
+    return _Option(f"{base.name}|{hw.name}", [(a + b) / 2 for a, b in zip(base.mean, hw.mean)], paths,
+                   _aicc(y, paths, start, k), base.multiplicative and hw.multiplicative,
+                   _Recipe(recipe.seasons, recipe.native, base.recipe.ets_spec, hw.recipe.hw_spec), k)
+
+
+def _smooth_series(y: list[float], horizon: int, ms: Sequence[int], levels: Sequence[int], demand: bool) -> Result:
+    n = len(y)
+    positive = min(y) > 0
+    z, tested = list(y), []  # the seasons the history shows (the test), longest first
+    for m in sorted(set(ms), reverse=True):
+        if season.is_seasonal(z, m):
+            tested.append(m)
+            z = season.remove(z, season.indices(z, m, positive), positive)
+    # long seasons (a year of days) come out of the whole history first; the models then fit its last
+    # FIT_WINDOW points, which keeps a fit to a fraction of a second whatever the history's length
+    outer: list[list[float]] = []
+    adjusted = list(y)
+    for m in tested:
+        if 3 * m > FIT_WINDOW:
+            idx = season.indices(adjusted, m, positive)
+            adjusted = season.remove(adjusted, idx, positive)
+            outer.append(idx)
+    inner = [m for m in tested if 3 * m <= FIT_WINDOW]
+    w = adjusted[-FIT_WINDOW:]
+    offset, nw = n - len(w), len(w)
+    # on a short history (2 to 4 seasons) the test has little power: a season it could not confirm
+    # still competes, by AICc
+    possible = [m for m in sorted(set(ms), reverse=True) if m > 1 and 2 * m <= nw < 4 * m and m not in tested]
+    start = min(nw - 1, max(2, nw // BURN_IN))
+    options = [_decomposed(w, horizon, inner, start)]
+    if possible:
+        options.append(_decomposed(w, horizon, sorted(inner + possible, reverse=True), start))
+    native = [m for m in inner + possible if m <= NATIVE_MAX_M]
+    if native:
+        base = min(options, key=lambda o: o.aicc)
+        options.append(_build(w, horizon, _Recipe(base.recipe.seasons, max(native), base.recipe.ets_spec), start))
+    chosen = min(options, key=lambda o: o.aicc)
+    factor = _calibration(w, horizon, chosen, _errors(w, chosen.paths, start))
+    mean, paths = chosen.mean, chosen.paths
+    for idx in outer:
+        mean = season.restore(mean, idx, positive, n)
+        paths = [season.restore(p, idx, positive, offset + start + o) for o, p in enumerate(paths)]
+    errs = _errors(y, paths, offset + start)
+    if factor > 1:
+        errs = [[v * factor for v in e] for e in errs]
     one_step = [e[0] for e in errs if e]
     sigma = math.sqrt(sum(v * v for v in one_step) / len(one_step)) if one_step else 0.0
-    method = f"ets:{best.spec.name}+theta" + "".join(f"×season({m})" for m, _ in found)
-    r = Result(method, mean, {}, {}, sigma, errors=errs, demand=demand)
-    _bands(r, errs, levels, relative=paths if multiplicative else None)
+    name = chosen.name.replace("+theta", "+theta" + "".join(f"×season({len(idx)})" for idx in outer), 1)
+    r = Result(name, mean, {}, {}, sigma, errors=errs, demand=demand)
+    relative = chosen.multiplicative or (bool(outer) and positive)
+    _bands(r, errs, levels, relative=paths if relative else None)
     return _floor(r) if demand else r
+
+
+def _calibration(y: list[float], horizon: int, chosen: _Option, errs: list[list[float]]) -> float:
+    """How much wider than its in-sample errors the chosen option's true errors are: the same recipe
+    refitted without the last stretch of history (up to a horizon, at most a quarter of it) forecasts
+    that stretch; the ratio of those errors' root mean square to the in-sample one of the same steps.
+    In-sample errors come from parameters and seasons fitted on those very points, so they flatter."""
+    n = len(y)
+    hh = min(horizon, n // 4)
+    cut = n - hh
+    r = chosen.recipe
+    if hh < 1 or cut < 8:
+        return 1.0
+    back = _build(y[:cut], hh, _Recipe(tuple(m for m in r.seasons if cut >= 2 * m),
+                                       r.native if cut >= 2 * r.native else 0, r.ets_spec, r.hw_spec),
+                  min(cut - 1, max(2, cut // BURN_IN)))
+    oos = sum((y[cut + k] - back.mean[k]) ** 2 for k in range(hh))
+    ins = 0.0
+    for k in range(hh):
+        col = [e[k] for e in errs if len(e) > k]
+        ins += sum(v * v for v in col) / len(col) if col else 0.0
+    return math.sqrt(oos / ins) if ins > 0 else 1.0
 
 
 def _errors(y: Sequence[float], paths: list[list[float]], start: int) -> list[list[float]]:
@@ -230,14 +369,14 @@ def _bands(r: Result, errs: list[list[float]], levels: Sequence[int], relative: 
             else:
                 samples[k].append(v)
     for lv in levels:
-        lo_q, hi_q = 0.5 - lv / 200, 0.5 + lv / 200
-        z = NormalDist().inv_cdf(hi_q)
+        z = NormalDist().inv_cdf(0.5 + lv / 200)
         lower, upper = [], []
         ref: tuple[int, float, float] | None = None  # the last step with enough errors: (k, low, high)
         for k in range(h):
             s = samples[k]
             if len(s) >= MIN_SAMPLE:
-                lo, hi = quantile(s, lo_q), quantile(s, hi_q)
+                q = conformal(s, lv / 100)
+                lo, hi = -q, q
                 ref = (k, lo, hi)
             elif ref is not None:  # beyond what the history can check: widen as √k
                 grow = math.sqrt((k + 1) / (ref[0] + 1))

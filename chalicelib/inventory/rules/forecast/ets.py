@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from . import season, theta
 from .optimize import nelder_mead, squash
 
 
@@ -22,15 +23,22 @@ class Spec:
     trend: bool = False
     damped: bool = False
     seasonal: bool = False
+    multiplicative: bool = False  # the season multiplies the level (Holt-Winters multiplicative)
 
 
 ANN, AAN, AADN = Spec("ANN"), Spec("AAN", trend=True), Spec("AAdN", trend=True, damped=True)
 ANA = Spec("ANA", seasonal=True)
 AAA = Spec("AAA", trend=True, seasonal=True)
 AADA = Spec("AAdA", trend=True, damped=True, seasonal=True)
+ANM = Spec("ANM", seasonal=True, multiplicative=True)
+AAM = Spec("AAM", trend=True, seasonal=True, multiplicative=True)
+AADM = Spec("AAdM", trend=True, damped=True, seasonal=True, multiplicative=True)
 SPECS = (ANN, AAN, AADN, ANA, AAA, AADA)
 NONSEASONAL = (ANN, AAN, AADN)
+SEASONAL_ADDITIVE = (ANA, AAA, AADA)
+SEASONAL_MULTIPLICATIVE = (ANM, AAM, AADM)
 PHI_RANGE = (0.8, 0.98)
+TINY = 1e-9
 
 
 @dataclass
@@ -52,15 +60,61 @@ class Fit:
 
 
 def initial_states(y: Sequence[float], spec: Spec, m: int = 7) -> tuple[float, float, list[float]]:
-    """Heuristic starting level, trend and season (the first seasons' means and deviations)."""
+    """Starting level, trend and season. With a season: the classical decomposition's indices and a
+    line through the first two seasons of the adjusted series (as R's `ets` starts); without: the
+    first points' mean, or their slope."""
     if spec.seasonal:
-        first = sum(y[:m]) / m
-        trend = (sum(y[m:2 * m]) / m - first) / m if spec.trend else 0.0
-        return first, trend, [y[i] - first for i in range(m)]
+        idx = season.indices(y, m, spec.multiplicative)
+        adjusted = season.remove(y[:2 * m], idx, spec.multiplicative)
+        b = theta.slope(adjusted) if spec.trend else 0.0
+        level = sum(adjusted) / len(adjusted) - b * (len(adjusted) - 1) / 2 - b
+        return level, b, idx
     k = min(len(y), 4)
     level = sum(y[:k]) / k if not spec.trend else y[0]
     trend = (y[k - 1] - y[0]) / (k - 1) if spec.trend and k > 1 else 0.0
-    return level, trend, [0.0] * m
+    return level, trend, ([1.0] if spec.multiplicative else [0.0]) * m
+
+
+def run(y: Sequence[float], spec: Spec, alpha: float, beta: float, gamma: float, phi: float, l0: float,
+        b0: float, s0: Sequence[float], m: int, horizon: int = 0,
+        start: int | None = None) -> tuple[float, float, float, list[float], list[list[float]]]:
+    """The recursions over y, once: (SSE of one-step errors, last level, last trend, the season array
+    after the last point (position t % m), and, when `start` is given, the forecasts made inside the
+    history from each origin t ≥ start: of y[t], y[t+1], ... up to `horizon` steps)."""
+    mult = spec.multiplicative
+    level, trend = l0, (b0 if spec.trend else 0.0)
+    seasons = list(s0) if spec.seasonal else ([1.0] if mult else [0.0]) * m
+    phi = phi if spec.damped else 1.0
+    damps, power, acc = [], 1.0, 0.0
+    for _ in range(horizon):
+        power *= phi
+        acc += power
+        damps.append(acc)
+    sse, n, out = 0.0, len(y), []
+    for t, obs in enumerate(y):
+        if start is not None and t >= start:
+            steps = min(horizon, n - t)
+            if mult:
+                out.append([(level + damps[k] * trend) * seasons[(t + k) % m] for k in range(steps)])
+            else:
+                out.append([level + damps[k] * trend + seasons[(t + k) % m] for k in range(steps)])
+        s = seasons[t % m]
+        base = level + phi * trend
+        err = obs - (base * s if mult else base + s)
+        sse += err * err
+        if mult:
+            new_level = alpha * obs / (s if abs(s) > TINY else TINY) + (1 - alpha) * base
+        else:
+            new_level = alpha * (obs - s) + (1 - alpha) * base
+        if spec.trend:
+            trend = beta * (new_level - level) + (1 - beta) * phi * trend
+        if spec.seasonal:
+            if mult:
+                seasons[t % m] = gamma * obs / (base if abs(base) > TINY else TINY) + (1 - gamma) * s
+            else:
+                seasons[t % m] = gamma * (obs - base) + (1 - gamma) * s
+        level = new_level
+    return sse, level, trend, seasons, out
 
 
 def smooth(y: Sequence[float], spec: Spec, alpha: float, beta: float = 0.0, gamma: float = 0.0, phi: float = 1.0,
@@ -68,34 +122,24 @@ def smooth(y: Sequence[float], spec: Spec, alpha: float, beta: float = 0.0, gamm
            m: int = 7) -> tuple[float, float, float, list[float]]:
     """Run the recursions over y: (SSE of one-step errors, last level, last trend, the next m seasons)."""
     hl, hb, hs = initial_states(y, spec, m)
-    level = hl if l0 is None else l0
-    trend = (hb if b0 is None else b0) if spec.trend else 0.0
-    season = list(hs if s0 is None else s0) if spec.seasonal else [0.0] * m
-    phi = phi if spec.damped else 1.0
-    sse = 0.0
-    for t, obs in enumerate(y):
-        s = season[t % m]
-        base = level + phi * trend
-        err = obs - (base + s)
-        sse += err * err
-        new_level = alpha * (obs - s) + (1 - alpha) * base
-        if spec.trend:
-            trend = beta * (new_level - level) + (1 - beta) * phi * trend
-        if spec.seasonal:
-            season[t % m] = gamma * (obs - base) + (1 - gamma) * s
-        level = new_level
+    sse, level, trend, seasons, _ = run(y, spec, alpha, beta, gamma, phi, hl if l0 is None else l0,
+                                        hb if b0 is None else b0, hs if s0 is None else s0, m)
     n = len(y)
-    return sse, level, trend, [season[(n + i) % m] for i in range(m)]
+    return sse, level, trend, [seasons[(n + i) % m] for i in range(m)]
 
 
 def project(level: float, trend: float, seasons: Sequence[float], spec: Spec, phi: float, horizon: int) -> list[float]:
-    """h-step forecasts: level + (φ + … + φ^h)·trend + the season of that step."""
+    """h-step forecasts: level + (φ + … + φ^h)·trend, plus (or times) the season of that step."""
     out, damp, power = [], 0.0, 1.0
     for h in range(1, horizon + 1):
         power *= phi if spec.damped else 1.0
         damp += power
-        out.append(level + (damp * trend if spec.trend else 0.0) + (seasons[(h - 1) % len(seasons)]
-                                                                    if spec.seasonal else 0.0))
+        base = level + (damp * trend if spec.trend else 0.0)
+        if not spec.seasonal:
+            out.append(base)
+        else:
+            s = seasons[(h - 1) % len(seasons)]
+            out.append(base * s if spec.multiplicative else base + s)
     return out
 
 
@@ -103,30 +147,9 @@ def paths(y: Sequence[float], fit: Fit, horizon: int, start: int) -> list[list[f
     """The model's forecasts made inside the history, parameters fixed: for each origin t ≥ start,
     the forecasts of y[t], y[t+1], ... (up to `horizon` steps, as far as the history reaches) from
     what was known before t. Their errors are the model's h-step errors (intervals, lead-time demand)."""
-    spec, m, p = fit.spec, fit.m, fit.params
-    alpha, beta, gamma = p["alpha"], p.get("beta", 0.0), p.get("gamma", 0.0)
-    phi = p.get("phi", 1.0) if spec.damped else 1.0
-    damps, power, acc = [], 1.0, 0.0
-    for _ in range(horizon):
-        power *= phi
-        acc += power
-        damps.append(acc)
-    level, trend, season = fit.l0, (fit.b0 if spec.trend else 0.0), list(fit.s0) if spec.seasonal else [0.0] * m
-    n = len(y)
-    out: list[list[float]] = []
-    for t, obs in enumerate(y):
-        if t >= start:
-            steps = min(horizon, n - t)
-            out.append([level + damps[k] * trend + season[(t + k) % m] for k in range(steps)])
-        s = season[t % m]
-        base = level + phi * trend
-        new_level = alpha * (obs - s) + (1 - alpha) * base
-        if spec.trend:
-            trend = beta * (new_level - level) + (1 - beta) * phi * trend
-        if spec.seasonal:
-            season[t % m] = gamma * (obs - base) + (1 - gamma) * s
-        level = new_level
-    return out
+    p = fit.params
+    return run(y, fit.spec, p["alpha"], p.get("beta", 0.0), p.get("gamma", 0.0), p.get("phi", 1.0), fit.l0,
+               fit.b0, fit.s0, fit.m, horizon, start)[4]
 
 
 def decode(spec: Spec, x: Sequence[float]) -> dict[str, float]:
@@ -149,38 +172,34 @@ def aicc(sse: float, n: int, k: int) -> float:
 
 
 def fit(y: Sequence[float], spec: Spec, m: int = 7) -> Fit:
-    """One model fitted by least squares (with its initial level and trend, unless seasonal)."""
+    """One model fitted by least squares: its smoothing constants, initial level and trend (the
+    initial season is the decomposition's, counted in AICc as m − 1 parameters)."""
     n_smooth = 1 + spec.trend + spec.seasonal + spec.damped
-    start = [-1.0] + [-1.5] * (spec.trend + spec.seasonal) + ([1.0] if spec.damped else [])
     hl, hb, hs = initial_states(y, spec, m)
-    free_init = not spec.seasonal
     scale = _spread(y)
-    if free_init:
-        start += [0.0] + ([0.0] if spec.trend else [])
+    start = [-1.0] + [-1.5] * (spec.trend + spec.seasonal) + ([1.0] if spec.damped else [])
+    start += [0.0] + ([0.0] if spec.trend else [])
 
     def states(x: Sequence[float]) -> tuple[float, float]:
-        if not free_init:
-            return hl, hb
         return hl + x[n_smooth] * scale, hb + (x[n_smooth + 1] * scale / 10 if spec.trend else 0.0)
 
     def sse_of(x: list[float]) -> float:
         l0, b0 = states(x)
         p = decode(spec, x)
-        return smooth(y, spec, p["alpha"], p.get("beta", 0.0), p.get("gamma", 0.0), p.get("phi", 1.0),
-                      l0=l0, b0=b0, s0=hs, m=m)[0]
+        return run(y, spec, p["alpha"], p.get("beta", 0.0), p.get("gamma", 0.0), p.get("phi", 1.0), l0, b0, hs, m)[0]
 
-    # two starts (α ≈ 0.1 and ≈ 0.5: least squares surfaces of smoothing models have local minima),
-    # then a restart from the better one (Nelder-Mead can stall on a ridge)
+    # two starts (α ≈ 0.1 and ≈ 0.5: least squares surfaces of smoothing models have local minima)
     iters = 60 * len(start)
     runs = [nelder_mead(sse_of, [a0, *start[1:]], iters=iters) for a0 in (-2.2, 0.0)]
     x, sse = min(runs, key=lambda r: r[1])
-    x, sse = nelder_mead(sse_of, x, step=0.3, iters=iters)
     p = decode(spec, x)
     l0, b0 = states(x)
-    _, level, trend, seasons = smooth(y, spec, p["alpha"], p.get("beta", 0.0), p.get("gamma", 0.0),
-                                      p.get("phi", 1.0), l0=l0, b0=b0, s0=hs, m=m)
+    _, level, trend, seasons, _ = run(y, spec, p["alpha"], p.get("beta", 0.0), p.get("gamma", 0.0),
+                                      p.get("phi", 1.0), l0, b0, hs, m)
+    n = len(y)
     k = n_smooth + 1 + spec.trend + (m - 1 if spec.seasonal else 0)
-    return Fit(spec, m, p, l0, b0, list(hs), sse, aicc(sse, len(y), k), k, (level, trend, seasons))
+    return Fit(spec, m, p, l0, b0, list(hs), sse, aicc(sse, n, k), k,
+               (level, trend, [seasons[(n + i) % m] for i in range(m)]))
 
 
 def _spread(y: Sequence[float]) -> float:

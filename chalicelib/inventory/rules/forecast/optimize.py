@@ -6,7 +6,7 @@ from typing import Callable
 
 
 def nelder_mead(f: Callable[[list[float]], float], x0: list[float], step: float = 0.6, iters: int = 200,
-                tol: float = 1e-9) -> tuple[list[float], float]:
+                tol: float = 1e-6) -> tuple[list[float], float]:
     """A compact Nelder-Mead minimiser (standard coefficients) for a handful of parameters."""
     n = len(x0)
     pts = [list(x0)] + [[x + (step if i == j else 0.0) for j, x in enumerate(x0)] for i in range(n)]
