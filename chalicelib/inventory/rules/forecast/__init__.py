@@ -8,8 +8,8 @@ bench/forecast.py measures this engine against them, side by side, and docs/fore
    (`demand=True`) negative values are taken as 0 (returns are not demand) and the days before the
    first demand are left out (a product not yet sold there is not a product nobody wants).
 2. **Route**: no history → `none` (demand: a zero forecast, marked so; otherwise an error); one or two
-   points → `naive`; demand with an average interval between demands ≥ 1.32 (Syntetos-Boylan) →
-   `tsb` (intermittent.py).
+   points → `naive`; a series never below zero whose average interval between non-zero values is
+   ≥ 1.32 (Syntetos-Boylan: intermittent demand) → `tsb` (intermittent.py), never below zero.
 3. **Season**: with 3 full seasons and a significant autocorrelation at lag m (a seasonal strength
    for m > 48), the classical decomposition's indices are taken out (multiplicative for a positive
    series) and put back on the forecast; any m works (4, 7, 12, 24, 48, 365...), and on a short history
@@ -165,7 +165,7 @@ def forecast(series: Sequence[float | int | None], horizon: int = 28, m: int | S
                       "no demand recorded yet", demand=True)
     if n < 3:
         return _naive(y, horizon, levels, demand)
-    if demand and average_demand_interval(y) >= INTERMITTENT_ADI:
+    if min(y) >= 0 and average_demand_interval(y) >= INTERMITTENT_ADI:  # counts with many zeros
         return _intermittent(y, horizon, levels)
     return _smooth_series(y, horizon, ms, levels, demand)
 

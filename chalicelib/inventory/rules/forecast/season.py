@@ -10,6 +10,7 @@ from typing import Sequence
 
 MIN_CYCLES = 3  # full seasons needed before a season is tested (and fitted)
 ACF_MAX_LAG = 48
+RECENT_CYCLES = 5  # the seasons the indices are averaged over, the latest first
 STRENGTH = 0.3
 
 
@@ -70,12 +71,15 @@ def centred_mean(y: Sequence[float], m: int) -> list[float | None]:
     return res
 
 
-def indices(y: Sequence[float], m: int, multiplicative: bool) -> list[float]:
-    """The seasonal index of each position t % m (ratios that average 1, or deviations that sum to 0)."""
+def indices(y: Sequence[float], m: int, multiplicative: bool, cycles: int = RECENT_CYCLES) -> list[float]:
+    """The seasonal index of each position t % m (ratios that average 1, or deviations that sum to 0),
+    from the last `cycles` seasons the centred mean reaches: a season drifts, and the recent ones say
+    most about the next (the idea of X-11's moving seasonal filters, in its simplest form)."""
     trend = centred_mean(y, m)
     sums, counts = [0.0] * m, [0] * m
+    last = max((t for t, c in enumerate(trend) if c is not None), default=0)
     for t, (v, c) in enumerate(zip(y, trend)):
-        if c is None or (multiplicative and c <= 0):
+        if c is None or (multiplicative and c <= 0) or t <= last - cycles * m:
             continue
         sums[t % m] += v / c if multiplicative else v - c
         counts[t % m] += 1
