@@ -47,6 +47,7 @@ LEVELS = (80, 95)
 MAX_POINTS = 3000  # the most recent points fitted (enough for 3 yearly seasons of daily data)
 MIN_SAMPLE = 20  # h-step errors needed before a step's band comes from their quantiles
 BURN_IN = 10  # in-sample forecasts start after the first tenth of the history (states settle)
+ALL_CYCLES = 10 ** 6  # indices averaged over every season the history holds
 FIT_WINDOW = 400  # the points the models fit, after any season longer than a third of it is taken out
 NATIVE_MAX_M = 24  # Holt-Winters with the season in its recursions, up to a day of hours
 
@@ -204,6 +205,7 @@ class _Recipe:
     native: int = 0
     ets_spec: ets.Spec | None = None
     hw_spec: ets.Spec | None = None
+    cycles: int = season.RECENT_CYCLES  # the seasons the decomposition's indices average over
 
 
 @dataclass
@@ -220,7 +222,7 @@ class _Option:
 
 
 def _decomposed(y: list[float], horizon: int, ms: Sequence[int], start: int,
-                spec: ets.Spec | None = None) -> _Option:
+                spec: ets.Spec | None = None, cycles: int = season.RECENT_CYCLES) -> _Option:
     """Take out the seasons `ms` (classical decomposition, longest first), fit ETS (ANN, AAN, AAdN: the
     smallest AICc, or `spec`) and Theta on the adjusted series, average their forecasts, put the
     seasons back."""
@@ -228,7 +230,7 @@ def _decomposed(y: list[float], horizon: int, ms: Sequence[int], start: int,
     multiplicative = min(y) > 0 and bool(ms)
     z, found = list(y), []
     for m in sorted(ms, reverse=True):
-        idx = season.indices(z, m, multiplicative)
+        idx = season.indices(z, m, multiplicative, cycles)
         z = season.remove(z, idx, multiplicative)
         found.append(idx)
     specs = [spec] if spec else [s for s in ets.NONSEASONAL if not s.trend or n >= 5]
@@ -244,7 +246,7 @@ def _decomposed(y: list[float], horizon: int, ms: Sequence[int], start: int,
     k = best.k + 2 + sum(m - 1 for m in ms)
     name = f"ets:{best.spec.name}+theta" + "".join(f"×season({m})" for m in sorted(ms, reverse=True))
     return _Option(name, mean, paths, _aicc(y, paths, start, k), multiplicative,
-                   _Recipe(tuple(ms), 0, best.spec), k)
+                   _Recipe(tuple(ms), 0, best.spec, None, cycles), k)
 
 
 def _native(y: list[float], horizon: int, m: int, start: int, spec: ets.Spec | None = None) -> _Option:
@@ -267,7 +269,7 @@ def _aicc(y: Sequence[float], paths: list[list[float]], start: int, k: int) -> f
 def _build(y: list[float], horizon: int, recipe: _Recipe, start: int) -> _Option:
     """The option a recipe names: decomposition and combination, averaged with Holt-Winters when it
     has a native season."""
-    base = _decomposed(y, horizon, recipe.seasons, start, recipe.ets_spec)
+    base = _decomposed(y, horizon, recipe.seasons, start, recipe.ets_spec, recipe.cycles)
     if not recipe.native:
         return base
     hw = _native(y, horizon, recipe.native, start, recipe.hw_spec)
@@ -276,7 +278,7 @@ def _build(y: list[float], horizon: int, recipe: _Recipe, start: int) -> _Option
     k = hw.k + base.k - sum(m - 1 for m in recipe.seasons)
     return _Option(f"{base.name}|{hw.name}", [(a + b) / 2 for a, b in zip(base.mean, hw.mean)], paths,
                    _aicc(y, paths, start, k), base.multiplicative and hw.multiplicative,
-                   _Recipe(recipe.seasons, recipe.native, base.recipe.ets_spec, hw.recipe.hw_spec), k)
+                   _Recipe(recipe.seasons, recipe.native, base.recipe.ets_spec, hw.recipe.hw_spec, recipe.cycles), k)
 
 
 def _smooth_series(y: list[float], horizon: int, ms: Sequence[int], levels: Sequence[int], demand: bool) -> Result:
@@ -304,12 +306,15 @@ def _smooth_series(y: list[float], horizon: int, ms: Sequence[int], levels: Sequ
     possible = [m for m in sorted(set(ms), reverse=True) if m > 1 and 2 * m <= nw < 4 * m and m not in tested]
     start = min(nw - 1, max(2, nw // BURN_IN))
     options = [_decomposed(w, horizon, inner, start)]
+    if inner:  # a season that drifts is read from its last seasons, a steady noisy one from all of them
+        options.append(_decomposed(w, horizon, inner, start, cycles=ALL_CYCLES))
     if possible:
         options.append(_decomposed(w, horizon, sorted(inner + possible, reverse=True), start))
     native = [m for m in inner + possible if m <= NATIVE_MAX_M]
     if native:
         base = min(options, key=lambda o: o.aicc)
-        options.append(_build(w, horizon, _Recipe(base.recipe.seasons, max(native), base.recipe.ets_spec), start))
+        options.append(_build(w, horizon, _Recipe(base.recipe.seasons, max(native), base.recipe.ets_spec, None,
+                                                  base.recipe.cycles), start))
     chosen = min(options, key=lambda o: o.aicc)
     factor = _calibration(w, horizon, chosen, _errors(w, chosen.paths, start))
     mean, paths = chosen.mean, chosen.paths
@@ -340,7 +345,7 @@ def _calibration(y: list[float], horizon: int, chosen: _Option, errs: list[list[
     if hh < 1 or cut < 8:
         return 1.0
     back = _build(y[:cut], hh, _Recipe(tuple(m for m in r.seasons if cut >= 2 * m),
-                                       r.native if cut >= 2 * r.native else 0, r.ets_spec, r.hw_spec),
+                                       r.native if cut >= 2 * r.native else 0, r.ets_spec, r.hw_spec, r.cycles),
                   min(cut - 1, max(2, cut // BURN_IN)))
     oos = sum((y[cut + k] - back.mean[k]) ** 2 for k in range(hh))
     ins = 0.0
