@@ -31,6 +31,7 @@ import sys
 import time
 import warnings
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any, Callable, Sequence
@@ -48,6 +49,9 @@ PEERS = ("ETS-AICc", "AutoETS", "AutoTheta", "AutoARIMA")
 INTERMITTENT_PEERS = ("Croston", "TSB", "ADIDA")
 INTERVAL_PEERS = ("AutoETS", "AutoTheta", "AutoARIMA")  # statsforecast, level=[80, 95]
 BASELINES = ("SNaive", "Naive")
+# Peers not run on a group, and why (shown under the table).
+SKIPPED = {("intraday", "AutoARIMA"): "seasonal ARIMA at m = 48 and 169 took 1-2 min per fit here, even with "
+                                      "approximation=True; not run on the intraday group"}
 ENGINE = "engine"
 CACHE_SCHEMA = "peers-v1"  # change when a peer's set-up here changes: the cached forecasts are then stale
 
@@ -270,7 +274,7 @@ def save_cache(path: pathlib.Path, fcs: dict[str, dict[int, Fc]]) -> None:
 # ----------------------------------------------------------------- one series
 @dataclass
 class SeriesResult:
-    series: Series
+    key: str  # the series' key in the catalogue
     mase: dict[str, float]  # method -> mean MASE over the origins
     inside: dict[tuple[str, int], tuple[int, int]]  # (method, level) -> (points inside, points)
     seconds: dict[str, list[float]]
@@ -279,11 +283,26 @@ class SeriesResult:
 
 
 def peers_for(series: Series) -> tuple[str, ...]:
-    return PEERS + (INTERMITTENT_PEERS if series.group == "intermittent" else ())
+    names = PEERS + (INTERMITTENT_PEERS if series.group == "intermittent" else ())
+    return tuple(n for n in names if (series.group, n) not in SKIPPED)
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _quiet(msg: str) -> None:
+    pass
+
+
+def evaluate_key(key: str, use_cache: bool, engine_only: bool, quiet: bool) -> SeriesResult:
+    """`evaluate` by the series' key (what a worker process receives)."""
+    series = next(s for s in CATALOGUE if s.key == key)
+    return evaluate(series, use_cache, engine_only, _quiet if quiet else _stderr)
 
 
 def evaluate(series: Series, use_cache: bool, engine_only: bool,
-             log: Callable[[str], None] = lambda s: None) -> SeriesResult:
+             log: Callable[[str], None] = _quiet) -> SeriesResult:
     y = series.values()
     h, m = series.h, series.m
     cuts = [len(y) - k * h for k in range(ORIGINS, 0, -1)]
@@ -308,7 +327,7 @@ def evaluate(series: Series, use_cache: bool, engine_only: bool,
     fcs["SNaive"] = {cut: Fc(seasonal_naive(train, h, m)) for cut, train in trains.items()}
     fcs["Naive"] = {cut: Fc(seasonal_naive(train, h, 1)) for cut, train in trains.items()}
 
-    result = SeriesResult(series, {}, {}, defaultdict(list), defaultdict(list), defaultdict(list))
+    result = SeriesResult(series.key, {}, {}, defaultdict(list), defaultdict(list), defaultdict(list))
     for name, per in fcs.items():
         scores = []
         for cut, f in per.items():
@@ -342,10 +361,10 @@ class GroupSummary:
 
 
 def summarize(group: str, results: Sequence[SeriesResult]) -> GroupSummary:
-    methods = sorted({name for r in results for name in r.mase})
+    methods = sorted({name for r in results for name in r.mase if all(name in x.mase for x in results)})
     gm, beats, cover, failures = {}, {}, {}, {}
     for name in methods:
-        scored = [r for r in results if name in r.mase]
+        scored = list(results)
         gm[name] = geometric_mean([r.mase[name] for r in scored])
         beats[name] = (sum(r.mase[name] < r.mase["SNaive"] for r in scored), len(scored))
         failures[name] = sum(len(r.failed.get(name, [])) for r in scored)
@@ -434,29 +453,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--group", action="append", choices=GROUPS, help="only this group (repeatable)")
     parser.add_argument("--engine-only", action="store_true", help="fit no peer (cached ones still show)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument("--jobs", type=int, default=2, help="series evaluated in parallel processes (default 2)")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     groups = [g for g in GROUPS if not args.group or g in args.group]
 
-    def log(msg: str) -> None:
-        if not args.quiet:
-            print(msg, file=sys.stderr, flush=True)
-
+    log = _quiet if args.quiet else _stderr
+    keys = {g: [s.key for s in CATALOGUE if s.group == g] for g in groups}
+    done: dict[str, SeriesResult] = {}
+    if args.jobs > 1:
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            futures = {k: pool.submit(evaluate_key, k, args.cache, args.engine_only, args.quiet)
+                       for g in groups for k in keys[g]}
+            done = {k: f.result() for k, f in futures.items()}
+    else:
+        done = {k: evaluate_key(k, args.cache, args.engine_only, args.quiet) for g in groups for k in keys[g]}
     summaries = []
     for group in groups:
-        series = [s for s in CATALOGUE if s.group == group]
-        log(f"{group}: {len(series)} series")
-        results = [evaluate(s, args.cache, args.engine_only, log) for s in series]
+        results = [done[k] for k in keys[group]]
         summaries.append(summarize(group, results))
         for r in results:
             for name, why in r.failed.items():
-                log(f"  {r.series.key}: {name} failed {len(why)}x: {why[0]}")
+                log(f"  {r.key}: {name} failed {len(why)}x: {why[0]}")
     print(render(summaries))
     print()
     for line in verdicts(summaries):
         print(line)
+    for (group, name), why in SKIPPED.items():
+        if group in groups:
+            print(f"{group}: {name} - {why}")
     v = versions()
-    print(f"\n{sum(s.n for s in summaries)} series, {ORIGINS} origins each; statsforecast {v['statsforecast']}, "
+    print(f"\n{sum(s.n for s in summaries)} series, {ORIGINS} origins each, {args.jobs} processes; "
+          f"statsforecast {v['statsforecast']}, "
           f"statsmodels {v['statsmodels']}; {'peers from bench/.cache where present; ' if args.cache else ''}"
           f"total {time.perf_counter() - t0:.0f} s")
     return 0

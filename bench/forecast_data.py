@@ -31,7 +31,7 @@ LIC_MODELDATA = "MIT (R package modeldata; City of Chicago open data)"
 LIC_MOSAIC = "GPL-2 | GPL-3 (R package mosaicData)"
 LIC_FLIGHTS = "CC0 (R package nycflights13)"
 LIC_OPENINTRO = "GPL-3 (R package openintro)"
-LIC_M1 = "M1 competition data, public (Makridakis et al. 1982); aeon BSD-3"
+LIC_M1 = "CC BY 4.0 (Monash forecasting repository .tsf of the M1 data); aeon BSD-3"
 LIC_PBS = "GPL-3 (tsibbledata's PBS, Australian government data); aeon BSD-3"
 LIC_STORE = "CC0 (Kaggle store-item demand sample, see bench/README.md)"
 
