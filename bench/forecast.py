@@ -80,11 +80,16 @@ def mase(actual: Sequence[float], pred: Sequence[float], train: Sequence[float],
     return mae / mase_scale(train, m)
 
 
+GM_FLOOR = 0.01  # a MASE below this counts as this in a geometric mean (a perfect forecast would zero it)
+
+
 def geometric_mean(values: Sequence[float]) -> float:
+    """Of the finite values, each at least GM_FLOOR: one exact forecast (zeros forecast for an all-zero window,
+    as on a product that stopped selling) would otherwise make a group's geometric mean 0."""
     vals = [v for v in values if math.isfinite(v)]
     if not vals:
         return math.nan
-    return math.exp(sum(math.log(max(v, 1e-9)) for v in vals) / len(vals))
+    return math.exp(sum(math.log(max(v, GM_FLOOR)) for v in vals) / len(vals))
 
 
 def coverage(actual: Sequence[float], lower: Sequence[float], upper: Sequence[float]) -> tuple[int, int]:
@@ -426,6 +431,17 @@ def render(summaries: Sequence[GroupSummary]) -> str:
     return "\n".join(lines)
 
 
+def render_series(results: Sequence[SeriesResult]) -> str:
+    """Per series: each method's MASE (mean over the origins), and the engine's chosen models."""
+    methods = [n for n in (ENGINE, *PEERS, *INTERMITTENT_PEERS, *BASELINES) if any(n in r.mase for r in results)]
+    head = f"{'series':<28}" + "".join(f"{n:>10}" for n in methods) + "  engine chose"
+    lines = [head, "-" * len(head)]
+    for r in results:
+        cells = "".join(f"{r.mase[n]:>10.3f}" if n in r.mase else f"{'-':>10}" for n in methods)
+        lines.append(f"{r.key:<28}{cells}  {', '.join(sorted(set(r.models.get(ENGINE, []))))}")
+    return "\n".join(lines)
+
+
 def verdicts(summaries: Sequence[GroupSummary]) -> list[str]:
     out = []
     for s in summaries:
@@ -453,6 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--group", action="append", choices=GROUPS, help="only this group (repeatable)")
     parser.add_argument("--engine-only", action="store_true", help="fit no peer (cached ones still show)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument("--per-series", action="store_true", help="also print each series' MASE per method")
     parser.add_argument("--jobs", type=int, default=2, help="series evaluated in parallel processes (default 2)")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
@@ -475,6 +492,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for r in results:
             for name, why in r.failed.items():
                 log(f"  {r.key}: {name} failed {len(why)}x: {why[0]}")
+    if args.per_series:
+        print(render_series([done[k] for g in groups for k in keys[g]]))
+        print()
     print(render(summaries))
     print()
     for line in verdicts(summaries):
