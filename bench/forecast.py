@@ -460,7 +460,7 @@ def verdicts(summaries: Sequence[GroupSummary]) -> list[str]:
         naive_part = f"vs seasonal naive {snaive:.3f}: {'not worse' if eng <= snaive else 'WORSE'}"
         c95 = s.cover.get((ENGINE, 95))
         cover_part = ("95% cover: - (the engine gives no interval)" if c95 is None else
-                      f"95% cover {100 * c95:.0f}%: {'inside 90-98%' if 0.90 <= c95 <= 0.98 else 'OUTSIDE 90-98%'}")
+                      f"95% cover {100 * c95:.1f}%: {'inside 90-98%' if 0.90 <= c95 <= 0.98 else 'OUTSIDE 90-98%'}")
         models = ", ".join(f"{k} {v}" for k, v in sorted(s.models.items(), key=lambda kv: -kv[1]))
         out.append(f"{s.group}: engine {eng:.3f} {peer_part}; {naive_part}; {cover_part}; engine chose: {models}")
     return out
