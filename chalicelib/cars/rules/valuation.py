@@ -25,6 +25,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Mapping, Sequence
 
+from .vehicles import DAMAGE
+
 KM_PER_MILE = 1.609344
 FORMAT = "tally-trees-1"
 
@@ -147,7 +149,8 @@ def age_in_months(first_registration: str, on: date) -> int:
 
 def model_inputs(car: Mapping[str, Any], on: date) -> Inputs:
     """Every input any model may read, from a car's attributes (the vehicle's own field names): text
-    lower-cased, mileage in km, age in months at `on`, damage as 1/0, one `option:<name>` per option."""
+    lower-cased, mileage in km, age in months at `on`, damage as 0 none, 1 repaired, 2 unrepaired, and
+    one `option:<name>` flag per option."""
     inputs: Inputs = {}
     for name in ("make", "model", "trim", "body_type", "fuel", "gearbox", "drive", "colour", "condition"):
         value = car.get(name)
@@ -163,7 +166,7 @@ def model_inputs(car: Mapping[str, Any], on: date) -> Inputs:
     registered = car.get("first_registration")
     inputs["age_months"] = float(age_in_months(str(registered), on)) if registered else None
     damage = car.get("damage")
-    inputs["damage"] = None if damage is None else (0.0 if damage in ("none", False) else 1.0)
+    inputs["damage"] = float(DAMAGE.index(damage)) if damage in DAMAGE else None
     for option in car.get("options") or ():
         inputs[f"option:{option}"] = 1.0
     return inputs
