@@ -221,6 +221,7 @@ class TallyStack(cdk.Stack):
             "TALLY_CORE_TABLE": self.tables["core"].table_name,
             "TALLY_EXPENSES_TABLE": self.tables["expenses"].table_name,
             "TALLY_INVENTORY_TABLE": self.tables["inventory"].table_name,
+            "TALLY_CARS_TABLE": self.tables["cars"].table_name,
             "TALLY_ROLLUPS_TABLE": self.tables["rollups"].table_name,
             "TALLY_OUTBOX_TABLE": self.tables["outbox"].table_name,
             "TALLY_BUCKET": self.data_bucket.bucket_name,
