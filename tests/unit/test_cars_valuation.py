@@ -112,6 +112,11 @@ def test_a_dealer_model_reads_every_attribute_of_a_vehicle(dealer_model) -> None
     names = {f["name"] for f in dealer_model[0]["features"]}
     assert names == {*(k for k in CHANGES if k not in ("mileage", "first_registration")), "mileage_km", "age_months",
                      *(f"option:{o}" for o in OPTIONS)}
+    from chalicelib.cars.schemas import VehicleIn
+    from chalicelib.cars.valuations import attribute_of
+
+    # every attribute a valuation takes (its unit aside) is read by a dealer model
+    assert {attribute_of(n) for n in names} == set(VehicleIn.model_fields) - {"mileage_unit"}
     used = {row[0] for tree in dealer_model[0]["trees"] for row in tree["splits"]}
     assert used == set(range(len(names)))  # the trees split on every one of them
 
