@@ -17,7 +17,7 @@ from ..core.errors import InvalidInput
 from ..core.roles import MANAGERS
 from ..core.schemas import UUID_PATTERN
 from ..core.web import Reply, Req, route
-from .schemas import CarIn, CarOut, CarsOut, SaleIn, SaleOut, StatusIn, ValuationIn, ValuationOut
+from .schemas import CarIn, CarOut, CarsOut, CarSaleIn, CarSaleOut, CarStatusIn, CarValuationIn, CarValuationOut
 
 if TYPE_CHECKING:
     from ..core import orgs
@@ -70,38 +70,38 @@ def update_car(req: Req, org_id: str, car_id: str) -> CarOut:
     return vehicles.car_out(vehicles.update_car(org_id, car_id, req.body(CarIn)))
 
 
-@route(cars, "/orgs/{org_id}/cars/{car_id}/status", ("POST",), path_patterns=CAR_ID, body=StatusIn,
+@route(cars, "/orgs/{org_id}/cars/{car_id}/status", ("POST",), path_patterns=CAR_ID, body=CarStatusIn,
        response=CarOut)
 def move_car(req: Req, org_id: str, car_id: str) -> CarOut:
     """Reserve a car, release it to stock, or deliver it once sold (owners and managers)."""
     orgs.require_role(req.principal, org_id, MANAGERS)
     car_id = _uuid(car_id, "car_id")
-    return vehicles.car_out(vehicles.set_status(org_id, car_id, req.body(StatusIn)))
+    return vehicles.car_out(vehicles.set_status(org_id, car_id, req.body(CarStatusIn)))
 
 
 # ----------------------------------------------------------------- sales
-@route(cars, "/orgs/{org_id}/sales/{sale_id}", ("PUT",), path_patterns=SALE_ID, body=SaleIn, response=SaleOut,
+@route(cars, "/orgs/{org_id}/sales/{sale_id}", ("PUT",), path_patterns=SALE_ID, body=CarSaleIn, response=CarSaleOut,
        status=201, also={200: "this sale was recorded already with this body: what was recorded"})
-def put_sale(req: Req, org_id: str, sale_id: str) -> SaleOut | Reply[SaleOut]:
+def put_sale(req: Req, org_id: str, sale_id: str) -> CarSaleOut | Reply[CarSaleOut]:
     """Record a car's sale under a client-chosen id (owners and managers): the car becomes sold with its
     price and date (201); the same id and body again returns it (200), a different body 409."""
     orgs.require_role(req.principal, org_id, MANAGERS)
     sale_id = _uuid(sale_id, "sale_id")
-    sale, car, recorded = sales.record_sale(org_id, sale_id, req.body(SaleIn), req.principal.sub)
+    sale, car, recorded = sales.record_sale(org_id, sale_id, req.body(CarSaleIn), req.principal.sub)
     out = sales.sale_out(sale, car)
     return out if recorded else Reply(out, 200)
 
 
 # ----------------------------------------------------------------- valuations
-@route(cars, "/orgs/{org_id}/valuations", ("POST",), body=ValuationIn, response=ValuationOut)
-def post_valuation(req: Req, org_id: str) -> ValuationOut:
+@route(cars, "/orgs/{org_id}/valuations", ("POST",), body=CarValuationIn, response=CarValuationOut)
+def post_valuation(req: Req, org_id: str) -> CarValuationOut:
     """P10, P50 and P90 of a car's resale price, the factors behind it and the model that answered."""
     orgs.require_role(req.principal, org_id)
-    return valuations.value_vehicle(req.body(ValuationIn))
+    return valuations.value_vehicle(req.body(CarValuationIn))
 
 
-@route(cars, "/orgs/{org_id}/cars/{car_id}/valuation", ("GET",), path_patterns=CAR_ID, response=ValuationOut)
-def get_car_valuation(req: Req, org_id: str, car_id: str) -> ValuationOut:
+@route(cars, "/orgs/{org_id}/cars/{car_id}/valuation", ("GET",), path_patterns=CAR_ID, response=CarValuationOut)
+def get_car_valuation(req: Req, org_id: str, car_id: str) -> CarValuationOut:
     """A stocked car's own estimate, from its stored attributes."""
     orgs.require_role(req.principal, org_id)
     return valuations.value_car(org_id, _uuid(car_id, "car_id"))

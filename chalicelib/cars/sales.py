@@ -18,17 +18,17 @@ from ..core.db import find, transact
 from ..core.errors import Conflict, InvalidInput, TallyError
 from ..core.money import fmt, parse_amount
 from .models import Car, Sale, sale_key
-from .schemas import SaleIn, SaleOut
+from .schemas import CarSaleIn, CarSaleOut
 from .vehicles import car_out, get_car, today
 
 SELLABLE = ("in_stock", "reserved")
 
 
-def _hash(data: SaleIn) -> str:
+def _hash(data: CarSaleIn) -> str:
     return hashlib.sha256(json.dumps(data.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
 
 
-def _sold_on(data: SaleIn) -> str:
+def _sold_on(data: CarSaleIn) -> str:
     if data.sold_on is None:
         return today().isoformat()
     try:
@@ -46,7 +46,7 @@ def _replay(org_id: str, sale: Sale, request_hash: str) -> tuple[Sale, Car]:
     return sale, get_car(org_id, sale.car_id)
 
 
-def record_sale(org_id: str, sale_id: str, data: SaleIn, recorded_by: str) -> tuple[Sale, Car, bool]:
+def record_sale(org_id: str, sale_id: str, data: CarSaleIn, recorded_by: str) -> tuple[Sale, Car, bool]:
     """(sale, car, whether it was recorded now): False for a replay of the same request."""
     request_hash = _hash(data)
     existing = find(Sale, *sale_key(org_id, sale_id))
@@ -80,6 +80,6 @@ def record_sale(org_id: str, sale_id: str, data: SaleIn, recorded_by: str) -> tu
     return sale, car, True
 
 
-def sale_out(sale: Sale, car: Car) -> SaleOut:
-    return SaleOut(id=sale.id, car_id=sale.car_id, price=fmt(sale.price, sale.currency), currency=sale.currency,
+def sale_out(sale: Sale, car: Car) -> CarSaleOut:
+    return CarSaleOut(id=sale.id, car_id=sale.car_id, price=fmt(sale.price, sale.currency), currency=sale.currency,
                    sold_on=sale.sold_on, recorded_at=sale.recorded_at, car=car_out(car))

@@ -77,7 +77,7 @@ class VehicleIn(Strict):
     condition: Condition | None = None
 
 
-class ValuationIn(VehicleIn):
+class CarValuationIn(VehicleIn):
     """A car to value (it need not be in stock)."""
 
 
@@ -106,7 +106,7 @@ class CarIn(VehicleIn):
             raise ValueError(str(exc)) from None
 
 
-class StatusIn(Strict):
+class CarStatusIn(Strict):
     """Move a car: reserve it, release it back to stock, or deliver it once sold (a sale is recorded
     with PUT /orgs/{org_id}/sales/{sale_id})."""
 
@@ -114,7 +114,7 @@ class StatusIn(Strict):
     version: int = Field(ge=1, description="the version read")
 
 
-class SaleIn(Strict):
+class CarSaleIn(Strict):
     car_id: str = Field(pattern=UUID_PATTERN)
     price: Money
     sold_on: str | None = Field(default=None, pattern=DAY_PATTERN, description="YYYY-MM-DD, today by default; "
@@ -162,7 +162,7 @@ class CarsOut(Items[CarOut]):
     pass
 
 
-class SaleOut(Out):
+class CarSaleOut(Out):
     id: str
     car_id: str
     price: str
@@ -172,14 +172,14 @@ class SaleOut(Out):
     car: CarOut
 
 
-class FactorOut(Out):
+class CarValuationFactorOut(Out):
     feature: str = Field(description="the attribute (an option as option:<name>)")
     value: str | None = Field(description="the value the model read")
     effect: str = Field(description="its share of P50 − base, in the estimate's currency; the effects add up")
     change: str = Field(description="the relative change it alone makes, e.g. \"-0.063\" for -6.3 %")
 
 
-class ValuationModelOut(Out):
+class CarValuationModelOut(Out):
     name: str = Field(description="starter (the public data set) or dealer (the dealer's own sales)")
     version: str
     trained_at: str
@@ -189,12 +189,12 @@ class ValuationModelOut(Out):
     reads: list[str] = Field(description="the attributes this model reads")
 
 
-class ValuationOut(Out):
+class CarValuationOut(Out):
     p10: str
     p50: str
     p90: str
     base: str = Field(description="the model's price before any factor")
     currency: str
-    factors: list[FactorOut]
+    factors: list[CarValuationFactorOut]
     unused: list[str] = Field(description="attributes given that this model does not read")
-    model: ValuationModelOut
+    model: CarValuationModelOut

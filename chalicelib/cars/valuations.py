@@ -15,7 +15,7 @@ from typing import Any
 
 from ..core.money import fmt
 from .rules.valuation import TreeModel, estimate, load_model, model_inputs
-from .schemas import FactorOut, ValuationModelOut, ValuationOut, VehicleIn
+from .schemas import CarValuationFactorOut, CarValuationModelOut, CarValuationOut, VehicleIn
 from .vehicles import check_registration, get_car, today
 
 STARTER = pathlib.Path(__file__).with_name("starter_model.json")
@@ -44,30 +44,30 @@ def _shown(value: float | str | None, feature: str) -> str | None:
     return str(value)
 
 
-def valuation(car: dict[str, Any], on: date, model: TreeModel | None = None) -> ValuationOut:
+def valuation(car: dict[str, Any], on: date, model: TreeModel | None = None) -> CarValuationOut:
     """The estimate of a car (its attributes as the vehicle's field names) on `on`."""
     model = model or starter_model()
     inputs = model_inputs(car, on)
     e = estimate(model, inputs)
     reads = sorted({attribute_of(f.name) for f in model.features})
     given = sorted(k for k, v in car.items() if v not in (None, "", []) and k != "mileage_unit")
-    return ValuationOut(
+    return CarValuationOut(
         p10=fmt(e.p10, e.currency), p50=fmt(e.p50, e.currency), p90=fmt(e.p90, e.currency),
         base=fmt(e.base, e.currency), currency=e.currency,
-        factors=[FactorOut(feature=f.feature, value=_shown(f.value, f.feature), effect=fmt(f.effect, e.currency),
+        factors=[CarValuationFactorOut(feature=f.feature, value=_shown(f.value, f.feature), effect=fmt(f.effect, e.currency),
                            change=str(f.change)) for f in e.factors],
         unused=[k for k in given if k not in reads],
-        model=ValuationModelOut(name="starter", version=model.version, trained_at=model.trained_at, rows=model.rows,
+        model=CarValuationModelOut(name="starter", version=model.version, trained_at=model.trained_at, rows=model.rows,
                                 own_sales=0, source=model.source, reads=reads))
 
 
-def value_vehicle(data: VehicleIn) -> ValuationOut:
+def value_vehicle(data: VehicleIn) -> CarValuationOut:
     on = today()
     check_registration(data.first_registration, on)
     return valuation(data.model_dump(), on)
 
 
-def value_car(org_id: str, car_id: str) -> ValuationOut:
+def value_car(org_id: str, car_id: str) -> CarValuationOut:
     """A stocked car's own estimate, from its stored attributes."""
     car = get_car(org_id, car_id)
     attrs = {name: getattr(car, name) for name in VehicleIn.model_fields}

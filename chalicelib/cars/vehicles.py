@@ -20,7 +20,7 @@ from ..core.keys import org_pk
 from ..core.money import fmt, parse_amount
 from .models import Car, VinClaim, car_key, vin_key
 from .rules.vehicles import OPTIONS, can_move
-from .schemas import CarIn, CarOut, CarsOut, StatusIn
+from .schemas import CarIn, CarOut, CarsOut, CarStatusIn
 
 
 def today() -> date:
@@ -102,7 +102,7 @@ def update_car(org_id: str, car_id: str, data: CarIn) -> Car:
     return car
 
 
-def set_status(org_id: str, car_id: str, data: StatusIn) -> Car:
+def set_status(org_id: str, car_id: str, data: CarStatusIn) -> Car:
     """Reserve, release or deliver a car (a sale is `sales.record_sale`), at the version read."""
     car = get_car(org_id, car_id)
     if data.version != car.version:

@@ -226,7 +226,7 @@ def estimate(model: TreeModel, inputs: Mapping[str, float | str | None]) -> Esti
     total, base, contributions = raw_prediction(model, x)
     p50, base_price = math.exp(total), math.exp(base)
     weight = _log_mean(p50, base_price)
-    factors = [Factor(f.name, inputs.get(f.name), c, _money(c * weight),
+    factors = [Factor(f.name, inputs.get(f.name, 0.0 if f.kind == "flag" else None), c, _money(c * weight),
                       Decimal(str(round(math.expm1(c), 4))))
                for f, c in zip(model.features, contributions) if c != 0.0]
     factors.sort(key=lambda f: -abs(f.log_contribution))
