@@ -17,18 +17,30 @@ from ..core.errors import InvalidInput
 from ..core.roles import MANAGERS
 from ..core.schemas import UUID_PATTERN
 from ..core.web import Reply, Req, route
-from .schemas import CarIn, CarOut, CarsOut, CarSaleIn, CarSaleOut, CarStatusIn, CarValuationIn, CarValuationOut
+from .schemas import (
+    CarIn,
+    CarOut,
+    CarPhotoIn,
+    CarPhotoUploadOut,
+    CarSaleIn,
+    CarSaleOut,
+    CarsOut,
+    CarStatusIn,
+    CarValuationIn,
+    CarValuationOut,
+)
 
 if TYPE_CHECKING:
     from ..core import orgs
-    from . import sales, valuations, vehicles
+    from . import photos, sales, valuations, vehicles
 else:  # imported by the first request that calls them (core.deferred)
     (orgs,) = deferred("chalicelib.core", "orgs")
-    sales, valuations, vehicles = deferred(__package__, "sales", "valuations", "vehicles")
+    photos, sales, valuations, vehicles = deferred(__package__, "photos", "sales", "valuations", "vehicles")
 
 cars = Blueprint(__name__)
 CAR_ID = {"car_id": UUID_PATTERN}
 SALE_ID = {"sale_id": UUID_PATTERN}
+PHOTO_ID = {"car_id": UUID_PATTERN, "photo_id": UUID_PATTERN}
 
 
 def _uuid(value: str, field: str) -> str:
@@ -77,6 +89,24 @@ def move_car(req: Req, org_id: str, car_id: str) -> CarOut:
     orgs.require_role(req.principal, org_id, MANAGERS)
     car_id = _uuid(car_id, "car_id")
     return vehicles.car_out(vehicles.set_status(org_id, car_id, req.body(CarStatusIn)))
+
+
+# ----------------------------------------------------------------- photos
+@route(cars, "/orgs/{org_id}/cars/{car_id}/photos", ("POST",), path_patterns=CAR_ID, body=CarPhotoIn,
+       response=CarPhotoUploadOut, status=201)
+def upload_photo(req: Req, org_id: str, car_id: str) -> CarPhotoUploadOut:
+    """Where to upload a photo of a car (owners and managers): a presigned POST to the bucket that takes only
+    that type and at most 10 MB; then PUT .../photos/{photo_id} adds it to the car."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    return photos.grant_upload(org_id, _uuid(car_id, "car_id"), req.body(CarPhotoIn))
+
+
+@route(cars, "/orgs/{org_id}/cars/{car_id}/photos/{photo_id}", ("PUT",), path_patterns=PHOTO_ID, response=CarOut)
+def add_photo(req: Req, org_id: str, car_id: str, photo_id: str) -> CarOut:
+    """Add an uploaded photo to its car (owners and managers); adding it twice changes nothing."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    car = photos.add_photo(org_id, _uuid(car_id, "car_id"), _uuid(photo_id, "photo_id"))
+    return vehicles.car_out(car)
 
 
 # ----------------------------------------------------------------- sales

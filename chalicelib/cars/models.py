@@ -5,6 +5,7 @@
 | Car | `CAR#<id>` | a vehicle in the dealer's stock, its attributes, status, sale |
 | VinClaim | `VIN#<VIN>` | exists while a car of the dealer holds that VIN (written with the car) |
 | Sale | `SALE#<client id>` | a recorded sale: written once per client id, with the car's move to sold |
+| PhotoSlot | `PHOTO#<id>` | a photo upload granted (presigned POST), until the car takes it |
 
 The dealer's cars are one Query on the `CAR#` prefix; a car, its VIN claim and its sale are single
 GetItems. No index yet: the public listing (issue 12, item 2) will add its own.
@@ -71,6 +72,7 @@ class Car(CarsTable):
     asking_price = DecimalAttribute()
     currency = UnicodeAttribute()
     location = UnicodeAttribute(default="")
+    photos = ListAttribute(of=UnicodeAttribute, default=list)  # uploaded photos' names, `<id>.<ext>`, in order
     status = UnicodeAttribute(default="in_stock")
     sale_id = UnicodeAttribute(null=True)
     sold_price = DecimalAttribute(null=True)
@@ -98,3 +100,22 @@ class Sale(CarsTable):
     request_hash = UnicodeAttribute()
     recorded_by = UnicodeAttribute()
     recorded_at = UnicodeAttribute()
+
+
+class PhotoSlot(CarsTable):
+    """pk ORG#o, sk PHOTO#<id>: an upload the API granted for a car (type fixed), confirmed by the car taking it."""
+
+    id = UnicodeAttribute()
+    car_id = UnicodeAttribute()
+    name = UnicodeAttribute()  # <id>.<ext>
+    content_type = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+def photo_key(org_id: str, photo_id: str) -> tuple[str, str]:
+    return org_pk(org_id), f"PHOTO#{photo_id}"
+
+
+def photo_object(org_id: str, car_id: str, name: str) -> str:
+    """The S3 key of a car's photo in the (private) data bucket."""
+    return f"photos/cars/{org_id}/{car_id}/{name}"

@@ -18,8 +18,10 @@ from .rules.vehicles import (
     DRIVES,
     FUELS,
     GEARBOXES,
+    MAX_PHOTO_BYTES,
     MILEAGE_UNITS,
     OPTIONS,
+    PHOTO_TYPES,
     VIN_PATTERN,
     InvalidVin,
     check_vin,
@@ -121,7 +123,27 @@ class CarSaleIn(Strict):
                                                                                 "not in the future")
 
 
+class CarPhotoIn(Strict):
+    content_type: str = Field(pattern="^(" + "|".join(t.replace("/", "/") for t in PHOTO_TYPES) + ")$")
+
+
 # ----------------------------------------------------------------- responses
+class CarPhotoOut(Out):
+    id: str
+    url: str = Field(description="a presigned GET URL, valid for `expires_in` seconds of the answer")
+
+
+class CarPhotoUploadOut(Out):
+    """Where to upload: POST the file as multipart/form-data to `url` with `fields` (and the file last);
+    then PUT /orgs/{org_id}/cars/{car_id}/photos/{photo_id} to add it to the car."""
+
+    photo_id: str
+    url: str
+    fields: dict[str, str]
+    max_bytes: int = MAX_PHOTO_BYTES
+    expires_in: int
+
+
 class CarOut(Out):
     id: str
     vin: str
@@ -148,6 +170,7 @@ class CarOut(Out):
     asking_price: str
     currency: str
     location: str
+    photos: list[CarPhotoOut]
     status: str
     sale_id: str | None
     sold_price: str | None

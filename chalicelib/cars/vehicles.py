@@ -14,13 +14,15 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from ..core import clock
+from ..core.aws import client
 from ..core.db import find, get_or, transact, update_if
 from ..core.errors import Conflict, InvalidInput, NotFound, TallyError
 from ..core.keys import org_pk
 from ..core.money import fmt, parse_amount
-from .models import Car, VinClaim, car_key, vin_key
+from .models import Car, VinClaim, car_key, photo_object, vin_key
 from .rules.vehicles import OPTIONS, can_move
-from .schemas import CarIn, CarOut, CarsOut, CarStatusIn
+from ..core.settings import get_settings
+from .schemas import CarIn, CarOut, CarPhotoOut, CarsOut, CarStatusIn
 
 
 def today() -> date:
@@ -129,6 +131,17 @@ def _int(v: Any) -> int | None:
     return None if v is None else int(v)
 
 
+def photo_urls(org_id: str, car_id: str, names: list[str]) -> list[CarPhotoOut]:
+    """Presigned GET URLs of a car's photos (signed here: no call to S3)."""
+    if not names:
+        return []
+    s3, s = client("s3"), get_settings()
+    return [CarPhotoOut(id=name.split(".", 1)[0],
+                        url=s3.generate_presigned_url("get_object", ExpiresIn=s.presign_seconds, Params={
+                            "Bucket": s.bucket, "Key": photo_object(org_id, car_id, name)}))
+            for name in names]
+
+
 def car_out(c: Car) -> CarOut:
     return CarOut(
         id=c.id, vin=c.vin, make=c.make, model=c.model, trim=c.trim, body_type=c.body_type,
@@ -137,6 +150,7 @@ def car_out(c: Car) -> CarOut:
         cylinders=_int(c.cylinders), power_kw=_int(c.power_kw), doors=_int(c.doors), seats=_int(c.seats),
         colour=c.colour, previous_owners=_int(c.previous_owners), damage=c.damage, options=[str(o) for o in c.options or []],
         condition=c.condition, asking_price=fmt(c.asking_price, c.currency), currency=c.currency, location=c.location,
-        status=c.status, sale_id=c.sale_id, sold_price=None if c.sold_price is None else fmt(c.sold_price, c.currency),
+        photos=photo_urls(c.org_id, c.id, [str(p) for p in c.photos or []]), status=c.status, sale_id=c.sale_id,
+        sold_price=None if c.sold_price is None else fmt(c.sold_price, c.currency),
         sold_on=c.sold_on, delivered_on=c.delivered_on, version=int(c.version), created_at=c.created_at,
         updated_at=c.updated_at)

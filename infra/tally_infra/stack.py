@@ -320,6 +320,9 @@ class TallyStack(cdk.Stack):
             self.tables[logical].grant_stream_read(role)
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
                                                resources=[self.data_bucket.arn_for_objects("charts/*")]))
+        # car photos: the presigned POST is signed by this role; HeadObject and presigned GETs need GetObject
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
+                                               resources=[self.data_bucket.arn_for_objects("photos/*")]))
         for identity in (self.sender, *self.sandbox_recipients):
             identity.grant_send_email(role)
         self.dlq.grant_send_messages(role)

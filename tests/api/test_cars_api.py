@@ -216,3 +216,55 @@ def test_path_ids_must_be_uuids(dealer):
     assert status == 400 and body["error"]["field"] == "car_id"
     status, body = dealer.manager.put(f"/orgs/{dealer.oid}/sales/123", {"car_id": str(uuid.uuid4()), "price": "1.00"})
     assert status == 400 and body["error"]["field"] == "sale_id"
+
+
+# ----------------------------------------------------------------- photos
+def _upload(grant: dict, data: bytes, content_type: str | None = None) -> int:
+    """POST the file to the presigned form, as a browser does (moto answers for S3)."""
+    import requests
+
+    fields = dict(grant["fields"])
+    if content_type:
+        fields["Content-Type"] = content_type
+    return requests.post(grant["url"], data=fields, files={"file": ("car.jpg", data)}, timeout=30).status_code
+
+
+def test_a_photo_is_uploaded_to_the_bucket_then_added_to_its_car(dealer):
+    car = dealer.add()
+    base = f"{dealer.cars}/{car['id']}/photos"
+    status, grant = dealer.manager.post(base, {"content_type": "image/jpeg"})
+    assert status == 201, grant
+    assert grant["fields"]["Content-Type"] == "image/jpeg" and grant["fields"]["key"].endswith(".jpg")
+    assert grant["max_bytes"] == 10_000_000 and grant["expires_in"] > 0
+    early = dealer.manager.put(f"{base}/{grant['photo_id']}")
+    assert early[0] == 409 and early[1]["error"]["field"] == "photo_id"  # not uploaded yet
+    assert _upload(grant, b"\xff\xd8\xff jpeg bytes") in (200, 201, 204)
+    status, with_photo = dealer.manager.put(f"{base}/{grant['photo_id']}")
+    assert status == 200 and [p["id"] for p in with_photo["photos"]] == [grant["photo_id"]]
+    assert with_photo["version"] == 2 and "X-Amz-Signature" in with_photo["photos"][0]["url"]
+    again = dealer.manager.put(f"{base}/{grant['photo_id']}")[1]
+    assert [p["id"] for p in again["photos"]] == [grant["photo_id"]] and again["version"] == 2
+    assert [p["id"] for p in dealer.staff.get(f"{dealer.cars}/{car['id']}")[1]["photos"]] == [grant["photo_id"]]
+
+
+def test_a_photo_must_be_an_image_type_and_go_to_its_own_car(dealer):
+    car, other = dealer.add(), dealer.add(vin="WVWZZZ1JZ3W386752")
+    status, body = dealer.manager.post(f"{dealer.cars}/{car['id']}/photos", {"content_type": "image/gif"})
+    assert status == 400 and body["error"]["field"] == "content_type"
+    assert dealer.staff.post(f"{dealer.cars}/{car['id']}/photos", {"content_type": "image/png"})[0] == 403
+    grant = dealer.manager.post(f"{dealer.cars}/{car['id']}/photos", {"content_type": "image/png"})[1]
+    status, body = dealer.manager.put(f"{dealer.cars}/{other['id']}/photos/{grant['photo_id']}")
+    assert status == 404 and body["error"]["field"] == "photo_id"
+
+
+def test_an_object_of_another_type_at_the_photos_key_is_not_taken(dealer):
+    from chalicelib.core.aws import client
+    from chalicelib.core.settings import get_settings
+
+    car = dealer.add()
+    grant = dealer.manager.post(f"{dealer.cars}/{car['id']}/photos", {"content_type": "image/webp"})[1]
+    client("s3").put_object(Bucket=get_settings().bucket, Key=grant["fields"]["key"], Body=b"<html>",
+                            ContentType="text/html")
+    status, body = dealer.manager.put(f"{dealer.cars}/{car['id']}/photos/{grant['photo_id']}")
+    assert status == 400 and body["error"]["field"] == "photo_id"
+    assert dealer.owner.get(f"{dealer.cars}/{car['id']}")[1]["photos"] == []

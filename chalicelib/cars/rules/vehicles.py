@@ -13,6 +13,11 @@ MILEAGE_UNITS = ("km", "mi")
 OPTIONS = ("leather", "premium_sound", "cruise_control", "navigation", "sunroof", "heated_seats",
            "parking_sensors", "rear_camera", "tow_bar", "alloy_wheels")
 
+# Photos: uploaded straight to S3 with a presigned POST that fixes the type and bounds the size.
+PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+MAX_PHOTO_BYTES = 10_000_000
+MAX_PHOTOS = 20
+
 STATUSES = ("in_stock", "reserved", "sold", "delivered")
 # in stock → reserved → sold → delivered; a reservation can be released, and a car can be sold without one
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
