@@ -187,3 +187,11 @@ def test_a_document_of_another_format_or_with_a_dangling_child_is_refused(starte
     broken["trees"][0]["splits"][0][3] = 999
     with pytest.raises(v.ModelError):
         v.load_model(broken)
+
+
+def test_an_unknown_number_every_training_car_had_reads_as_its_median_not_as_zero(starter) -> None:
+    cylinders = next(f for f in starter.features if f.name == "cylinders")
+    assert cylinders.fill == 6.0  # the median of the 804 cars
+    unknown = v.estimate(starter, v.model_inputs({**STARTER_CAR, "cylinders": None}, ON))
+    median = v.estimate(starter, v.model_inputs({**STARTER_CAR, "cylinders": 6}, ON))
+    assert unknown.p50 == median.p50

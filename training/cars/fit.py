@@ -34,14 +34,20 @@ BAND = (0.10, 0.90)
 
 
 def vocabulary(spec: Sequence[dict[str, Any]], inputs: Sequence[dict[str, Any]]) -> tuple[Feature, ...]:
-    """The features of `spec`, each categorical one with its values in the rows, most frequent first."""
+    """The features of `spec`: each categorical one with its values in the rows, most frequent first; each
+    number that every row has with its median, which an estimate uses when that number is unknown."""
     features = []
     for f in spec:
         values: tuple[str, ...] = ()
+        fill = None
         if f["kind"] == "category":
             counts = Counter(str(row[f["name"]]) for row in inputs if row.get(f["name"]) is not None)
             values = tuple(v for v, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-        features.append(Feature(f["name"], f["kind"], values))
+        elif f["kind"] == "number":
+            seen = [row.get(f["name"]) for row in inputs]
+            if all(v is not None for v in seen):
+                fill = _round(float(np.median(np.array(seen, dtype=float))))
+        features.append(Feature(f["name"], f["kind"], values, fill))
     return tuple(features)
 
 
@@ -112,8 +118,8 @@ def export(booster: lgb.Booster, features: Sequence[Feature], low: float, high: 
     return {
         "format": FORMAT, "version": version, "trained_at": trained_at, "rows": rows, "currency": currency,
         "source": source, "target": "log price",
-        "features": [{"name": f.name, "kind": f.kind, **({"values": list(f.values)} if f.values else {})}
-                     for f in features],
+        "features": [{"name": f.name, "kind": f.kind, **({"values": list(f.values)} if f.values else {}),
+                      **({"fill": f.fill} if f.fill is not None else {})} for f in features],
         "band": {"low": _round(low), "high": _round(high), "coverage": round(BAND[1] - BAND[0], 2)},
         "trees": [_flatten(t["tree_structure"]) for t in dump["tree_info"]],
     }

@@ -43,11 +43,13 @@ class Feature:
     name: str
     kind: str  # number | category | flag
     values: tuple[str, ...] = ()  # a category's vocabulary, in the training job's code order
+    fill: float | None = None  # a number every training car had: its median stands in for an unknown one
 
     def code(self, value: float | str | None) -> float:
-        """This feature's value as the trees read it: NaN when unknown."""
-        if value is None:
-            return math.nan
+        """This feature's value as the trees read it: NaN when unknown, or the training median of a
+        number every training car had (LightGBM would read NaN there as 0: zero cylinders, zero km)."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return math.nan if self.fill is None else self.fill
         if self.kind == "category":
             try:
                 return float(self.values.index(str(value).strip().lower()))
@@ -122,7 +124,8 @@ def load_model(document: Mapping[str, Any]) -> TreeModel:
     """A model from its JSON document; ModelError if it is not one this code can evaluate."""
     if document.get("format") != FORMAT:
         raise ModelError(f"model format {document.get('format')!r}, expected {FORMAT}")
-    features = tuple(Feature(f["name"], f["kind"], tuple(f.get("values", ()))) for f in document["features"])
+    features = tuple(Feature(f["name"], f["kind"], tuple(f.get("values", ())), f.get("fill"))
+                     for f in document["features"])
     if any(f.kind not in ("number", "category", "flag") for f in features):
         raise ModelError("unknown feature kind")
     trees = []
