@@ -442,6 +442,9 @@ class TallyStack(cdk.Stack):
                 "Queries on this table's own secondary indexes (listed in docs/architecture.md).")
         ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/charts/*]",
             "Get and put of chart JSON under the charts/ prefix of the data bucket only.")
+        ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/photos/*]",
+            "Car photos under the photos/ prefix of the data bucket only: the presigned upload POSTs the role "
+            "signs (PutObject), HeadObject and presigned GETs (GetObject); keys are per organisation and car.")
         deployer = self.site_deployment.handler_role
         reason = "CDK's BucketDeployment custom resource, which copies the built dashboard at deploy time."
         for action in ("s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*", "s3:Abort*"):

@@ -25,11 +25,11 @@ Sale = tuple[dict[str, Any], float, date]
 """A sold (or priced) car: its attributes, its price, the day of the price."""
 
 PARAMS: dict[str, Any] = {
-    "objective": "regression", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 5,
+    "objective": "regression", "learning_rate": 0.1, "num_leaves": 8, "min_data_in_leaf": 5,
     "min_data_per_group": 5, "cat_smooth": 1.0, "cat_l2": 1.0, "max_cat_to_onehot": 8, "lambda_l2": 1.0,
     "verbose": -1, "seed": 7, "deterministic": True, "force_row_wise": True, "num_threads": 1,
 }
-ROUNDS = 400
+ROUNDS = 200
 BAND = (0.10, 0.90)
 
 
@@ -81,8 +81,8 @@ def band(features: Sequence[Feature], x: np.ndarray, y_log: np.ndarray, rounds: 
     return float(low), float(high)
 
 
-def _round(v: float) -> float:
-    return float(f"{v:.7g}")
+def _round(v: float, digits: int = 7) -> float:
+    return float(f"{v:.{digits}g}")
 
 
 def _flatten(root: dict[str, Any]) -> dict[str, list[Any]]:
@@ -95,13 +95,16 @@ def _flatten(root: dict[str, Any]) -> dict[str, list[Any]]:
         if "split_feature" not in node:
             leaves.append(_round(node["leaf_value"]))
             return ~(len(leaves) - 1)
-        row: list[Any] = [node["split_feature"], None, 0, 0, 0, _round(node["internal_value"])]
+        # a node's mean only apportions the contributions, which telescope to the leaf exactly: 5 digits
+        row: list[Any] = [node["split_feature"], None, 0, 0, 0, _round(node["internal_value"], 5)]
         index = len(splits)
         splits.append(row)
         if node["decision_type"] == "==":
             row[1] = sorted(int(c) for c in str(node["threshold"]).split("||"))
         else:
-            row[1] = float(node["threshold"])  # kept exact: a rounded threshold could route a car elsewhere
+            # 10 digits: LightGBM's thresholds lie between two training values (7.000000000000001 → 7.0; a
+            # value between the two would be within 1e-10 of the threshold)
+            row[1] = _round(float(node["threshold"]), 10)
         missing = {"None": 0, "Zero": 1, "NaN": 2}[node.get("missing_type", "None")]
         row[2] = int(bool(node.get("default_left"))) | missing << 1
         row[3] = visit(node["left_child"])
