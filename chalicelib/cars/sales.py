@@ -74,12 +74,12 @@ def record_sale(org_id: str, sale_id: str, data: CarSaleIn, recorded_by: str) ->
             tx.save(car, condition=(Car.version == version) & Car.status.is_in(*SELLABLE))
     except TransactWriteError:
         concurrent = find(Sale, *sale_key(org_id, sale_id))
-        if concurrent is None:
-            raise
+        if concurrent is None:  # collided with another transaction on the car
+            raise Conflict("the car changed since it was read; it may be sold", field="car_id") from None
         return (*_replay(org_id, concurrent, request_hash), False)
     return sale, car, True
 
 
 def sale_out(sale: Sale, car: Car) -> CarSaleOut:
     return CarSaleOut(id=sale.id, car_id=sale.car_id, price=fmt(sale.price, sale.currency), currency=sale.currency,
-                   sold_on=sale.sold_on, recorded_at=sale.recorded_at, car=car_out(car))
+                      sold_on=sale.sold_on, recorded_at=sale.recorded_at, car=car_out(car))
