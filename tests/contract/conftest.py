@@ -67,6 +67,10 @@ def seed_world(api: str) -> dict[str, Any]:
     po_id = post(f"{o}/purchase-orders", {"supplier_id": supplier_id, "location_id": location_id,
                                           "lines": [{"product_id": product_id, "quantity": "3"}]})["id"]
 
+    car_id = post(f"{o}/cars", {"vin": "1M8GDM9AXKP042788", "make": "Chevrolet", "model": "Malibu",
+                                "body_type": "sedan", "first_registration": "2019-04", "mileage": 42000,
+                                "fuel": "petrol", "gearbox": "automatic", "asking_price": "14500.00"})["id"]
+
     put("/budgets/food", {"limit": "100.00"})
     post("/categories", {"name": "pets"})
     txn_id = post("/expenses", {"kind": "expense", "amount": "12.50", "currency": "USD", "date": today,
@@ -82,7 +86,7 @@ def seed_world(api: str) -> dict[str, Any]:
         "ids": {
             "org_id": org_id, "product_id": product_id, "location_id": location_id, "movement_id": movement_id,
             "po_id": po_id, "txn_id": txn_id, "rule_id": rule_id, "category": "food", "month": month,
-            "sub": member_sub, "email": "invited@example.com",
+            "sub": member_sub, "email": "invited@example.com", "car_id": car_id,
         },
         "items": {"suppliers": supplier_id, "locations": warehouse_id, "customers": customer_id},
         "owner_sub": owner_sub,

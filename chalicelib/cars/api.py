@@ -1,0 +1,137 @@
+"""Cars routes under /orgs/{org_id}/...: the dealer's stock, status moves, sales and valuations.
+Routes only: parse, authorize, call one service, return its response model.
+
+Every route checks the caller's membership of the organisation (a non-member gets 404). Owners and
+managers add, edit, move and sell cars; staff read the stock and ask for valuations.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from typing import TYPE_CHECKING
+
+from chalice import Blueprint
+
+from ..core.deferred import deferred
+from ..core.errors import InvalidInput
+from ..core.roles import MANAGERS
+from ..core.schemas import UUID_PATTERN
+from ..core.web import Reply, Req, route
+from .schemas import (
+    CarIn,
+    CarOut,
+    CarPhotoIn,
+    CarPhotoUploadOut,
+    CarSaleIn,
+    CarSaleOut,
+    CarsOut,
+    CarStatusIn,
+    CarValuationIn,
+    CarValuationOut,
+)
+
+if TYPE_CHECKING:
+    from ..core import orgs
+    from . import photos, sales, valuations, vehicles
+else:  # imported by the first request that calls them (core.deferred)
+    (orgs,) = deferred("chalicelib.core", "orgs")
+    photos, sales, valuations, vehicles = deferred(__package__, "photos", "sales", "valuations", "vehicles")
+
+cars = Blueprint(__name__)
+CAR_ID = {"car_id": UUID_PATTERN}
+SALE_ID = {"sale_id": UUID_PATTERN}
+PHOTO_ID = {"car_id": UUID_PATTERN, "photo_id": UUID_PATTERN}
+
+
+def _uuid(value: str, field: str) -> str:
+    """A path id: a UUID in its canonical form (what the document's pattern says), else a 400 naming `field`."""
+    if not re.fullmatch(UUID_PATTERN, value):
+        raise InvalidInput("must be a UUID such as 0b9e1c2a-5d4f-4e8a-9c3b-2a1d0e9f8c7b", field=field)
+    return str(uuid.UUID(value))
+
+
+# ----------------------------------------------------------------- stock
+@route(cars, "/orgs/{org_id}/cars", ("GET",), response=CarsOut)
+def list_cars(req: Req, org_id: str) -> CarsOut:
+    """The dealer's cars, newest first."""
+    orgs.require_role(req.principal, org_id)
+    return vehicles.cars(org_id)
+
+
+@route(cars, "/orgs/{org_id}/cars", ("POST",), body=CarIn, response=CarOut, status=201)
+def create_car(req: Req, org_id: str) -> CarOut:
+    """Add a car to the stock (owners and managers); its VIN is unique in the dealer's stock."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    data = req.body(CarIn)
+    if data.version is not None:
+        raise InvalidInput("a new car has no version", field="version")
+    return vehicles.car_out(vehicles.create_car(org_id, data))
+
+
+@route(cars, "/orgs/{org_id}/cars/{car_id}", ("GET",), path_patterns=CAR_ID, response=CarOut)
+def get_car(req: Req, org_id: str, car_id: str) -> CarOut:
+    orgs.require_role(req.principal, org_id)
+    return vehicles.car_out(vehicles.get_car(org_id, _uuid(car_id, "car_id")))
+
+
+@route(cars, "/orgs/{org_id}/cars/{car_id}", ("PUT",), path_patterns=CAR_ID, body=CarIn, response=CarOut)
+def update_car(req: Req, org_id: str, car_id: str) -> CarOut:
+    """Replace a car's attributes (owners and managers), sending the version read."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    car_id = _uuid(car_id, "car_id")
+    return vehicles.car_out(vehicles.update_car(org_id, car_id, req.body(CarIn)))
+
+
+@route(cars, "/orgs/{org_id}/cars/{car_id}/status", ("POST",), path_patterns=CAR_ID, body=CarStatusIn,
+       response=CarOut)
+def move_car(req: Req, org_id: str, car_id: str) -> CarOut:
+    """Reserve a car, release it to stock, or deliver it once sold (owners and managers)."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    car_id = _uuid(car_id, "car_id")
+    return vehicles.car_out(vehicles.set_status(org_id, car_id, req.body(CarStatusIn)))
+
+
+# ----------------------------------------------------------------- photos
+@route(cars, "/orgs/{org_id}/cars/{car_id}/photos", ("POST",), path_patterns=CAR_ID, body=CarPhotoIn,
+       response=CarPhotoUploadOut, status=201)
+def upload_photo(req: Req, org_id: str, car_id: str) -> CarPhotoUploadOut:
+    """Where to upload a photo of a car (owners and managers): a presigned POST to the bucket that takes only
+    that type and at most 10 MB; then PUT .../photos/{photo_id} adds it to the car."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    return photos.grant_upload(org_id, _uuid(car_id, "car_id"), req.body(CarPhotoIn))
+
+
+@route(cars, "/orgs/{org_id}/cars/{car_id}/photos/{photo_id}", ("PUT",), path_patterns=PHOTO_ID, response=CarOut)
+def add_photo(req: Req, org_id: str, car_id: str, photo_id: str) -> CarOut:
+    """Add an uploaded photo to its car (owners and managers); adding it twice changes nothing."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    car = photos.add_photo(org_id, _uuid(car_id, "car_id"), _uuid(photo_id, "photo_id"))
+    return vehicles.car_out(car)
+
+
+# ----------------------------------------------------------------- sales
+@route(cars, "/orgs/{org_id}/sales/{sale_id}", ("PUT",), path_patterns=SALE_ID, body=CarSaleIn, response=CarSaleOut,
+       status=201, also={200: "this sale was recorded already with this body: what was recorded"})
+def put_sale(req: Req, org_id: str, sale_id: str) -> CarSaleOut | Reply[CarSaleOut]:
+    """Record a car's sale under a client-chosen id (owners and managers): the car becomes sold with its
+    price and date (201); the same id and body again returns it (200), a different body 409."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    sale_id = _uuid(sale_id, "sale_id")
+    sale, car, recorded = sales.record_sale(org_id, sale_id, req.body(CarSaleIn), req.principal.sub)
+    out = sales.sale_out(sale, car)
+    return out if recorded else Reply(out, 200)
+
+
+# ----------------------------------------------------------------- valuations
+@route(cars, "/orgs/{org_id}/valuations", ("POST",), body=CarValuationIn, response=CarValuationOut)
+def post_valuation(req: Req, org_id: str) -> CarValuationOut:
+    """P10, P50 and P90 of a car's resale price, the factors behind it and the model that answered."""
+    orgs.require_role(req.principal, org_id)
+    return valuations.value_vehicle(req.body(CarValuationIn))
+
+
+@route(cars, "/orgs/{org_id}/cars/{car_id}/valuation", ("GET",), path_patterns=CAR_ID, response=CarValuationOut)
+def get_car_valuation(req: Req, org_id: str, car_id: str) -> CarValuationOut:
+    """A stocked car's own estimate, from its stored attributes."""
+    orgs.require_role(req.principal, org_id)
+    return valuations.value_car(org_id, _uuid(car_id, "car_id"))

@@ -1,0 +1,223 @@
+"""Cars' request bodies and response models (the OpenAPI document is built from them).
+
+Every vocabulary (body types, fuels, options…) is the pure rules' own list, written into the
+document as a pattern, so what the document allows and what the API takes are the same. Money is a
+string ("12500.00"); mileage, power and counts are integers; engine size is a string in litres ("1.6").
+"""
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, field_validator
+
+from ..core.schemas import UUID_PATTERN, CurrencyCode, Items, Out, Strict
+from .rules.vehicles import (
+    BODY_TYPES,
+    CONDITIONS,
+    DAMAGE,
+    DRIVES,
+    FUELS,
+    GEARBOXES,
+    MAX_PHOTO_BYTES,
+    MILEAGE_UNITS,
+    OPTIONS,
+    PHOTO_TYPES,
+    VIN_PATTERN,
+    InvalidVin,
+    check_vin,
+)
+
+
+def _one_of(values: tuple[str, ...]) -> str:
+    return "^(" + "|".join(values) + ")$"
+
+
+MONEY_PATTERN = r"^(?:[1-9]\d{0,8}(?:\.\d{1,2})?|0\.(?:[1-9]\d?|0[1-9]))$"  # more than 0, below 10**9
+LITRES_PATTERN = r"^(?:0\.[1-9]|[1-9](?:\.\d)?|1\d(?:\.\d)?)$"  # 0.1 to 19.9
+MONTH_PATTERN = r"^(?:19\d\d|20\d\d)-(?:0[1-9]|1[0-2])$"
+DAY_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$"
+
+Money = Annotated[str, Field(pattern=MONEY_PATTERN, description="an amount such as \"12500.00\"")]
+Text = Annotated[str, Field(min_length=1, max_length=60)]
+BodyType = Annotated[str, Field(pattern=_one_of(BODY_TYPES))]
+Fuel = Annotated[str, Field(pattern=_one_of(FUELS))]
+Gearbox = Annotated[str, Field(pattern=_one_of(GEARBOXES))]
+Drive = Annotated[str, Field(pattern=_one_of(DRIVES))]
+Condition = Annotated[str, Field(pattern=_one_of(CONDITIONS), description="condition grade")]
+Damage = Annotated[str, Field(pattern=_one_of(DAMAGE), description="accident damage: none, repaired, unrepaired")]
+MileageUnit = Annotated[str, Field(pattern=_one_of(MILEAGE_UNITS))]
+Option = Annotated[str, Field(pattern=_one_of(OPTIONS))]
+Month = Annotated[str, Field(pattern=MONTH_PATTERN, description="year and month of first registration, YYYY-MM; "
+                                                                "not in the future")]
+Mileage = Annotated[int, Field(ge=0, le=2_000_000)]
+
+
+class VehicleIn(Strict):
+    """The attributes of a vehicle that a valuation reads; every one may be left out but make, model,
+    first registration and mileage (the model reads a missing one as unknown)."""
+
+    make: Text
+    model: Text
+    trim: Annotated[str, Field(max_length=60)] = ""
+    body_type: BodyType | None = None
+    first_registration: Month
+    mileage: Mileage
+    mileage_unit: MileageUnit = "km"
+    fuel: Fuel | None = None
+    gearbox: Gearbox | None = None
+    drive: Drive | None = None
+    engine_litres: Annotated[str, Field(pattern=LITRES_PATTERN)] | None = None
+    cylinders: Annotated[int, Field(ge=1, le=16)] | None = None
+    power_kw: Annotated[int, Field(ge=1, le=1500, description="engine power in kW (1 kW = 1.341 hp)")] | None = None
+    doors: Annotated[int, Field(ge=1, le=7)] | None = None
+    seats: Annotated[int, Field(ge=1, le=9)] | None = None
+    colour: Annotated[str, Field(max_length=30)] = ""
+    previous_owners: Annotated[int, Field(ge=0, le=20)] | None = None
+    damage: Damage | None = None
+    options: list[Option] = Field(default_factory=list, max_length=len(OPTIONS),
+                                  description="from the fixed vocabulary; a repeated option counts once")
+    condition: Condition | None = None
+
+
+class CarValuationIn(VehicleIn):
+    """A car to value (it need not be in stock)."""
+
+
+class CarIn(VehicleIn):
+    """A car in the dealer's stock: a valuation's attributes and its VIN, body, fuel, gearbox, damage,
+    condition and asking price."""
+
+    vin: str = Field(pattern=VIN_PATTERN.replace("A-HJ-NPR-Z", "A-HJ-NPR-Za-hj-npr-z"),
+                     description="17 characters, no I, O or Q; a North American VIN's check digit must be right")
+    body_type: BodyType
+    fuel: Fuel
+    gearbox: Gearbox
+    damage: Damage = "none"
+    condition: Condition = "good"
+    asking_price: Money
+    currency: CurrencyCode = "USD"
+    location: Annotated[str, Field(max_length=60)] = ""
+    version: int | None = Field(default=None, ge=1, description="the version read (required to update)")
+
+    @field_validator("vin")
+    @classmethod
+    def _vin(cls, value: str) -> str:
+        try:
+            return check_vin(value)
+        except InvalidVin as exc:
+            raise ValueError(str(exc)) from None
+
+
+class CarStatusIn(Strict):
+    """Move a car: reserve it, release it back to stock, or deliver it once sold (a sale is recorded
+    with PUT /orgs/{org_id}/sales/{sale_id})."""
+
+    status: str = Field(pattern="^(in_stock|reserved|delivered)$")
+    version: int = Field(ge=1, description="the version read")
+
+
+class CarSaleIn(Strict):
+    car_id: str = Field(pattern=UUID_PATTERN)
+    price: Money
+    sold_on: str | None = Field(default=None, pattern=DAY_PATTERN, description="YYYY-MM-DD, today by default; "
+                                                                                "not in the future")
+
+
+class CarPhotoIn(Strict):
+    content_type: str = Field(pattern="^(" + "|".join(t.replace("/", "/") for t in PHOTO_TYPES) + ")$")
+
+
+# ----------------------------------------------------------------- responses
+class CarPhotoOut(Out):
+    id: str
+    url: str = Field(description="a presigned GET URL, valid for `expires_in` seconds of the answer")
+
+
+class CarPhotoUploadOut(Out):
+    """Where to upload: POST the file as multipart/form-data to `url` with `fields` (and the file last);
+    then PUT /orgs/{org_id}/cars/{car_id}/photos/{photo_id} to add it to the car."""
+
+    photo_id: str
+    url: str
+    fields: dict[str, str]
+    max_bytes: int = MAX_PHOTO_BYTES
+    expires_in: int
+
+
+class CarOut(Out):
+    id: str
+    vin: str
+    make: str
+    model: str
+    trim: str
+    body_type: str
+    first_registration: str
+    mileage: int
+    mileage_unit: str
+    fuel: str
+    gearbox: str
+    drive: str | None
+    engine_litres: str | None
+    cylinders: int | None
+    power_kw: int | None
+    doors: int | None
+    seats: int | None
+    colour: str
+    previous_owners: int | None
+    damage: str
+    options: list[str]
+    condition: str
+    asking_price: str
+    currency: str
+    location: str
+    photos: list[CarPhotoOut]
+    status: str
+    sale_id: str | None
+    sold_price: str | None
+    sold_on: str | None
+    delivered_on: str | None
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class CarsOut(Items[CarOut]):
+    pass
+
+
+class CarSaleOut(Out):
+    id: str
+    car_id: str
+    price: str
+    currency: str
+    sold_on: str
+    recorded_at: str
+    car: CarOut
+
+
+class CarValuationFactorOut(Out):
+    feature: str = Field(description="the attribute (an option as option:<name>)")
+    value: str | None = Field(description="the value the model read")
+    effect: str = Field(description="its share of P50 − base, in the estimate's currency; the effects add up")
+    change: str = Field(description="the relative change it alone makes, e.g. \"-0.063\" for -6.3 %")
+
+
+class CarValuationModelOut(Out):
+    name: str = Field(description="starter (the public data set) or dealer (the dealer's own sales)")
+    version: str
+    trained_at: str
+    rows: int = Field(description="cars it was trained on")
+    own_sales: int = Field(description="how many of those are the dealer's own sales")
+    source: str
+    reads: list[str] = Field(description="the attributes this model reads")
+
+
+class CarValuationOut(Out):
+    p10: str
+    p50: str
+    p90: str
+    base: str = Field(description="the model's price before any factor")
+    currency: str
+    factors: list[CarValuationFactorOut]
+    unused: list[str] = Field(description="attributes given that this model does not read")
+    model: CarValuationModelOut
