@@ -34,11 +34,13 @@ import pickle
 import threading
 import time
 import types
+import weakref
 import zlib
 from datetime import datetime, timedelta
 from typing import Any
 
 import moto.dynamodb.models as ddb
+from moto.core.common_models import BaseModel
 from moto.dynamodb.models.table import StreamRecord, StreamShard, Table
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 
@@ -270,6 +272,52 @@ def prune_empty_hash_keys(table: Table) -> int:
     return len(empty)
 
 
+# ------------------------------------------- 5. every model instance moto made, kept forever
+class LiveInstances:
+    """A model class's `instances_tracked`, holding its instances weakly: it lists the ones still alive.
+
+    moto's `BaseModel.__new__` appends every instance of every model to its class's list, for the
+    /moto-api/ dashboard, and nothing ever removes one: every DynamoDB `Item` ever written (a put, an
+    update and a transaction each make new ones, with their attribute values), every stream
+    `ShardIterator` (one per GetRecords), every S3 `FakeKey` a put replaced (with its body) stayed
+    alive. The dashboard's /moto-api/data.json still lists every instance the backends hold; what
+    it no longer lists is what no backend holds any more (an overwritten item, an expired iterator).
+    Iterating gives the live instances in the order they were made, as moto's list did."""
+
+    def __init__(self, instances: Any = ()) -> None:
+        self._refs: dict[int, Any] = {}
+        self._strong: list[Any] = []  # an instance that cannot be weakly referenced (none in moto 5)
+        for instance in instances:
+            self.append(instance)
+
+    def append(self, instance: Any) -> None:
+        key = id(instance)
+        try:
+            self._refs[key] = weakref.ref(instance, lambda ref, key=key, refs=self._refs:
+                                          refs.pop(key) if refs.get(key) is ref else None)
+        except TypeError:
+            self._strong.append(instance)
+
+    def __iter__(self) -> Any:
+        alive = [ref() for ref in list(self._refs.values())]
+        return iter([instance for instance in alive if instance is not None] + self._strong)
+
+    def __len__(self) -> int:
+        return len(self._refs) + len(self._strong)
+
+
+def _track_weakly(cls: type, *args: Any, **kwargs: Any) -> Any:
+    """BaseModel.__new__, with the class's instances held by a LiveInstances (a reset of moto's model
+    data puts a plain list back: it is replaced on the next instance)."""
+    instance = object.__new__(cls)
+    tracked = cls.__dict__.get("instances_tracked")
+    if not isinstance(tracked, LiveInstances):
+        tracked = LiveInstances(tracked or ())
+        cls.instances_tracked = tracked  # type: ignore[attr-defined]
+    tracked.append(instance)
+    return instance
+
+
 _ORIGINALS: dict[str, Any] = {}
 
 
@@ -277,9 +325,11 @@ def install() -> None:
     """Patch moto's classes in this process (idempotent). Call before the first request."""
     if _ORIGINALS:
         return
-    _ORIGINALS.update(transact=ddb.DynamoDBBackend.transact_write_items, get=StreamShard.get,
+    _ORIGINALS.update(new=BaseModel.__dict__["__new__"], transact=ddb.DynamoDBBackend.transact_write_items,
+                      get=StreamShard.get,
                       init=DynamoDBStreamsBackend.__init__, update=ddb.DynamoDBBackend.update_item,
                       record_init=StreamRecord.__init__)
+    BaseModel.__new__ = staticmethod(_track_weakly)  # type: ignore[assignment]
     StreamRecord.__init__ = _compact_after_init(_ORIGINALS["record_init"])  # type: ignore[method-assign]
     StreamRecord.record = _CompactRecord()  # type: ignore[assignment]
     ddb.DynamoDBBackend.transact_write_items = _transact_with_undo_log(_ORIGINALS["transact"])

@@ -369,6 +369,9 @@ class Stack:
 
 
 def main(argv=None) -> int:
+    from . import memory_profile
+
+    memory_profile.start_from_env()  # a debug aid, off unless TALLY_MEMORY_PROFILE is set
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     args = parse_args(argv)
