@@ -58,13 +58,16 @@ def cpu_seconds(pid: int) -> float:
 class Stack:
     """`python -m local.stack` in a subprocess; every output line is kept with the time it arrived."""
 
-    def __init__(self, state_dir: pathlib.Path, memory_profile: pathlib.Path | None = None, frames: int = 25):
+    def __init__(self, state_dir: pathlib.Path, memory_profile: pathlib.Path | None = None, frames: int = 25,
+                 trim: bool = False):
         self.state_dir = state_dir
         self.lines: list[tuple[float, str]] = []
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TALLY_", "AWS_", "MOTO_"))}
         if memory_profile is not None:
             env["TALLY_MEMORY_PROFILE"] = str(memory_profile)
             env["TALLY_MEMORY_PROFILE_FRAMES"] = str(frames)
+            if trim:
+                env["TALLY_MEMORY_PROFILE_TRIM"] = "1"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "local.stack", "--state-dir", str(state_dir), "--aws-port", "0",
              "--api-port", "0", "--dashboard-port", "0"],
@@ -295,10 +298,11 @@ def print_profiles(rows: list[dict], directory: pathlib.Path) -> None:
     from local.memory_profile import compare
 
     print(f"{'snapshot':<16} {'RSS MB':>8} {'traced MB':>10} {'malloc in use MB':>17} {'malloc free MB':>15} "
-          f"{'threads':>8}")
+          f"{'threads':>8} {'RSS after trim MB':>18}")
     for r in rows:
+        trimmed = f"{r['rss_trimmed'] / 1e6:18.0f}" if "rss_trimmed" in r else f"{'':>18}"
         print(f"{r['label']:<16} {r['rss'] / 1e6:8.0f} {r['traced'] / 1e6:10.0f} {r.get('in_use', 0) / 1e6:17.0f} "
-              f"{r.get('free_in_heap', 0) / 1e6:15.0f} {r['threads']:8d}")
+              f"{r.get('free_in_heap', 0) / 1e6:15.0f} {r['threads']:8d} {trimmed}")
     if len(rows) < 2:
         return
     a, b = rows[0].get("census", {}), rows[-1].get("census", {})
@@ -342,11 +346,14 @@ def main(argv: list[str] | None = None) -> int:
                    help="trace the stack's allocations (local/memory_profile.py): snapshots in DIR after the "
                         "setup, every --profile-every requests and at the end, and the growth printed")
     p.add_argument("--profile-every", type=int, default=1000)
-    p.add_argument("--profile-frames", type=int, default=25, help="frames traced per allocation (fewer: faster)")
+    p.add_argument("--profile-frames", type=int, default=25,
+                   help="frames traced per allocation (fewer: faster; 0: no tracing, only the figures and census)")
+    p.add_argument("--profile-trim", action="store_true",
+                   help="at each snapshot also return free heap to the OS (malloc_trim) and measure RSS again")
     args = p.parse_args(argv)
     state_dir = pathlib.Path(tempfile.mkdtemp(prefix="tally-bench-local-"))
     profile_dir = args.memory_profile.resolve() if args.memory_profile else None
-    stack = Stack(state_dir, profile_dir, args.profile_frames)
+    stack = Stack(state_dir, profile_dir, args.profile_frames, args.profile_trim)
     try:
         out = stack.wait_ready()
     except RuntimeError as exc:

@@ -25,6 +25,7 @@ import tracemalloc
 from typing import Any
 
 ENV = "TALLY_MEMORY_PROFILE"
+TRIM_ENV = "TALLY_MEMORY_PROFILE_TRIM"  # set: every dump also trims the heap and measures again
 FRAMES_ENV = "TALLY_MEMORY_PROFILE_FRAMES"  # frames kept per allocation (default 25; fewer is faster)
 
 
@@ -44,6 +45,14 @@ def malloc_info() -> dict[str, int]:
     fn.restype = _MallInfo2
     info = fn()
     return {"heap": info.arena, "mmapped": info.hblkhd, "in_use": info.uordblks, "free_in_heap": info.fordblks}
+
+
+def malloc_trim() -> bool:
+    """Return glibc's free heap pages to the OS (False where there is no glibc)."""
+    try:
+        return bool(ctypes.CDLL("libc.so.6").malloc_trim(0))
+    except (OSError, AttributeError):
+        return False
 
 
 def rss_bytes(pid: int | str = "self") -> int:
@@ -73,6 +82,9 @@ class Profiler:
                 current, peak = tracemalloc.get_traced_memory()
             row = {"n": self.n, "label": label, "at": time.time(), "rss": rss_bytes(), "traced": current,
                    "traced_peak": peak, "threads": thread_count(), **malloc_info(), "census": census()}
+            if os.environ.get(TRIM_ENV):  # how much of the resident memory is free heap glibc could return
+                malloc_trim()
+                row["rss_trimmed"] = rss_bytes()
             with (self.dir / "mem.jsonl").open("a") as fh:
                 fh.write(json.dumps(row) + "\n")
             return row

@@ -224,3 +224,28 @@ def test_moto_tracks_only_the_model_instances_still_in_use(table, tmp_path):
     # iterators live 15 minutes in the backend's registry (see ExpiringIterators), but no longer forever
     backend_iterators = len(dynamodbstreams_backends[DEFAULT_ACCOUNT_ID][REGION].shard_iterators)
     assert len(list(ShardIterator.instances_tracked)) <= iterators_before + backend_iterators + 2
+
+
+def test_a_cancelled_transaction_undoes_an_upsert_and_a_malformed_action_leaves_nothing_behind(table):
+    ddb = boto3.client("dynamodb", region_name=REGION)
+    put(table, "a")
+    moto = moto_table(table)
+    with pytest.raises(ddb.exceptions.ClientError):
+        ddb.transact_write_items(TransactItems=[
+            {"Update": {"TableName": table, "Key": {"pk": {"S": "P"}, "sk": {"S": "a"}},
+                        "UpdateExpression": "SET n = n + :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+            {"Update": {"TableName": table, "Key": {"pk": {"S": "Q"}, "sk": {"S": "new"}},  # an upsert
+                        "UpdateExpression": "SET n = :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "P"}}}},  # no sort key: refused
+        ])
+    assert moto_table(table) is moto
+    assert [(i["pk"]["S"], i["sk"]["S"], i["n"]["N"]) for i in ddb.scan(TableName=table)["Items"]] == [("P", "a", "1")]
+    with pytest.raises(ddb.exceptions.TransactionCanceledException):
+        ddb.transact_write_items(TransactItems=[
+            {"Update": {"TableName": table, "Key": {"pk": {"S": "Q"}, "sk": {"S": "new"}},
+                        "UpdateExpression": "SET n = :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+            {"ConditionCheck": {"TableName": table, "Key": {"pk": {"S": "P"}, "sk": {"S": "zz"}},
+                                "ConditionExpression": "attribute_exists(pk)"}},
+        ])
+    assert [i["sk"]["S"] for i in ddb.scan(TableName=table)["Items"]] == ["a"]
+    assert len(moto.items) == 1  # the upserted partition is gone, not left empty
