@@ -112,14 +112,14 @@ def census() -> dict[str, Any]:
                 shard = table.stream_shard
                 out[f"ddb {name}"] = [sum(len(v) for v in table.items.values()) if table.has_range_key
                                       else len(table.items), len(shard.items) if shard else 0]
-        for region, backend in dynamodbstreams_backends[DEFAULT_ACCOUNT_ID].items():
-            out[f"shard iterators {region}"] = len(backend.shard_iterators)
-        for region, backend in cognitoidp_backends[DEFAULT_ACCOUNT_ID].items():
-            for pool in backend.user_pools.values():
+        for region, streams in dynamodbstreams_backends[DEFAULT_ACCOUNT_ID].items():
+            out[f"shard iterators {region}"] = len(streams.shard_iterators)
+        for region, idp in cognitoidp_backends[DEFAULT_ACCOUNT_ID].items():
+            for pool in idp.user_pools.values():
                 out[f"cognito {pool.id}"] = {"users": len(pool.users), "id": len(pool.id_tokens),
                                              "access": len(pool.access_tokens), "refresh": len(pool.refresh_tokens)}
-        for region, backend in ses_backends[DEFAULT_ACCOUNT_ID].items():
-            out[f"ses {region}"] = len(backend.sent_messages)
+        for region, ses in ses_backends[DEFAULT_ACCOUNT_ID].items():
+            out[f"ses {region}"] = len(ses.sent_messages)
         for bucket in s3_backends[DEFAULT_ACCOUNT_ID]["global"].buckets.values():
             versions = [bucket.keys.getlist(k) for k in bucket.keys]
             out[f"s3 {bucket.name}"] = [len(versions), sum(len(v) for v in versions)]

@@ -108,7 +108,7 @@ def _put_back(table: Table, hash_value: Any, range_value: Any, before: Any) -> N
 def _item_map_copy(table: Table) -> Any:
     """The table's item map, one level deep (the Item objects are shared): the undo log of last resort."""
     items = table.items
-    out = collections.defaultdict(dict) if isinstance(items, collections.defaultdict) else {}
+    out: Any = collections.defaultdict(dict) if isinstance(items, collections.defaultdict) else {}
     if table.has_range_key:
         for h, by_range in items.items():
             if by_range:
@@ -126,9 +126,9 @@ def _transact_with_undo_log(original: Any) -> Any:
         whole: dict[str, tuple[Table, Any]] = {}  # a table whose written key could not be read from its action
         shards: dict[str, tuple[Table, int | None]] = {}
         for entry in transact_items:
-            kind, op = next(iter(entry.items()), (None, None))
+            kind, op = next(iter(entry.items()), ("", None))
             name = op.get("TableName") if isinstance(op, dict) else None
-            if name not in self.tables:
+            if not isinstance(op, dict) or not isinstance(name, str) or name not in self.tables:
                 continue  # moto cancels the transaction: nothing of an unknown table changes
             table = self.tables[name]
             if name not in shards:
@@ -320,6 +320,7 @@ def prune_empty_hash_keys(table: Table) -> int:
 # ------------------------------------------- 5. every model instance moto made, kept forever
 class _InstanceRef(weakref.ref):
     __slots__ = ("key",)
+    key: int
 
 
 class LiveInstances:
@@ -354,7 +355,7 @@ class LiveInstances:
             del self._refs[ref.key]
 
     def __iter__(self) -> Any:
-        alive = [ref() for ref in list(self._refs.values())]
+        alive: list[Any] = [ref() for ref in list(self._refs.values())]
         return iter([instance for instance in alive if instance is not None] + self._strong)
 
     def __len__(self) -> int:
@@ -364,7 +365,7 @@ class LiveInstances:
 def _track_weakly(cls: type, *args: Any, **kwargs: Any) -> Any:
     """BaseModel.__new__, with the class's instances held by a LiveInstances (a reset of moto's model
     data puts a plain list back: it is replaced on the next instance)."""
-    instance = object.__new__(cls)
+    instance: Any = object.__new__(cls)
     tracked = cls.__dict__.get("instances_tracked")
     if not isinstance(tracked, LiveInstances):
         tracked = LiveInstances(tracked or ())
@@ -384,7 +385,7 @@ def install() -> None:
                       get=StreamShard.get,
                       init=DynamoDBStreamsBackend.__init__, update=ddb.DynamoDBBackend.update_item,
                       record_init=StreamRecord.__init__)
-    BaseModel.__new__ = staticmethod(_track_weakly)  # type: ignore[assignment]
+    BaseModel.__new__ = staticmethod(_track_weakly)  # type: ignore[method-assign]
     StreamRecord.__init__ = _compact_after_init(_ORIGINALS["record_init"])  # type: ignore[method-assign]
     StreamRecord.record = _CompactRecord()  # type: ignore[assignment]
     ddb.DynamoDBBackend.transact_write_items = _transact_with_undo_log(_ORIGINALS["transact"])
