@@ -396,7 +396,11 @@ Tally is running.
   Demo sign-in: {out['demo_email']} / {out['demo_password']}
 Outputs in {stack.outputs_path}. Ctrl-C stops.
 """, flush=True)
-    done.wait()
+    # A timed wait, not done.wait(): the kernel may deliver SIGINT to any thread, and Python runs the
+    # handler only when the main thread next runs bytecode; an untimed wait never returned (seen once
+    # in bench/local_stack.py: the first Ctrl-C did nothing for minutes, the second stopped the stack).
+    while not done.wait(0.5):
+        pass
     print("Stopping: draining streams and saving state...", flush=True)
     stack.stop()
     print("Stopped.", flush=True)
