@@ -355,7 +355,8 @@ class LiveInstances:
             del self._refs[ref.key]
 
     def __iter__(self) -> Any:
-        alive: list[Any] = [ref() for ref in list(self._refs.values())]
+        # a copy: a callback may drop an entry at any allocation (the copy itself allocates first)
+        alive: list[Any] = [ref() for ref in self._refs.copy().values()]
         return iter([instance for instance in alive if instance is not None] + self._strong)
 
     def __len__(self) -> int:

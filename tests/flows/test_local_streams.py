@@ -249,3 +249,22 @@ def test_a_cancelled_transaction_undoes_an_upsert_and_a_malformed_action_leaves_
         ])
     assert [i["sk"]["S"] for i in ddb.scan(TableName=table)["Items"]] == ["a"]
     assert len(moto.items) == 1  # the upserted partition is gone, not left empty
+
+
+def test_the_moto_dashboard_lists_items_still_held_not_those_overwritten(table):
+    import json
+
+    from moto.moto_api._internal.responses import MotoAPIResponse
+
+    def listed_items() -> int:
+        gc.collect()
+        status, _, body = MotoAPIResponse().model_data(None, "", {})
+        assert status == 200
+        return len(json.loads(body)["dynamodb"]["Item"])
+
+    put(table, "a", "b")
+    held = listed_items()
+    assert held >= 2
+    for _ in range(5):
+        put(table, "a", "b")  # ten more puts of the same two items
+    assert listed_items() == held
