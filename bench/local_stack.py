@@ -58,10 +58,16 @@ def cpu_seconds(pid: int) -> float:
 class Stack:
     """`python -m local.stack` in a subprocess; every output line is kept with the time it arrived."""
 
-    def __init__(self, state_dir: pathlib.Path):
+    def __init__(self, state_dir: pathlib.Path, memory_profile: pathlib.Path | None = None, frames: int = 25,
+                 trim: bool = False):
         self.state_dir = state_dir
         self.lines: list[tuple[float, str]] = []
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TALLY_", "AWS_", "MOTO_"))}
+        if memory_profile is not None:
+            env["TALLY_MEMORY_PROFILE"] = str(memory_profile)
+            env["TALLY_MEMORY_PROFILE_FRAMES"] = str(frames)
+            if trim:
+                env["TALLY_MEMORY_PROFILE_TRIM"] = "1"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "local.stack", "--state-dir", str(state_dir), "--aws-port", "0",
              "--api-port", "0", "--dashboard-port", "0"],
@@ -253,8 +259,9 @@ class Load:
             if status >= 500 or status == 0:
                 self.errors += 1
 
-    def run(self, n: int, clients: int, progress: bool = True, max_seconds: float = 0) -> tuple[int, float]:
-        """Send n requests (fewer if max_seconds runs out); (sent, seconds)."""
+    def run(self, n: int, clients: int, progress: bool = True, max_seconds: float = 0,
+            first: int = 0) -> tuple[int, float]:
+        """Send n requests, numbered from `first` (fewer if max_seconds runs out); (sent, seconds)."""
         t0 = time.monotonic()
         done = [0]
 
@@ -268,9 +275,45 @@ class Load:
                     print(f"  {done[0]} requests, {time.monotonic() - t0:.0f} s", flush=True)
 
         with ThreadPoolExecutor(max_workers=clients) as pool:
-            for f in [pool.submit(task, i) for i in range(n)]:
+            for f in [pool.submit(task, i) for i in range(first, first + n)]:
                 f.result()
         return done[0], time.monotonic() - t0
+
+
+def memory_snapshot(pid: int, directory: pathlib.Path, label: str) -> dict:
+    """Ask the stack (started with TALLY_MEMORY_PROFILE) for a snapshot; its row of mem.jsonl."""
+    log = directory / "mem.jsonl"
+    before = len(log.read_text().splitlines()) if log.exists() else 0
+    os.kill(pid, signal.SIGUSR1)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        rows = log.read_text().splitlines() if log.exists() else []
+        if len(rows) > before:
+            return json.loads(rows[-1]) | {"label": label}
+        time.sleep(0.5)
+    raise RuntimeError("the stack wrote no memory snapshot")
+
+
+def print_profiles(rows: list[dict], directory: pathlib.Path) -> None:
+    from local.memory_profile import compare
+
+    print(f"{'snapshot':<16} {'RSS MB':>8} {'traced MB':>10} {'malloc in use MB':>17} {'malloc free MB':>15} "
+          f"{'threads':>8} {'RSS after trim MB':>18}")
+    for r in rows:
+        trimmed = f"{r['rss_trimmed'] / 1e6:18.0f}" if "rss_trimmed" in r else f"{'':>18}"
+        print(f"{r['label']:<16} {r['rss'] / 1e6:8.0f} {r['traced'] / 1e6:10.0f} {r.get('in_use', 0) / 1e6:17.0f} "
+              f"{r.get('free_in_heap', 0) / 1e6:15.0f} {r['threads']:8d} {trimmed}")
+    if len(rows) < 2:
+        return
+    a, b = rows[0].get("census", {}), rows[-1].get("census", {})
+    print("census, first -> last snapshot:")
+    for key in b:
+        if key != "objects" and a.get(key) != b[key]:
+            print(f"  {key}: {a.get(key)} -> {b[key]}")
+    grown = sorted(((n - a.get("objects", {}).get(t, 0), t) for t, n in b.get("objects", {}).items()), reverse=True)
+    print("  objects grown most: " + ", ".join(f"{t} {d:+d}" for d, t in grown[:12]))
+    if (directory / f"mem-{rows[-1]['n']}.tracemalloc").exists():
+        print(compare(directory, rows[0]["n"], rows[-1]["n"]))
 
 
 def pct(values: list[float], q: float) -> float:
@@ -299,9 +342,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=4)
     p.add_argument("--max-seconds", type=float, default=0, help="stop sending after this long (0: never)")
     p.add_argument("--keep", action="store_true", help="keep the state dir (its path is printed)")
+    p.add_argument("--memory-profile", type=pathlib.Path, metavar="DIR",
+                   help="trace the stack's allocations (local/memory_profile.py): snapshots in DIR after the "
+                        "setup, every --profile-every requests and at the end, and the growth printed")
+    p.add_argument("--profile-every", type=int, default=1000)
+    p.add_argument("--profile-frames", type=int, default=25,
+                   help="frames traced per allocation (fewer: faster; 0: no tracing, only the figures and census)")
+    p.add_argument("--profile-trim", action="store_true",
+                   help="at each snapshot also return free heap to the OS (malloc_trim) and measure RSS again")
     args = p.parse_args(argv)
     state_dir = pathlib.Path(tempfile.mkdtemp(prefix="tally-bench-local-"))
-    stack = Stack(state_dir)
+    profile_dir = args.memory_profile.resolve() if args.memory_profile else None
+    stack = Stack(state_dir, profile_dir, args.profile_frames, args.profile_trim)
     try:
         out = stack.wait_ready()
     except RuntimeError as exc:
@@ -315,13 +367,25 @@ def main(argv: list[str] | None = None) -> int:
     rss_start, cpu_start, load_start = rss_mb(pid), cpu_seconds(pid), os.getloadavg()[0]
     print(f"stack ready (pid {pid}, RSS {rss_start:.0f} MB); sending {args.requests} requests "
           f"with {args.clients} clients...", flush=True)
-    sent, seconds = load.run(args.requests, args.clients, max_seconds=args.max_seconds)
+    profiles: list[dict] = []
+    if profile_dir is not None:
+        profiles.append(memory_snapshot(pid, profile_dir, "start"))
+        sent = seconds = 0
+        while sent < args.requests:
+            n = min(args.profile_every, args.requests - sent)
+            done, took = load.run(n, args.clients, max_seconds=args.max_seconds, first=sent)
+            sent, seconds = sent + done, seconds + took
+            profiles.append(memory_snapshot(pid, profile_dir, f"after {sent}"))
+    else:
+        sent, seconds = load.run(args.requests, args.clients, max_seconds=args.max_seconds)
     cpu_load, load_end = cpu_seconds(pid) - cpu_start, os.getloadavg()[0]
     # let the streams drain and a snapshot happen, as after a session of use
     quiet = time.monotonic()
     while time.monotonic() - quiet < 300 and not stack.first_line("snapshot saved", quiet):
         time.sleep(1)
     rss_end = rss_mb(pid)
+    if profile_dir is not None:
+        profiles.append(memory_snapshot(pid, profile_dir, "end, drained"))
     snapshot = state_dir / "snapshot.json"
     data_mb = snapshot.stat().st_size / 1e6 if snapshot.exists() else float("nan")
     signalled, stopped, exited, code = stack.stop()
@@ -366,6 +430,8 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(head))
     for r in rows:
         print(f"{r[0].ljust(w[0])} | {r[1].ljust(w[1])} | {r[2].ljust(w[2])} | {r[3]}".rstrip())
+    if profile_dir is not None:
+        print_profiles(profiles, profile_dir)
     if args.keep:
         print(f"state dir: {state_dir}")
     else:

@@ -1,15 +1,17 @@
 """What moto keeps forever, and how the local stack keeps it small (see docs/local-stack.md).
 
 moto is a test double: its backends live for a test and then go. The local stack runs for days, and
-three of moto's habits made it grow to gigabytes while the data it held was a few MB:
+moto's habits made it grow to gigabytes while the data it held was a few MB:
 
 1. A TransactWriteItems deep-copies every table it names, stream records included, to roll back on
    failure, and a cancelled one swaps the copies in. The swapped-out tables stayed alive through the
    shard iterators that pointed at them, and every copy cost O(table + stream) time under the lock.
-   `install()` replaces the copy with an undo log of what the transaction can change: the table's
-   item map (a shallow copy), fresh copies of the items an Update will modify in place, and the
-   length of the stream shard. A rollback puts them back *into the same table object*, so shard
-   iterators stay valid and no table is ever replaced.
+   `install()` replaces the copy with an undo log of what the transaction can change, O(actions):
+   for each key a Put, Update or Delete names, the item it held (a fresh copy for an Update, which
+   changes its item in place; none if there was none), and the length of each stream shard. A
+   rollback puts them back *into the same table object*, so shard iterators stay valid and no table
+   is ever replaced. (Only an action whose key cannot be read, which moto refuses anyway, makes a
+   one-level copy of its table's item map.)
 2. Every GetRecords registers a new shard iterator in a dict that is never pruned (a worker polling
    every 0.2 s adds 18,000 an hour). Iterators now expire after 15 minutes, as on AWS.
 3. Stream records are kept forever, each as nested dicts of two item images. They are now kept
@@ -22,6 +24,14 @@ three of moto's habits made it grow to gigabytes while the data it held was a fe
 
 4. The snapshot copied every item to JSON while holding the lock. `ItemsCopy` is copy-on-write: the
    lock is held only to collect references; an item about to be updated in place is converted first.
+5. moto's `BaseModel.__new__` appends every instance of every model class to the class's
+   `instances_tracked` list (for the /moto-api/ dashboard), and nothing removes one: every `Item`
+   ever made (each put, update and transaction makes new ones, with all their attribute values),
+   every `ShardIterator` (one per GetRecords, so the 15-minute expiry of 2. freed nothing) and every
+   S3 `FakeKey` an overwrite replaced stayed alive. Measured with local/memory_profile.py over 3,000
+   mixed requests: 7,579 Items alive for 660 in the tables, 205,000 more DynamoType objects, RSS
+   +21 MB per 1,000 requests. `LiveInstances` holds them weakly: /moto-api/data.json lists what the
+   backends still hold, no longer what they dropped.
 
 Everything here runs under the embedded AWS's global lock (local/embedded_aws.py), except
 `ItemsCopy.render`.
@@ -34,11 +44,13 @@ import pickle
 import threading
 import time
 import types
+import weakref
 import zlib
 from datetime import datetime, timedelta
 from typing import Any
 
 import moto.dynamodb.models as ddb
+from moto.core.common_models import BaseModel
 from moto.dynamodb.models.table import StreamRecord, StreamShard, Table
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 
@@ -48,10 +60,55 @@ ITERATOR_TTL = 15 * 60.0  # seconds, as AWS's shard iterators
 
 
 # ------------------------------------------------------------------ 1. transactions: an undo log
-def _item_map_copy(table: Table) -> Any:
-    """The table's item map, one level deep (the Item objects are shared)."""
+_WRITES = ("Put", "Update", "Delete")  # the actions that change an item (a ConditionCheck changes none)
+
+
+def _action_key(backend: Any, kind: str, op: dict[str, Any]) -> tuple[Table, Any, Any]:
+    """(table, hash value, range value) of the item a Put, Update or Delete action writes, as moto keys
+    its item map. Raises for a missing table or a malformed key or item."""
+    table = backend.tables[op["TableName"]]
+    if kind == "Put":
+        item = op["Item"]
+        key = {table.hash_key_attr: item[table.hash_key_attr]}
+        if table.has_range_key:
+            key[table.range_key_attr] = item[table.range_key_attr]
+    else:
+        key = op["Key"]
+    hash_value, range_value = backend.get_keys_value(table, key)
+    return table, hash_value, range_value if table.has_range_key else None
+
+
+def _current_item(table: Table, hash_value: Any, range_value: Any) -> Any:
+    if table.has_range_key:
+        by_range = table.items.get(hash_value)
+        return by_range.get(range_value) if by_range else None
+    return table.items.get(hash_value)
+
+
+def _put_back(table: Table, hash_value: Any, range_value: Any, before: Any) -> None:
+    """Make the item at this key `before` again (None: no item)."""
     items = table.items
-    out = collections.defaultdict(dict) if isinstance(items, collections.defaultdict) else {}
+    if not table.has_range_key:
+        if before is None:
+            items.pop(hash_value, None)
+        else:
+            items[hash_value] = before
+        return
+    by_range = items.get(hash_value)
+    if before is not None:
+        if by_range is None:
+            by_range = items[hash_value] = {}
+        by_range[range_value] = before
+    elif by_range is not None:
+        by_range.pop(range_value, None)
+        if not by_range:
+            del items[hash_value]
+
+
+def _item_map_copy(table: Table) -> Any:
+    """The table's item map, one level deep (the Item objects are shared): the undo log of last resort."""
+    items = table.items
+    out: Any = collections.defaultdict(dict) if isinstance(items, collections.defaultdict) else {}
     if table.has_range_key:
         for h, by_range in items.items():
             if by_range:
@@ -61,47 +118,34 @@ def _item_map_copy(table: Table) -> Any:
     return out
 
 
-def _updated_item(backend: Any, op: dict[str, Any]) -> tuple[Table, Any] | None:
-    """The item an Update action will modify in place, if it exists, with its table."""
-    table = backend.tables.get(op.get("TableName"))
-    key = op.get("Key")
-    if table is None or not isinstance(key, dict):
-        return None
-    try:
-        hash_value, range_value = backend.get_keys_value(table, key)
-    except Exception:  # a malformed key: moto reports it while running the transaction
-        return None
-    if table.has_range_key:
-        return table, table.items.get(hash_value, {}).get(range_value) if range_value is not None else None
-    return table, table.items.get(hash_value)
-
-
-def _replace_item(item_map: Any, has_range: bool, original: Any, saved: Any) -> None:
-    h = original.hash_key
-    if has_range:
-        by_range = item_map.get(h)
-        if by_range is not None and by_range.get(original.range_key) is original:
-            by_range[original.range_key] = saved
-    elif item_map.get(h) is original:
-        item_map[h] = saved
-
-
 def _transact_with_undo_log(original: Any) -> Any:
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
-        saved: dict[str, tuple[Table, Any, int | None]] = {}
+        # What each written key held before (an Update changes its item in place: a copy of it),
+        # and how long each table's stream shard was. O(actions), not O(table).
+        before: dict[tuple[str, Any, Any], tuple[Table, Any, Any, Any]] = {}
+        whole: dict[str, tuple[Table, Any]] = {}  # a table whose written key could not be read from its action
+        shards: dict[str, tuple[Table, int | None]] = {}
         for entry in transact_items:
-            op = next(iter(entry.values()), None)
+            kind, op = next(iter(entry.items()), ("", None))
             name = op.get("TableName") if isinstance(op, dict) else None
-            if name in self.tables and name not in saved:
-                table = self.tables[name]
-                shard = table.stream_shard
-                saved[name] = (table, _item_map_copy(table), None if shard is None else len(shard.items))
-        for entry in transact_items:  # an Update changes its item in place: keep a copy of the item
-            if "Update" in entry and isinstance(entry["Update"], dict):
-                found = _updated_item(self, entry["Update"])
-                if found and found[1] is not None:
-                    table, item = found
-                    _replace_item(saved[table.name][1], table.has_range_key, item, copy.deepcopy(item))
+            if not isinstance(op, dict) or not isinstance(name, str) or name not in self.tables:
+                continue  # moto cancels the transaction: nothing of an unknown table changes
+            table = self.tables[name]
+            if name not in shards:
+                shards[name] = (table, None if table.stream_shard is None else len(table.stream_shard.items))
+            if kind not in _WRITES:
+                continue
+            try:
+                table, hash_value, range_value = _action_key(self, kind, op)
+            except Exception:  # a malformed action: moto refuses it; keep the whole map to be sure
+                if name not in whole:
+                    whole[name] = (table, _item_map_copy(table))
+                continue
+            if (name, hash_value, range_value) not in before:
+                item = _current_item(table, hash_value, range_value)
+                if kind == "Update" and item is not None:
+                    item = copy.deepcopy(item)
+                before[(name, hash_value, range_value)] = (table, hash_value, range_value, item)
 
         def deepcopy(obj: Any, memo: Any = None) -> Any:
             # moto's own rollback puts "the copy" back: let it be the table itself
@@ -111,8 +155,11 @@ def _transact_with_undo_log(original: Any) -> Any:
         try:
             return original(self, transact_items)
         except BaseException:
-            for table, item_map, shard_len in saved.values():
+            for table, item_map in whole.values():  # first: it shares the items an Update changed in place
                 table.items = item_map
+            for table, hash_value, range_value, item in before.values():
+                _put_back(table, hash_value, range_value, item)
+            for table, shard_len in shards.values():
                 if shard_len is not None and table.stream_shard is not None:
                     del table.stream_shard.items[shard_len:]
             raise
@@ -270,6 +317,64 @@ def prune_empty_hash_keys(table: Table) -> int:
     return len(empty)
 
 
+# ------------------------------------------- 5. every model instance moto made, kept forever
+class _InstanceRef(weakref.ref):
+    __slots__ = ("key",)
+    key: int
+
+
+class LiveInstances:
+    """A model class's `instances_tracked`, holding its instances weakly: it lists the ones still alive.
+
+    moto's `BaseModel.__new__` appends every instance of every model to its class's list, for the
+    /moto-api/ dashboard, and nothing ever removes one: every DynamoDB `Item` ever written (a put, an
+    update and a transaction each make new ones, with their attribute values), every stream
+    `ShardIterator` (one per GetRecords), every S3 `FakeKey` a put replaced (with its body) stayed
+    alive. The dashboard's /moto-api/data.json still lists every instance the backends hold; what
+    it no longer lists is what no backend holds any more (an overwritten item, an expired iterator).
+    Iterating gives the live instances in the order they were made, as moto's list did."""
+
+    def __init__(self, instances: Any = ()) -> None:
+        self._refs: dict[int, _InstanceRef] = {}
+        self._strong: list[Any] = []  # an instance that cannot be weakly referenced (none in moto 5)
+        self._callback = self._forget  # one bound method for every reference
+        for instance in instances:
+            self.append(instance)
+
+    def append(self, instance: Any) -> None:
+        try:
+            ref = _InstanceRef(instance, self._callback)
+        except TypeError:
+            self._strong.append(instance)
+            return
+        ref.key = id(instance)
+        self._refs[ref.key] = ref
+
+    def _forget(self, ref: _InstanceRef) -> None:
+        if self._refs.get(ref.key) is ref:
+            del self._refs[ref.key]
+
+    def __iter__(self) -> Any:
+        # a copy: a callback may drop an entry at any allocation (the copy itself allocates first)
+        alive: list[Any] = [ref() for ref in self._refs.copy().values()]
+        return iter([instance for instance in alive if instance is not None] + self._strong)
+
+    def __len__(self) -> int:
+        return len(self._refs) + len(self._strong)
+
+
+def _track_weakly(cls: type, *args: Any, **kwargs: Any) -> Any:
+    """BaseModel.__new__, with the class's instances held by a LiveInstances (a reset of moto's model
+    data puts a plain list back: it is replaced on the next instance)."""
+    instance: Any = object.__new__(cls)
+    tracked = cls.__dict__.get("instances_tracked")
+    if not isinstance(tracked, LiveInstances):
+        tracked = LiveInstances(tracked or ())
+        cls.instances_tracked = tracked  # type: ignore[attr-defined]
+    tracked.append(instance)
+    return instance
+
+
 _ORIGINALS: dict[str, Any] = {}
 
 
@@ -277,9 +382,11 @@ def install() -> None:
     """Patch moto's classes in this process (idempotent). Call before the first request."""
     if _ORIGINALS:
         return
-    _ORIGINALS.update(transact=ddb.DynamoDBBackend.transact_write_items, get=StreamShard.get,
+    _ORIGINALS.update(new=BaseModel.__dict__["__new__"], transact=ddb.DynamoDBBackend.transact_write_items,
+                      get=StreamShard.get,
                       init=DynamoDBStreamsBackend.__init__, update=ddb.DynamoDBBackend.update_item,
                       record_init=StreamRecord.__init__)
+    BaseModel.__new__ = staticmethod(_track_weakly)  # type: ignore[method-assign]
     StreamRecord.__init__ = _compact_after_init(_ORIGINALS["record_init"])  # type: ignore[method-assign]
     StreamRecord.record = _CompactRecord()  # type: ignore[assignment]
     ddb.DynamoDBBackend.transact_write_items = _transact_with_undo_log(_ORIGINALS["transact"])

@@ -369,6 +369,9 @@ class Stack:
 
 
 def main(argv=None) -> int:
+    from . import memory_profile
+
+    memory_profile.start_from_env()  # a debug aid, off unless TALLY_MEMORY_PROFILE is set
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     args = parse_args(argv)
@@ -393,7 +396,11 @@ Tally is running.
   Demo sign-in: {out['demo_email']} / {out['demo_password']}
 Outputs in {stack.outputs_path}. Ctrl-C stops.
 """, flush=True)
-    done.wait()
+    # A timed wait, not done.wait(): the kernel may deliver SIGINT to any thread, and Python runs the
+    # handler only when the main thread next runs bytecode; an untimed wait never returned (seen once
+    # in bench/local_stack.py: the first Ctrl-C did nothing for minutes, the second stopped the stack).
+    while not done.wait(0.5):
+        pass
     print("Stopping: draining streams and saving state...", flush=True)
     stack.stop()
     print("Stopped.", flush=True)

@@ -4,6 +4,7 @@ a cancelled transaction rolls back in place (same table, same stream, iterators 
 shard iterators expire."""
 from __future__ import annotations
 
+import gc
 import uuid
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.utils import utcnow
 from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodbstreams.models import dynamodbstreams_backends
 
 from local import moto_fixes
 from local.state import Checkpoints
@@ -197,3 +199,72 @@ def test_missing_keys_leave_no_empty_entries_once_pruned(table):
     moto = moto_table(table)
     assert moto_fixes.prune_empty_hash_keys(moto) == 5
     assert list(moto.items) == [next(iter(moto.items))] and len(moto.all_items()) == 1
+
+
+def test_moto_tracks_only_the_model_instances_still_in_use(table, tmp_path):
+    """moto's BaseModel kept every instance ever made (every overwritten item, every shard iterator);
+    /moto-api/data.json still lists the ones a backend holds."""
+    from moto.dynamodb.models.dynamo_type import Item
+    from moto.dynamodbstreams.models import ShardIterator
+
+    put(table, "a")
+    gc.collect()
+    items_before, iterators_before = len(list(Item.instances_tracked)), len(list(ShardIterator.instances_tracked))
+    seen = Collector()
+    arn = boto3.client("dynamodb", region_name=REGION).describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    w = worker(table, seen, tmp_path, Checkpoints(tmp_path, [arn]))
+    for _ in range(40):
+        put(table, "a")  # each put makes a new Item and drops the one it replaces
+        drain(w)  # each GetRecords makes a new ShardIterator; the worker keeps only the last
+    gc.collect()
+    assert len(seen.keys) == 41
+    assert len(list(Item.instances_tracked)) <= items_before + 2
+    [live] = moto_table(table).all_items()
+    assert any(i is live for i in Item.instances_tracked)  # what the table holds is still listed
+    # iterators live 15 minutes in the backend's registry (see ExpiringIterators), but no longer forever
+    backend_iterators = len(dynamodbstreams_backends[DEFAULT_ACCOUNT_ID][REGION].shard_iterators)
+    assert len(list(ShardIterator.instances_tracked)) <= iterators_before + backend_iterators + 2
+
+
+def test_a_cancelled_transaction_undoes_an_upsert_and_a_malformed_action_leaves_nothing_behind(table):
+    ddb = boto3.client("dynamodb", region_name=REGION)
+    put(table, "a")
+    moto = moto_table(table)
+    with pytest.raises(ddb.exceptions.ClientError):
+        ddb.transact_write_items(TransactItems=[
+            {"Update": {"TableName": table, "Key": {"pk": {"S": "P"}, "sk": {"S": "a"}},
+                        "UpdateExpression": "SET n = n + :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+            {"Update": {"TableName": table, "Key": {"pk": {"S": "Q"}, "sk": {"S": "new"}},  # an upsert
+                        "UpdateExpression": "SET n = :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "P"}}}},  # no sort key: refused
+        ])
+    assert moto_table(table) is moto
+    assert [(i["pk"]["S"], i["sk"]["S"], i["n"]["N"]) for i in ddb.scan(TableName=table)["Items"]] == [("P", "a", "1")]
+    with pytest.raises(ddb.exceptions.TransactionCanceledException):
+        ddb.transact_write_items(TransactItems=[
+            {"Update": {"TableName": table, "Key": {"pk": {"S": "Q"}, "sk": {"S": "new"}},
+                        "UpdateExpression": "SET n = :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+            {"ConditionCheck": {"TableName": table, "Key": {"pk": {"S": "P"}, "sk": {"S": "zz"}},
+                                "ConditionExpression": "attribute_exists(pk)"}},
+        ])
+    assert [i["sk"]["S"] for i in ddb.scan(TableName=table)["Items"]] == ["a"]
+    assert len(moto.items) == 1  # the upserted partition is gone, not left empty
+
+
+def test_the_moto_dashboard_lists_items_still_held_not_those_overwritten(table):
+    import json
+
+    from moto.moto_api._internal.responses import MotoAPIResponse
+
+    def listed_items() -> int:
+        gc.collect()
+        status, _, body = MotoAPIResponse().model_data(None, "", {})
+        assert status == 200
+        return len(json.loads(body)["dynamodb"]["Item"])
+
+    put(table, "a", "b")
+    held = listed_items()
+    assert held >= 2
+    for _ in range(5):
+        put(table, "a", "b")  # ten more puts of the same two items
+    assert listed_items() == held
