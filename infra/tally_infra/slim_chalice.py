@@ -38,7 +38,9 @@ NEVER_READ = ("aws_lambda_powertools/event_handler/openapi/swagger_ui/swagger-ui
 # Packages a dependency requires that the app never imports: dnspython serves only email-validator's
 # deliverability (MX) check, which Tally turns off (core.schemas); tests/contract/test_emails.py checks
 # that validating an address imports no `dns`.
-NEVER_IMPORTED = ("dns/", "dnspython-")
+# pydantic/v1 is pydantic 1's API kept inside pydantic 2 for code not yet migrated: nothing here imports it
+# (app, chalicelib, Powertools, PynamoDB, Chalice, email-validator: checked by tests/infra).
+NEVER_IMPORTED = ("dns/", "dnspython-", "pydantic/v1/")
 
 
 def _provided(name: str) -> bool:

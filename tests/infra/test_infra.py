@@ -8,6 +8,7 @@ import subprocess
 import sys
 import zipfile
 
+import pydantic
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -223,6 +224,19 @@ def test_the_lambda_package_is_small_and_leaves_out_what_the_runtime_has(synth):
     assert not any(n.endswith(".pyc") and f".{tag}." not in n for n in names)
     assert any(n.startswith("pynamodb/") for n in names) and any(n.startswith("aws_lambda_powertools/") for n in names)
     assert not any(n.startswith(("local/", "infra/", "tests/", "dashboard/")) for n in names)
+    assert not any(n.startswith(("dns/", "pydantic/v1/")) for n in names)  # never imported (slim_chalice)
+
+
+def test_nothing_the_lambda_ships_imports_pydantic_v1():
+    """The asset leaves pydantic/v1 out: neither the app nor its libraries may import it."""
+    site = pathlib.Path(pydantic.__file__).parent.parent
+    roots = [ROOT / "app.py", ROOT / "chalicelib"] + [site / p for p in ("aws_lambda_powertools", "pynamodb",
+                                                                        "chalice", "email_validator")]
+    files = [r for r in roots if r.is_file()] + [f for r in roots if r.is_dir() for f in r.rglob("*.py")]
+    assert len(files) > 100
+    users = [str(f) for f in files if "pydantic.v1" in f.read_text(errors="ignore")
+             or "from pydantic import v1" in f.read_text(errors="ignore")]
+    assert users == []
 
 
 def test_the_asset_imports_from_its_own_bytecode(synth, tmp_path):
