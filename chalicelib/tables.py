@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .core.models import CoreTable, OutboxMessage, Rollup
 from .expenses.models import ExpensesTable
+from .helpdesk.models import HelpdeskTable
 from .inventory.models import InventoryTable
 
 # logical name → table model (the one holding every key and index of that table)
@@ -13,6 +14,7 @@ TABLE_MODELS = {
     "core": CoreTable,
     "expenses": ExpensesTable,
     "inventory": InventoryTable,
+    "helpdesk": HelpdeskTable,
     "rollups": Rollup,
     "outbox": OutboxMessage,
 }
@@ -21,6 +23,7 @@ TABLE_MODELS = {
 STREAM_ENV = {
     "expenses": "TALLY_EXPENSES_STREAM_ARN",
     "inventory": "TALLY_INVENTORY_STREAM_ARN",
+    "helpdesk": "TALLY_HELPDESK_STREAM_ARN",
     "outbox": "TALLY_OUTBOX_STREAM_ARN",
 }
 
