@@ -71,7 +71,7 @@ def _uuid(value: str, field: str) -> str:
 
 def _handle(value: str) -> str:
     if not re.fullmatch(HANDLE_PATTERN, value):
-        raise InvalidInput("a desk handle is 3 to 40 lower-case letters, digits and single hyphens", field="handle")
+        raise InvalidInput("a desk handle is 3 to 40 lower-case letters, digits and hyphens, a hyphen at neither end", field="handle")
     return value
 
 

@@ -31,8 +31,8 @@ LINK_KINDS = ("product", "order", "car")
 
 # A subject is plain text: no angle brackets (so no HTML tag), no control characters.
 SUBJECT_PATTERN = r"^[^<>\x00-\x1f\x7f]*$"
-# A desk's public handle: lower-case letters, digits and single hyphens, 3 to 40 characters.
-HANDLE_PATTERN = r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,39}$"
+# A desk's public handle: 3 to 40 lower-case letters, digits and hyphens, a hyphen at neither end.
+HANDLE_PATTERN = r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$"
 # A category's slug: lower-case letters, digits and hyphens.
 CATEGORY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
 
