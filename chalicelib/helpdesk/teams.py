@@ -6,7 +6,9 @@ from ..core import clock
 from ..core.db import find, transact, update_if
 from ..core.errors import Conflict, InvalidInput, NotFound, TallyError
 from ..core.keys import org_pk
+from ..core.models import Profile
 from ..core.orgs import members
+from ..core.profiles import profile_key
 from .models import Agent, Team, agent_key, team_key
 from .schemas import AgentOut, AgentsOut, TeamIn, TeamOut, TeamsOut
 
@@ -49,6 +51,8 @@ def set_team(org_id: str, team_id: str, data: TeamIn) -> tuple[Team, bool]:
     for sub in data.agents:
         if sub not in by_sub:
             raise NotFound(f"{sub} is not a member of this organisation", field="agents")
+    # where an agent is emailed: their profile's address, else the membership's (one BatchGetItem)
+    profiles = {p.sub: p for p in Profile.batch_get([profile_key(s) for s in data.agents])}
     current = find(Team, *team_key(org_id, team_id))
     now = clock.iso_now()
     if current is None and data.version is not None:
@@ -71,11 +75,12 @@ def set_team(org_id: str, team_id: str, data: TeamIn) -> tuple[Team, bool]:
     with transact(otherwise=refused) as tx:
         tx.save(team, condition=(Team.version == data.version) if current else Team.pk.does_not_exist())
         for sub in data.agents:
-            m = by_sub[sub]
+            p = profiles.get(sub)
+            address = (p.email if p is not None else "") or by_sub[sub].email
+            name = (p.name if p is not None else "") or (address.split("@")[0] if address else sub)
             probe = Agent(*agent_key(org_id, sub))
             tx.update(probe, actions=[
-                Agent.sub.set(sub), Agent.org_id.set(org_id), Agent.email.set(m.email),
-                Agent.name.set(Agent.name | (m.email.split("@")[0] if m.email else sub)),
+                Agent.sub.set(sub), Agent.org_id.set(org_id), Agent.email.set(address), Agent.name.set(name),
                 Agent.away.set(Agent.away | False), Agent.open_count.set(Agent.open_count | 0),
                 Agent.assigned_total.set(Agent.assigned_total | 0),
                 Agent.created_at.set(Agent.created_at | now), Agent.updated_at.set(now),
