@@ -17,7 +17,7 @@ from pynamodb.expressions.update import Action
 
 from ..core import clock
 from ..core.db import conflicted, failed_actions, find, transact
-from ..core.errors import Conflict, Forbidden, NotFound, TallyError
+from ..core.errors import Conflict, Forbidden, NotFound
 from .access import StaffViewer, visible
 from .models import Agent, Team, Ticket, agent_key, team_key, ticket_key
 from .rules import AgentLoad, is_open, pick_agent
@@ -101,17 +101,19 @@ def reassign(viewer: StaffViewer, ticket_id: str, assignee: str, version: int) -
     if counted:
         new_agent_actions.append(Agent.open_count.add(1))
 
-    def stale(failed: list[int]) -> TallyError | None:
-        return Conflict("the ticket changed since you read it", field="version") if 0 in failed else None
-
-    with transact(otherwise=stale) as tx:
-        tx.update(Ticket(*ticket_key(org_id, ticket_id)), actions=[
-            Ticket.assignee.set(assignee), Ticket.assignee_email.set(agent.email),
-            Ticket.assignee_name.set(agent.name), Ticket.version.add(1), Ticket.updated_at.set(now),
-        ], condition=Ticket.version == version)
-        for probe, actions in load_actions(org_id, [(ticket.assignee, -1 if counted else 0)]):
-            tx.update(probe, actions=actions)
-        tx.update(Agent(*agent_key(org_id, assignee)), actions=new_agent_actions)
+    try:
+        with transact() as tx:
+            tx.update(Ticket(*ticket_key(org_id, ticket_id)), actions=[
+                Ticket.assignee.set(assignee), Ticket.assignee_email.set(agent.email),
+                Ticket.assignee_name.set(agent.name), Ticket.version.add(1), Ticket.updated_at.set(now),
+            ], condition=Ticket.version == version)
+            for probe, actions in load_actions(org_id, [(ticket.assignee, -1 if counted else 0)]):
+                tx.update(probe, actions=actions)
+            tx.update(Agent(*agent_key(org_id, assignee)), actions=new_agent_actions)
+    except TransactWriteError as exc:
+        if conflicted(exc):  # its version moved, or another change of the same items ran at once
+            raise Conflict("the ticket changed since you read it", field="version") from None
+        raise
     ticket.assignee, ticket.assignee_email, ticket.assignee_name = assignee, agent.email, agent.name
     ticket.version, ticket.updated_at = int(ticket.version) + 1, now
     return ticket

@@ -2,11 +2,27 @@
 transaction as the desk), its name and its categories, each routed to a team."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pynamodb.exceptions import TransactWriteError
+
 from ..core import clock
-from ..core.db import find, transact
+from ..core.db import conflicted, find, transact
 from ..core.errors import Conflict, InvalidInput, NotFound, TallyError
 from .models import Category, Desk, HandleClaim, Team, desk_key, handle_key, team_key
 from .schemas import CategoryOut, DeskIn, DeskOut, PublicCategoryOut, PublicDeskOut
+
+
+@contextmanager
+def _one_writer() -> Iterator[None]:
+    """Two changes of the desk (or of one handle) at the same moment: the one DynamoDB cancels is a 409."""
+    try:
+        yield
+    except TransactWriteError as exc:
+        if conflicted(exc):
+            raise Conflict("the desk changed meanwhile: read it again", field="version") from None
+        raise
 
 
 def desk_out(d: Desk) -> DeskOut:
@@ -66,7 +82,7 @@ def set_desk(org_id: str, data: DeskIn) -> Desk:
                 return Conflict("another desk has this handle", field="handle")
             return Conflict("the desk was created meanwhile: send its version", field="version")
 
-        with transact(otherwise=created_refused) as tx:
+        with _one_writer(), transact(otherwise=created_refused) as tx:
             tx.save(desk, condition=Desk.pk.does_not_exist())
             tx.save(HandleClaim(*handle_key(data.handle), org_id=org_id), condition=HandleClaim.pk.does_not_exist())
         return desk
@@ -84,7 +100,7 @@ def set_desk(org_id: str, data: DeskIn) -> Desk:
             return Conflict("another desk has this handle", field="handle")
         return Conflict("the desk changed since you read it", field="version")
 
-    with transact(otherwise=refused) as tx:
+    with _one_writer(), transact(otherwise=refused) as tx:
         tx.save(desk, condition=Desk.version == data.version)
         if old_handle != data.handle:
             tx.save(HandleClaim(*handle_key(data.handle), org_id=org_id), condition=HandleClaim.pk.does_not_exist())

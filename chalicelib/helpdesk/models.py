@@ -14,6 +14,7 @@ from pynamodb.models import Model
 from ..core.keys import org_key, org_pk
 from ..core.models import BaseMeta
 from ..core.settings import get_settings
+from ..core.shards import shard_of
 
 _s = get_settings()
 
@@ -115,6 +116,11 @@ class DueIndex(GlobalSecondaryIndex):
 
 def solved_index(shard: int) -> str:
     return f"SOLVED#{shard}"
+
+
+def solved_keys(org_id: str, ticket_id: str, solved_at: str) -> tuple[str, str]:
+    """by_due keys of a solved ticket: its shard's partition, then when it was solved."""
+    return solved_index(shard_of(org_key(org_id, ticket_id))), f"{solved_at}#{org_id}#{ticket_id}"
 
 
 class HelpdeskTable(Model):

@@ -2,11 +2,13 @@
 each agent's load (the counters assignment reads)."""
 from __future__ import annotations
 
+from pynamodb.exceptions import TransactWriteError
+
 from ..core import clock
-from ..core.db import find, transact, update_if
+from ..core.db import conflicted, find, transact, update_if
 from ..core.errors import Conflict, InvalidInput, NotFound, TallyError
 from ..core.keys import org_pk
-from ..core.models import Profile
+from ..core.models import Membership, Profile
 from ..core.orgs import members
 from ..core.profiles import profile_key
 from .models import Agent, Team, agent_key, team_key
@@ -67,13 +69,26 @@ def set_team(org_id: str, team_id: str, data: TeamIn) -> tuple[Team, bool]:
                 agents=list(data.agents), version=(int(current.version) + 1) if current else 1,
                 created_at=current.created_at if current else now, updated_at=now)
 
+    try:
+        _write_team(team, current is not None, data, by_sub, profiles, org_id, now)
+    except TransactWriteError as exc:
+        if conflicted(exc):
+            raise Conflict("the team changed meanwhile: read it again", field="version") from None
+        raise
+    return team, current is None
+
+
+def _write_team(team: Team, exists: bool, data: TeamIn, by_sub: dict[str, Membership], profiles: dict[str, Profile],
+                org_id: str, now: str) -> None:
+    """The team (at its version, or new) and each of its agents' items, in one transaction."""
+
     def refused(failed: list[int]) -> TallyError | None:
         if 0 in failed:
             return Conflict("the team changed since you read it", field="version")
         return None
 
     with transact(otherwise=refused) as tx:
-        tx.save(team, condition=(Team.version == data.version) if current else Team.pk.does_not_exist())
+        tx.save(team, condition=(Team.version == data.version) if exists else Team.pk.does_not_exist())
         for sub in data.agents:
             p = profiles.get(sub)
             address = (p.email if p is not None else "") or by_sub[sub].email
@@ -85,7 +100,6 @@ def set_team(org_id: str, team_id: str, data: TeamIn) -> tuple[Team, bool]:
                 Agent.assigned_total.set(Agent.assigned_total | 0),
                 Agent.created_at.set(Agent.created_at | now), Agent.updated_at.set(now),
             ])
-    return team, current is None
 
 
 def agents(org_id: str) -> AgentsOut:

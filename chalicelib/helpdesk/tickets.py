@@ -14,9 +14,8 @@ from pynamodb.expressions.update import Action
 from ..core import clock
 from ..core.auth import Principal
 from ..core.db import conflicted, failed_actions, find, put_if_new, transact
-from ..core.errors import Conflict, NotFound, TallyError
+from ..core.errors import Conflict, NotFound
 from ..core.profiles import get_profile
-from ..core.shards import shard_of
 from .access import StaffViewer, visible
 from .assignment import file_assigned, load_actions
 from .desks import category_team, desk_by_handle
@@ -28,6 +27,7 @@ from .models import (
     customer_index,
     message_key,
     solved_index,
+    solved_keys,
     team_queue_index,
     ticket_key,
     ticket_pk,
@@ -76,15 +76,6 @@ def _customer_name(user: Principal) -> str:
     if p is not None and p.name:
         return str(p.name)
     return user.email.split("@")[0] if user.email else "customer"
-
-
-def _solved_index_keys(t: Ticket) -> None:
-    """A solved ticket is on the close job's work list; any other status is not."""
-    if t.status == "solved":
-        t.gsi4pk = solved_index(shard_of(t.org_id + t.id))
-        t.gsi4sk = f"{t.solved_at}#{t.org_id}#{t.id}"
-    else:
-        t.gsi4pk = t.gsi4sk = None
 
 
 def file_ticket(user: Principal, handle: str, ticket_id: str, data: TicketIn) -> tuple[Ticket, bool]:
@@ -157,13 +148,14 @@ def staff_tickets(viewer: StaffViewer, status: str | None, limit: int) -> Ticket
 
 # ------------------------------------------------------------------ changing
 def _ticket_actions(t: Ticket, status: str, now: str) -> list[Action]:
+    """The update of a ticket moving to `status`: a solved ticket is on the close job's work list
+    (`by_due`), any other status is not."""
     actions: list[Action] = [Ticket.version.add(1), Ticket.updated_at.set(now)]
     if status != t.status:
         actions.append(Ticket.status.set(status))
         if status == "solved":
-            t.solved_at, t.status = now, status
-            _solved_index_keys(t)
-            actions += [Ticket.solved_at.set(now), Ticket.gsi4pk.set(t.gsi4pk), Ticket.gsi4sk.set(t.gsi4sk)]
+            due_pk, due_sk = solved_keys(t.org_id, t.id, now)
+            actions += [Ticket.solved_at.set(now), Ticket.gsi4pk.set(due_pk), Ticket.gsi4sk.set(due_sk)]
         elif t.status == "solved":
             actions += [Ticket.gsi4pk.remove(), Ticket.gsi4sk.remove()]
     return actions
@@ -187,18 +179,22 @@ def _change(t: Ticket, status: str, version: int, message: Message | None = None
     delta = load_change(old_status, status)
     actions = _ticket_actions(t, status, now)
 
-    def refused(failed: list[int]) -> TallyError | None:
-        if message is not None and 0 in failed:
-            return None  # the message exists: the caller decides between a replay and a conflict
-        return Conflict("the ticket changed since you read it", field="version")
-
-    with transact(otherwise=refused) as tx:
-        if message is not None:
-            tx.save(message, condition=Message.pk.does_not_exist())
-        tx.update(Ticket(*ticket_key(t.org_id, t.id)), actions=actions, condition=Ticket.version == version)
-        for probe, acts in load_actions(t.org_id, [(t.assignee, delta)]):
-            tx.update(probe, actions=acts)
+    try:
+        with transact() as tx:
+            if message is not None:
+                tx.save(message, condition=Message.pk.does_not_exist())
+            tx.update(Ticket(*ticket_key(t.org_id, t.id)), actions=actions, condition=Ticket.version == version)
+            for probe, acts in load_actions(t.org_id, [(t.assignee, delta)]):
+                tx.update(probe, actions=acts)
+    except TransactWriteError as exc:
+        if message is not None and 0 in failed_actions(exc):
+            raise  # the message exists: the caller decides between a replay and a conflict
+        if conflicted(exc):
+            raise Conflict("the ticket changed since you read it", field="version") from None
+        raise
     t.status, t.version, t.updated_at = status, version + 1, now
+    if status == "solved" and old_status != "solved":
+        t.solved_at = now
     return t
 
 
