@@ -11,7 +11,7 @@ from ..core import clock
 from ..core.db import conflicted, find, transact
 from ..core.errors import Conflict, InvalidInput, NotFound, TallyError
 from .models import Category, Desk, HandleClaim, Team, desk_key, handle_key, team_key
-from .schemas import CategoryOut, DeskIn, DeskOut, PublicCategoryOut, PublicDeskOut
+from .schemas import DeskCategoryOut, DeskIn, DeskOut, PublicCategoryOut, PublicDeskOut
 
 
 @contextmanager
@@ -27,7 +27,7 @@ def _one_writer() -> Iterator[None]:
 
 def desk_out(d: Desk) -> DeskOut:
     return DeskOut(org_id=d.org_id, handle=d.handle, name=d.name, version=int(d.version),
-                   categories=[CategoryOut(slug=c.slug, name=c.name, team_id=c.team_id) for c in d.categories])
+                   categories=[DeskCategoryOut(slug=c.slug, name=c.name, team_id=c.team_id) for c in d.categories])
 
 
 def public_desk_out(d: Desk) -> PublicDeskOut:

@@ -20,7 +20,7 @@ LINK_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
 
 # ------------------------------------------------------------------ the desk
-class CategoryIn(Strict):
+class DeskCategoryIn(Strict):
     slug: str = Field(pattern=CATEGORY_PATTERN, max_length=40)
     name: str = Field(min_length=1, max_length=80)
     team_id: str = Field(pattern=UUID_PATTERN)
@@ -32,19 +32,19 @@ class DeskIn(Strict):
 
     handle: str = Field(pattern=HANDLE_PATTERN, max_length=40)
     name: str = Field(min_length=1, max_length=120)
-    categories: list[CategoryIn] = Field(min_length=1, max_length=50)
+    categories: list[DeskCategoryIn] = Field(min_length=1, max_length=50)
     version: int | None = Field(default=None, ge=1)
 
     @field_validator("categories")
     @classmethod
-    def _unique_slugs(cls, value: list[CategoryIn]) -> list[CategoryIn]:
+    def _unique_slugs(cls, value: list[DeskCategoryIn]) -> list[DeskCategoryIn]:
         slugs = [c.slug for c in value]
         if len(set(slugs)) != len(slugs):
             raise ValueError("each category slug once")
         return value
 
 
-class CategoryOut(Out):
+class DeskCategoryOut(Out):
     slug: str
     name: str
     team_id: str
@@ -54,7 +54,7 @@ class DeskOut(Out):
     org_id: str
     handle: str
     name: str
-    categories: list[CategoryOut]
+    categories: list[DeskCategoryOut]
     version: int
 
 
