@@ -32,6 +32,7 @@ from .schemas import (
     MacroIn,
     MacroOut,
     MacrosOut,
+    MergeIn,
     MessageOut,
     PublicDeskOut,
     StatusIn,
@@ -234,3 +235,14 @@ def reassign(req: Req, org_id: str, ticket_id: str) -> TicketOut:
     viewer = access.staff_viewer(req.principal, org_id)
     data = req.body(AssignIn)
     return tickets.ticket_out(assignment.reassign(viewer, _uuid(ticket_id, "ticket_id"), data.assignee, data.version))
+
+
+@route(helpdesk, "/orgs/{org_id}/tickets/{ticket_id}/merge", ("POST",), path_patterns=TICKET, body=MergeIn,
+       response=TicketOut)
+def merge_ticket(req: Req, org_id: str, ticket_id: str) -> TicketOut:
+    """Merge this ticket, a duplicate, into ticket `into` (both ones the caller works): its thread is
+    copied there, its customer follows the target, and it closes pointing at it (`merged_into`)."""
+    viewer = access.staff_viewer(req.principal, org_id)
+    data = req.body(MergeIn)
+    return tickets.ticket_out(tickets.merge(viewer, _uuid(ticket_id, "ticket_id"), _uuid(data.into, "into"),
+                                            data.version))

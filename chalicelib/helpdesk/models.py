@@ -212,6 +212,14 @@ class Macro(HelpdeskTable):
 
 
 # ------------------------------------------------------------------ tickets and their threads
+class Follower(MapAttribute):
+    """A customer following a ticket besides its own: the customer of a duplicate merged into it."""
+
+    sub = UnicodeAttribute()
+    email = UnicodeAttribute(default="")
+    name = UnicodeAttribute(default="")
+
+
 class Ticket(HelpdeskTable):
     """pk ORG#o#TICKET#<id>, sk TICKET; gsi1 the customer's list, gsi2 the team's queue, gsi3 the
     organisation's list. `reply_token` (random, per ticket) proves a reply to its address."""
@@ -235,6 +243,8 @@ class Ticket(HelpdeskTable):
     assignee_email = UnicodeAttribute(null=True)
     assignee_name = UnicodeAttribute(null=True)
     reply_token = UnicodeAttribute()
+    followers = ListAttribute(of=Follower, default=list)
+    merged_into = UnicodeAttribute(null=True)  # a duplicate points at the ticket it was merged into
     solved_at = UnicodeAttribute(null=True)
     version = NumberAttribute(default=1)
     created_at = UnicodeAttribute()
@@ -253,4 +263,5 @@ class Message(HelpdeskTable):
     author_name = UnicodeAttribute(default="")
     body = UnicodeAttribute()
     macro_id = UnicodeAttribute(null=True)
+    merged_from = UnicodeAttribute(null=True)  # a copy of a merged duplicate's message (never emailed again)
     created_at = UnicodeAttribute()

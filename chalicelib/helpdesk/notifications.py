@@ -4,6 +4,8 @@ ticket assigned to them. Each email's outbox id is deterministic, so a replayed 
 twice (core.alerts.put_once); customers' emails reply to the ticket's own address."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from ..core.alert_rules import firing_id
@@ -13,7 +15,16 @@ from ..core.keys import org_pk
 from ..core.models import OutboxMessage
 from ..core.settings import get_settings
 from .models import Ticket, ticket_key
-from .rules import EMAILED_STATUSES, TicketView, assigned_email, received_email, reply_address, reply_email, status_email
+from .rules import (
+    EMAILED_STATUSES,
+    TicketView,
+    assigned_email,
+    merged_email,
+    received_email,
+    reply_address,
+    reply_email,
+    status_email,
+)
 
 Image = dict[str, Any]
 # The dashboard's ticket page (a hash route of the static site).
@@ -33,16 +44,28 @@ def _view(t: Image) -> TicketView:
                       desk_name=str(t.get("desk_name") or "Support"), customer_name=str(t.get("customer_name") or "there"))
 
 
-def _to_customer(t: Image, what: str, email: tuple[str, str, str], *id_parts: str) -> OutboxMessage | None:
-    if not t.get("customer_email"):
-        return None
-    subject, text, html = email
-    return outbox_message(
-        id=firing_id("helpdesk", str(t["org_id"]), str(t["id"]), what, *id_parts), scope=org_pk(str(t["org_id"])),
-        recipient=str(t["customer_email"]), alert_type="helpdesk", rule=f"ticket:{what}", threshold=str(t["status"]),
-        period=str(t.get("updated_at") or t.get("created_at") or "")[:10], value=None, subject=subject, text=text,
-        html=html, details={"org_id": str(t["org_id"]), "ticket_id": str(t["id"]), "update": what},
-        reply_to=reply_address(get_settings().mail_from, str(t["id"]), str(t["reply_token"])))
+def _customers(t: Image) -> list[tuple[str, str, str]]:
+    """(id suffix, address, name) of who hears of a ticket's public updates: its customer, then the
+    customers of duplicates merged into it."""
+    out = [("", str(t.get("customer_email") or ""), str(t.get("customer_name") or "there"))]
+    out += [(f"follower:{f.get('sub')}", str(f.get("email") or ""), str(f.get("name") or "there"))
+            for f in t.get("followers") or []]
+    return [c for c in out if c[1]]
+
+
+def _to_customers(t: Image, what: str, email: Callable[[TicketView], tuple[str, str, str]],
+                  *id_parts: str) -> list[OutboxMessage]:
+    out = []
+    for suffix, address, name in _customers(t):
+        subject, text, html = email(replace(_view(t), customer_name=name))
+        out.append(outbox_message(
+            id=firing_id("helpdesk", str(t["org_id"]), str(t["id"]), what, *id_parts, *([suffix] if suffix else [])),
+            scope=org_pk(str(t["org_id"])), recipient=address, alert_type="helpdesk", rule=f"ticket:{what}",
+            threshold=str(t["status"]), period=str(t.get("updated_at") or t.get("created_at") or "")[:10],
+            value=None, subject=subject, text=text, html=html,
+            details={"org_id": str(t["org_id"]), "ticket_id": str(t["id"]), "update": what},
+            reply_to=reply_address(get_settings().mail_from, str(t["id"]), str(t["reply_token"]))))
+    return out
 
 
 def ticket_emails(old: Image | None, new: Image | None) -> list[OutboxMessage]:
@@ -50,12 +73,15 @@ def ticket_emails(old: Image | None, new: Image | None) -> list[OutboxMessage]:
     assigned (to the new assignee)."""
     if new is None:
         return []
-    out: list[OutboxMessage | None] = []
+    out: list[OutboxMessage] = []
     view = _view(new)
     if old is None:
-        out.append(_to_customer(new, "received", received_email(view)))
+        out += _to_customers(new, "received", received_email)
+    elif new.get("merged_into") and not old.get("merged_into"):  # told of the merge, not of the close
+        target = str(new["merged_into"])
+        out += _to_customers(new, "merged", lambda v: merged_email(v, target, _subject_of(new, target)))
     elif new["status"] != old.get("status") and new["status"] in EMAILED_STATUSES:
-        out.append(_to_customer(new, str(new["status"]), status_email(view), str(new["version"])))
+        out += _to_customers(new, str(new["status"]), status_email, str(new["version"]))
     assignee = new.get("assignee")
     if assignee and new.get("assignee_email") and assignee != (old or {}).get("assignee"):
         s = get_settings()
@@ -67,7 +93,12 @@ def ticket_emails(old: Image | None, new: Image | None) -> list[OutboxMessage]:
             rule="ticket:assigned", threshold=str(assignee), period=str(new.get("updated_at") or "")[:10], value=None,
             subject=subject, text=text, html=html,
             details={"org_id": str(new["org_id"]), "ticket_id": str(new["id"]), "update": "assigned"}))
-    return [m for m in out if m is not None]
+    return out
+
+
+def _subject_of(t: Image, target_id: str) -> str:
+    target = find(Ticket, *ticket_key(str(t["org_id"]), target_id))
+    return target.subject if target is not None else "another request"
 
 
 class Tickets:
@@ -85,14 +116,15 @@ class Tickets:
 
 def message_emails(old: Image | None, new: Image | None, tickets: Tickets) -> list[OutboxMessage]:
     """An agent's public reply, new, emails the customer; a note or a customer's own reply does not."""
-    if old is not None or new is None or new.get("kind") != "reply" or new.get("author_role") != "agent":
+    if (old is not None or new is None or new.get("kind") != "reply" or new.get("author_role") != "agent"
+            or new.get("merged_from")):  # a merged duplicate's copy was emailed when first written
         return []
     t = tickets.get(str(new["org_id"]), str(new["ticket_id"]))
     if t is None:
         return []
     image: Image = {"org_id": t.org_id, "id": t.id, "subject": t.subject, "status": t.status, "desk_name": t.desk_name,
                     "customer_name": t.customer_name, "customer_email": t.customer_email, "reply_token": t.reply_token,
-                    "created_at": str(new.get("created_at") or "")}
-    msg = _to_customer(image, "reply", reply_email(_view(image), str(new.get("author_name") or "Support"),
-                                                    str(new["body"])), str(new["id"]))
-    return [msg] if msg is not None else []
+                    "created_at": str(new.get("created_at") or ""),
+                    "followers": [{"sub": f.sub, "email": f.email, "name": f.name} for f in t.followers]}
+    author, body = str(new.get("author_name") or "Support"), str(new["body"])
+    return _to_customers(image, "reply", lambda v: reply_email(v, author, body), str(new["id"]))

@@ -6,6 +6,7 @@ No boto3, no clock, no settings: everything comes in as arguments (property-test
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
@@ -69,6 +70,27 @@ def status_after_reply(status: str, by_customer: bool) -> str:
     if not by_customer and status == "new":
         return "open"
     return status
+
+
+# ------------------------------------------------------------------ merging
+# Copies of a duplicate's messages in the ticket it is merged into have ids derived from both, so a
+# merge retried after a failure writes each copy once.
+MERGE_NAMESPACE = uuid.UUID("5d3f8a52-8c1e-4f0b-9a57-2f1c9c6b7e21")
+
+
+def check_merge(source_id: str, source_status: str, target_id: str, target_status: str) -> None:
+    """A duplicate is merged into another open ticket: never into itself (400 naming `into`), never a
+    closed one (409 naming `status` for the duplicate, `into` for the target)."""
+    if source_id == target_id:
+        raise InvalidInput("a ticket cannot be merged into itself", field="into")
+    if source_status == "closed":
+        raise Conflict("a closed ticket cannot be merged", field="status", extra={"status": source_status})
+    if target_status == "closed":
+        raise Conflict("a closed ticket takes no merge: file a new one", field="into")
+
+
+def merged_message_id(source_id: str, message_id: str) -> str:
+    return str(uuid.uuid5(MERGE_NAMESPACE, f"{source_id}|{message_id}"))
 
 
 # ------------------------------------------------------------------ assignment
@@ -168,6 +190,15 @@ def status_email(t: TicketView) -> tuple[str, str, str]:
     else:
         line = f"Your request \"{t.subject}\" is closed."
     return _email(f"[{t.desk_name}] Your request is {t.status}: {t.subject}", [f"Hello {t.customer_name},", line])
+
+
+def merged_email(t: TicketView, target_id: str, target_subject: str) -> tuple[str, str, str]:
+    return _email(f"[{t.desk_name}] Your request is merged: {t.subject}", [
+        f"Hello {t.customer_name},",
+        f"Your request \"{t.subject}\" is the same as \"{target_subject}\" (ticket {target_id}): they are merged, "
+        f"and you will hear about it from there.",
+        "Reply to this email to add to it.",
+    ])
 
 
 def assigned_email(t: TicketView, agent_name: str, priority: str, link: str) -> tuple[str, str, str]:

@@ -185,6 +185,7 @@ class TicketOut(Out):
     customer_name: str
     assignee: str | None
     assignee_name: str | None
+    merged_into: str | None = None
     version: int
     created_at: str
     updated_at: str
@@ -227,6 +228,13 @@ class AgentMessageIn(Strict):
 
 class StatusIn(Strict):
     status: Status
+    version: int = Field(ge=1)
+
+
+class MergeIn(Strict):
+    """Merge this ticket (a duplicate) into ticket `into`, at this ticket's version."""
+
+    into: str = Field(pattern=UUID_PATTERN)
     version: int = Field(ge=1)
 
 

@@ -21,6 +21,7 @@ from .assignment import file_assigned, load_actions
 from .desks import category_team, desk_by_handle
 from .macros import get_macro
 from .models import (
+    Follower,
     Message,
     Ticket,
     all_tickets_index,
@@ -32,7 +33,7 @@ from .models import (
     ticket_key,
     ticket_pk,
 )
-from .rules import check_transition, load_change, render, status_after_reply
+from .rules import check_merge, check_transition, load_change, merged_message_id, render, status_after_reply
 from .schemas import (
     AgentMessageIn,
     CustomerMessageIn,
@@ -54,7 +55,7 @@ def ticket_out(t: Ticket) -> TicketOut:
     return TicketOut(id=t.id, handle=t.handle, category=t.category, team_id=t.team_id, subject=t.subject,
                      description=t.description, priority=t.priority, link=link, status=t.status,
                      customer_name=t.customer_name, assignee=t.assignee, assignee_name=t.assignee_name,
-                     version=int(t.version), created_at=t.created_at, updated_at=t.updated_at)
+                     merged_into=t.merged_into, version=int(t.version), created_at=t.created_at, updated_at=t.updated_at)
 
 
 def message_out(m: Message) -> MessageOut:
@@ -108,10 +109,11 @@ def file_ticket(user: Principal, handle: str, ticket_id: str, data: TicketIn) ->
 
 # ------------------------------------------------------------------ reading
 def own_ticket(user: Principal, handle: str, ticket_id: str) -> Ticket:
-    """A customer's own ticket at this desk; anyone else's (or none) is 404 naming `ticket_id`."""
+    """A customer's own ticket at this desk, or one they follow (their duplicate was merged into it);
+    anyone else's (or none) is 404 naming `ticket_id`."""
     desk = desk_by_handle(handle)
     t = find(Ticket, *ticket_key(desk.org_id, ticket_id))
-    if t is None or t.customer_sub != user.sub:
+    if t is None or not (t.customer_sub == user.sub or any(f.sub == user.sub for f in t.followers)):
         raise NotFound("no such ticket", field="ticket_id")
     return t
 
@@ -285,3 +287,70 @@ def solved_due(shard: int, solved_before: str) -> list[tuple[str, str]]:
     """(org_id, ticket_id) of tickets solved before `solved_before` in one shard of the work list."""
     return [(t.org_id, t.id) for t in Ticket.by_due.query(solved_index(shard), Ticket.gsi4sk < solved_before)]
 
+
+
+# ------------------------------------------------------------------ merging
+def merge(viewer: StaffViewer, ticket_id: str, into: str, version: int) -> Ticket:
+    """Merge a duplicate into another ticket the caller also works: the duplicate's thread is copied
+    into the target (ids derived from both, so a retry copies nothing twice; the copies are never
+    emailed again), its customer (and followers) follow the target, and the duplicate closes with a
+    pointer (`merged_into`), at the duplicate's version; its agent's open count drops in the same
+    transaction. The duplicate's customer is emailed once that it is merged."""
+    src = staff_ticket(viewer, ticket_id)
+    if version != int(src.version):
+        raise Conflict("the ticket changed since you read it", field="version", extra={"version": int(src.version)})
+    dst = find(Ticket, *ticket_key(viewer.org_id, into))
+    if dst is None or not viewer.sees(dst):
+        raise NotFound("no such ticket", field="into")
+    check_merge(src.id, src.status, dst.id, dst.status)
+    copies = [Message(*message_key(dst.org_id, dst.id, merged_message_id(src.id, m.id)),
+                      id=merged_message_id(src.id, m.id), org_id=dst.org_id, ticket_id=dst.id, kind=m.kind,
+                      author_sub=m.author_sub, author_role=m.author_role, author_name=m.author_name, body=m.body,
+                      macro_id=m.macro_id, created_at=m.created_at, merged_from=src.id)
+              for m in Message.query(ticket_pk(src.org_id, src.id), Message.sk.startswith("MSG#"), consistent_read=True)]
+    note_id = merged_message_id(src.id, "merge")
+    copies.append(Message(*message_key(dst.org_id, dst.id, note_id), id=note_id, org_id=dst.org_id, ticket_id=dst.id,
+                          kind="note", author_sub=viewer.sub, author_role="agent", author_name="",
+                          body=f"Merged from ticket {src.id} ({src.subject}): {src.description}",
+                          created_at=clock.iso_now(), merged_from=src.id))
+    with Message.batch_write() as batch:  # plain puts of fixed ids: a retried merge rewrites the same items
+        for c in copies:
+            batch.save(c)
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            return _close_as_duplicate(src, dst, version)
+        except TransactWriteError as exc:
+            if 0 in failed_actions(exc):  # the duplicate moved (or was merged) meanwhile
+                raise Conflict("the ticket changed since you read it", field="version") from None
+            if not conflicted(exc):
+                raise
+        time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** attempt)))
+        fresh = find(Ticket, *ticket_key(dst.org_id, dst.id))
+        if fresh is None:
+            raise NotFound("no such ticket", field="into")
+        check_merge(src.id, src.status, fresh.id, fresh.status)
+        dst = fresh
+    raise Conflict("the ticket keeps changing: try again", field="into")
+
+
+def _close_as_duplicate(src: Ticket, dst: Ticket, version: int) -> Ticket:
+    """One transaction: the duplicate closed with its pointer (at its version), the target's followers
+    (at the target's version), the duplicate's agent's count."""
+    now = clock.iso_now()
+    following = {f.sub for f in dst.followers} | {dst.customer_sub}
+    followers = [Follower(sub=f.sub, email=f.email, name=f.name) for f in dst.followers]
+    for f in [Follower(sub=src.customer_sub, email=src.customer_email, name=src.customer_name), *src.followers]:
+        if f.sub not in following:
+            following.add(f.sub)
+            followers.append(Follower(sub=f.sub, email=f.email, name=f.name))
+    actions = _ticket_actions(src, "closed", now) + [Ticket.merged_into.set(dst.id)]
+    with transact() as tx:
+        tx.update(Ticket(*ticket_key(src.org_id, src.id)), actions=actions,
+                  condition=(Ticket.version == version) & Ticket.merged_into.does_not_exist())
+        tx.update(Ticket(*ticket_key(dst.org_id, dst.id)), actions=[
+            Ticket.followers.set(followers), Ticket.version.add(1), Ticket.updated_at.set(now),
+        ], condition=Ticket.version == int(dst.version))
+        for probe, acts in load_actions(src.org_id, [(src.assignee, load_change(src.status, "closed"))]):
+            tx.update(probe, actions=acts)
+    src.status, src.merged_into, src.version, src.updated_at = "closed", dst.id, version + 1, now
+    return src

@@ -94,6 +94,12 @@ def test_working_tickets(desk, client):
 
     _matrix(desk, client, reassign, {**BILLING_TICKET, "agent": DENIED})
 
+    def merge(c: Caller):
+        dup, into = _filed(desk), _filed(desk)
+        return c.post(f"{o}/tickets/{dup['id']}/merge", {"into": into["id"], "version": 1})
+
+    _matrix(desk, client, merge, BILLING_TICKET)
+
 
 def test_customers_routes(desk, client):
     t = _filed(desk)
@@ -116,7 +122,7 @@ def test_every_help_desk_operation_is_in_the_document(client):
     ops = {(path, method): op for path, item in doc["paths"].items() for method, op in item.items()
            if path.startswith("/desks") or path.split("/")[3:4] in (["desk"], ["teams"], ["agents"], ["macros"],
                                                                     ["tickets"])}
-    assert len(ops) == 18
+    assert len(ops) == 19
     for (path, method), op in ops.items():
         assert any(code.startswith("2") and "content" in r for code, r in op["responses"].items()), (path, method)
         assert "4XX" in op["responses"], (path, method)

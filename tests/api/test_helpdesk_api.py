@@ -275,3 +275,45 @@ def test_admins_and_the_team_lead_reassign_within_the_team(desk):
     assert loads[other] == 1 and loads[t["assignee"]] == 0
     assert _error(desk.owner.post(path, {"assignee": t["assignee"], "version": 1})) == (409, "version")
     assert desk.owner.post(path, {"assignee": t["assignee"], "version": 2})[1]["assignee"] == t["assignee"]
+
+
+# ------------------------------------------------------------------ merging
+def test_merging_a_duplicate_moves_its_thread_and_customer_and_points_at_the_target(desk, client):
+    other = sign_up(client, "dup")
+    target = _filed(desk)
+    status, dup = desk.file(who=other, subject="Double charge again", description="Same problem here.")
+    assert status == 201
+    assert other.put(f"/desks/{desk.handle}/tickets/{dup['id']}/messages/{uuid.uuid4()}",
+                     {"body": "Card ending 4242"})[0] == 201
+    dup_version = desk.owner.get(f"/orgs/{desk.oid}/tickets/{dup['id']}")[1]["version"]
+    path = f"/orgs/{desk.oid}/tickets/{dup['id']}/merge"
+    assert _error(desk.owner.post(path, {"into": dup["id"], "version": dup_version})) == (400, "into")
+    assert _error(desk.owner.post(path, {"into": str(uuid.uuid4()), "version": dup_version})) == (404, "into")
+    assert _error(desk.owner.post(path, {"into": target["id"], "version": dup_version - 1})) == (409, "version")
+    tech = _filed(desk, category="tech", subject="App crashes")
+    # an agent merges only tickets they see: another team's ticket is not there for them
+    assert _error(desk.lead.post(path, {"into": tech["id"], "version": dup_version})) == (404, "into")
+    assert _error(desk.idle.post(path, {"into": target["id"], "version": dup_version})) == (403, "role")
+    assert _error(desk.outsider.post(path, {"into": target["id"], "version": dup_version})) == (404, "org_id")
+    loads_before = _loads(desk)
+    status, merged = desk.lead.post(path, {"into": target["id"], "version": dup_version})
+    assert status == 200, merged
+    assert (merged["status"], merged["merged_into"]) == ("closed", target["id"])
+    assert _loads(desk)[dup["assignee"]] == loads_before[dup["assignee"]] - 1
+    # the target holds the duplicate's thread (and a note saying where it came from)
+    full = desk.owner.get(f"/orgs/{desk.oid}/tickets/{target['id']}")[1]
+    assert [m["body"] for m in full["messages"] if m["kind"] == "reply"] == ["Card ending 4242"]
+    assert any(dup["id"] in m["body"] for m in full["messages"] if m["kind"] == "note")
+    # the duplicate's customer sees their ticket's pointer, follows the target and answers there
+    mine = other.get(f"/desks/{desk.handle}/tickets/{dup['id']}")[1]
+    assert mine["merged_into"] == target["id"]
+    assert other.get(f"/desks/{desk.handle}/tickets/{target['id']}")[0] == 200
+    assert _error(other.put(f"/desks/{desk.handle}/tickets/{dup['id']}/messages/{uuid.uuid4()}",
+                            {"body": "hello?"})) == (409, "status")
+    assert other.put(f"/desks/{desk.handle}/tickets/{target['id']}/messages/{uuid.uuid4()}",
+                     {"body": "Following here"})[0] == 201
+    # merged once: again is a 409 (it is closed now)
+    assert _error(desk.owner.post(path, {"into": target["id"], "version": merged["version"]})) == (409, "status")
+    now = desk.owner.get(f"/orgs/{desk.oid}/tickets/{target['id']}")[1]["version"]
+    assert _error(desk.owner.post(f"/orgs/{desk.oid}/tickets/{target['id']}/merge",
+                                  {"into": dup["id"], "version": now})) == (409, "into")

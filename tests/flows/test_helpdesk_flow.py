@@ -143,3 +143,36 @@ def test_a_solved_ticket_closes_four_days_later_once(client, alice, bob, pump):
     assert desk.owner.get(f"/orgs/{desk.oid}/tickets/{keep['id']}")[1]["status"] == "new"
     pump.run()
     assert [m["rule"] for m in desk_mails(desk.customer.email)].count("ticket:closed") == 1
+
+
+def test_a_merged_duplicates_customer_is_told_once_and_then_hears_of_the_target(client, alice, bob, pump):
+    from tests.mocked import sign_up
+
+    desk = make_desk(client, alice, bob)
+    target = _file(desk)
+    other = sign_up(client, "dup")
+    status, dup = desk.file(who=other, subject="Same here")
+    assert status == 201
+    agent = _assignee(desk, dup)
+    assert agent.put(f"/orgs/{desk.oid}/tickets/{dup['id']}/messages/{uuid.uuid4()}",
+                     {"kind": "reply", "body": "Looking into it"})[0] == 201
+    pump.run()
+    assert sorted(m["rule"] for m in desk_mails(other.email)) == ["ticket:received", "ticket:reply"]
+    v = desk.owner.get(f"/orgs/{desk.oid}/tickets/{dup['id']}")[1]["version"]
+    assert desk.owner.post(f"/orgs/{desk.oid}/tickets/{dup['id']}/merge", {"into": target["id"], "version": v})[0] == 200
+    pump.run()
+    # told of the merge (not of a close); the copied reply is not sent again
+    assert sorted(m["rule"] for m in desk_mails(other.email)) == ["ticket:merged", "ticket:received", "ticket:reply"]
+    merged_mail = next(m for m in desk_mails(other.email) if m["rule"] == "ticket:merged")
+    assert target["id"] in merged_mail["text"] and "Charged twice" in merged_mail["text"]
+    # the target's next public reply reaches both customers, once each
+    who = _assignee(desk, target)
+    assert who.put(f"/orgs/{desk.oid}/tickets/{target['id']}/messages/{uuid.uuid4()}",
+                   {"kind": "reply", "body": "Refunded both of you."})[0] == 201
+    batch = pump.helpdesk.records()
+    pump.invoke("on_helpdesk_stream", batch)
+    pump.invoke("on_helpdesk_stream", copy.deepcopy(batch))
+    pump.run()
+    for customer in (desk.customer, other):
+        replies = [m for m in desk_mails(customer.email) if m["rule"] == "ticket:reply" and "Refunded both" in m["text"]]
+        assert len(replies) == 1, customer.email

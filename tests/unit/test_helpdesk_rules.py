@@ -145,3 +145,33 @@ def test_emails_escape_what_the_customer_wrote():
     assert "Acme &lt;Support&gt;" not in subject  # the subject is plain text, never HTML
     subject, text, _ = rules.status_email(view)
     assert "solved" in subject and "reply to this email" in text
+
+
+# ------------------------------------------------------------------ merging
+def test_a_ticket_merges_into_another_open_one_only():
+    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    rules.check_merge(a, "pending", b, "solved")
+    with pytest.raises(InvalidInput) as same:
+        rules.check_merge(a, "open", a, "open")
+    assert same.value.field == "into"
+    with pytest.raises(Conflict) as closed_source:
+        rules.check_merge(a, "closed", b, "open")
+    assert closed_source.value.field == "status"
+    with pytest.raises(Conflict) as closed_target:
+        rules.check_merge(a, "open", b, "closed")
+    assert closed_target.value.field == "into"
+
+
+@given(st.uuids(), st.uuids(), st.uuids())
+def test_merged_copies_have_ids_of_their_own_stable_across_retries(source, message, other):
+    first = rules.merged_message_id(str(source), str(message))
+    assert first == rules.merged_message_id(str(source), str(message))
+    assert uuid.UUID(first).version == 5
+    if other != message:
+        assert first != rules.merged_message_id(str(source), str(other))
+
+
+def test_the_merged_email_names_the_target():
+    view = rules.TicketView(id="d", subject="Same here", status="closed", desk_name="Acme", customer_name="Ana")
+    subject, text, _ = rules.merged_email(view, "t-1", "Charged twice")
+    assert "merged" in subject and "t-1" in text and "Charged twice" in text
