@@ -18,6 +18,7 @@ from chalicelib.core.orgs_api import orgs
 from chalicelib.core.settings import get_settings
 from chalicelib.cars.api import cars
 from chalicelib.expenses.api import expenses
+from chalicelib.helpdesk.api import helpdesk
 from chalicelib.inventory.api import inventory
 
 settings = get_settings()
@@ -33,6 +34,7 @@ app.register_blueprint(alerts_api)
 app.register_blueprint(expenses)
 app.register_blueprint(inventory)
 app.register_blueprint(cars)
+app.register_blueprint(helpdesk)
 
 
 @web.route(app, "/health", public=True, response=HealthOut)
@@ -81,6 +83,14 @@ def on_inventory_stream(event: DynamoDBEvent) -> dict[str, Any]:
     from chalicelib.inventory.reactions import handle_inventory_batch
 
     return handle_inventory_batch(event.to_dict())
+
+
+@app.on_dynamodb_record(stream_arn=settings.helpdesk_stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
+def on_helpdesk_stream(event: DynamoDBEvent) -> dict[str, Any]:
+    """The help desk's emails: the customer's on every public update, the agent's on assignment."""
+    from chalicelib.helpdesk.reactions import handle_helpdesk_batch
+
+    return handle_helpdesk_batch(event.to_dict())
 
 
 # ---- schedules
@@ -142,3 +152,11 @@ def forecast_demand(event: CloudWatchEvent) -> Any:
     remaining_ms = getattr(event.context, "get_remaining_time_in_millis", lambda: 60_000)()
     remaining = remaining_ms / 1000
     return forecast_positions(budget_seconds=max(5.0, remaining - 15))
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def close_solved(event: CloudWatchEvent) -> Any:
+    """Hourly: help desk tickets solved four days ago and not answered since are closed."""
+    from chalicelib.helpdesk.jobs import close_solved_tickets
+
+    return close_solved_tickets()

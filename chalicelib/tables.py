@@ -7,6 +7,7 @@ from __future__ import annotations
 from .core.models import CoreTable, OutboxMessage, Rollup
 from .expenses.models import ExpensesTable
 from .cars.models import CarsTable
+from .helpdesk.models import HelpdeskTable
 from .inventory.models import InventoryTable
 
 # logical name → table model (the one holding every key and index of that table)
@@ -15,6 +16,7 @@ TABLE_MODELS = {
     "expenses": ExpensesTable,
     "inventory": InventoryTable,
     "cars": CarsTable,
+    "helpdesk": HelpdeskTable,
     "rollups": Rollup,
     "outbox": OutboxMessage,
 }
@@ -23,6 +25,7 @@ TABLE_MODELS = {
 STREAM_ENV = {
     "expenses": "TALLY_EXPENSES_STREAM_ARN",
     "inventory": "TALLY_INVENTORY_STREAM_ARN",
+    "helpdesk": "TALLY_HELPDESK_STREAM_ARN",
     "outbox": "TALLY_OUTBOX_STREAM_ARN",
 }
 

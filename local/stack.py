@@ -108,6 +108,7 @@ class Stack:
         # Names: the app's defaults unless the caller chose others.
         for k, v in {"TALLY_CORE_TABLE": "tally-core", "TALLY_EXPENSES_TABLE": "tally-expenses",
                      "TALLY_INVENTORY_TABLE": "tally-inventory", "TALLY_CARS_TABLE": "tally-cars",
+                     "TALLY_HELPDESK_TABLE": "tally-helpdesk",
                      "TALLY_ROLLUPS_TABLE": "tally-rollups", "TALLY_OUTBOX_TABLE": "tally-outbox",
                      "TALLY_BUCKET": "tally-data", "TALLY_MAIL_FROM": "alerts@tally.example.com"}.items():
             os.environ.setdefault(k, v)

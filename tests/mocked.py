@@ -112,6 +112,7 @@ class Pump:
         self.expenses = StreamReader(s.expenses_table)
         self.outbox = StreamReader(s.outbox_table)
         self.inventory = StreamReader(s.inventory_table)
+        self.helpdesk = StreamReader(s.helpdesk_table)
         self.last_expenses_batch: list[dict] = []
 
     def invoke(self, name: str, records: list[dict]) -> dict:
@@ -130,10 +131,13 @@ class Pump:
             inv = self.inventory.records()
             if inv:
                 assert self.invoke("on_inventory_stream", inv) == {"batchItemFailures": []}
+            desk = self.helpdesk.records()
+            if desk:
+                assert self.invoke("on_helpdesk_stream", desk) == {"batchItemFailures": []}
             out = self.outbox.records()
             if out:
                 assert self.invoke("on_outbox_stream", out) == {"batchItemFailures": []}
-            if not recs and not inv and not out:
+            if not recs and not inv and not desk and not out:
                 return
 
 

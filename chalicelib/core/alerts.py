@@ -28,8 +28,10 @@ def outbox_message(
     html: str,
     details: dict | None = None,
     unsubscribe_url: str | None = None,
+    reply_to: str | None = None,
 ) -> OutboxMessage:
-    """An outbox record: it drives the SES send and keeps what was sent, unsubscribe footer included."""
+    """An outbox record: it drives the SES send and keeps what was sent, unsubscribe footer included;
+    `reply_to` sets the Reply-To header (a help desk ticket's own address)."""
     if unsubscribe_url:
         text += f"\n\n--\nStop {alert_type} emails: {unsubscribe_url}\n"
         html += (f'<hr><p style="font-size:small">Stop {html_escape(alert_type)} emails: '
@@ -48,6 +50,7 @@ def outbox_message(
         html=html,
         details=details or {},
         unsubscribe_url=unsubscribe_url,
+        reply_to=reply_to,
         status="pending",
         created_at=clock.iso_now(),
     )

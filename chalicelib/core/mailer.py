@@ -45,6 +45,8 @@ def mime(msg: OutboxMessage) -> bytes:
     email["To"] = msg.recipient
     email["Subject"] = msg.subject
     email["Message-ID"] = make_msgid(idstring=msg.id[:16], domain="tally")
+    if msg.reply_to:
+        email["Reply-To"] = msg.reply_to
     if msg.unsubscribe_url:
         email["List-Unsubscribe"] = f"<{msg.unsubscribe_url}>"
         email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058

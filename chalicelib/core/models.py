@@ -190,3 +190,4 @@ class OutboxMessage(Model):
     by_scope = OutboxScopeIndex()
     tags = ListAttribute(of=UnicodeAttribute, default=list)
     unsubscribe_url = UnicodeAttribute(null=True)
+    reply_to = UnicodeAttribute(null=True)  # where a reply goes (a help desk ticket's address)

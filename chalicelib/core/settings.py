@@ -22,10 +22,12 @@ class Settings:
     expenses_table: str
     inventory_table: str
     cars_table: str
+    helpdesk_table: str
     rollups_table: str
     outbox_table: str
     expenses_stream_arn: str
     inventory_stream_arn: str
+    helpdesk_stream_arn: str
     outbox_stream_arn: str
     bucket: str
     user_pool_id: str
@@ -65,10 +67,12 @@ def get_settings() -> Settings:
         expenses_table=_env("TALLY_EXPENSES_TABLE", "tally-expenses"),
         inventory_table=_env("TALLY_INVENTORY_TABLE", "tally-inventory"),
         cars_table=_env("TALLY_CARS_TABLE", "tally-cars"),
+        helpdesk_table=_env("TALLY_HELPDESK_TABLE", "tally-helpdesk"),
         rollups_table=_env("TALLY_ROLLUPS_TABLE", "tally-rollups"),
         outbox_table=_env("TALLY_OUTBOX_TABLE", "tally-outbox"),
         expenses_stream_arn=_env("TALLY_EXPENSES_STREAM_ARN", PLACEHOLDER_STREAM_ARN),
         inventory_stream_arn=_env("TALLY_INVENTORY_STREAM_ARN", PLACEHOLDER_STREAM_ARN),
+        helpdesk_stream_arn=_env("TALLY_HELPDESK_STREAM_ARN", PLACEHOLDER_STREAM_ARN),
         outbox_stream_arn=_env("TALLY_OUTBOX_STREAM_ARN", PLACEHOLDER_STREAM_ARN),
         bucket=_env("TALLY_BUCKET", "tally-data"),
         user_pool_id=pool,

@@ -182,3 +182,26 @@ def test_every_route_declares_its_response() -> None:
     assert len(web.ROUTE_DOCS) >= 73
     for d in web.ROUTE_DOCS:
         assert isinstance(d.response, (web.NoContent, web.Media)) or issubclass(d.response, web.BaseModel), d
+
+
+# ------------------------------------------------------------------ one name per model in the document
+def schema_class_names(root: Path) -> dict[str, list[str]]:
+    """Every pydantic model class of core's and the modules' schemas, by name: the OpenAPI document
+    keys its components by class name, so two classes of one name would share one schema."""
+    found: dict[str, list[str]] = {}
+    for path in sorted((root / "chalicelib").glob("*/schemas.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ClassDef):
+                found.setdefault(node.name, []).append(str(path.relative_to(root)))
+    return found
+
+
+def test_request_and_response_models_have_one_name_across_modules() -> None:
+    assert {name: files for name, files in schema_class_names(ROOT).items() if len(files) > 1} == {}
+
+
+def test_the_name_check_catches_a_module_reusing_another_modules_model_name(tmp_path: Path) -> None:
+    copy = _copy(tmp_path)
+    schemas = copy / "chalicelib" / "inventory" / "schemas.py"
+    schemas.write_text(schemas.read_text() + "\n\nclass CategoryOut(Out):\n    slug: str\n")
+    assert "CategoryOut" in {n for n, files in schema_class_names(copy).items() if len(files) > 1}

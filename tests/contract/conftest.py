@@ -70,6 +70,15 @@ def seed_world(api: str) -> dict[str, Any]:
     car_id = post(f"{o}/cars", {"vin": "1M8GDM9AXKP042788", "make": "Chevrolet", "model": "Malibu",
                                 "body_type": "sedan", "first_registration": "2019-04", "mileage": 42000,
                                 "fuel": "petrol", "gearbox": "automatic", "asking_price": "14500.00"})["id"]
+    # the help desk: the member is the agent of a team, the owner files a ticket with the desk
+    team_id, macro_id, ticket_id, message_id = (str(uuid.uuid4()) for _ in range(4))
+    put(f"{o}/teams/{team_id}", {"name": "Support", "agents": [member_sub], "lead": member_sub}, 201)
+    put(f"{o}/desk", {"handle": "contract-desk", "name": "Contract Desk", "categories": [
+        {"slug": "billing", "name": "Billing", "team_id": team_id}]}, 201)
+    put(f"{o}/macros/{macro_id}", {"title": "Thanks", "body": "Thanks {{customer.name}}"}, 201)
+    put(f"/desks/contract-desk/tickets/{ticket_id}", {"category": "billing", "subject": "Help",
+                                                      "description": "Please help"}, 201)
+    put(f"/desks/contract-desk/tickets/{ticket_id}/messages/{message_id}", {"body": "More detail"}, 201)
 
     put("/budgets/food", {"limit": "100.00"})
     post("/categories", {"name": "pets"})
@@ -87,6 +96,8 @@ def seed_world(api: str) -> dict[str, Any]:
             "org_id": org_id, "product_id": product_id, "location_id": location_id, "movement_id": movement_id,
             "po_id": po_id, "txn_id": txn_id, "rule_id": rule_id, "category": "food", "month": month,
             "sub": member_sub, "email": "invited@example.com", "car_id": car_id,
+            "handle": "contract-desk", "team_id": team_id, "macro_id": macro_id, "ticket_id": ticket_id,
+            "message_id": message_id,
         },
         "items": {"suppliers": supplier_id, "locations": warehouse_id, "customers": customer_id},
         "owner_sub": owner_sub,

@@ -1,0 +1,267 @@
+"""The help desk table: an organisation's desk, teams, agents and canned replies under pk ORG#<org>;
+each ticket and its thread in their own partition ORG#<org>#TICKET#<id>.
+
+Keys come from the access patterns in docs/architecture.md (section "Help desk"). An agent's
+open-ticket count lives on their Agent item and changes in the same transaction as the ticket that
+changes it, so assignment reads counts it can trust and a concurrent assignment fails its condition.
+"""
+from __future__ import annotations
+
+from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from ..core.keys import org_key, org_pk
+from ..core.models import BaseMeta
+from ..core.settings import get_settings
+from ..core.shards import shard_of
+
+_s = get_settings()
+
+
+# ------------------------------------------------------------------ keys
+def desk_key(org_id: str) -> tuple[str, str]:
+    return org_pk(org_id), "DESK"
+
+
+def handle_key(handle: str) -> tuple[str, str]:
+    """The claim that makes a public handle unique and names its organisation."""
+    return f"HANDLE#{handle}", "CLAIM"
+
+
+def team_key(org_id: str, team_id: str) -> tuple[str, str]:
+    return org_pk(org_id), f"TEAM#{team_id}"
+
+
+def agent_key(org_id: str, sub: str) -> tuple[str, str]:
+    return org_pk(org_id), f"AGENT#{sub}"
+
+
+def macro_key(org_id: str, macro_id: str) -> tuple[str, str]:
+    return org_pk(org_id), f"MACRO#{macro_id}"
+
+
+def ticket_pk(org_id: str, ticket_id: str) -> str:
+    """A ticket's partition: the ticket and its thread, one Query."""
+    return org_key(org_id, "TICKET", ticket_id)
+
+
+def ticket_key(org_id: str, ticket_id: str) -> tuple[str, str]:
+    return ticket_pk(org_id, ticket_id), "TICKET"
+
+
+def message_key(org_id: str, ticket_id: str, message_id: str) -> tuple[str, str]:
+    return ticket_pk(org_id, ticket_id), f"MSG#{message_id}"
+
+
+def customer_index(org_id: str, sub: str) -> str:
+    """by_customer partition: one customer's tickets at one desk."""
+    return org_key(org_id, "CUSTOMER", sub)
+
+
+def team_queue_index(org_id: str, team_id: str) -> str:
+    """by_queue partition: one team's tickets."""
+    return org_key(org_id, "TEAM", team_id)
+
+
+def all_tickets_index(org_id: str) -> str:
+    """by_time partition: every ticket of the organisation."""
+    return org_key(org_id, "TICKETS")
+
+
+class CustomerIndex(GlobalSecondaryIndex):
+    """ORG#o#CUSTOMER#<sub> → the customer's tickets by `<created_at>#<id>`."""
+
+    class Meta:
+        index_name = "by_customer"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class QueueIndex(GlobalSecondaryIndex):
+    """ORG#o#TEAM#<team> → the team's tickets by `<created_at>#<id>`."""
+
+    class Meta:
+        index_name = "by_queue"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class TimeIndex(GlobalSecondaryIndex):
+    """ORG#o#TICKETS → every ticket of the organisation by `<created_at>#<id>` (the admins' list)."""
+
+    class Meta:
+        index_name = "by_time"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class DueIndex(GlobalSecondaryIndex):
+    """SOLVED#<shard> → solved tickets by `<solved_at>#ORG#o#<id>` (sparse: a ticket is there only
+    while solved), the close job's work list, spread over core.shards.JOB_SHARDS partitions."""
+
+    class Meta:
+        index_name = "by_due"
+        projection = AllProjection()
+
+    gsi4pk = UnicodeAttribute(hash_key=True)
+    gsi4sk = UnicodeAttribute(range_key=True)
+
+
+def solved_index(shard: int) -> str:
+    return f"SOLVED#{shard}"
+
+
+def solved_keys(org_id: str, ticket_id: str, solved_at: str) -> tuple[str, str]:
+    """by_due keys of a solved ticket: its shard's partition, then when it was solved."""
+    return solved_index(shard_of(org_key(org_id, ticket_id))), f"{solved_at}#{org_id}#{ticket_id}"
+
+
+class HelpdeskTable(Model):
+    class Meta(BaseMeta):
+        table_name = _s.helpdesk_table
+        stream_view_type = "NEW_AND_OLD_IMAGES"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
+    by_customer = CustomerIndex()
+    by_queue = QueueIndex()
+    by_time = TimeIndex()
+    by_due = DueIndex()
+
+
+# ------------------------------------------------------------------ the desk and its people
+class Category(MapAttribute):
+    slug = UnicodeAttribute()
+    name = UnicodeAttribute()
+    team_id = UnicodeAttribute()
+
+
+class Desk(HelpdeskTable):
+    """pk ORG#o, sk DESK: the organisation's help desk, its public handle and its categories, each
+    routed to a team."""
+
+    org_id = UnicodeAttribute()
+    handle = UnicodeAttribute()
+    name = UnicodeAttribute()
+    categories = ListAttribute(of=Category, default=list)
+    version = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class HandleClaim(HelpdeskTable):
+    """pk HANDLE#<handle>, sk CLAIM: exists while a desk holds that handle (the public address)."""
+
+    org_id = UnicodeAttribute()
+
+
+class Team(HelpdeskTable):
+    """pk ORG#o, sk TEAM#<id>: agents (members' subs) and the lead among them."""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    lead = UnicodeAttribute(null=True)
+    agents = ListAttribute(of=UnicodeAttribute, default=list)
+    version = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class Agent(HelpdeskTable):
+    """pk ORG#o, sk AGENT#<sub>: an agent's load (open tickets, tickets ever assigned) and presence.
+
+    `open_count` changes in the transaction that assigns, reassigns, solves or reopens a ticket,
+    conditional on the value read, so two assignments never both take the same least-loaded agent."""
+
+    sub = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    email = UnicodeAttribute(default="")
+    name = UnicodeAttribute(default="")
+    away = BooleanAttribute(default=False)
+    open_count = NumberAttribute(default=0)
+    assigned_total = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class Macro(HelpdeskTable):
+    """pk ORG#o, sk MACRO#<id>: a canned reply with placeholders."""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+# ------------------------------------------------------------------ tickets and their threads
+class Follower(MapAttribute):
+    """A customer following a ticket besides its own: the customer of a duplicate merged into it."""
+
+    sub = UnicodeAttribute()
+    email = UnicodeAttribute(default="")
+    name = UnicodeAttribute(default="")
+
+
+class Ticket(HelpdeskTable):
+    """pk ORG#o#TICKET#<id>, sk TICKET; gsi1 the customer's list, gsi2 the team's queue, gsi3 the
+    organisation's list. `reply_token` (random, per ticket) proves a reply to its address."""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    handle = UnicodeAttribute()
+    desk_name = UnicodeAttribute()
+    customer_sub = UnicodeAttribute()
+    customer_email = UnicodeAttribute(default="")
+    customer_name = UnicodeAttribute(default="")
+    category = UnicodeAttribute()
+    team_id = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    description = UnicodeAttribute()
+    priority = UnicodeAttribute()
+    link_kind = UnicodeAttribute(null=True)
+    link_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    assignee = UnicodeAttribute(null=True)
+    assignee_email = UnicodeAttribute(null=True)
+    assignee_name = UnicodeAttribute(null=True)
+    reply_token = UnicodeAttribute()
+    followers = ListAttribute(of=Follower, default=list)
+    merged_into = UnicodeAttribute(null=True)  # a duplicate points at the ticket it was merged into
+    solved_at = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class Message(HelpdeskTable):
+    """pk ORG#o#TICKET#<id>, sk MSG#<client id>: a public reply or an internal note (agents only)."""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    ticket_id = UnicodeAttribute()
+    kind = UnicodeAttribute()  # reply | note
+    author_sub = UnicodeAttribute()
+    author_role = UnicodeAttribute()  # customer | agent
+    author_name = UnicodeAttribute(default="")
+    body = UnicodeAttribute()
+    macro_id = UnicodeAttribute(null=True)
+    merged_from = UnicodeAttribute(null=True)  # a copy of a merged duplicate's message (never emailed again)
+    created_at = UnicodeAttribute()

@@ -1,0 +1,243 @@
+"""The help desk's request bodies, query models and response models (the OpenAPI document is built from them).
+
+Subjects are plain text (no angle brackets: the document's pattern says so and the check is the same);
+categories, handles and priorities are declared as exactly what is taken.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from ..core.schemas import UUID_PATTERN, Items, Out, Query, Strict
+from .rules import CATEGORY_PATTERN, HANDLE_PATTERN, SUBJECT_PATTERN
+
+Priority = Literal["low", "normal", "high", "urgent"]
+Status = Literal["new", "open", "pending", "solved", "closed"]
+# A member's id (a Cognito sub) as it appears in a team.
+SUB_PATTERN = r"^[A-Za-z0-9-]{1,64}$"
+LINK_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+# ------------------------------------------------------------------ the desk
+class DeskCategoryIn(Strict):
+    slug: str = Field(pattern=CATEGORY_PATTERN, max_length=40)
+    name: str = Field(min_length=1, max_length=80)
+    team_id: str = Field(pattern=UUID_PATTERN)
+
+
+class DeskIn(Strict):
+    """The desk: its public handle, its name, its categories (each routed to a team). Changing an
+    existing desk sends the version read."""
+
+    handle: str = Field(pattern=HANDLE_PATTERN, max_length=40)
+    name: str = Field(min_length=1, max_length=120)
+    categories: list[DeskCategoryIn] = Field(min_length=1, max_length=50)
+    version: int | None = Field(default=None, ge=1)
+
+    @field_validator("categories")
+    @classmethod
+    def _unique_slugs(cls, value: list[DeskCategoryIn]) -> list[DeskCategoryIn]:
+        slugs = [c.slug for c in value]
+        if len(set(slugs)) != len(slugs):
+            raise ValueError("each category slug once")
+        return value
+
+
+class DeskCategoryOut(Out):
+    slug: str
+    name: str
+    team_id: str
+
+
+class DeskOut(Out):
+    org_id: str
+    handle: str
+    name: str
+    categories: list[DeskCategoryOut]
+    version: int
+
+
+class PublicCategoryOut(Out):
+    slug: str
+    name: str
+
+
+class PublicDeskOut(Out):
+    """What anyone may know of a desk: its name and the categories a request can be filed under."""
+
+    handle: str
+    name: str
+    categories: list[PublicCategoryOut]
+
+
+# ------------------------------------------------------------------ teams, agents, canned replies
+class TeamIn(Strict):
+    """A team of agents (members of the organisation) with a lead among them."""
+
+    name: str = Field(min_length=1, max_length=80)
+    agents: list[Annotated[str, Field(pattern=SUB_PATTERN)]] = Field(min_length=1, max_length=100)
+    lead: str | None = Field(default=None, pattern=SUB_PATTERN)
+    version: int | None = Field(default=None, ge=1)
+
+    @field_validator("agents")
+    @classmethod
+    def _each_once(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("each member once")
+        return value
+
+    @field_validator("lead")
+    @classmethod
+    def _lead_is_an_agent(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and value not in (info.data.get("agents") or ()):
+            raise ValueError("the lead is one of the team's agents")
+        return value
+
+
+class TeamOut(Out):
+    id: str
+    name: str
+    lead: str | None
+    agents: list[str]
+    version: int
+
+
+class TeamsOut(Items[TeamOut]):
+    pass
+
+
+class AwayIn(Strict):
+    away: bool
+
+
+class AgentOut(Out):
+    sub: str
+    email: str
+    name: str
+    away: bool
+    open_count: int
+    assigned_total: int
+
+
+class AgentsOut(Items[AgentOut]):
+    pass
+
+
+class MacroIn(Strict):
+    """A canned reply; its body may use {{customer.name}}, {{customer.email}}, {{ticket.id}},
+    {{ticket.subject}} and {{agent.name}}."""
+
+    title: str = Field(min_length=1, max_length=120)
+    body: str = Field(min_length=1, max_length=5000)
+
+
+class MacroOut(Out):
+    id: str
+    title: str
+    body: str
+
+
+class MacrosOut(Items[MacroOut]):
+    pass
+
+
+# ------------------------------------------------------------------ tickets
+class LinkIn(Strict):
+    """What the ticket is about: a product, an order or a car of the organisation."""
+
+    kind: Literal["product", "order", "car"]
+    id: str = Field(pattern=LINK_ID_PATTERN)
+
+
+class TicketIn(Strict):
+    category: str = Field(pattern=CATEGORY_PATTERN, max_length=40)
+    subject: str = Field(min_length=1, max_length=200, pattern=SUBJECT_PATTERN)
+    description: str = Field(min_length=1, max_length=10000)
+    priority: Priority = "normal"
+    link: LinkIn | None = None
+
+
+class LinkOut(Out):
+    kind: str
+    id: str
+
+
+class MessageOut(Out):
+    id: str
+    kind: str
+    author_role: str
+    author_name: str
+    body: str
+    created_at: str
+
+
+class TicketOut(Out):
+    id: str
+    handle: str
+    category: str
+    team_id: str
+    subject: str
+    description: str
+    priority: str
+    link: LinkOut | None
+    status: str
+    customer_name: str
+    assignee: str | None
+    assignee_name: str | None
+    merged_into: str | None = None
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class TicketThreadOut(TicketOut):
+    """A ticket with its thread, oldest first (a customer sees public replies only)."""
+
+    messages: list[MessageOut]
+
+
+class TicketsOut(Items[TicketOut]):
+    pass
+
+
+class TicketsQuery(Query):
+    status: Status | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class CustomerMessageIn(Strict):
+    """A customer's reply to their own ticket."""
+
+    body: str = Field(min_length=1, max_length=10000)
+
+
+class AgentMessageIn(Strict):
+    """An agent's public reply or internal note: a `body`, or a canned reply by `macro_id`."""
+
+    kind: Literal["reply", "note"]
+    body: str | None = Field(default=None, min_length=1, max_length=10000)
+    macro_id: str | None = Field(default=None, pattern=UUID_PATTERN)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> AgentMessageIn:
+        if (self.body is None) == (self.macro_id is None):
+            raise ValueError("send either body or macro_id")
+        return self
+
+
+class StatusIn(Strict):
+    status: Status
+    version: int = Field(ge=1)
+
+
+class MergeIn(Strict):
+    """Merge this ticket (a duplicate) into ticket `into`, at this ticket's version."""
+
+    into: str = Field(pattern=UUID_PATTERN)
+    version: int = Field(ge=1)
+
+
+class AssignIn(Strict):
+    assignee: str = Field(pattern=SUB_PATTERN)
+    version: int = Field(ge=1)
