@@ -88,8 +88,7 @@ def update_car(org_id: str, car_id: str, data: CarIn) -> Car:
     car.version, car.updated_at = car.version + 1, clock.iso_now()
 
     def refused(failed: list[int]) -> TallyError:
-        # PynamoDB sends a transaction's deletes before its puts, so the failed indices do not follow the
-        # order written here: the claim itself says whether the VIN is taken.
+        # the claim itself says whether the VIN is taken (a concurrent edit may have freed it since)
         claim = find(VinClaim, *vin_key(org_id, data.vin))
         return _vin_taken(data.vin) if claim is not None and claim.car_id != car_id else changed()
 

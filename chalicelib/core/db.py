@@ -32,15 +32,57 @@ def connection() -> Connection:
     return Connection(region=s.region, host=s.aws_endpoint_url)
 
 
+KINDS = ("condition_check", "delete", "save", "update")  # the order PynamoDB sends a transaction's actions in
+
+
+class OrderedTransactWrite(TransactWrite):
+    """PynamoDB sends a transaction's actions grouped by kind (condition checks, then deletes, puts,
+    updates), so DynamoDB's cancellation reasons follow that order, not the order the code named them
+    in. This records the order named, and a cancelled commit's error carries it (`failed_actions`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.named: list[str] = []
+
+    def condition_check(self, *args: Any, **kwargs: Any) -> None:
+        super().condition_check(*args, **kwargs)
+        self.named.append("condition_check")
+
+    def delete(self, *args: Any, **kwargs: Any) -> None:
+        super().delete(*args, **kwargs)
+        self.named.append("delete")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        self.named.append("save")
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        self.named.append("update")
+
+    def _commit(self) -> Any:
+        try:
+            return super()._commit()
+        except TransactWriteError as exc:
+            # sent position -> the position the action was named at
+            setattr(exc, "tally_named_at", [i for kind in KINDS for i, k in enumerate(self.named) if k == kind])
+            raise
+
+
 def transaction() -> TransactWrite:
     """All-or-nothing writes (at most 100 items)."""
-    return TransactWrite(connection=connection())
+    return OrderedTransactWrite(connection=connection())
 
 
 def failed_actions(exc: TransactWriteError) -> list[int]:
-    """The indices of a cancelled transaction's actions that failed their condition."""
-    return [i for i, r in enumerate(exc.cancellation_reasons or [])
+    """The indices of a cancelled transaction's actions that failed their condition, in the order the
+    code named the actions (however PynamoDB grouped them to send)."""
+    sent = [i for i, r in enumerate(exc.cancellation_reasons or [])
             if r is not None and r.code == "ConditionalCheckFailed"]
+    named_at: list[int] | None = getattr(exc, "tally_named_at", None)
+    if named_at is None:
+        return sent
+    return sorted(named_at[i] for i in sent if i < len(named_at))
 
 
 def conflicted(exc: TransactWriteError) -> bool:

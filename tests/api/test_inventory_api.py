@@ -190,6 +190,21 @@ def test_catalogue_rules(shop):
     status, err = shop.manager.put(f"/orgs/{shop.oid}/products/{shop.product}",
                                    {**{k: p[k] for k in ("sku", "name", "price", "cost")}, "version": p["version"]})
     assert status == 409 and err["error"]["field"] == "version"
+    # renaming a product's SKU to one another product holds: 409 naming sku (the claim's put fails, not
+    # the product's version), and at a stale version with a free SKU: 409 naming version
+    status, tea = shop.owner.post(f"/orgs/{shop.oid}/products", {"sku": "TEA-9", "name": "Tea", "price": "1",
+                                                                 "cost": "1"})
+    assert status == 201
+    fields = {k: tea[k] for k in ("name", "price", "cost", "currency")}
+    status, err = shop.manager.put(f"/orgs/{shop.oid}/products/{tea['id']}",
+                                   {**fields, "sku": "COF-1", "version": tea["version"]})
+    assert status == 409 and err["error"]["field"] == "sku", err
+    status, err = shop.manager.put(f"/orgs/{shop.oid}/products/{tea['id']}",
+                                   {**fields, "sku": "TEA-10", "version": tea["version"] + 5})
+    assert status == 409 and err["error"]["field"] == "version", err
+    status, out = shop.manager.put(f"/orgs/{shop.oid}/products/{tea['id']}",
+                                   {**fields, "sku": "TEA-10", "version": tea["version"]})
+    assert status == 200 and out["sku"] == "TEA-10"
     staff_view = shop.staff.get(f"/orgs/{shop.oid}/products")[1]["items"][0]
     assert "cost" not in staff_view and staff_view["price"] == "9.50"
 
