@@ -11,8 +11,13 @@ import time
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+# Playwright's assertions wait 5 s by default: too little for a page that shows what the stream
+# worker computed, on a busy 2-core machine. They retry until true, so a longer wait costs nothing
+# when the machine is idle.
+expect.set_options(timeout=30_000)
 # Generous on purpose: the suite runs on small, busy machines (2 cores, other jobs beside it). The
 # stack is ready in ~5 s and exits within a second of "Stopped." when the machine is idle.
 START_TIMEOUT = 240.0  # until outputs.json exists and /health answers 200

@@ -90,7 +90,7 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     expect(page.locator("#expense-list li").first).to_contain_text("25.00 USD")
     # the chart data follows the stream within seconds
     expect(page.locator('#month-totals tr[data-category="food"]')).to_have_attribute("data-amount", "25.00",
-                                                                                     timeout=15000)
+                                                                                     timeout=30000)
 
     assert month_chart_value(page, "monthly-chart", "food") == 25
     expect(page.locator("#balance-summary")).to_contain_text("spent 25.00, net -25.00 USD")
@@ -125,9 +125,9 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     entry.get_by_role("button", name="Save").click()
     expect(page.locator("#expense-list li").first).to_contain_text("90.00 USD")
     expect(page.locator('#month-totals tr[data-category="food"]')).to_have_attribute("data-amount", "90.00",
-                                                                                     timeout=15000)
-    expect(page.locator('#budget-list li[data-category="food"]')).to_have_class("budget warn", timeout=15000)
-    expect(page.locator("#alert-list")).to_contain_text("80%", timeout=15000)
+                                                                                     timeout=30000)
+    expect(page.locator('#budget-list li[data-category="food"]')).to_have_class("budget warn", timeout=30000)
+    expect(page.locator("#alert-list")).to_contain_text("80%", timeout=30000)
     assert month_chart_value(page, "monthly-chart", "food") == 90
     expect(page.locator('#budget-list li[data-category="food"]')).to_contain_text(re.compile(r"\d+ days left|Last day of the month"))
 
@@ -180,7 +180,7 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     page.get_by_role("button", name="Delete food 95.00").click()
     expect(page.locator("#expense-list")).to_contain_text("Nothing recorded this month.")
     page.wait_for_function("""() => { const row = document.querySelector('#month-totals tr[data-category="food"]');
-                                     return !row || Number(row.dataset.amount) === 0; }""", timeout=15000)
+                                     return !row || Number(row.dataset.amount) === 0; }""", timeout=30000)
 
     # an expense in another currency waits for the month's rate; setting it brings it into the totals
     entry.get_by_label("Amount").fill("10.00")
@@ -190,7 +190,7 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     expect(page.locator("#expense-list li").first).to_contain_text("10.00 EUR")
     page.wait_for_timeout(1500)  # the stream files it under EUR
     page.reload()
-    expect(page.locator("#missing-rates")).to_contain_text("No rate yet for EUR", timeout=15000)
+    expect(page.locator("#missing-rates")).to_contain_text("No rate yet for EUR", timeout=30000)
     open_page(page, "Budgets")
     rates = page.locator("#rates-form")
     rates.get_by_label("Rate currency").fill("EUR")
@@ -201,7 +201,7 @@ def test_sign_up_add_expense_chart_budget_edit_delete(browser, local_stack):
     expect(page.locator('#budget-list li[data-category="food"]')).to_contain_text("25.00 of 100.00 USD")
     open_page(page, "Overview")
     expect(page.locator('#month-totals tr[data-category="food"]')).to_have_attribute("data-amount", "25.00",
-                                                                                     timeout=15000)
+                                                                                     timeout=30000)
 
     page.locator("#who").click()  # the signed-in person's name opens their profile
     profile = page.locator("#profile-form")

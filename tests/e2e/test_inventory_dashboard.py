@@ -152,8 +152,9 @@ def test_a_retailer_runs_a_shop_from_the_dashboard(browser, local_stack):  # noq
     open_page(page, "Charts")
     expect(page.locator("#chart-status")).to_contain_text("Updated")
     sold = 8 + 3 + 1 + 1 + 3 + 2  # the walk-in sales, Dana's 3 at once and her 2 from the delivery
-    page.wait_for_function("(n) => Chart.getChart('sales-chart').data.datasets[0].data.at(-1) === n", arg=sold,
-                           timeout=30000)
+    # (the chart may not be drawn yet when polling starts: no chart is "not yet", not an error)
+    page.wait_for_function("(n) => { const c = window.Chart && Chart.getChart('sales-chart');"
+                           " return Boolean(c) && c.data.datasets[0].data.at(-1) === n; }", arg=sold, timeout=60000)
     assert len(outbox(out)) >= 4
     assert problems == []
 

@@ -54,7 +54,7 @@ def test_offline_adds_and_an_edit_survive_a_reload_and_sync_exactly_once(browser
 
     context.unroute(f"{api}/**")
     context.set_offline(False)
-    expect(page.locator("#pending")).to_be_hidden(timeout=15000)
+    expect(page.locator("#pending")).to_be_hidden(timeout=30000)
 
     _, tokens, _ = call("POST", f"{api}/auth/sign-in", {"email": email, "password": password})
     month = time.strftime("%Y-%m", time.gmtime())
@@ -97,7 +97,7 @@ def test_an_offline_edit_that_meets_a_newer_server_version_asks_and_overwrites_n
 
     context.unroute(f"{api}/**")
     context.set_offline(False)
-    expect(page.locator("#conflict")).to_be_visible(timeout=15000)
+    expect(page.locator("#conflict")).to_be_visible(timeout=30000)
     assert call("GET", f"{api}/expenses/{rec['id']}", token=token)[1]["amount"] == "60.00"  # not overwritten
     page.get_by_role("button", name="Keep mine").click()
     expect(page.locator("#message")).to_have_text("Your version was saved.")

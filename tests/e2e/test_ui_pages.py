@@ -41,7 +41,7 @@ def new_page(browser, width: int, height: int, **context_args):
 
 def settle(page) -> None:
     """Wait until the page has drawn its data: nothing busy, fonts and charts done."""
-    expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=15000)
+    expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=30000)
     page.wait_for_timeout(300)
 
 
@@ -246,7 +246,7 @@ def test_reverse_asks_first_and_a_refused_sale_is_explained_under_its_field(brow
 def test_charts_read_money_months_and_separate_axes(browser, local_stack, shop):  # noqa: F811
     context, page = new_page(browser, 1366, 900)
     sign_in(page, local_stack["dashboard_url"], shop["email"], shop["password"])
-    expect(page.locator("#monthly-chart")).to_be_visible(timeout=15000)
+    expect(page.locator("#monthly-chart")).to_be_visible(timeout=30000)
     chart = page.evaluate("""() => {
         const c = Chart.getChart("monthly-chart");
         return { labels: c.data.labels, sets: c.data.datasets.map((d) => d.label),
@@ -261,7 +261,7 @@ def test_charts_read_money_months_and_separate_axes(browser, local_stack, shop):
 
     open_page(page, "Inventory")
     open_page(page, "Charts")
-    page.wait_for_function("() => window.Chart && Chart.getChart('sales-chart')", timeout=15000)
+    page.wait_for_function("() => window.Chart && Chart.getChart('sales-chart')", timeout=30000)
     sales = page.evaluate("""() => {
         const c = Chart.getChart("sales-chart");
         return { axes: c.data.datasets.map((d) => d.yAxisID), left: c.options.scales.y.title.text,
