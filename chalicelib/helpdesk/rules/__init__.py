@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
 
-from ..core.errors import Conflict, InvalidInput
+from ...core.errors import Conflict, InvalidInput
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 STATUSES = ("new", "open", "pending", "solved", "closed")
