@@ -12,6 +12,7 @@ import { AuthPage } from "./auth/pages.jsx";
 import "./auth/index.js";
 import "./expenses/index.js";
 import "./inventory/index.js";
+import "./helpdesk/index.js";
 
 function Header({ profile, current }) {
   const mod = current && modules.find((m) => m.id === current.module);

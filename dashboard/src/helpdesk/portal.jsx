@@ -1,0 +1,158 @@
+// The customer portal: find a desk by its handle (#/support?desk=acme), file a request with it, follow
+// one's own requests and reply to them. Anyone signed in is a customer of any desk.
+import { useState } from "preact/hooks";
+import { api } from "../core/api.js";
+import { go } from "../core/router.js";
+import { Empty, Field, Form, say, Table, useForm, useLoad } from "../core/ui.jsx";
+import { pageError } from "../core/errors.js";
+import { knownDesks, PRIORITIES, rememberDesk, STATUSES, when, write } from "./context.js";
+import { CustomerReply, LinkText, PriorityBadge, RatingBadge, SlaBadge, StatusBadge, Thread } from "./parts.jsx";
+
+const HANDLE = /^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/;
+
+function useDesk(handle) {
+  return useLoad(async () => {
+    if (!handle) return null;
+    const r = await api("GET", `/desks/${encodeURIComponent(handle)}`);
+    if (r.ok) rememberDesk(r.data);
+    return r;
+  }, [handle]);
+}
+
+function ChooseDesk({ failed }) {
+  const form = useForm();
+  const desks = knownDesks();
+  return (
+    <section aria-labelledby="choose-desk-title">
+      <h2 id="choose-desk-title">Which help desk?</h2>
+      <p>Enter the address of the help desk you want to ask, e.g. <code>acme-support</code>.</p>
+      <Form id="desk-form" form={form} checks={{ handle: (v) => (HANDLE.test(v.toLowerCase()) ? null
+        : "A desk address is 3 to 40 lower-case letters, digits and hyphens.") }}
+        onSubmit={(f) => go(`/support?desk=${f.handle.value.trim().toLowerCase()}`)}>
+        <div class="inline-form">
+          <Field label="Desk address" name="handle" autocomplete="off" autocapitalize="none" maxlength="40" required
+            data-required="Enter the desk's address." hint={failed || undefined} />
+          <button type="submit">Open desk</button>
+        </div>
+      </Form>
+      {desks.length > 0 && (
+        <>
+          <h3>Desks you used</h3>
+          <ul class="desk-list">{desks.map((d) => <li><a href={`#/support?desk=${d.handle}`}>{d.name}</a> <span class="muted">{d.handle}</span></li>)}</ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+function NewRequest({ desk }) {
+  const form = useForm();
+  return (
+    <section id="new-request" aria-labelledby="new-request-title">
+      <h2 id="new-request-title">New request</h2>
+      <Form id="ticket-form" form={form} onSubmit={async (f) => {
+        const body = { category: f.category.value, priority: f.priority.value, subject: f.subject.value.trim(),
+          description: f.description.value.trim() };
+        const r = await write("PUT", `/desks/${desk.handle}/tickets/${crypto.randomUUID()}`, body);
+        if (!r.ok) { form.fail(r); return; }
+        f.subject.value = "";
+        f.description.value = "";
+        form.ok(`Request filed: ${r.data.assignee_name ? `${r.data.assignee_name} will answer` : "an agent will answer"}. We emailed you a copy.`);
+      }} checks={{ subject: (v) => (/[<>]/.test(v) ? "Write the subject without < or >." : null) }}>
+        <div class="grid">
+          <Field as="select" label="Category" name="category">
+            {desk.categories.map((c) => <option value={c.slug}>{c.name}</option>)}
+          </Field>
+          <Field as="select" label="Priority" name="priority" init="normal">
+            {PRIORITIES.map(([k, v]) => <option value={k}>{v}</option>)}
+          </Field>
+        </div>
+        <Field label="Subject" name="subject" maxlength="200" required data-required="Say in a few words what it is about." />
+        <Field as="textarea" label="Description" name="description" rows="5" maxlength="10000" required
+          data-required="Describe what happened and what you expected." />
+        <button type="submit">File request</button>
+      </Form>
+    </section>
+  );
+}
+
+function MyRequests({ desk }) {
+  const [status, setStatus] = useState("");
+  const [items] = useLoad(async () => {
+    const r = await api("GET", `/desks/${desk.handle}/tickets?limit=100${status ? `&status=${status}` : ""}`);
+    return r.ok ? r.data.items : [];
+  }, [desk.handle, status], ["helpdesk"]);
+  const open = (t) => `#/support/ticket?desk=${desk.handle}&id=${t.id}`;
+  return (
+    <section id="my-requests" aria-labelledby="my-requests-title">
+      <div class="section-head">
+        <h2 id="my-requests-title">Your requests</h2>
+        <span class="filter">
+          <label for="my-status">Status</label>
+          <select id="my-status" value={status} onChange={(e) => setStatus(e.target.value)}>
+            <option value="">All</option>
+            {STATUSES.map(([k, v]) => <option value={k}>{v}</option>)}
+          </select>
+        </span>
+      </div>
+      <Table id="my-tickets" caption="Your requests" hideCaption rows={items}
+        empty={<Empty>{status ? "No request with this status." : "No requests yet: file one above."}</Empty>}
+        rowProps={(t) => ({ "data-id": t.id, "data-status": t.status })}
+        columns={[
+          { label: "Request", class: "primary", cell: (t) => <a href={open(t)}>{t.subject}</a> },
+          { label: "Status", cell: (t) => <><StatusBadge t={t} /> <RatingBadge t={t} /></> },
+          { label: "Priority", cell: (t) => <PriorityBadge t={t} /> },
+          { label: "Agent", cell: (t) => t.assignee_name || "not yet" },
+          { label: "Updated", cell: (t) => when(t.updated_at) },
+        ]} />
+    </section>
+  );
+}
+
+export function SupportPage({ params }) {
+  const handle = (params.get("desk") || (knownDesks()[0] || {}).handle || "").toLowerCase();
+  const [desk] = useDesk(handle);
+  if (!handle) return <ChooseDesk />;
+  if (!desk) return <p aria-busy="true">Loading the desk…</p>;
+  if (!desk.ok) return <ChooseDesk failed={desk.status === 404 ? `No help desk at “${handle}”: check the address.` : pageError(desk)} />;
+  return (
+    <>
+      <div class="org-bar">
+        <strong id="desk-name">{desk.data.name}</strong>
+        <a href="#/support/desks">Another desk</a>
+      </div>
+      <NewRequest desk={desk.data} />
+      <MyRequests desk={desk.data} />
+    </>
+  );
+}
+
+export function DesksPage() {
+  return <ChooseDesk />;
+}
+
+export function SupportTicketPage({ params }) {
+  const handle = params.get("desk") || "";
+  const id = params.get("id") || "";
+  const path = `/desks/${handle}/tickets/${id}`;
+  const [r] = useLoad(() => api("GET", path), [path], ["helpdesk"]);
+  if (!r) return <p aria-busy="true">Loading the request…</p>;
+  if (!r.ok) {
+    if (r.status !== 404) say(pageError(r), { error: true });
+    return <Empty href={`#/support?desk=${handle}`} action="Back to your requests">This request could not be found.</Empty>;
+  }
+  const t = r.data;
+  return (
+    <>
+      <p><a href={`#/support?desk=${handle}`}>← Your requests</a></p>
+      <section aria-labelledby="ticket-subject" id="ticket" data-status={t.status}>
+        <h2 id="ticket-subject">{t.subject}</h2>
+        <p class="facts"><StatusBadge t={t} /> <PriorityBadge t={t} /> <SlaBadge t={t} /> <RatingBadge t={t} />
+          <span class="muted">Agent: {t.assignee_name || "not assigned yet"}</span> <LinkText t={t} /></p>
+        {t.merged_into && <p class="notice">This request was merged into <a href={`#/support/ticket?desk=${handle}&id=${t.merged_into}`}>another one</a>: follow it there.</p>}
+        <Thread t={t} staff={false} />
+      </section>
+      {!t.merged_into && <section aria-labelledby="reply-title"><h2 id="reply-title">Reply</h2><CustomerReply t={t} path={path} /></section>}
+    </>
+  );
+}
