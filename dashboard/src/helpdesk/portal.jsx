@@ -25,13 +25,14 @@ function ChooseDesk({ failed }) {
   return (
     <section aria-labelledby="choose-desk-title">
       <h2 id="choose-desk-title">Which help desk?</h2>
+      {failed && <p class="notice over" id="desk-problem">{failed}</p>}
       <p>Enter the address of the help desk you want to ask, e.g. <code>acme-support</code>.</p>
       <Form id="desk-form" form={form} checks={{ handle: (v) => (HANDLE.test(v.toLowerCase()) ? null
         : "A desk address is 3 to 40 lower-case letters, digits and hyphens.") }}
         onSubmit={(f) => go(`/support?desk=${f.handle.value.trim().toLowerCase()}`)}>
         <div class="inline-form">
           <Field label="Desk address" name="handle" autocomplete="off" autocapitalize="none" maxlength="40" required
-            data-required="Enter the desk's address." hint={failed || undefined} />
+            data-required="Enter the desk's address." />
           <button type="submit">Open desk</button>
         </div>
       </Form>

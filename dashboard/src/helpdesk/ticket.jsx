@@ -5,7 +5,7 @@ import { useState } from "preact/hooks";
 import { api } from "../core/api.js";
 import { pageError } from "../core/errors.js";
 import { useProfile } from "../core/state.js";
-import { confirmAction, Empty, Field, Form, say, useForm, useLoad } from "../core/ui.jsx";
+import { confirmAction, Empty, Field, Form, useForm, useLoad } from "../core/ui.jsx";
 import { NEXT, orgPath, renderMacro, STATUS_TEXT, teamName, useStaff, when, write } from "./context.js";
 import { LinkText, PriorityBadge, RatingBadge, SlaBadge, StatusBadge, Thread } from "./parts.jsx";
 import { WithDesk } from "./queue.jsx";
@@ -30,7 +30,7 @@ function Composer({ t }) {
         const r = await write("PUT", orgPath(`/tickets/${t.id}/messages/${crypto.randomUUID()}`), body);
         if (!r.ok) { form.fail(r); return; }
         f.body.value = "";
-        f.macro.value = "";
+        if (f.macro) f.macro.value = "";
         setMacro(null);
         form.ok(note ? "Internal note added: the customer does not see it." : "Reply sent: the customer is emailed.");
       }}>
@@ -161,6 +161,6 @@ function AgentTicket({ id }) {
 
 export function AgentTicketPage({ params }) {
   const id = params.get("id") || "";
-  if (!id) { say("Choose a ticket in the queue."); return <Empty href="#/helpdesk" action="Open the queue.">No ticket chosen.</Empty>; }
+  if (!id) return <Empty href="#/helpdesk" action="Open the queue.">No ticket chosen.</Empty>;
   return <WithDesk><AgentTicket id={id} /></WithDesk>;
 }
