@@ -100,7 +100,7 @@ function Agents() {
   const { agents, teams } = useStaff();
   const teamsOf = (sub) => teams.filter((t) => t.agents.includes(sub)).map((t) => t.name + (t.lead === sub ? " (lead)" : "")).join(", ");
   return (
-    <Table id="agents-table" caption="Agents" rows={agents} empty={<Empty>No agents yet: put members in a team.</Empty>}
+    <Table id="agents-table" caption="Agents" hideCaption rows={agents} empty={<Empty>No agents yet: put members in a team.</Empty>}
       rowProps={(a) => ({ "data-sub": a.sub })}
       columns={[
         { label: "Agent", class: "primary", cell: (a) => a.name || a.email },

@@ -67,9 +67,11 @@ export const agentName = (sub) => {
 };
 export const teamName = (id) => (state.teams.find((t) => t.id === id) || { name: "a removed team" }).name;
 export const memberLabel = (m) => {
-  const a = state.agents.find((x) => x.sub === m.sub);
-  return a && a.name ? `${a.name} (${m.email})` : m.email;
+  const a = state.agents.find((x) => x.sub === m.sub) || {};
+  const email = m.email || a.email;
+  return a.name ? (email ? `${a.name} (${email})` : a.name) : email || m.sub;
 };
+export const categoryName = (slug) => ((state.desk && state.desk.categories.find((c) => c.slug === slug)) || { name: slug }).name;
 
 // ---------------------------------------------------------------- the desks a customer used
 export const knownDesks = () => JSON.parse(localStorage.getItem(DESKS_KEY) || "[]");
@@ -97,15 +99,11 @@ export function renderMacro(body, t) {
 }
 
 /**
- * A ticket's service-level clock, when the API gives one: {due, breached, warning}. Read from the
- * fields the SLA work adds to a ticket (a due moment and a breached flag, flat or under `sla`).
+ * A ticket's SLA clock, once the API gives one (`sla_breached`, and `sla_due`: when the next warning or
+ * breach falls due while the clock runs): {due, breached}, or null for a ticket without one.
  */
 export function slaOf(t) {
-  const s = t.sla || {};
-  const due = s.due_at || s.next_due_at || t.sla_due_at || t.next_due_at || t.due_at || null;
-  const breached = Boolean(s.breached || t.sla_breached || t.breached);
-  const warning = Boolean(s.warning || t.sla_warning);
-  return due || breached || warning ? { due, breached, warning } : null;
+  return t.sla_breached || t.sla_due ? { due: t.sla_due || null, breached: Boolean(t.sla_breached) } : null;
 }
 
 /** The customer's rating of the last solve, when there is one: "good" or "bad" (and a comment). */

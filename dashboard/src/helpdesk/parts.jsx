@@ -10,8 +10,7 @@ export const PriorityBadge = ({ t }) => <Badge kind={`pr-${t.priority}`}>{PRIORI
 export function SlaBadge({ t }) {
   const sla = slaOf(t);
   if (!sla) return null;
-  if (sla.breached) return <Badge kind="sla breached">SLA breached</Badge>;
-  return <Badge kind={`sla${sla.warning ? " warning" : ""}`}>{sla.due ? `due ${when(sla.due)}` : "SLA at risk"}</Badge>;
+  return sla.breached ? <Badge kind="sla breached">SLA breached</Badge> : <Badge kind="sla">due {when(sla.due)}</Badge>;
 }
 
 export function RatingBadge({ t }) {

@@ -101,7 +101,8 @@ function Queue({ params }) {
           { label: "Subject", class: "primary", cell: (t) => <a href={`#/helpdesk/ticket?id=${t.id}`}>{t.subject}</a> },
           { label: "Status", cell: (t) => <StatusBadge t={t} /> },
           { label: "Priority", cell: (t) => <PriorityBadge t={t} /> },
-          { label: "SLA", cell: (t) => (slaOf(t) ? <SlaBadge t={t} /> : "–") },
+          // the SLA clock, once the API gives tickets one
+          ...(rows && rows.some(slaOf) ? [{ label: "SLA", cell: (t) => (slaOf(t) ? <SlaBadge t={t} /> : "–") }] : []),
           { label: "Customer", cell: (t) => t.customer_name },
           { label: "Assignee", cell: (t) => (t.assignee === me.sub ? "Me" : t.assignee_name || agentName(t.assignee)) },
           { label: "Team", cell: (t) => teamName(t.team_id) },

@@ -6,7 +6,7 @@ import { api } from "../core/api.js";
 import { pageError } from "../core/errors.js";
 import { useProfile } from "../core/state.js";
 import { confirmAction, Empty, Field, Form, useForm, useLoad } from "../core/ui.jsx";
-import { NEXT, orgPath, renderMacro, STATUS_TEXT, teamName, useStaff, when, write } from "./context.js";
+import { categoryName, NEXT, orgPath, renderMacro, STATUS_TEXT, teamName, useStaff, when, write } from "./context.js";
 import { LinkText, PriorityBadge, RatingBadge, SlaBadge, StatusBadge, Thread } from "./parts.jsx";
 import { WithDesk } from "./queue.jsx";
 
@@ -75,7 +75,7 @@ function Moves({ t }) {
   const name = (sub) => { const a = agents.find((x) => x.sub === sub); return a ? a.name || a.email : sub; };
   return (
     <section id="moves" aria-labelledby="moves-title">
-      <h2 id="moves-title">Ticket</h2>
+      <h2 id="moves-title">Actions</h2>
       {next.length > 0 && (
         <Form id="status-form" form={statusForm} onSubmit={async (f) => {
           const r = await write("POST", orgPath(`/tickets/${t.id}/status`), { status: f.status.value, version: t.version });
@@ -144,7 +144,7 @@ function AgentTicket({ id }) {
             <dl class="facts-list">
               <dt>Customer</dt><dd>{t.customer_name}</dd>
               <dt>Assignee</dt><dd id="assignee-name">{t.assignee_name || "nobody"}</dd>
-              <dt>Team</dt><dd>{teamName(t.team_id)} · {t.category}</dd>
+              <dt>Team</dt><dd>{teamName(t.team_id)} · {categoryName(t.category)}</dd>
               <dt>Filed</dt><dd>{when(t.created_at)}</dd>
               {t.link && <><dt>Link</dt><dd><LinkText t={t} /></dd></>}
             </dl>
