@@ -266,3 +266,91 @@ def test_the_queue_shows_sla_clocks_when_tickets_carry_them_breached_first(brows
     assert sideways(page) is None
     assert axe_violations(page) == []
     context.close()
+
+
+def test_an_owner_sets_up_a_desk_in_the_browser_and_works_a_ticket_with_a_canned_reply(browser, local_stack):  # noqa: F811
+    """From an organisation with two members to a working desk, through the forms: a team with a lead,
+    the desk and its categories, a canned reply; mistakes are explained under their field. Then a
+    request is reassigned and answered with the canned reply, whose placeholders the server fills."""
+    api, dash = local_stack["api_url"], local_stack["dashboard_url"]
+    owner, agent, customer = person(api, "Noor Owner"), person(api, "Kai Agent"), person(api, "Remy Customer")
+    oid = call("POST", f"{api}/orgs", {"name": "Kai's Bikes"}, owner["token"])[1]["org_id"]
+    status, out, _ = call("POST", f"{api}/orgs/{oid}/invitations", {"email": agent["email"], "role": "staff"}, owner["token"])
+    assert status == 201, out
+    status, out, _ = call("POST", f"{api}/invitations/{oid}/accept", None, agent["token"])
+    assert status == 200, out
+    context, page = new_page(browser, 375, 740)
+    sign_in(page, dash, owner["email"], PASSWORD)
+    page.goto(f"{dash}#/helpdesk")
+    expect(page.get_by_role("link", name="Set up your help desk.")).to_be_visible()
+    page.goto(f"{dash}#/helpdesk/desk")
+    expect(page.get_by_role("link", name="Create a team first.")).to_be_visible()
+
+    page.goto(f"{dash}#/helpdesk/teams")
+    team = page.locator("#team-form")
+    team.get_by_label("Team name").fill("Workshop")
+    team.get_by_role("button", name="Create team").click()
+    expect(team.locator("#agents-error")).to_have_text("Choose at least one agent.")
+    team.get_by_label(agent["email"]).check()
+    team.get_by_label(owner["email"]).check()
+    team.get_by_label("Lead (reassigns the team's tickets)").select_option(label=owner["email"])
+    team.get_by_role("button", name="Create team").click()
+    expect(page.locator("#message")).to_have_text("Team Workshop saved.")
+    expect(page.locator("#team-list")).to_contain_text("2 agents, led by Noor Owner")
+    expect(page.locator("#agents-table tbody tr")).to_have_count(2)
+    # the owner goes away: new requests skip them
+    page.get_by_label("Noor Owner is away").check()
+    expect(page.locator("#message")).to_have_text("Noor Owner is away: new tickets skip them.")
+
+    page.goto(f"{dash}#/helpdesk/desk")
+    settings = page.locator("#desk-settings")
+    settings.get_by_label("Desk name").fill("Kai's Bikes Help")
+    settings.get_by_label("Public address").fill("Kai's bikes")
+    settings.get_by_role("button", name="Create desk").click()
+    expect(settings.locator(".field", has=page.get_by_label("Public address", exact=True)).locator(".field-error")).to_have_text(
+        "Use 3 to 40 lower-case letters, digits and hyphens, e.g. acme-support.")
+    handle = f"kai-{uuid.uuid4().hex[:8]}"
+    settings.get_by_label("Public address").fill(handle)
+    settings.get_by_role("button", name="Add a category").click()
+    settings.get_by_label("Category", exact=True).nth(1).fill("Repairs")
+    settings.get_by_label("Short key").nth(1).fill("repairs")
+    settings.get_by_role("button", name="Create desk").click()
+    expect(page.locator("#message")).to_have_text(f"Desk saved: customers reach it at #/support?desk={handle}.")
+    expect(page.locator("#desk-role")).to_be_visible()
+    desk = call("GET", f"{api}/desks/{handle}", None, customer["token"])[1]
+    assert desk == {"handle": handle, "name": "Kai's Bikes Help", "categories": [
+        {"slug": "general", "name": "General question"}, {"slug": "repairs", "name": "Repairs"}]}
+
+    page.goto(f"{dash}#/helpdesk/macros")
+    macro = page.locator("#macro-form")
+    macro.get_by_label("Title").fill("Booked in")
+    macro.get_by_label("Reply").fill("Hi {{customer.name}}, {{bike.model}} is booked in.")
+    macro.get_by_role("button", name="Add canned reply").click()
+    error = macro.locator(".field", has=page.get_by_label("Reply", exact=True)).locator(".field-error")
+    expect(error).to_contain_text("Unknown placeholder {{bike.model}}")
+    macro.get_by_label("Reply").fill("Hi {{customer.name}}, ticket {{ticket.id}} is booked in; we write to {{customer.email}}.")
+    macro.get_by_role("button", name="Add canned reply").click()
+    expect(page.locator("#macro-list li", has_text="Booked in")).to_be_visible()
+
+    # a request comes in: the owner is away, so it goes to Kai; the owner (the team's lead) takes it over
+    # and answers with the canned reply, unchanged: it goes by its id and the server fills every placeholder
+    status, t, _ = call("PUT", f"{api}/desks/{handle}/tickets/{uuid.uuid4()}", {
+        "category": "repairs", "subject": "Brakes squeal", "description": "Front brake squeals."}, customer["token"])
+    assert status == 201 and t["assignee"] == agent["sub"], t
+    page.goto(f"{dash}#/helpdesk/ticket?id={t['id']}")
+    expect(page.locator("#assignee-name")).to_have_text("Kai Agent")
+    assign = page.locator("#assign-form")
+    assign.get_by_label("Assignee").select_option(label="Noor Owner")
+    assign.get_by_role("button", name="Reassign").click()
+    expect(page.locator("#message")).to_have_text("Assigned to Noor Owner: they are emailed.")
+    expect(page.locator("#assignee-name")).to_have_text("Noor Owner")
+    composer = page.locator("#message-form")
+    composer.get_by_label("Canned reply").select_option(label="Booked in")
+    expect(composer.get_by_label("Reply to the customer")).to_have_value(
+        f"Hi Remy Customer, ticket {t['id']} is booked in; we write to {{{{customer.email}}}}.")
+    composer.get_by_role("button", name="Send reply").click()
+    expect(page.locator("#message")).to_have_text("Reply sent: the customer is emailed.")
+    expect(page.locator("#thread li[data-kind=reply]").last).to_contain_text(
+        f"Hi Remy Customer, ticket {t['id']} is booked in; we write to {customer['email']}.")
+    assert sideways(page) is None
+    context.close()

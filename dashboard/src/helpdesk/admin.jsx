@@ -4,10 +4,11 @@ import { useState } from "preact/hooks";
 import { api } from "../core/api.js";
 import { Badge, Empty, Field, Form, say, Table, useForm, useLoad } from "../core/ui.jsx";
 import { emit } from "../core/bus.js";
-import { loadStaff, memberLabel, orgPath, PLACEHOLDERS, staff, teamName, useStaff, write } from "./context.js";
+import { HANDLE, loadStaff, memberLabel, orgPath, PLACEHOLDERS, staff, teamName, useStaff, write } from "./context.js";
 import { WithDesk } from "./queue.jsx";
 
 // ---------------------------------------------------------------- the desk
+const SLUG = /^[a-z0-9][a-z0-9-]{0,39}$/;
 function DeskForm() {
   const { desk, teams } = useStaff();
   const [rows, setRows] = useState(() => (desk ? desk.categories.map((c) => ({ ...c, key: crypto.randomUUID() }))
@@ -16,9 +17,11 @@ function DeskForm() {
   const fields = { categories: "categories.0.slug" };
   rows.forEach((_, i) => { for (const k of ["slug", "name", "team_id"]) fields[`categories.${i}.${k}`] = `categories.${i}.${k}`; });
   const form = useForm(fields);
+  const checks = { handle: (v) => (HANDLE.test(v.toLowerCase()) ? null : "Use 3 to 40 lower-case letters, digits and hyphens, e.g. acme-support.") };
+  rows.forEach((_, i) => { checks[`categories.${i}.slug`] = (v) => (SLUG.test(v.toLowerCase()) ? null : "Use lower-case letters, digits and hyphens, e.g. billing."); });
   if (!teams.length) return <Empty href="#/helpdesk/teams" action="Create a team first.">Each category of requests goes to a team of agents.</Empty>;
   return (
-    <Form id="desk-form" form={form} onSubmit={async (f) => {
+    <Form id="desk-settings" form={form} checks={checks} onSubmit={async (f) => {
       const body = { handle: f.handle.value.trim().toLowerCase(), name: f.name.value.trim(), version: desk ? desk.version : null,
         categories: rows.map((_, i) => ({ slug: f[`categories.${i}.slug`].value.trim().toLowerCase(),
           name: f[`categories.${i}.name`].value.trim(), team_id: f[`categories.${i}.team_id`].value })) };
@@ -72,6 +75,7 @@ function TeamForm({ team, done }) {
       const r = await write("PUT", orgPath(`/teams/${team ? team.id : crypto.randomUUID()}`), body);
       if (!r.ok) { form.fail(r); return; }
       form.ok(`Team ${r.data.name} saved.`);
+      if (!team) { f.reset(); setChosen([]); }
       await loadStaff();
       done();
     }}>

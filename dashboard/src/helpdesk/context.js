@@ -10,6 +10,7 @@ import { useTopic } from "../core/ui.jsx";
 const ORG_KEY = "tally.org"; // shared with the inventory pages: one organisation chosen at a time
 const DESKS_KEY = "tally.desks";
 export const MANAGERS = ["owner", "manager"];
+export const HANDLE = /^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/; // a desk's public address (the API's pattern)
 const empty = () => ({ orgs: null, org: null, desk: null, teams: [], agents: [], members: [], admin: false, agent: false });
 let state = empty();
 

@@ -5,10 +5,9 @@ import { api } from "../core/api.js";
 import { go } from "../core/router.js";
 import { Empty, Field, Form, say, Table, useForm, useLoad } from "../core/ui.jsx";
 import { pageError } from "../core/errors.js";
-import { knownDesks, PRIORITIES, rememberDesk, STATUSES, when, write } from "./context.js";
+import { HANDLE, knownDesks, PRIORITIES, rememberDesk, STATUSES, when, write } from "./context.js";
 import { CustomerReply, LinkText, PriorityBadge, RatingBadge, SlaBadge, StatusBadge, Thread } from "./parts.jsx";
 
-const HANDLE = /^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/;
 
 function useDesk(handle) {
   return useLoad(async () => {
