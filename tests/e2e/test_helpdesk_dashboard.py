@@ -8,6 +8,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import re
 import urllib.request
 import uuid
 
@@ -164,6 +165,14 @@ def test_a_filed_request_goes_to_the_least_loaded_agent_and_the_customer_sees_an
     a.locator("#status-form").get_by_role("button", name="Change status").click()
     expect(a.locator("#message")).to_have_text("The ticket is now solved.")
     expect(a.locator("#ticket")).to_have_attribute("data-status", "solved")
+    # the assignment email's link opens the same ticket
+    assigned = wait_for(lambda: [m for m in mails_to(local_stack, desk["least"]["email"]) if subject in m["subject"]], timeout=180)
+    assert assigned and "Assigned to you" in assigned[0]["subject"], assigned
+    link = re.search(r"#/helpdesk/tickets/[0-9a-f-]{36}", assigned[0]["text"]).group(0)
+    a.goto(f"{dash}#/helpdesk")
+    a.goto(f"{dash}{link}")
+    expect(a.locator('main[data-page="/helpdesk/ticket"] #ticket-subject')).to_have_text(subject)
+    assert a.url.endswith(f"#/helpdesk/ticket?id={ticket_id}")
     a_ctx.close()
 
     # the customer sees the reply, never the note
