@@ -73,6 +73,8 @@ function Moves({ t }) {
   }, [org.org_id, t.id]);
   const next = NEXT[t.status] || [];
   const name = (sub) => { const a = agents.find((x) => x.sub === sub); return a ? a.name || a.email : sub; };
+  const mayMerge = t.status !== "closed" && !t.merged_into;
+  if (!next.length && !mayMerge && !(mayAssign && team)) return null;
   return (
     <section id="moves" aria-labelledby="moves-title">
       <h2 id="moves-title">Actions</h2>
@@ -102,7 +104,7 @@ function Moves({ t }) {
           </div>
         </Form>
       )}
-      {t.status !== "closed" && !t.merged_into && (
+      {mayMerge && (
         <Form id="merge-form" form={mergeForm} onSubmit={async (f) => {
           const into = others.find((x) => x.id === f.into.value);
           if (!into) { mergeForm.show("into", "Choose the ticket to merge into."); return; }
@@ -151,9 +153,9 @@ function AgentTicket({ id }) {
             {t.merged_into && <p class="notice">Merged into <a href={`#/helpdesk/ticket?id=${t.merged_into}`}>another ticket</a>.</p>}
             <Thread t={t} staff />
           </section>
-          {!t.merged_into && t.status !== "closed" && <Composer t={t} />}
+          {!t.merged_into && t.status !== "closed" && <Composer key={t.id} t={t} />}
         </div>
-        <Moves t={t} />
+        <Moves key={t.id} t={t} />
       </div>
     </>
   );
