@@ -75,10 +75,12 @@ export const memberLabel = (m) => {
 export const categoryName = (slug) => ((state.desk && state.desk.categories.find((c) => c.slug === slug)) || { name: slug }).name;
 
 // ---------------------------------------------------------------- the desks a customer used
-export const knownDesks = () => JSON.parse(localStorage.getItem(DESKS_KEY) || "[]");
+// kept per person on this browser (public names only), the last used first
+const desksKey = () => `${DESKS_KEY}.${(getProfile() || {}).sub}`;
+export const knownDesks = () => JSON.parse(localStorage.getItem(desksKey()) || "[]");
 export function rememberDesk(desk) {
   const list = [{ handle: desk.handle, name: desk.name }, ...knownDesks().filter((d) => d.handle !== desk.handle)].slice(0, 8);
-  localStorage.setItem(DESKS_KEY, JSON.stringify(list));
+  localStorage.setItem(desksKey(), JSON.stringify(list));
 }
 
 // ---------------------------------------------------------------- how a ticket reads

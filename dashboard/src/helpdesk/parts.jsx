@@ -1,5 +1,6 @@
 // Pieces the portal and the workspace share: a ticket's badges (status, priority, SLA clock, rating),
 // its thread (public replies and internal notes told apart), and the reply form.
+import { useRef } from "preact/hooks";
 import { Badge, Field, Form, useForm } from "../core/ui.jsx";
 import { PRIORITY_TEXT, ratingOf, slaOf, STATUS_TEXT, when, write } from "./context.js";
 
@@ -54,11 +55,13 @@ export const LinkText = ({ t }) => (t.link ? <span>About {t.link.kind} {t.link.i
 /** The customer's reply form (a pending or solved ticket opens again; a closed one takes none). */
 export function CustomerReply({ t, path }) {
   const form = useForm({ body: "body" });
+  const id = useRef(crypto.randomUUID()); // kept until the reply is stored: a retry never posts it twice
   if (t.status === "closed") return <p class="notice">This request is closed. To ask again, file a new request.</p>;
   return (
     <Form id="customer-reply" form={form} onSubmit={async (f) => {
-      const r = await write("PUT", `${path}/messages/${crypto.randomUUID()}`, { body: f.body.value.trim() });
+      const r = await write("PUT", `${path}/messages/${id.current}`, { body: f.body.value.trim() });
       if (!r.ok) { form.fail(r); return; }
+      id.current = crypto.randomUUID();
       f.body.value = "";
       form.ok("Your reply was sent.");
     }}>

@@ -1,13 +1,12 @@
 // The customer portal: find a desk by its handle (#/support?desk=acme), file a request with it, follow
 // one's own requests and reply to them. Anyone signed in is a customer of any desk.
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { api } from "../core/api.js";
 import { go } from "../core/router.js";
-import { Empty, Field, Form, say, Table, useForm, useLoad } from "../core/ui.jsx";
+import { Empty, Field, Form, Table, useForm, useLoad } from "../core/ui.jsx";
 import { pageError } from "../core/errors.js";
 import { HANDLE, knownDesks, PRIORITIES, rememberDesk, STATUSES, when, write } from "./context.js";
 import { CustomerReply, LinkText, PriorityBadge, RatingBadge, SlaBadge, StatusBadge, Thread } from "./parts.jsx";
-
 
 function useDesk(handle) {
   return useLoad(async () => {
@@ -47,14 +46,17 @@ function ChooseDesk({ failed }) {
 
 function NewRequest({ desk }) {
   const form = useForm();
+  // one id per request until it is filed: sent again (a lost answer, a second click), it is filed once
+  const id = useRef(crypto.randomUUID());
   return (
     <section id="new-request" aria-labelledby="new-request-title">
       <h2 id="new-request-title">New request</h2>
       <Form id="ticket-form" form={form} onSubmit={async (f) => {
         const body = { category: f.category.value, priority: f.priority.value, subject: f.subject.value.trim(),
           description: f.description.value.trim() };
-        const r = await write("PUT", `/desks/${desk.handle}/tickets/${crypto.randomUUID()}`, body);
+        const r = await write("PUT", `/desks/${desk.handle}/tickets/${id.current}`, body);
         if (!r.ok) { form.fail(r); return; }
+        id.current = crypto.randomUUID();
         f.subject.value = "";
         f.description.value = "";
         form.ok(`Request filed: ${r.data.assignee_name ? `${r.data.assignee_name} will answer` : "an agent will answer"}. We emailed you a copy.`);
@@ -138,8 +140,8 @@ export function SupportTicketPage({ params }) {
   const [r] = useLoad(() => api("GET", path), [path], ["helpdesk"]);
   if (!r) return <p aria-busy="true">Loading the request…</p>;
   if (!r.ok) {
-    if (r.status !== 404) say(pageError(r), { error: true });
-    return <Empty href={`#/support?desk=${handle}`} action="Back to your requests">This request could not be found.</Empty>;
+    return <Empty href={`#/support?desk=${handle}`} action="Back to your requests.">
+      {r.status === 404 ? "This request could not be found." : pageError(r)}</Empty>;
   }
   const t = r.data;
   return (

@@ -1,7 +1,7 @@
 // The agent's ticket view: the whole thread (internal notes marked), a composer that is either a public
 // reply (emailed to the customer) or an internal note (never shown to them), canned replies, and the
 // ticket's moves: status, reassignment, merge into another ticket.
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { api } from "../core/api.js";
 import { pageError } from "../core/errors.js";
 import { useProfile } from "../core/state.js";
@@ -15,6 +15,7 @@ function Composer({ t }) {
   const form = useForm({ body: "body", macro_id: "macro" });
   const [kind, setKind] = useState("reply");
   const [macro, setMacro] = useState(null); // {id, text}: the canned reply applied, as previewed
+  const id = useRef(crypto.randomUUID()); // kept until the message is stored: a retry never posts it twice
   const [macros] = useLoad(async () => {
     const r = await api("GET", orgPath("/macros"));
     return r.ok ? r.data.items : [];
@@ -27,8 +28,9 @@ function Composer({ t }) {
         const text = f.body.value.trim();
         // an applied canned reply left as it was goes by its id: the server fills every placeholder
         const body = macro && text === macro.text.trim() ? { kind, macro_id: macro.id } : { kind, body: text };
-        const r = await write("PUT", orgPath(`/tickets/${t.id}/messages/${crypto.randomUUID()}`), body);
+        const r = await write("PUT", orgPath(`/tickets/${t.id}/messages/${id.current}`), body);
         if (!r.ok) { form.fail(r); return; }
+        id.current = crypto.randomUUID();
         f.body.value = "";
         if (f.macro) f.macro.value = "";
         setMacro(null);
