@@ -26,8 +26,8 @@ if TYPE_CHECKING:  # the types only: the parser and sanitizer load on first rend
 
 VISIBILITIES = ("public", "internal")
 ARTICLE_STATUSES = ("draft", "published")
-# A tag: lower-case words, digits, spaces and hyphens.
-TAG_PATTERN = r"^[a-z0-9][a-z0-9 -]{0,29}$"
+# A tag: letters, digits, spaces and hyphens (stored lower-cased).
+TAG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 -]{0,29}$"
 EXCERPT_CHARS = 200
 
 ALLOWED_TAGS = frozenset({
