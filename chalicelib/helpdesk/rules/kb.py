@@ -80,7 +80,7 @@ def excerpt(markdown: str, limit: int = EXCERPT_CHARS) -> str:
     text = plain_text(markdown)
     if len(text) <= limit:
         return text
-    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
+    cut = text[:limit + 1].rsplit(" ", 1)[0] or text[:limit]
     return cut.rstrip(" ,.;:") + "…"
 
 
