@@ -273,3 +273,16 @@ def test_an_agent_turns_a_solved_ticket_into_a_draft_article(desk, pump):
         409, "article_id")
     pump.run()
     assert aid not in _ids(agent.get(f"/orgs/{desk.oid}/kb/search?q=charged+twice"))  # a draft is not searchable
+
+
+def test_a_container_reopens_a_desks_index_only_when_it_changed(desk, pump):
+    assert kb_index.desk_index(desk.oid) is None  # nothing published yet
+    _article(desk)
+    pump.run()
+    first = kb_index.desk_index(desk.oid)
+    assert first is not None and first.size == 1
+    assert kb_index.desk_index(desk.oid) is first  # S3 answered "not modified"
+    _article(desk, title="Another one")
+    pump.run()
+    second = kb_index.desk_index(desk.oid)
+    assert second is not first and second.size == 2
