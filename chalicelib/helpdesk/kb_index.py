@@ -194,7 +194,9 @@ class SearchIndex:
 
 # ------------------------------------------------------------------ on S3
 def index_key(org_id: str) -> str:
-    return f"kb/org/{org_id}/index.zip"
+    """Beside the organisation's charts: the objects the stream derives per owner, under the prefix
+    the app's role may read and write (infra grants `charts/*`), never presigned for a client."""
+    return f"charts/org/{org_id}/kb-index.zip"
 
 
 def published_docs(org_id: str) -> list[IndexDoc]:
