@@ -177,7 +177,8 @@ def test_bad_input_is_4xx_naming_the_field_and_writes_nothing(desk):
     assert _error(desk.agent.put(path, {**ok, "tags": [f"t{i}" for i in range(11)]})) == (400, "tags")
     assert _error(desk.agent.put(path, {**ok, "extra": 1})) == (400, "extra")
     assert _error(desk.agent.put(path, {**ok, "body": "x" * 40001})) == (400, "body")
-    assert _error(desk.agent.put(path, {**ok, "body": "x" * 70000})) == (413, "body")
+    assert _error(desk.agent.put(path, {**ok, "body": "x" * 70000})) == (400, "body")
+    assert _error(desk.agent.put(path, {**ok, "body": "x" * 600_000})) == (413, "body")
     assert _error(desk.agent.put(f"/orgs/{desk.oid}/kb/articles/not-a-uuid", ok)) == (400, "article_id")
     assert _error(desk.agent.get(f"{path}/versions/0")) == (400, "version")
     assert _error(desk.agent.get(path)) == (404, "article_id")  # nothing was written
