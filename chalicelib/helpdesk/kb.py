@@ -55,8 +55,6 @@ from .tickets import staff_ticket, thread
 
 MAX_DAYS = 366
 MAX_ATTEMPTS = 8
-# a search in the index can ask for more than it shows when a category narrows it afterwards
-_CATEGORY_WIDEN = 5
 
 
 # ------------------------------------------------------------------ answers
@@ -231,8 +229,7 @@ def search(org_id: str, text: str, public_only: bool, category: str | None, limi
         return KbHitsOut(items=[])
     if not text.strip():
         return _hits_out(index.articles(public_only, category)[:limit])
-    hits = index.search(text, public_only, limit * _CATEGORY_WIDEN if category else limit)
-    return _hits_out([h for h in hits if category is None or h.category == category][:limit])
+    return _hits_out(index.search(text, public_only, limit, category=category))
 
 
 def public_search(handle: str, text: str, category: str | None, limit: int) -> KbHitsOut:

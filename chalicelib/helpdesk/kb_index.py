@@ -169,14 +169,18 @@ class SearchIndex:
                    category=fields.get("category", ""), visibility=fields["visibility"],
                    updated_at=fields.get("updated_at", ""), score=score)
 
-    def search(self, text: str, public_only: bool, limit: int = 10, as_you_type: bool = False) -> list[Hit]:
-        """The best `limit` articles for `text`, best first (public ones only when `public_only`)."""
-        from whoosh.query import Term
+    def search(self, text: str, public_only: bool, limit: int = 10, as_you_type: bool = False,
+               category: str | None = None) -> list[Hit]:
+        """The best `limit` articles for `text`, best first (public ones only when `public_only`, of
+        one category when given: filters applied inside the search, so no top hit is lost to them)."""
+        from whoosh.query import And, Term
 
         q = search_query(text, as_you_type)
         if q is None:
             return []
-        results = self._searcher.search(q, limit=limit, filter=Term("visibility", "public") if public_only else None)
+        terms = ([Term("visibility", "public")] if public_only else []) + ([Term("category", category)] if category else [])
+        flt = And(terms) if len(terms) > 1 else (terms[0] if terms else None)
+        results = self._searcher.search(q, limit=limit, filter=flt)
         return [self._hit(dict(r.fields()), float(r.score or 0.0)) for r in results]
 
     def articles(self, public_only: bool, category: str | None = None) -> list[Hit]:

@@ -139,6 +139,12 @@ def test_customers_never_get_internal_articles_and_agents_do(index):
     assert len(index.articles(public_only=False)) == len(corpus())
 
 
+def test_a_category_narrows_the_search_inside_it(index):
+    hits = index.search("refund", public_only=True, limit=3, category="payments")
+    assert hits and all(h.category == "payments" for h in hits)
+    assert "charged-twice" in [h.id for h in hits]
+
+
 def test_the_word_being_typed_matches_as_a_prefix(index):
     assert index.search("unsubscr", public_only=True, limit=5) == []
     assert index.search("unsubscr", public_only=True, limit=1, as_you_type=True)[0].id == "newsletter"
