@@ -178,7 +178,8 @@ class SearchIndex:
         q = search_query(text, as_you_type)
         if q is None:
             return []
-        terms = ([Term("visibility", "public")] if public_only else []) + ([Term("category", category)] if category else [])
+        terms = [Term("visibility", "public")] if public_only else []
+        terms += [Term("category", category)] if category else []
         flt = And(terms) if len(terms) > 1 else (terms[0] if terms else None)
         results = self._searcher.search(q, limit=limit, filter=flt)
         return [self._hit(dict(r.fields()), float(r.score or 0.0)) for r in results]
@@ -264,8 +265,8 @@ def desk_index(org_id: str) -> SearchIndex | None:
         data, etag = fetched if fetched is not None else (None, "")
         index = None
         if data is not None:
-            directory = Path(tempfile.gettempdir()) / "tally-kb" / hashlib.sha256(f"{org_id}/{etag}".encode()).hexdigest()[:24]
-            index = SearchIndex.from_bytes(data, directory)
+            name = hashlib.sha256(f"{org_id}/{etag}".encode()).hexdigest()[:24]
+            index = SearchIndex.from_bytes(data, Path(tempfile.gettempdir()) / "tally-kb" / name)
         if held is not None and held.index is not None:
             held.index.close()
         _held[org_id] = _Held(index, etag, now)
@@ -287,8 +288,6 @@ def forget_indexes() -> None:
 
 
 # ------------------------------------------------------------------ kept fresh by the stream
-
-
 def is_article(image: Image | None) -> bool:
     return bool(image) and str(image.get("sk", "")).startswith("KBART#")  # type: ignore[union-attr]
 
