@@ -22,6 +22,21 @@ from ..core.web import Reply, Req, route
 from .rules import HANDLE_PATTERN
 from .schemas import (
     AgentMessageIn,
+    ArticleIn,
+    ArticleOut,
+    ArticlesOut,
+    ArticlesQuery,
+    ArticleVersionOut,
+    ArticleVersionsOut,
+    DeflectionDaysOut,
+    DeflectionIn,
+    DeflectionOut,
+    DeflectionsQuery,
+    DraftFromTicketIn,
+    KbHitsOut,
+    KbSearchQuery,
+    PublicArticleOut,
+    SuggestQuery,
     AgentOut,
     AgentsOut,
     AssignIn,
@@ -49,10 +64,12 @@ from .schemas import (
 if TYPE_CHECKING:
     from ..core import orgs
     from . import access, assignment, desks, macros, teams, tickets
+    from . import kb
 else:  # imported by the first request that calls them (core.deferred)
     (orgs,) = deferred("chalicelib.core", "orgs")
     access, assignment, desks, macros, teams, tickets = deferred(
         __package__, "access", "assignment", "desks", "macros", "teams", "tickets")
+    (kb,) = deferred(__package__, "kb")
 
 helpdesk = Blueprint(__name__)
 
@@ -246,3 +263,117 @@ def merge_ticket(req: Req, org_id: str, ticket_id: str) -> TicketOut:
     data = req.body(MergeIn)
     return tickets.ticket_out(tickets.merge(viewer, _uuid(ticket_id, "ticket_id"), _uuid(data.into, "into"),
                                             data.version))
+
+
+# ----------------------------------------------------------------- the knowledge base
+ARTICLE = {"article_id": UUID_PATTERN}
+# An article's body is up to 40,000 characters of any script: up to 4 bytes each in UTF-8, 12 as JSON
+# surrogate escapes, so its route takes more than the default body limit (the item stays < 400 KB).
+ARTICLE_BODY_BYTES = 512 * 1024
+VERSION = {"article_id": UUID_PATTERN, "version": r"^[1-9][0-9]{0,5}$"}
+
+
+@route(helpdesk, "/desks/{handle}/articles", ("GET",), public=True, path_patterns=HANDLE, query=KbSearchQuery,
+       response=KbHitsOut)
+def public_articles(req: Req, handle: str) -> KbHitsOut:
+    """Search the desk's published public articles, best first (no `q`: all of them by title)."""
+    q = req.query_model(KbSearchQuery)
+    return kb.public_search(_handle(handle), q.q, q.category, q.limit)
+
+
+@route(helpdesk, "/desks/{handle}/articles/{article_id}", ("GET",), public=True,
+       path_patterns={**HANDLE, **ARTICLE}, response=PublicArticleOut)
+def public_article(req: Req, handle: str, article_id: str) -> PublicArticleOut:
+    """A published public article, its Markdown rendered to sanitized HTML."""
+    return kb.public_article(_handle(handle), _uuid(article_id, "article_id"))
+
+
+@route(helpdesk, "/desks/{handle}/suggestions", ("GET",), public=True, path_patterns=HANDLE, query=SuggestQuery,
+       response=KbHitsOut)
+def suggestions(req: Req, handle: str) -> KbHitsOut:
+    """Public articles for a new ticket's subject as it is typed (the last word also as a prefix)."""
+    q = req.query_model(SuggestQuery)
+    return kb.suggest(_handle(handle), q.subject, q.limit)
+
+
+@route(helpdesk, "/desks/{handle}/deflections/{deflection_id}", ("PUT",), public=True,
+       path_patterns={**HANDLE, "deflection_id": UUID_PATTERN}, body=DeflectionIn, response=DeflectionOut,
+       status=201, also=REPLAYED)
+def deflection(req: Req, handle: str, deflection_id: str) -> DeflectionOut | Reply[DeflectionOut]:
+    """The portal reports a deflection under a client-chosen UUID: a suggested article was opened and
+    the new-ticket form left unfiled. Counted once per id for the desk's day (UTC)."""
+    d, created = kb.record_deflection(_handle(handle), _uuid(deflection_id, "deflection_id"), req.body(DeflectionIn))
+    out = kb.deflection_out(d)
+    return out if created else Reply(out, 200)
+
+
+@route(helpdesk, "/orgs/{org_id}/kb/articles", ("GET",), query=ArticlesQuery, response=ArticlesOut)
+def list_articles(req: Req, org_id: str) -> ArticlesOut:
+    """Every article of the desk, drafts and internal ones too, by title (admins and agents)."""
+    viewer = access.staff_viewer(req.principal, org_id)
+    q = req.query_model(ArticlesQuery)
+    return kb.staff_articles(viewer, q.status, q.visibility, q.category)
+
+
+@route(helpdesk, "/orgs/{org_id}/kb/articles/{article_id}", ("PUT",), path_patterns=ARTICLE, body=ArticleIn,
+       response=ArticleOut, also=CREATED, max_body_bytes=ARTICLE_BODY_BYTES)
+def put_article(req: Req, org_id: str, article_id: str) -> ArticleOut | Reply[ArticleOut]:
+    """Create an article under a client-chosen UUID (201) or save a new version at `version` (admins
+    and agents); a published article is searchable within seconds (the stream rebuilds the index)."""
+    viewer = access.staff_viewer(req.principal, org_id)
+    a, created = kb.save_article(viewer, req.principal, _uuid(article_id, "article_id"), req.body(ArticleIn))
+    out = kb.article_out(a)
+    return Reply(out, 201) if created else out
+
+
+@route(helpdesk, "/orgs/{org_id}/kb/articles/{article_id}", ("GET",), path_patterns=ARTICLE, response=ArticleOut)
+def get_article(req: Req, org_id: str, article_id: str) -> ArticleOut:
+    """An article at its latest version, with its Markdown and sanitized HTML (admins and agents)."""
+    viewer = access.staff_viewer(req.principal, org_id)
+    return kb.article_out(kb.staff_article(viewer, _uuid(article_id, "article_id")))
+
+
+@route(helpdesk, "/orgs/{org_id}/kb/articles/{article_id}/versions", ("GET",), path_patterns=ARTICLE,
+       response=ArticleVersionsOut)
+def article_versions(req: Req, org_id: str, article_id: str) -> ArticleVersionsOut:
+    """An article's saved versions, newest first."""
+    viewer = access.staff_viewer(req.principal, org_id)
+    return kb.versions(viewer, _uuid(article_id, "article_id"))
+
+
+@route(helpdesk, "/orgs/{org_id}/kb/articles/{article_id}/versions/{version}", ("GET",), path_patterns=VERSION,
+       response=ArticleVersionOut)
+def article_version(req: Req, org_id: str, article_id: str, version: str) -> ArticleVersionOut:
+    """One saved version of an article."""
+    viewer = access.staff_viewer(req.principal, org_id)
+    if not re.fullmatch(VERSION["version"], version):
+        raise InvalidInput("a version is a positive whole number", field="version")
+    return kb.version(viewer, _uuid(article_id, "article_id"), int(version))
+
+
+@route(helpdesk, "/orgs/{org_id}/kb/search", ("GET",), query=KbSearchQuery, response=KbHitsOut)
+def search_articles(req: Req, org_id: str) -> KbHitsOut:
+    """Search the desk's published articles, internal ones too (admins and agents)."""
+    access.staff_viewer(req.principal, org_id)
+    q = req.query_model(KbSearchQuery)
+    return kb.search(org_id, q.q, False, q.category, q.limit)
+
+
+@route(helpdesk, "/orgs/{org_id}/kb/drafts/{article_id}", ("PUT",), path_patterns=ARTICLE, body=DraftFromTicketIn,
+       response=ArticleOut, status=201, also=REPLAYED)
+def draft_from_ticket(req: Req, org_id: str, article_id: str) -> ArticleOut | Reply[ArticleOut]:
+    """Turn a solved or closed ticket the caller works into a draft internal article under a
+    client-chosen UUID: its subject, the question and the public replies (never internal notes)."""
+    viewer = access.staff_viewer(req.principal, org_id)
+    a, created = kb.draft_from_solved_ticket(viewer, req.principal, _uuid(article_id, "article_id"),
+                                             _uuid(req.body(DraftFromTicketIn).ticket_id, "ticket_id"))
+    out = kb.article_out(a)
+    return out if created else Reply(out, 200)
+
+
+@route(helpdesk, "/orgs/{org_id}/kb/deflections", ("GET",), query=DeflectionsQuery, response=DeflectionDaysOut)
+def deflections(req: Req, org_id: str) -> DeflectionDaysOut:
+    """Deflections per day (UTC) from `start` to `end`, at most 366 days (admins and agents)."""
+    access.staff_viewer(req.principal, org_id)
+    q = req.query_model(DeflectionsQuery)
+    return kb.deflection_days(org_id, q.start, q.end)

@@ -265,3 +265,90 @@ class Message(HelpdeskTable):
     macro_id = UnicodeAttribute(null=True)
     merged_from = UnicodeAttribute(null=True)  # a copy of a merged duplicate's message (never emailed again)
     created_at = UnicodeAttribute()
+
+
+# ------------------------------------------------------------------ the knowledge base
+def article_key(org_id: str, article_id: str) -> tuple[str, str]:
+    """An article as it is now (its latest version), beside the desk in the organisation's partition."""
+    return org_pk(org_id), f"KBART#{article_id}"
+
+
+def article_prefix(org_id: str) -> tuple[str, str]:
+    """Every article of the organisation: its partition and the sort-key prefix to Query."""
+    return org_pk(org_id), "KBART#"
+
+
+def article_versions_pk(org_id: str, article_id: str) -> str:
+    """An article's history: one item per saved version, in its own partition."""
+    return org_key(org_id, "KBART", article_id)
+
+
+def article_version_key(org_id: str, article_id: str, version: int) -> tuple[str, str]:
+    return article_versions_pk(org_id, article_id), f"V#{version:06d}"
+
+
+def deflection_key(org_id: str, deflection_id: str) -> tuple[str, str]:
+    """A deflection reported by a portal under its client-chosen id (written once)."""
+    return org_key(org_id, "DEFLECTION", deflection_id), "DEFLECTION"
+
+
+def kb_day_key(org_id: str, day: str) -> tuple[str, str]:
+    """The desk's knowledge-base counters of one UTC day (`YYYY-MM-DD`)."""
+    return org_pk(org_id), f"KBDAY#{day}"
+
+
+class Article(HelpdeskTable):
+    """pk ORG#o, sk KBART#<id>: an article at its latest version (Markdown body; rendered on read)."""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    visibility = UnicodeAttribute()  # public | internal
+    status = UnicodeAttribute()  # draft | published
+    category = UnicodeAttribute()
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    source_ticket = UnicodeAttribute(null=True)  # the solved ticket it was drafted from
+    author_sub = UnicodeAttribute()
+    author_name = UnicodeAttribute(default="")
+    version = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class ArticleVersion(HelpdeskTable):
+    """pk ORG#o#KBART#<id>, sk V#<version, 6 digits>: one saved version of an article, never changed."""
+
+    article_id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    version = NumberAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    visibility = UnicodeAttribute()
+    status = UnicodeAttribute()
+    category = UnicodeAttribute()
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    saved_by = UnicodeAttribute()
+    saved_by_name = UnicodeAttribute(default="")
+    saved_at = UnicodeAttribute()
+
+
+class Deflection(HelpdeskTable):
+    """pk ORG#o#DEFLECTION#<client id>, sk DEFLECTION: a customer who opened a suggested article and
+    left the new-ticket form without filing, as the portal reported it (once per id)."""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    article_id = UnicodeAttribute()
+    subject = UnicodeAttribute(default="")
+    day = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class KbDay(HelpdeskTable):
+    """pk ORG#o, sk KBDAY#<YYYY-MM-DD>: the desk's deflections that UTC day (an atomic counter, added
+    in the transaction that writes the Deflection)."""
+
+    org_id = UnicodeAttribute()
+    day = UnicodeAttribute()
+    deflections = NumberAttribute(default=0)

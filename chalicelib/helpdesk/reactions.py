@@ -13,6 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from ..core.alerts import put_once
 from ..core.observability import metrics
 from ..core.streams import process_batch, raw_images
+from .kb_index import ArticleChanges
 from .notifications import Tickets, is_message, is_ticket, message_emails, ticket_emails
 
 if TYPE_CHECKING:  # the type only: stream invocations import it when they run
@@ -21,9 +22,12 @@ if TYPE_CHECKING:  # the type only: stream invocations import it when they run
 
 def handle_helpdesk_batch(event: dict[str, Any]) -> dict[str, Any]:
     tickets = Tickets()
+    kb_changes = ArticleChanges()
 
     def on_record(record: DynamoDBRecord) -> None:
         old, new = raw_images(record)
+        if kb_changes.note(record, old, new):
+            return
         if is_ticket(new):
             messages = ticket_emails(old, new)
         elif is_message(new):
@@ -34,4 +38,4 @@ def handle_helpdesk_batch(event: dict[str, Any]) -> dict[str, Any]:
         if sent:
             metrics.add_metric(name="HelpdeskEmails", unit=MetricUnit.Count, value=sent)
 
-    return process_batch(event, on_record)
+    return process_batch(event, on_record, kb_changes.rebuild)

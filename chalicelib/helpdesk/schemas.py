@@ -11,6 +11,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..core.schemas import UUID_PATTERN, Items, Out, Query, Strict
 from .rules import CATEGORY_PATTERN, HANDLE_PATTERN, SUBJECT_PATTERN
+from .rules.kb import TAG_PATTERN
 
 Priority = Literal["low", "normal", "high", "urgent"]
 Status = Literal["new", "open", "pending", "solved", "closed"]
@@ -241,3 +242,154 @@ class MergeIn(Strict):
 class AssignIn(Strict):
     assignee: str = Field(pattern=SUB_PATTERN)
     version: int = Field(ge=1)
+
+
+# ------------------------------------------------------------------ the knowledge base
+Visibility = Literal["public", "internal"]
+ArticleStatus = Literal["draft", "published"]
+# What a search or suggestion takes: plain text (no angle brackets or control characters).
+SEARCH_PATTERN = SUBJECT_PATTERN
+DAY_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
+class ArticleIn(Strict):
+    """An article: a plain-text title and a Markdown body, public (customers see it) or internal
+    (agents only), a draft or published (searchable). Changing one sends the version read; each save
+    is a new version."""
+
+    title: str = Field(min_length=1, max_length=200, pattern=SUBJECT_PATTERN)
+    body: str = Field(min_length=1, max_length=40000)
+    visibility: Visibility = "internal"
+    status: ArticleStatus = "draft"
+    category: str = Field(default="general", pattern=CATEGORY_PATTERN, max_length=40)
+    tags: list[Annotated[str, Field(pattern=TAG_PATTERN, max_length=30)]] = Field(default_factory=list, max_length=10)
+    version: int | None = Field(default=None, ge=1)
+
+
+class ArticleSummaryOut(Out):
+    id: str
+    title: str
+    visibility: str
+    status: str
+    category: str
+    tags: list[str]
+    version: int
+    updated_at: str
+
+
+class ArticleOut(ArticleSummaryOut):
+    """An article at its latest version (or the version asked for): the Markdown and its sanitized HTML."""
+
+    body: str
+    html: str
+    source_ticket: str | None
+    author_name: str
+    created_at: str
+
+
+class ArticlesOut(Items[ArticleSummaryOut]):
+    pass
+
+
+class ArticlesQuery(Query):
+    status: ArticleStatus | None = None
+    visibility: Visibility | None = None
+    category: str | None = Field(default=None, pattern=CATEGORY_PATTERN, max_length=40)
+
+
+class ArticleVersionOut(Out):
+    version: int
+    title: str
+    body: str
+    html: str
+    visibility: str
+    status: str
+    category: str
+    tags: list[str]
+    saved_by_name: str
+    saved_at: str
+
+
+class ArticleVersionSummaryOut(Out):
+    version: int
+    title: str
+    visibility: str
+    status: str
+    saved_by_name: str
+    saved_at: str
+
+
+class ArticleVersionsOut(Items[ArticleVersionSummaryOut]):
+    """An article's versions, newest first."""
+
+
+class PublicArticleOut(Out):
+    """A published public article as a customer reads it."""
+
+    id: str
+    title: str
+    html: str
+    category: str
+    tags: list[str]
+    updated_at: str
+
+
+class KbHitOut(Out):
+    id: str
+    title: str
+    excerpt: str
+    category: str
+    visibility: str
+    updated_at: str
+
+
+class KbHitsOut(Items[KbHitOut]):
+    """Articles best first."""
+
+
+class KbSearchQuery(Query):
+    """A search: words to find (empty lists every article, by title), an optional category."""
+
+    q: str = Field(default="", max_length=200, pattern=SEARCH_PATTERN)
+    category: str | None = Field(default=None, pattern=CATEGORY_PATTERN, max_length=40)
+    limit: int = Field(default=10, ge=1, le=50)
+
+
+class SuggestQuery(Query):
+    """What the customer has typed so far in a new ticket's subject."""
+
+    subject: str = Field(min_length=1, max_length=200, pattern=SEARCH_PATTERN)
+    limit: int = Field(default=5, ge=1, le=10)
+
+
+class DraftFromTicketIn(Strict):
+    """Turn a solved (or closed) ticket into a draft article under the article id in the path."""
+
+    ticket_id: str = Field(pattern=UUID_PATTERN)
+
+
+class DeflectionIn(Strict):
+    """A customer opened this suggested article and left the new-ticket form without filing."""
+
+    article_id: str = Field(pattern=UUID_PATTERN)
+    subject: str = Field(default="", max_length=200, pattern=SUBJECT_PATTERN)
+
+
+class DeflectionOut(Out):
+    id: str
+    article_id: str
+    day: str
+
+
+class DeflectionDayOut(Out):
+    day: str
+    deflections: int
+
+
+class DeflectionDaysOut(Items[DeflectionDayOut]):
+    """Deflections per UTC day, oldest first (days without any are left out)."""
+
+
+class DeflectionsQuery(Query):
+    start: str = Field(pattern=DAY_PATTERN)
+    end: str = Field(pattern=DAY_PATTERN)

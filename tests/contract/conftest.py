@@ -79,6 +79,9 @@ def seed_world(api: str) -> dict[str, Any]:
     put(f"/desks/contract-desk/tickets/{ticket_id}", {"category": "billing", "subject": "Help",
                                                       "description": "Please help"}, 201)
     put(f"/desks/contract-desk/tickets/{ticket_id}/messages/{message_id}", {"body": "More detail"}, 201)
+    article_id = str(uuid.uuid4())  # a published public article of the desk's knowledge base
+    put(f"{o}/kb/articles/{article_id}", {"title": "Refunds", "body": "We refund within **3 days**.",
+                                          "visibility": "public", "status": "published"}, 201)
 
     put("/budgets/food", {"limit": "100.00"})
     post("/categories", {"name": "pets"})
@@ -97,7 +100,7 @@ def seed_world(api: str) -> dict[str, Any]:
             "po_id": po_id, "txn_id": txn_id, "rule_id": rule_id, "category": "food", "month": month,
             "sub": member_sub, "email": "invited@example.com", "car_id": car_id,
             "handle": "contract-desk", "team_id": team_id, "macro_id": macro_id, "ticket_id": ticket_id,
-            "message_id": message_id,
+            "message_id": message_id, "article_id": article_id, "version": "1",
         },
         "items": {"suppliers": supplier_id, "locations": warehouse_id, "customers": customer_id},
         "owner_sub": owner_sub,
