@@ -19,6 +19,10 @@ runs this fresh). It prints one table and a verdict line per group and exits 0: 
 Options: `--cache` reads and writes the peers' forecasts in bench/.cache/ (keyed by the package versions,
 the series, its data and the origin), so re-scoring a changed engine takes seconds; `--group NAME` (again
 for more groups) runs only those; `--engine-only` fits no peer (with `--cache`, cached peers still show).
+
+Development and held-out series (bench/forecast_data.py `SPLIT`): the engine is tuned on the development
+series only (`--split dev`, which also limits `--per-series`); a full run prints the table over every series
+and again over the held-out series alone, with a verdict line per group for each.
 """
 from __future__ import annotations
 
@@ -40,7 +44,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.forecast_data import CATALOGUE, GROUPS, Series  # noqa: E402
+from bench.forecast_data import CATALOGUE, DEV, GROUPS, HELD_OUT, SPLIT, Series  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 ORIGINS = 3
@@ -474,12 +478,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     parser.add_argument("--per-series", action="store_true", help="also print each series' MASE per method")
     parser.add_argument("--jobs", type=int, default=2, help="series evaluated in parallel processes (default 2)")
+    parser.add_argument("--split", choices=("all", DEV, HELD_OUT), default="all",
+                        help="only the development or the held-out series (default: all, and the held-out "
+                             "table after the full one)")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     groups = [g for g in GROUPS if not args.group or g in args.group]
 
     log = _quiet if args.quiet else _stderr
-    keys = {g: [s.key for s in CATALOGUE if s.group == g] for g in groups}
+    keys = {g: [s.key for s in CATALOGUE if s.group == g and args.split in ("all", SPLIT[s.key])] for g in groups}
     done: dict[str, SeriesResult] = {}
     if args.jobs > 1:
         with ProcessPoolExecutor(max_workers=args.jobs) as pool:
@@ -488,20 +495,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             done = {k: f.result() for k, f in futures.items()}
     else:
         done = {k: evaluate_key(k, args.cache, args.engine_only, args.quiet) for g in groups for k in keys[g]}
-    summaries = []
     for group in groups:
-        results = [done[k] for k in keys[group]]
-        summaries.append(summarize(group, results))
-        for r in results:
-            for name, why in r.failed.items():
-                log(f"  {r.key}: {name} failed {len(why)}x: {why[0]}")
+        for k in keys[group]:
+            for name, why in done[k].failed.items():
+                log(f"  {k}: {name} failed {len(why)}x: {why[0]}")
     if args.per_series:
         print(render_series([done[k] for g in groups for k in keys[g]]))
         print()
-    print(render(summaries))
-    print()
-    for line in verdicts(summaries):
-        print(line)
+    tables = [({"all": "ALL SERIES", DEV: "DEVELOPMENT SERIES", HELD_OUT: "HELD-OUT SERIES"}[args.split],
+               lambda k: True)]
+    if args.split == "all":
+        tables.append(("HELD-OUT SERIES (never looked at while tuning; bench/forecast_data.py SPLIT)",
+                       lambda k: SPLIT[k] == HELD_OUT))
+    for title, keep in tables:
+        summaries = [summarize(g, [done[k] for k in keys[g] if keep(k)]) for g in groups
+                     if any(keep(k) for k in keys[g])]
+        print(f"== {title}")
+        print(render(summaries))
+        print()
+        for line in verdicts(summaries):
+            print(line)
+        print()
+    summaries = [summarize(g, [done[k] for k in keys[g]]) for g in groups if keys[g]]
     for (group, name), why in SKIPPED.items():
         if group in groups:
             print(f"{group}: {name} - {why}")

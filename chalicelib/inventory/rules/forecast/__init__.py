@@ -192,7 +192,12 @@ def _intermittent(y: list[float], horizon: int, levels: Sequence[int]) -> Result
     start = min(len(y) - 1, max(7, len(y) // 5))
     ps = intermittent.paths(y, params["alpha"], params["beta"], horizon, start)
     errs = _errors(y, ps, start)
-    r = Result("tsb", [level] * horizon, {}, {}, math.sqrt(sse / len(y)), errors=errs, demand=True)
+    if intermittent.stopped(y):
+        r = Result("stopped", [0.0] * horizon, {}, {}, math.sqrt(sse / len(y)), errors=errs, demand=True,
+                   note="no demand for longer than any earlier gap between demands: forecast as stopped")
+    else:
+        r = Result("adida", [intermittent.adida(y)] * horizon, {}, {}, math.sqrt(sse / len(y)), errors=errs,
+                   demand=True)
     _bands(r, errs, levels, relative=None)
     return _floor(r)
 
