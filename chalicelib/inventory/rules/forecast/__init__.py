@@ -51,6 +51,8 @@ ALL_CYCLES = 10 ** 6  # indices averaged over every season the history holds
 FIT_WINDOW = 400  # the points the models fit, after any season longer than a third of it is taken out
 NATIVE_MAX_M = 24  # Holt-Winters with the season in its recursions, up to a day of hours
 POOL_MAX_M = 7  # seasons up to a week: the chosen option is averaged with the median pool (`_pool`)
+CAL_WINDOWS = 1  # the stretches at the end of the history the interval calibration refits (3 cost 3x the time
+# and narrowed the yearly bands on the development series; see docs/forecasting.md)
 DRIFT_WEIGHT = 2 / 3  # a series given no season (m = 1): the drift's weight beside the chosen option
 
 
@@ -414,25 +416,32 @@ def _smooth_series(y: list[float], horizon: int, ms: Sequence[int], levels: Sequ
 
 def _calibration(y: list[float], horizon: int, chosen: _Option, errs: list[list[float]]) -> float:
     """How much wider than its in-sample errors the chosen option's true errors are: the same recipe
-    refitted without the last stretch of history (up to a horizon, at most a quarter of it) forecasts
-    that stretch; the ratio of those errors' root mean square to the in-sample one of the same steps.
-    In-sample errors come from parameters and seasons fitted on those very points, so they flatter."""
+    refitted without the last stretch of history (up to a horizon, at most a quarter of it), and again
+    without the stretch before it (up to CAL_WINDOWS stretches, a rolling origin, while half the history
+    stays), forecasts that stretch; the ratio of those errors' root mean square to the in-sample one of
+    the same steps. In-sample errors come from parameters and seasons fitted on those very points, so
+    they flatter."""
     n = len(y)
     hh = min(horizon, n // 4)
-    cut = n - hh
     r = chosen.recipe
-    if hh < 1 or cut < 8:
+    if hh < 1 or n - hh < 8:
         return 1.0
-    back = _build(y[:cut], hh, _Recipe(tuple(m for m in r.seasons if cut >= 2 * m),
-                                       r.native if cut >= 2 * r.native else 0, r.ets_spec, r.hw_spec, r.cycles,
-                                       r.pool, r.drift),
-                  min(cut - 1, max(2, cut // BURN_IN)))
-    oos = sum((y[cut + k] - back.mean[k]) ** 2 for k in range(hh))
     ins = 0.0
     for k in range(hh):
         col = [e[k] for e in errs if len(e) > k]
         ins += sum(v * v for v in col) / len(col) if col else 0.0
-    return math.sqrt(oos / ins) if ins > 0 else 1.0
+    oos, windows = 0.0, 0
+    for j in range(1, CAL_WINDOWS + 1):
+        cut = n - j * hh
+        if cut < 8 or (j > 1 and cut < n // 2):
+            break
+        back = _build(y[:cut], hh, _Recipe(tuple(m for m in r.seasons if cut >= 2 * m),
+                                           r.native if cut >= 2 * r.native else 0, r.ets_spec, r.hw_spec,
+                                           r.cycles, r.pool, r.drift),
+                      min(cut - 1, max(2, cut // BURN_IN)))
+        oos += sum((y[cut + k] - back.mean[k]) ** 2 for k in range(hh))
+        windows += 1
+    return math.sqrt(oos / (ins * windows)) if ins > 0 and windows else 1.0
 
 
 def _with_drift(y: list[float], option: _Option, start: int, weight: float) -> _Option:
