@@ -35,12 +35,12 @@ from statistics import NormalDist
 from typing import Sequence
 
 from . import ets, intermittent, season, theta
-from .intermittent import INTERMITTENT_ADI, average_demand_interval, croston, fit_tsb, tsb
+from .intermittent import INTERMITTENT_ADI, adida, average_demand_interval, croston, fit_tsb, stopped, tsb
 from .stock import days_of_cover, lead_time_demand, mase, reorder_point, stockout_date
 
-__all__ = ["INTERMITTENT_ADI", "ForecastInputError", "LEVELS", "MAX_POINTS", "Result", "SEASON",
+__all__ = ["INTERMITTENT_ADI", "ForecastInputError", "LEVELS", "MAX_POINTS", "Result", "SEASON", "adida",
            "average_demand_interval", "clean", "croston", "days_of_cover", "fit_tsb", "forecast",
-           "lead_time_demand", "mase", "reorder_point", "stockout_date", "tsb"]
+           "lead_time_demand", "mase", "reorder_point", "stockout_date", "stopped", "tsb"]
 
 SEASON = 7
 LEVELS = (80, 95)
