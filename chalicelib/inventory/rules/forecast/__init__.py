@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from statistics import NormalDist
 from typing import Sequence
 
@@ -245,8 +246,8 @@ def _decomposed(y: list[float], horizon: int, ms: Sequence[int], start: int,
         z = season.remove(z, idx, multiplicative)
         found.append(idx)
     specs = [spec] if spec else [s for s in ets.NONSEASONAL if not s.trend or n >= 5]
-    best = min((ets.fit(z, s) for s in specs), key=lambda f: f.aicc)
-    th = theta.fit(z)
+    best = min((_fit_ets(z, s) for s in specs), key=lambda f: f.aicc)
+    th = _fit_theta(z)
     parts = [(best.forecast(horizon), ets.paths(z, best, horizon, start)),
              (th.forecast(horizon), theta.paths(z, th, horizon, start))]
     mean = [(a + b) / 2 for a, b in zip(parts[0][0], parts[1][0])]
@@ -278,9 +279,9 @@ def _pool(y: list[float], horizon: int, ms: Sequence[int], start: int, native: i
         for spec in ets.NONSEASONAL:
             if spec.trend and n < 5:
                 continue
-            f = ets.fit(z, spec)
+            f = _fit_ets(z, spec)
             parts.append((f.forecast(horizon), ets.paths(z, f, horizon, start)))
-        th = theta.fit(z)
+        th = _fit_theta(z)
         parts.append((th.forecast(horizon), theta.paths(z, th, horizon, start)))
         for mean, paths in parts:
             for idx in found:
@@ -290,7 +291,7 @@ def _pool(y: list[float], horizon: int, ms: Sequence[int], start: int, native: i
     if native:
         families = [ets.SEASONAL_ADDITIVE] + ([ets.SEASONAL_MULTIPLICATIVE] if positive else [])
         for family in families:
-            hw = min((ets.fit(y, s, native) for s in family if s.damped or not s.trend), key=lambda f: f.aicc)
+            hw = min((_fit_ets(y, s, native) for s in family if s.damped or not s.trend), key=lambda f: f.aicc)
             cands.append((hw.forecast(horizon), ets.paths(y, hw, horizon, start)))
     mean = [_median([c[0][k] for c in cands]) for k in range(horizon)]
     paths = [[_median([c[1][o][k] for c in cands]) for k in range(len(cands[0][1][o]))]
@@ -299,6 +300,27 @@ def _pool(y: list[float], horizon: int, ms: Sequence[int], start: int, native: i
     name = "pool" + "".join(f"×season({m})" for m in sorted(ms, reverse=True)) + (f"|hw({native})" if native else "")
     return _Option(name, mean, paths, _aicc(y, paths, start, k), positive and bool(ms),
                    _Recipe(tuple(ms), native), k)
+
+
+@lru_cache(maxsize=32)
+def _fit_ets_memo(y: tuple[float, ...], spec: ets.Spec, m: int) -> ets.Fit:
+    return ets.fit(y, spec, m)
+
+
+def _fit_ets(y: Sequence[float], spec: ets.Spec, m: int = 7) -> ets.Fit:
+    """`ets.fit`, remembered: the pool and the chosen option fit the same model to the same adjusted
+    series (a `Fit` is never changed after it is made, so sharing one is safe)."""
+    return _fit_ets_memo(tuple(y), spec, m)
+
+
+@lru_cache(maxsize=16)
+def _fit_theta_memo(y: tuple[float, ...]) -> theta.Theta:
+    return theta.fit(y)
+
+
+def _fit_theta(y: Sequence[float]) -> theta.Theta:
+    """`theta.fit`, remembered (as `_fit_ets`)."""
+    return _fit_theta_memo(tuple(y))
 
 
 def _median(xs: list[float]) -> float:
@@ -313,7 +335,7 @@ def _native(y: list[float], horizon: int, m: int, start: int, spec: ets.Spec | N
     over time where a decomposition holds it fixed."""
     family = ets.SEASONAL_MULTIPLICATIVE if min(y) > 0 else ets.SEASONAL_ADDITIVE
     specs = [spec] if spec else [s for s in family if s.damped or not s.trend]
-    hw = min((ets.fit(y, s, m) for s in specs), key=lambda f: f.aicc)
+    hw = min((_fit_ets(y, s, m) for s in specs), key=lambda f: f.aicc)
     paths = ets.paths(y, hw, horizon, start)
     return _Option(f"ets:{hw.spec.name}({m})", hw.forecast(horizon), paths, _aicc(y, paths, start, hw.k),
                    hw.spec.multiplicative, _Recipe((), m, None, hw.spec), hw.k)
