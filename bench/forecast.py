@@ -110,6 +110,7 @@ class Fc:
     seconds: float = 0.0
     failed: str = ""  # why the method gave no usable forecast (then `mean` is the naive fallback)
     model: str = ""
+    cpu: float = 0.0  # the engine's CPU seconds (wall time overstates it on a busy machine)
 
     def to_json(self) -> dict[str, Any]:
         return {"mean": self.mean, "lower": self.lower, "upper": self.upper, "seconds": self.seconds,
@@ -137,12 +138,12 @@ def run_engine(train: list[float], h: int, m: int, demand: bool = False) -> Fc:
     from chalicelib.inventory.rules import forecast as fc
 
     kwargs = {"demand": True} if demand and "demand" in inspect.signature(fc.forecast).parameters else {}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         r = fc.forecast(list(train), h, m, **kwargs)
     except Exception as exc:  # noqa: BLE001 - a failure is a measurement: counted and shown
         return _failed(train, h, f"{type(exc).__name__}: {exc}")
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     mean = getattr(r, "mean", None)
     if mean is None or callable(mean):
         mean = getattr(r, "daily", None)
@@ -160,7 +161,7 @@ def run_engine(train: list[float], h: int, m: int, demand: bool = False) -> Fc:
             uv = upper.get(level, upper.get(str(level)))
             if lv is not None and uv is not None:
                 lo[level], hi[level] = [float(v) for v in lv], [float(v) for v in uv]
-    return Fc(mean, lo, hi, seconds, model=str(getattr(r, "method", "")))
+    return Fc(mean, lo, hi, seconds, model=str(getattr(r, "method", "")), cpu=cpu)
 
 
 def run_ets_aicc(train: list[float], h: int, m: int) -> Fc:
@@ -292,6 +293,7 @@ class SeriesResult:
     seconds: dict[str, list[float]]
     failed: dict[str, list[str]]
     models: dict[str, list[str]]
+    cpu: list[float] = field(default_factory=list)  # the engine's CPU seconds per origin
 
 
 def peers_for(series: Series) -> tuple[str, ...]:
@@ -346,6 +348,8 @@ def evaluate(series: Series, use_cache: bool, engine_only: bool,
             actual = y[cut:cut + h]
             scores.append(mase(actual, f.mean, trains[cut], m))
             result.seconds[name].append(f.seconds)
+            if name == ENGINE:
+                result.cpu.append(f.cpu)
             if f.failed:
                 result.failed[name].append(f.failed)
             if f.model:
@@ -368,6 +372,7 @@ class GroupSummary:
     beats: dict[str, tuple[int, int]]  # method -> (series beating seasonal naive, series scored)
     cover: dict[tuple[str, int], float | None]  # (method, level) -> share inside, None: no intervals
     engine_seconds: float
+    engine_cpu: float
     failures: dict[str, int]
     models: dict[str, int]  # the engine's chosen models, counted
 
@@ -389,8 +394,9 @@ def summarize(group: str, results: Sequence[SeriesResult]) -> GroupSummary:
     for r in results:
         for model in r.models.get(ENGINE, []):
             models[model] += 1
+    cpu = [c for r in results for c in r.cpu]
     return GroupSummary(group, len(results), gm, beats, cover, sum(secs) / len(secs) if secs else math.nan,
-                        failures, dict(models))
+                        sum(cpu) / len(cpu) if cpu else math.nan, failures, dict(models))
 
 
 def best_peer(s: GroupSummary, among: Sequence[str]) -> str | None:
@@ -433,6 +439,7 @@ def render(summaries: Sequence[GroupSummary]) -> str:
     lines.append(f"{'best peer w/ intervals':<22}" + "".join(f"{p:>{width}}" for p in peer_names))
     lines.append(f"{'  its cover 80/95':<22}" + "".join(f"{c:>{width}}" for c in peer_cells))
     lines.append(f"{'engine s per fit':<22}" + "".join(f"{s.engine_seconds:>{width}.4f}" for s in summaries))
+    lines.append(f"{'engine CPU s per fit':<22}" + "".join(f"{s.engine_cpu:>{width}.4f}" for s in summaries))
     fails = [str(s.failures.get(ENGINE, 0)) for s in summaries]
     lines.append(f"{'engine failed fits':<22}" + "".join(f"{f:>{width}}" for f in fails))
     return "\n".join(lines)
