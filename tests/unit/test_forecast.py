@@ -136,15 +136,29 @@ def test_a_trend_is_followed_even_on_a_short_history():
     assert r.mean[0] > 24 and r.mean[2] > r.mean[0]
 
 
-def test_intermittent_demand_uses_tsb_and_decays_when_sales_stop():
+def test_intermittent_demand_uses_adida_and_stops_when_sales_stop():
     rng = random.Random(11)
     y = [rng.choice([0, 0, 0, 0, 2, 5]) for _ in range(120)]
     r = fc.forecast(y, 7, demand=True)
-    assert r.method == "tsb" and len(set(r.mean)) == 1
+    assert r.method == "adida" and len(set(r.mean)) == 1
     assert 0.5 < r.mean[0] < 2.5  # about mean demand, 7/6 a day
     assert r.lower[95][0] == 0 and r.upper[95][0] >= 4  # a day of 5 is inside the 95% band
-    stopped = fc.forecast(y + [0] * 40, 7, demand=True)
-    assert stopped.mean[0] < r.mean[0] / 2
+    quiet = fc.forecast(y + [0] * 5, 7, demand=True)  # a gap no longer than earlier ones: still selling
+    assert quiet.method == "adida" and quiet.mean[0] > 0
+    stopped = fc.forecast(y + [0] * 40, 7, demand=True)  # longer than any gap seen: stopped
+    assert stopped.method == "stopped" and stopped.mean == [0.0] * 7 and "stopped" in stopped.note
+    assert stopped.upper[95][0] > 0  # it may still sell: the band keeps room for it
+
+
+def test_adida_by_hand():
+    # demands every 2nd day on average: buckets of 2 days (the latest whole ones), each summing to 4;
+    # smoothing a constant series gives it back, spread over the bucket's 2 days: 2 a day
+    assert fc.adida([0, 4, 0, 4, 0, 4, 0, 4]) == pytest.approx(2.0)
+    assert fc.adida([0, 0, 0]) == 0.0
+    # buckets of 3 from the end: [0 0 6] [0 0 3] -> SES with α in [0.1, 0.3] from 6 towards 3
+    a = fc.adida([0, 0, 6, 0, 0, 3])
+    assert 3.0 / 3 < a < 6.0 / 3
+    assert not fc.stopped([1, 0, 0, 1, 0, 0, 0]) and fc.stopped([1, 0, 1, 0, 1, 0, 0, 0, 0])
 
 
 def test_tsb_and_croston_by_hand():
@@ -302,3 +316,12 @@ def test_mase_against_seasonal_naive():
     assert fc.mase([2, 3], [3, 3], noisy) == pytest.approx(0.5 / (sum(abs(noisy[t] - noisy[t - 7])
                                                                        for t in range(7, 21)) / 14))
     assert fc.mase([1], [2], [5, 5, 5]) == math.inf and fc.mase([5], [5], [5, 5]) == 0
+
+
+def test_combinations_are_named_in_the_method():
+    # a weekly season: the chosen option averaged with the median pool of candidates
+    weekly = fc.forecast(seasonal_series(seed=3), 14, 7)
+    assert "season(7)" in weekly.method and "&pool" in weekly.method
+    # no season given: the random walk with drift averaged in, so a steady climb keeps climbing
+    trend = fc.forecast([10 + 2 * i + (i % 3) for i in range(30)], 5, 1)
+    assert trend.method.endswith("&drift") and trend.mean[0] > 68 and trend.mean[4] > trend.mean[0] + 6

@@ -30,17 +30,18 @@ bench/forecast.py measures this engine against them, side by side, and docs/fore
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from statistics import NormalDist
 from typing import Sequence
 
 from . import ets, intermittent, season, theta
-from .intermittent import INTERMITTENT_ADI, average_demand_interval, croston, fit_tsb, tsb
+from .intermittent import INTERMITTENT_ADI, adida, average_demand_interval, croston, fit_tsb, stopped, tsb
 from .stock import days_of_cover, lead_time_demand, mase, reorder_point, stockout_date
 
-__all__ = ["INTERMITTENT_ADI", "ForecastInputError", "LEVELS", "MAX_POINTS", "Result", "SEASON",
+__all__ = ["INTERMITTENT_ADI", "ForecastInputError", "LEVELS", "MAX_POINTS", "Result", "SEASON", "adida",
            "average_demand_interval", "clean", "croston", "days_of_cover", "fit_tsb", "forecast",
-           "lead_time_demand", "mase", "reorder_point", "stockout_date", "tsb"]
+           "lead_time_demand", "mase", "reorder_point", "stockout_date", "stopped", "tsb"]
 
 SEASON = 7
 LEVELS = (80, 95)
@@ -50,6 +51,10 @@ BURN_IN = 10  # in-sample forecasts start after the first tenth of the history (
 ALL_CYCLES = 10 ** 6  # indices averaged over every season the history holds
 FIT_WINDOW = 400  # the points the models fit, after any season longer than a third of it is taken out
 NATIVE_MAX_M = 24  # Holt-Winters with the season in its recursions, up to a day of hours
+POOL_MAX_M = 7  # seasons up to a week: the chosen option is averaged with the median pool (`_pool`)
+CAL_WINDOWS = 1  # the stretches at the end of the history the interval calibration refits (3 cost 3x the time
+# and narrowed the yearly bands on the development series; see docs/forecasting.md)
+DRIFT_WEIGHT = 2 / 3  # a series given no season (m = 1): the drift's weight beside the chosen option
 
 
 class ForecastInputError(ValueError):
@@ -192,7 +197,12 @@ def _intermittent(y: list[float], horizon: int, levels: Sequence[int]) -> Result
     start = min(len(y) - 1, max(7, len(y) // 5))
     ps = intermittent.paths(y, params["alpha"], params["beta"], horizon, start)
     errs = _errors(y, ps, start)
-    r = Result("tsb", [level] * horizon, {}, {}, math.sqrt(sse / len(y)), errors=errs, demand=True)
+    if intermittent.stopped(y):
+        r = Result("stopped", [0.0] * horizon, {}, {}, math.sqrt(sse / len(y)), errors=errs, demand=True,
+                   note="no demand for longer than any earlier gap between demands: forecast as stopped")
+    else:
+        r = Result("adida", [intermittent.adida(y)] * horizon, {}, {}, math.sqrt(sse / len(y)), errors=errs,
+                   demand=True)
     _bands(r, errs, levels, relative=None)
     return _floor(r)
 
@@ -206,6 +216,8 @@ class _Recipe:
     ets_spec: ets.Spec | None = None
     hw_spec: ets.Spec | None = None
     cycles: int = season.RECENT_CYCLES  # the seasons the decomposition's indices average over
+    pool: bool = False  # the median of many candidates (`_pool`) averaged in (for a short season)
+    drift: float = 0.0  # the weight of the random walk with drift averaged in (for a series without season)
 
 
 @dataclass
@@ -234,8 +246,8 @@ def _decomposed(y: list[float], horizon: int, ms: Sequence[int], start: int,
         z = season.remove(z, idx, multiplicative)
         found.append(idx)
     specs = [spec] if spec else [s for s in ets.NONSEASONAL if not s.trend or n >= 5]
-    best = min((ets.fit(z, s) for s in specs), key=lambda f: f.aicc)
-    th = theta.fit(z)
+    best = min((_fit_ets(z, s) for s in specs), key=lambda f: f.aicc)
+    th = _fit_theta(z)
     parts = [(best.forecast(horizon), ets.paths(z, best, horizon, start)),
              (th.forecast(horizon), theta.paths(z, th, horizon, start))]
     mean = [(a + b) / 2 for a, b in zip(parts[0][0], parts[1][0])]
@@ -249,13 +261,81 @@ def _decomposed(y: list[float], horizon: int, ms: Sequence[int], start: int,
                    _Recipe(tuple(ms), 0, best.spec, None, cycles), k)
 
 
+def _pool(y: list[float], horizon: int, ms: Sequence[int], start: int, native: int = 0) -> _Option:
+    """A combination of many candidates: ANN, AAN, AAdN and Theta each on the series with its seasons
+    taken out, and Holt-Winters with the season in its recursions (additive, and multiplicative for a
+    positive series) when `native` names a season: per step, the median of their forecasts (robust to
+    one candidate gone astray, as the SCUM benchmark of M4 combines by the median)."""
+    n = len(y)
+    positive = min(y) > 0
+    cands: list[tuple[list[float], list[list[float]]]] = []
+    for mult in [positive and bool(ms)]:
+        z, found = list(y), []
+        for m in sorted(ms, reverse=True):
+            idx = season.indices(z, m, mult)
+            z = season.remove(z, idx, mult)
+            found.append(idx)
+        parts = []
+        for spec in ets.NONSEASONAL:
+            if spec.trend and n < 5:
+                continue
+            f = _fit_ets(z, spec)
+            parts.append((f.forecast(horizon), ets.paths(z, f, horizon, start)))
+        th = _fit_theta(z)
+        parts.append((th.forecast(horizon), theta.paths(z, th, horizon, start)))
+        for mean, paths in parts:
+            for idx in found:
+                mean = season.restore(mean, idx, mult, n)
+                paths = [season.restore(p, idx, mult, start + o) for o, p in enumerate(paths)]
+            cands.append((mean, paths))
+    if native:
+        families = [ets.SEASONAL_ADDITIVE] + ([ets.SEASONAL_MULTIPLICATIVE] if positive else [])
+        for family in families:
+            hw = min((_fit_ets(y, s, native) for s in family if s.damped or not s.trend), key=lambda f: f.aicc)
+            cands.append((hw.forecast(horizon), ets.paths(y, hw, horizon, start)))
+    mean = [_median([c[0][k] for c in cands]) for k in range(horizon)]
+    paths = [[_median([c[1][o][k] for c in cands]) for k in range(len(cands[0][1][o]))]
+             for o in range(len(cands[0][1]))]
+    k = 4 + sum(m - 1 for m in ms)
+    name = "pool" + "".join(f"×season({m})" for m in sorted(ms, reverse=True)) + (f"|hw({native})" if native else "")
+    return _Option(name, mean, paths, _aicc(y, paths, start, k), positive and bool(ms),
+                   _Recipe(tuple(ms), native), k)
+
+
+@lru_cache(maxsize=32)
+def _fit_ets_memo(y: tuple[float, ...], spec: ets.Spec, m: int) -> ets.Fit:
+    return ets.fit(y, spec, m)
+
+
+def _fit_ets(y: Sequence[float], spec: ets.Spec, m: int = 7) -> ets.Fit:
+    """`ets.fit`, remembered: the pool and the chosen option fit the same model to the same adjusted
+    series (a `Fit` is never changed after it is made, so sharing one is safe)."""
+    return _fit_ets_memo(tuple(y), spec, m)
+
+
+@lru_cache(maxsize=16)
+def _fit_theta_memo(y: tuple[float, ...]) -> theta.Theta:
+    return theta.fit(y)
+
+
+def _fit_theta(y: Sequence[float]) -> theta.Theta:
+    """`theta.fit`, remembered (as `_fit_ets`)."""
+    return _fit_theta_memo(tuple(y))
+
+
+def _median(xs: list[float]) -> float:
+    s = sorted(xs)
+    h = len(s) // 2
+    return s[h] if len(s) % 2 else (s[h - 1] + s[h]) / 2
+
+
 def _native(y: list[float], horizon: int, m: int, start: int, spec: ets.Spec | None = None) -> _Option:
     """Holt-Winters with its season in the recursions (multiplicative for a positive series, else
     additive; with no or a damped trend: the smaller AICc, or `spec`), which lets the season change
     over time where a decomposition holds it fixed."""
     family = ets.SEASONAL_MULTIPLICATIVE if min(y) > 0 else ets.SEASONAL_ADDITIVE
     specs = [spec] if spec else [s for s in family if s.damped or not s.trend]
-    hw = min((ets.fit(y, s, m) for s in specs), key=lambda f: f.aicc)
+    hw = min((_fit_ets(y, s, m) for s in specs), key=lambda f: f.aicc)
     paths = ets.paths(y, hw, horizon, start)
     return _Option(f"ets:{hw.spec.name}({m})", hw.forecast(horizon), paths, _aicc(y, paths, start, hw.k),
                    hw.spec.multiplicative, _Recipe((), m, None, hw.spec), hw.k)
@@ -268,7 +348,25 @@ def _aicc(y: Sequence[float], paths: list[list[float]], start: int, k: int) -> f
 
 def _build(y: list[float], horizon: int, recipe: _Recipe, start: int) -> _Option:
     """The option a recipe names: decomposition and combination, averaged with Holt-Winters when it
-    has a native season."""
+    has a native season, then with the pool of candidates or the random walk with drift when it says so."""
+    base = _plain(y, horizon, replace(recipe, pool=False, drift=0.0), start)
+    if recipe.pool:
+        base = _with_pool(y, horizon, base, start)
+    if recipe.drift:
+        base = _with_drift(y, base, start, recipe.drift)
+    return base
+
+
+def _with_pool(y: list[float], horizon: int, option: _Option, start: int) -> _Option:
+    """The option averaged with the median pool of candidates over the same seasons (`_pool`)."""
+    seasons = option.recipe.seasons
+    pool = _pool(y, horizon, seasons, start, max([m for m in seasons if m <= NATIVE_MAX_M], default=0))
+    return _Option(option.name + "&" + pool.name, [(a + b) / 2 for a, b in zip(option.mean, pool.mean)],
+                   [[(a + b) / 2 for a, b in zip(p, q)] for p, q in zip(option.paths, pool.paths)],
+                   option.aicc, option.multiplicative, replace(option.recipe, pool=True), option.k)
+
+
+def _plain(y: list[float], horizon: int, recipe: _Recipe, start: int) -> _Option:
     base = _decomposed(y, horizon, recipe.seasons, start, recipe.ets_spec, recipe.cycles)
     if not recipe.native:
         return base
@@ -278,7 +376,8 @@ def _build(y: list[float], horizon: int, recipe: _Recipe, start: int) -> _Option
     k = hw.k + base.k - sum(m - 1 for m in recipe.seasons)
     return _Option(f"{base.name}|{hw.name}", [(a + b) / 2 for a, b in zip(base.mean, hw.mean)], paths,
                    _aicc(y, paths, start, k), base.multiplicative and hw.multiplicative,
-                   _Recipe(recipe.seasons, recipe.native, base.recipe.ets_spec, hw.recipe.hw_spec, recipe.cycles), k)
+                   _Recipe(recipe.seasons, recipe.native, base.recipe.ets_spec, hw.recipe.hw_spec, recipe.cycles),
+                   k)
 
 
 def _smooth_series(y: list[float], horizon: int, ms: Sequence[int], levels: Sequence[int], demand: bool) -> Result:
@@ -316,6 +415,10 @@ def _smooth_series(y: list[float], horizon: int, ms: Sequence[int], levels: Sequ
         options.append(_build(w, horizon, _Recipe(base.recipe.seasons, max(native), base.recipe.ets_spec, None,
                                                   base.recipe.cycles), start))
     chosen = min(options, key=lambda o: o.aicc)
+    if inner and max(inner) <= POOL_MAX_M:  # a short season: half the chosen option, half the pool
+        chosen = _with_pool(w, horizon, chosen, start)
+    elif list(ms) == [1]:  # no season: the random walk with drift averaged in
+        chosen = _with_drift(w, chosen, start, DRIFT_WEIGHT)
     factor = _calibration(w, horizon, chosen, _errors(w, chosen.paths, start))
     mean, paths = chosen.mean, chosen.paths
     for idx in outer:
@@ -335,24 +438,47 @@ def _smooth_series(y: list[float], horizon: int, ms: Sequence[int], levels: Sequ
 
 def _calibration(y: list[float], horizon: int, chosen: _Option, errs: list[list[float]]) -> float:
     """How much wider than its in-sample errors the chosen option's true errors are: the same recipe
-    refitted without the last stretch of history (up to a horizon, at most a quarter of it) forecasts
-    that stretch; the ratio of those errors' root mean square to the in-sample one of the same steps.
-    In-sample errors come from parameters and seasons fitted on those very points, so they flatter."""
+    refitted without the last stretch of history (up to a horizon, at most a quarter of it), and again
+    without the stretch before it (up to CAL_WINDOWS stretches, a rolling origin, while half the history
+    stays), forecasts that stretch; the ratio of those errors' root mean square to the in-sample one of
+    the same steps. In-sample errors come from parameters and seasons fitted on those very points, so
+    they flatter."""
     n = len(y)
     hh = min(horizon, n // 4)
-    cut = n - hh
     r = chosen.recipe
-    if hh < 1 or cut < 8:
+    if hh < 1 or n - hh < 8:
         return 1.0
-    back = _build(y[:cut], hh, _Recipe(tuple(m for m in r.seasons if cut >= 2 * m),
-                                       r.native if cut >= 2 * r.native else 0, r.ets_spec, r.hw_spec, r.cycles),
-                  min(cut - 1, max(2, cut // BURN_IN)))
-    oos = sum((y[cut + k] - back.mean[k]) ** 2 for k in range(hh))
     ins = 0.0
     for k in range(hh):
         col = [e[k] for e in errs if len(e) > k]
         ins += sum(v * v for v in col) / len(col) if col else 0.0
-    return math.sqrt(oos / ins) if ins > 0 else 1.0
+    oos, windows = 0.0, 0
+    for j in range(1, CAL_WINDOWS + 1):
+        cut = n - j * hh
+        if cut < 8 or (j > 1 and cut < n // 2):
+            break
+        back = _build(y[:cut], hh, _Recipe(tuple(m for m in r.seasons if cut >= 2 * m),
+                                           r.native if cut >= 2 * r.native else 0, r.ets_spec, r.hw_spec,
+                                           r.cycles, r.pool, r.drift),
+                      min(cut - 1, max(2, cut // BURN_IN)))
+        oos += sum((y[cut + k] - back.mean[k]) ** 2 for k in range(hh))
+        windows += 1
+    return math.sqrt(oos / (ins * windows)) if ins > 0 and windows else 1.0
+
+
+def _with_drift(y: list[float], option: _Option, start: int, weight: float) -> _Option:
+    """The option averaged with the random walk with drift (the last value plus the average step so
+    far), `weight` on the drift: as for the option, in-sample from every origin ≥ start too."""
+    n = len(y)
+    drift = (y[-1] - y[0]) / (n - 1)
+    mean = [(1 - weight) * f + weight * (y[-1] + drift * (k + 1)) for k, f in enumerate(option.mean)]
+    paths = []
+    for o, p in enumerate(option.paths):
+        t = start + o
+        d = (y[t - 1] - y[0]) / (t - 1) if t > 1 else 0.0
+        paths.append([(1 - weight) * f + weight * (y[t - 1] + d * (k + 1)) for k, f in enumerate(p)])
+    return _Option(option.name + "&drift", mean, paths, option.aicc, option.multiplicative,
+                   replace(option.recipe, drift=weight), option.k)
 
 
 def _errors(y: Sequence[float], paths: list[list[float]], start: int) -> list[list[float]]:

@@ -4,7 +4,7 @@ selling sees its forecast decay (Croston's method, kept for comparison, does not
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Callable, Sequence
 
 INTERMITTENT_ADI = 1.32  # Syntetos-Boylan cut-off between smooth and intermittent demand
 GRID = (0.02, 0.05, 0.1, 0.2, 0.3)
@@ -78,3 +78,62 @@ def paths(y: Sequence[float], alpha: float, beta: float, horizon: int, start: in
     """In-sample flat forecasts from each origin t ≥ start (as `ets.paths`)."""
     n = len(y)
     return [[f] * min(horizon, n - t) for t, (f, _v) in enumerate(_run(y, alpha, beta)) if t >= start]
+
+
+def stopped(y: Sequence[float]) -> bool:
+    """True when the days since the last demand outnumber every earlier gap between demands and twice
+    the average one: the product has stopped selling (TSB's idea, without waiting for its decay)."""
+    nz = [i for i, v in enumerate(y) if v > 0]
+    if len(nz) < 2:
+        return False
+    gaps = [b - a for a, b in zip(nz, nz[1:])]
+    since = len(y) - nz[-1]
+    return since > max(gaps) and since > 2 * sum(gaps) / len(gaps)
+
+
+ADIDA_ALPHA = (0.1, 0.3)  # the SES constant's range on the aggregated series (statsforecast's ADIDA)
+
+
+def adida(y: Sequence[float]) -> float:
+    """ADIDA (Nikolopoulos et al. 2011): sum the series over buckets as long as its average interval
+    between demands (the latest buckets, whole ones only), forecast the bucket sums by simple exponential
+    smoothing (its constant by golden-section search on the one-step SSE, within ADIDA_ALPHA, as
+    statsforecast does), and spread that forecast evenly over the bucket's days: the flat daily rate."""
+    nz = [i for i, v in enumerate(y) if v > 0]
+    if not nz:
+        return 0.0
+    gaps = [nz[0] + 1] + [b - a for a, b in zip(nz, nz[1:])]
+    size = max(1, round(sum(gaps) / len(gaps)))
+    n = len(y) // size
+    if n == 0:
+        return sum(y) / len(y)
+    first = len(y) - n * size
+    sums = [sum(y[first + i * size:first + (i + 1) * size]) for i in range(n)]
+    alpha = _golden(lambda a: _ses(sums, a)[0], *ADIDA_ALPHA)
+    return _ses(sums, alpha)[1] / size
+
+
+def _ses(x: Sequence[float], alpha: float) -> tuple[float, float]:
+    """Simple exponential smoothing started at the first value: (one-step SSE, the next forecast)."""
+    level, sse = x[0], 0.0
+    for v in x[1:]:
+        sse += (v - level) ** 2
+        level += alpha * (v - level)
+    return sse, level
+
+
+def _golden(f: Callable[[float], float], lo: float, hi: float, tol: float = 1e-4) -> float:
+    ratio = (math.sqrt(5) - 1) / 2
+    a, b = lo, hi
+    c, d = b - ratio * (b - a), a + ratio * (b - a)
+    fc, fd = f(c), f(d)
+    while b - a > tol:
+        if fc < fd:
+            b, d, fd = d, c, fc
+            c = b - ratio * (b - a)
+            fc = f(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + ratio * (b - a)
+            fd = f(d)
+    return (a + b) / 2
