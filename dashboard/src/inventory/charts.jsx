@@ -74,12 +74,16 @@ function Charts() {
 /** "ets:AAdN+theta×season(7)" → "exponential smoothing (damped trend) and Theta, combined; weekly season". */
 export function modelName(method) {
   const seasons = [...method.matchAll(/season\((\d+)\)/g)].map((m) => ({ 7: "weekly", 365: "yearly" }[m[1]] || `every ${m[1]}`));
-  const base = method.split("×")[0];
+  const drift = method.includes("&drift");
+  const base = method.split("×")[0].replace("&drift", "");
   const ets = { ANN: "no trend", AAN: "trend", AAdN: "damped trend" };
   const named = base.startsWith("ets:") ? `exponential smoothing (${ets[base.slice(4).split("+")[0]] || base.slice(4)})` +
     (base.includes("+theta") ? " and Theta, combined" : "")
-    : { tsb: "intermittent demand (TSB)", naive: "average of the few days seen", none: "none yet" }[base] || base;
-  return seasons.length ? `${named}; ${seasons.join(" and ")} season` : named;
+    : base === "pool" ? "the median of several models (smoothing, Theta, Holt-Winters)"
+    : { tsb: "intermittent demand (TSB)", adida: "intermittent demand (ADIDA)",
+        stopped: "stopped selling", naive: "average of the few days seen", none: "none yet" }[base] || base;
+  const withDrift = drift ? `${named}, averaged with the trend so far` : named;
+  return seasons.length ? `${withDrift}; ${seasons.join(" and ")} season` : withDrift;
 }
 
 function Forecasts() {
