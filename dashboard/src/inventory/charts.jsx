@@ -73,7 +73,8 @@ function Charts() {
 
 /** "ets:AAdN+theta×season(7)" → "exponential smoothing (damped trend) and Theta, combined; weekly season". */
 export function modelName(method) {
-  const seasons = [...method.matchAll(/season\((\d+)\)/g)].map((m) => ({ 7: "weekly", 365: "yearly" }[m[1]] || `every ${m[1]}`));
+  const seasons = [...new Set([...method.matchAll(/season\((\d+)\)/g)].map((m) => m[1]))]
+    .map((m) => ({ 7: "weekly", 365: "yearly" }[m] || `every ${m}`));
   const drift = method.includes("&drift");
   const base = method.split("×")[0].replace("&drift", "");
   const ets = { ANN: "no trend", AAN: "trend", AAdN: "damped trend" };
@@ -82,7 +83,8 @@ export function modelName(method) {
     : base === "pool" ? "the median of several models (smoothing, Theta, Holt-Winters)"
     : { tsb: "intermittent demand (TSB)", adida: "intermittent demand (ADIDA)",
         stopped: "stopped selling", naive: "average of the few days seen", none: "none yet" }[base] || base;
-  const withDrift = drift ? `${named}, averaged with the trend so far` : named;
+  const pooled = method.includes("&pool") ? `${named}, averaged with the median of several models` : named;
+  const withDrift = drift ? `${pooled}, averaged with the trend so far` : pooled;
   return seasons.length ? `${withDrift}; ${seasons.join(" and ")} season` : withDrift;
 }
 
