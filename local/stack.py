@@ -373,6 +373,13 @@ class Stack:
             self.outputs_path.unlink()
 
 
+def _train_dealer_models(event: dict, context: object) -> dict:
+    """The training function's handler, imported (with LightGBM) only when the schedule first runs it."""
+    from training.cars.job import handler
+
+    return handler(event, context)
+
+
 def main(argv=None) -> int:
     from . import memory_profile
 
@@ -424,10 +431,3 @@ def exit_now(code: int) -> None:
 
 if __name__ == "__main__":
     exit_now(main())
-
-
-def _train_dealer_models(event: dict, context: object) -> dict:
-    """The training function's handler, imported (with LightGBM) only when the schedule first runs it."""
-    from training.cars.job import handler
-
-    return handler(event, context)
