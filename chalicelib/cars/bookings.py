@@ -29,7 +29,16 @@ from ..core.profiles import get_profile
 from ..core.shards import JOB_SHARDS, shard_of
 from .models import Booking, BookingLocation, SlotClaim, booking_key, location_key, reminder_keys, slot_key, slot_prefix
 from .notifications import cancellation, confirmation, hours_of, reminder, slot_end
-from .rules.bookings import check_hours, check_start, day_bounds, day_slots, iso, parse_iso, reminder_due
+from .rules.bookings import (
+    MAX_DAYS_AHEAD,
+    check_hours,
+    check_start,
+    day_bounds,
+    day_slots,
+    iso,
+    parse_iso,
+    reminder_due,
+)
 from .schemas import (
     CarBookingIn,
     CarBookingLocationIn,
@@ -109,7 +118,8 @@ def _taken(org_id: str, location_id: str, begin: datetime, end: datetime) -> lis
 
 
 def free_slots(org_id: str, location_id: str, day_text: str, kind: str) -> CarSlotsOut:
-    """The free slots of a local day for one kind of booking: the hours' slots, less those taken or past."""
+    """The free slots of a local day for one kind of booking: the hours' slots, less those taken, past or
+    beyond the booking horizon (MAX_DAYS_AHEAD)."""
     loc = get_location(org_id, location_id)
     if kind not in loc.kinds:
         raise InvalidInput(f"this location books {', '.join(str(k) for k in loc.kinds)}", field="kind")
@@ -117,7 +127,7 @@ def free_slots(org_id: str, location_id: str, day_text: str, kind: str) -> CarSl
     taken = {c.start for c in _taken(org_id, location_id, *day_bounds(hours, day)) if c.booking_kind == kind}
     zone = hours.zone
     free = [CarSlotOut(start=iso(s), end=slot_end(iso(s), hours.slot_minutes), local=f"{s.astimezone(zone):%H:%M}")
-            for s in day_slots(hours, day) if s > now and iso(s) not in taken]
+            for s in day_slots(hours, day) if now < s <= now + timedelta(days=MAX_DAYS_AHEAD) and iso(s) not in taken]
     return CarSlotsOut(location_id=location_id, day=day.isoformat(), time_zone=hours.time_zone, kind=kind, free=free)
 
 

@@ -122,6 +122,7 @@ def test_free_slots_follow_the_hours_in_the_locations_time_zone(lot):
     assert lot.slots("2026-12-24")[1]["free"] == []  # closed
     assert lot.slots("2026-12-06")[1]["free"] == []  # a Sunday: not open
     assert lot.slots("2026-12-01")[1]["free"][0]["local"] == "10:00"  # today: 09:00 local has passed
+    assert lot.slots("2027-06-21")[1]["free"] == []  # a Monday beyond the 120 days bookings open ahead
 
 
 def test_a_booked_slot_is_gone_and_a_second_booking_of_it_is_refused(lot):
