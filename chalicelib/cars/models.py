@@ -6,9 +6,14 @@
 | VinClaim | `VIN#<VIN>` | exists while a car of the dealer holds that VIN (written with the car) |
 | Sale | `SALE#<client id>` | a recorded sale: written once per client id, with the car's move to sold |
 | PhotoSlot | `PHOTO#<id>` | a photo upload granted (presigned POST), until the car takes it |
+| BookingLocation | `BOOKLOC#<id>` | where bookings are taken: hours, closed dates, slot length |
+| SlotClaim | `SLOT#<location>#<start>#<kind>` | a slot taken by a confirmed booking |
+| Booking | `BOOKING#<id>` | a test drive or service appointment (sparse `by_reminder` while its reminder is due) |
+| Enquiry | `ENQUIRY#<id>` | a question from a car's page |
+| DealerModel | `DEALER_MODEL` | the sales count and the dealer's trained model (sparse `by_training`) |
 
 The dealer's cars are one Query on the `CAR#` prefix; a car, its VIN claim and its sale are single
-GetItems. No index yet: the public listing (issue 12, item 2) will add its own.
+GetItems. A location's slots of a day are one Query between two `SLOT#` keys (docs/cars.md).
 """
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from chalicelib.cars import dealer_models
 from chalicelib.core import clock
+from chalicelib.core.observability import logger
 
 from . import dealer, fit
 
@@ -41,7 +42,8 @@ def run(min_sales: int = dealer_models.MIN_SALES) -> dict[str, Any]:
         try:
             if train_dealer(m.org_id, min_sales) is not None:
                 trained.append(m.org_id)
-        except Exception:  # logged by Lambda; the dealer stays due and is tried on the next run
+        except Exception:  # the dealer stays due and is tried again on the next run
+            logger.exception("dealer model training failed", extra={"org_id": m.org_id})
             failed.append(m.org_id)
         seconds.append(round(time.perf_counter() - began, 2))
     return {"trained": trained, "failed": failed, "seconds": seconds}
@@ -50,6 +52,5 @@ def run(min_sales: int = dealer_models.MIN_SALES) -> dict[str, Any]:
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The Lambda entry point (EventBridge scheduled event)."""
     result = run()
-    if result["failed"]:
-        print({"training_failed": result["failed"]})
+    logger.info("dealer models trained", extra=result)
     return result
