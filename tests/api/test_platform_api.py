@@ -18,6 +18,11 @@ def test_every_route_but_the_public_ones_needs_a_token(client, chalice_app):
     public = {("/health", "GET"), ("/openapi.json", "GET"), ("/auth/sign-up", "POST"), ("/auth/sign-in", "POST"),
               ("/auth/confirm", "POST"), ("/auth/refresh", "POST"), ("/unsubscribe", "GET"), ("/unsubscribe", "POST"),
               ("/desks/{handle}", "GET")}
+    public |= {("/dealers/{org_id}/booking-locations", "GET"),  # cars: bookings and enquiries from a car's page
+               ("/dealers/{org_id}/booking-locations/{location_id}/slots", "GET"),
+               ("/dealers/{org_id}/bookings", "POST"), ("/dealers/{org_id}/bookings/{booking_id}/cancel", "GET"),
+               ("/dealers/{org_id}/bookings/{booking_id}/cancel", "POST"),
+               ("/dealers/{org_id}/cars/{car_id}/enquiries", "POST")}
     checked = 0
     for path, methods in chalice_app.routes.items():
         concrete = re.sub(r"{\w+}", str(uuid.uuid4()), path)
