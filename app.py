@@ -160,3 +160,11 @@ def close_solved(event: CloudWatchEvent) -> Any:
     from chalicelib.helpdesk.jobs import close_solved_tickets
 
     return close_solved_tickets()
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def booking_reminders(event: CloudWatchEvent) -> Any:
+    """Every 15 minutes: a test drive's or service appointment's reminder, a day before it, once."""
+    from chalicelib.cars.jobs import send_booking_reminders
+
+    return send_booking_reminders()

@@ -37,6 +37,7 @@ def outbox_messages() -> list[dict]:
                 "rule": m.rule, "threshold": m.threshold, "period": m.period,
                 "value": None if m.value is None else str(m.value), "scope": m.scope,
                 "ses_message_id": m.ses_message_id,
+                "attachments": [a.filename for a in m.attachments or []],
             })
     return sorted(out, key=lambda m: m["created_at"])
 

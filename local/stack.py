@@ -246,6 +246,10 @@ class Stack:
             elif isinstance(src, ScheduledEventConfig):
                 expr = src.schedule_expression
                 schedules.append((src.name, expr if isinstance(expr, str) else expr.to_string(), handler))
+        # the dealer models' training: on AWS a function of its own (infra/), here in-process with the dev venv
+        from training.cars.schedule import FUNCTION_NAME, SCHEDULE
+
+        schedules.append((FUNCTION_NAME, SCHEDULE, _train_dealer_models))
         self.scheduler = ScheduleWorker(schedules, REGION)
         self.scheduler.start()
 
@@ -367,6 +371,13 @@ class Stack:
         self.aws.stop()
         if self.outputs_path.exists():
             self.outputs_path.unlink()
+
+
+def _train_dealer_models(event: dict, context: object) -> dict:
+    """The training function's handler, imported (with LightGBM) only when the schedule first runs it."""
+    from training.cars.job import handler
+
+    return handler(event, context)
 
 
 def main(argv=None) -> int:

@@ -6,18 +6,35 @@ managers add, edit, move and sell cars; staff read the stock and ask for valuati
 """
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from ..core.deferred import deferred
 from ..core.errors import InvalidInput
 from ..core.roles import MANAGERS
 from ..core.schemas import UUID_PATTERN
-from ..core.web import Reply, Req, route
+from ..core.web import Media, Reply, Req, route
 from .schemas import (
+    CarBookingCancelIn,
+    CarBookingIn,
+    CarBookingLocationIn,
+    CarBookingLocationOut,
+    CarBookingLocationsOut,
+    CarBookingOut,
+    CarBookingsOut,
+    CarBookingsQuery,
+    CarBookingTokenQuery,
+    CarEnquiryIn,
+    CarEnquiryOut,
+    CarMyBookingIn,
+    CarMyEnquiryIn,
+    CarSlotsOut,
+    CarSlotsQuery,
     CarIn,
     CarOut,
     CarPhotoIn,
@@ -32,10 +49,11 @@ from .schemas import (
 
 if TYPE_CHECKING:
     from ..core import orgs
-    from . import photos, sales, valuations, vehicles
+    from . import bookings, enquiries, photos, sales, valuations, vehicles
 else:  # imported by the first request that calls them (core.deferred)
     (orgs,) = deferred("chalicelib.core", "orgs")
     photos, sales, valuations, vehicles = deferred(__package__, "photos", "sales", "valuations", "vehicles")
+    bookings, enquiries = deferred(__package__, "bookings", "enquiries")
 
 cars = Blueprint(__name__)
 CAR_ID = {"car_id": UUID_PATTERN}
@@ -127,7 +145,7 @@ def put_sale(req: Req, org_id: str, sale_id: str) -> CarSaleOut | Reply[CarSaleO
 def post_valuation(req: Req, org_id: str) -> CarValuationOut:
     """P10, P50 and P90 of a car's resale price, the factors behind it and the model that answered."""
     orgs.require_role(req.principal, org_id)
-    return valuations.value_vehicle(req.body(CarValuationIn))
+    return valuations.value_vehicle(org_id, req.body(CarValuationIn))
 
 
 @route(cars, "/orgs/{org_id}/cars/{car_id}/valuation", ("GET",), path_patterns=CAR_ID, response=CarValuationOut)
@@ -135,3 +153,136 @@ def get_car_valuation(req: Req, org_id: str, car_id: str) -> CarValuationOut:
     """A stocked car's own estimate, from its stored attributes."""
     orgs.require_role(req.principal, org_id)
     return valuations.value_car(org_id, _uuid(car_id, "car_id"))
+
+
+# ----------------------------------------------------------------- bookings (issue 12, item 5)
+LOCATION_ID = {"location_id": r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"}
+BOOKING_ID = {"booking_id": UUID_PATTERN}
+BOOKING_PAGE = Media("text/html", "The page, in HTML (errors are JSON like every other route's)")
+
+
+def _location_id(value: str) -> str:
+    if not re.fullmatch(LOCATION_ID["location_id"], value):
+        raise InvalidInput("lower-case letters, digits and hyphens, at most 40", field="location_id")
+    return value
+
+
+@route(cars, "/orgs/{org_id}/booking-locations/{location_id}", ("PUT",), path_patterns=LOCATION_ID,
+       body=CarBookingLocationIn, response=CarBookingLocationOut, status=200,
+       also={201: "the location was created"})
+def put_booking_location(req: Req, org_id: str, location_id: str) -> CarBookingLocationOut | Reply[CarBookingLocationOut]:
+    """Create a booking location with its opening hours (201), or replace it at the version read (owners and
+    managers)."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    loc, created = bookings.set_location(org_id, _location_id(location_id), req.body(CarBookingLocationIn))
+    out = bookings.location_out(loc)
+    return Reply(out, 201) if created else out
+
+
+@route(cars, "/orgs/{org_id}/booking-locations", ("GET",), response=CarBookingLocationsOut)
+def list_booking_locations(req: Req, org_id: str) -> CarBookingLocationsOut:
+    """The dealer's booking locations and their hours."""
+    orgs.require_role(req.principal, org_id)
+    return bookings.locations(org_id)
+
+
+@route(cars, "/orgs/{org_id}/bookings", ("GET",), query=CarBookingsQuery, response=CarBookingsOut)
+def list_bookings(req: Req, org_id: str) -> CarBookingsOut:
+    """The confirmed bookings of a location on a local day (members: the bookings calendar)."""
+    orgs.require_role(req.principal, org_id)
+    q = req.query_model(CarBookingsQuery)
+    return bookings.day_bookings(org_id, q.location_id, q.day)
+
+
+@route(cars, "/orgs/{org_id}/bookings/{booking_id}/cancel", ("POST",), path_patterns=BOOKING_ID,
+       response=CarBookingOut)
+def staff_cancel_booking(req: Req, org_id: str, booking_id: str) -> CarBookingOut:
+    """Cancel a booking (any member): the slot is free again and the customer is told."""
+    orgs.require_role(req.principal, org_id)
+    b = bookings.get_booking(org_id, _uuid(booking_id, "booking_id"))
+    return bookings.booking_out(bookings.cancel(b, "staff")[0])
+
+
+@route(cars, "/dealers/{org_id}/booking-locations", ("GET",), public=True, response=CarBookingLocationsOut)
+def public_booking_locations(req: Req, org_id: str) -> CarBookingLocationsOut:
+    """Where a dealer takes bookings, and when (anyone)."""
+    return bookings.locations(org_id)
+
+
+@route(cars, "/dealers/{org_id}/booking-locations/{location_id}/slots", ("GET",), public=True,
+       path_patterns=LOCATION_ID, query=CarSlotsQuery, response=CarSlotsOut)
+def public_slots(req: Req, org_id: str, location_id: str) -> CarSlotsOut:
+    """The free slots of a local day at a location, for a test drive or a service (anyone)."""
+    q = req.query_model(CarSlotsQuery)
+    return bookings.free_slots(org_id, _location_id(location_id), q.day, q.kind)
+
+
+@route(cars, "/dealers/{org_id}/bookings", ("POST",), public=True, body=CarBookingIn, response=CarBookingOut,
+       status=201)
+def public_book(req: Req, org_id: str) -> CarBookingOut:
+    """Book a free slot without an account (201): the confirmation, with a calendar invite and a cancel link,
+    goes to `email`. A slot already taken, also by a request at the same moment, is 409 `start`."""
+    data = req.body(CarBookingIn)
+    return bookings.booking_out(bookings.book(org_id, data, data.name, data.email, None))
+
+
+@route(cars, "/dealers/{org_id}/bookings/mine", ("POST",), body=CarMyBookingIn, response=CarBookingOut, status=201)
+def my_book(req: Req, org_id: str) -> CarBookingOut:
+    """Book a free slot as the signed-in customer (201): the confirmation goes to the account's email."""
+    data, user = req.body(CarMyBookingIn), req.principal
+    name = data.name or bookings.customer_name(user)
+    return bookings.booking_out(bookings.book(org_id, data, name, user.email, user.sub))
+
+
+def _cancel_page(title: str, body: str) -> Response:
+    page = ("<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>"
+            f"<title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>{body}</html>")
+    return Response(body=page, status_code=200, headers={
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'"})
+
+
+@route(cars, "/dealers/{org_id}/bookings/{booking_id}/cancel", ("GET",), public=True, path_patterns=BOOKING_ID,
+       query=CarBookingTokenQuery, response=BOOKING_PAGE)
+def cancel_page(req: Req, org_id: str, booking_id: str) -> Response:
+    """The page the emailed cancel link opens: the booking and a button (a link scanner cancels nothing)."""
+    token = req.query_model(CarBookingTokenQuery).token
+    b = bookings.booking_by_token(org_id, _uuid(booking_id, "booking_id"), token)
+    if b.status == "cancelled":
+        return _cancel_page("Booking cancelled", "<p>This booking is cancelled.</p>")
+    action = html.escape(f"cancel?{urlencode({'token': token})}")
+    return _cancel_page("Cancel this booking?", (
+        f"<p>{html.escape(b.booking_kind.replace('_', ' '))} on {html.escape(b.start)} (UTC)</p>"
+        f'<form method="post" action="{action}"><button type="submit">Cancel the booking</button></form>'))
+
+
+@route(cars, "/dealers/{org_id}/bookings/{booking_id}/cancel", ("POST",), public=True, path_patterns=BOOKING_ID,
+       query=CarBookingTokenQuery, response=BOOKING_PAGE,
+       content_types=("application/x-www-form-urlencoded", "application/json", "multipart/form-data", "text/plain"))
+def customer_cancel(req: Req, org_id: str, booking_id: str) -> Response:
+    """Cancel a booking through its emailed link (its token proves it): the slot is free again."""
+    b = bookings.booking_by_token(org_id, _uuid(booking_id, "booking_id"),
+                                  req.query_model(CarBookingTokenQuery).token)
+    bookings.cancel(b, "customer")
+    return _cancel_page("Booking cancelled", "<p>Your booking is cancelled and the slot is free again.</p>")
+
+
+# ----------------------------------------------------------------- enquiries
+@route(cars, "/dealers/{org_id}/cars/{car_id}/enquiries", ("POST",), public=True, path_patterns=CAR_ID,
+       body=CarEnquiryIn, response=CarEnquiryOut, status=201)
+def public_enquiry(req: Req, org_id: str, car_id: str) -> CarEnquiryOut:
+    """Ask the dealer about a car without an account (201): its managers get an email to reply to."""
+    data = req.body(CarEnquiryIn)
+    e = enquiries.enquire(org_id, _uuid(car_id, "car_id"), data.message, data.name, data.email, None)
+    return enquiries.enquiry_out(e)
+
+
+@route(cars, "/dealers/{org_id}/cars/{car_id}/enquiries/mine", ("POST",), path_patterns=CAR_ID,
+       body=CarMyEnquiryIn, response=CarEnquiryOut, status=201)
+def my_enquiry(req: Req, org_id: str, car_id: str) -> CarEnquiryOut:
+    """Ask about a car as the signed-in customer (201): a help desk ticket linked to the car where the
+    dealer has a desk, else an email to its managers."""
+    user = req.principal
+    e = enquiries.enquire(org_id, _uuid(car_id, "car_id"), req.body(CarMyEnquiryIn).message,
+                          bookings.customer_name(user), user.email, user)
+    return enquiries.enquiry_out(e)

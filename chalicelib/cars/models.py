@@ -6,13 +6,21 @@
 | VinClaim | `VIN#<VIN>` | exists while a car of the dealer holds that VIN (written with the car) |
 | Sale | `SALE#<client id>` | a recorded sale: written once per client id, with the car's move to sold |
 | PhotoSlot | `PHOTO#<id>` | a photo upload granted (presigned POST), until the car takes it |
+| BookingLocation | `BOOKLOC#<id>` | where bookings are taken: hours, closed dates, slot length |
+| SlotClaim | `SLOT#<location>#<start>#<kind>` | a slot taken by a confirmed booking |
+| Booking | `BOOKING#<id>` | a test drive or service appointment (sparse `by_reminder` while its reminder is due) |
+| Enquiry | `ENQUIRY#<id>` | a question from a car's page |
+| DealerModel | `DEALER_MODEL` | the sales count and the dealer's trained model (sparse `by_training`) |
 
 The dealer's cars are one Query on the `CAR#` prefix; a car, its VIN claim and its sale are single
-GetItems. No index yet: the public listing (issue 12, item 2) will add its own.
+GetItems. A location's slots of a day are one Query between two `SLOT#` keys (docs/cars.md).
 """
 from __future__ import annotations
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from typing import Any
+
+from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..core.attributes import DecimalAttribute
@@ -35,12 +43,41 @@ def sale_key(org_id: str, sale_id: str) -> tuple[str, str]:
     return org_pk(org_id), f"SALE#{sale_id}"
 
 
+class ReminderIndex(GlobalSecondaryIndex):
+    """Sparse: a confirmed booking whose reminder is still to send, REMIND#<shard> / <due>#<org>#<id>."""
+
+    class Meta:
+        index_name = "by_reminder"
+        projection = AllProjection()
+
+    remind_pk = UnicodeAttribute(hash_key=True)
+    remind_sk = UnicodeAttribute(range_key=True)
+
+
+class TrainingIndex(GlobalSecondaryIndex):
+    """Sparse: one entry per dealer with sales, TRAIN#<shard> / <org>: the training job's work list."""
+
+    class Meta:
+        index_name = "by_training"
+        projection = AllProjection()
+
+    train_pk = UnicodeAttribute(hash_key=True)
+    train_sk = UnicodeAttribute(range_key=True)
+
+
 class CarsTable(Model):
     class Meta(BaseMeta):
         table_name = _s.cars_table
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+    # bookings and the dealer models (issue 12, items 5 and 3)
+    remind_pk = UnicodeAttribute(null=True)
+    remind_sk = UnicodeAttribute(null=True)
+    by_reminder = ReminderIndex()
+    train_pk = UnicodeAttribute(null=True)
+    train_sk = UnicodeAttribute(null=True)
+    by_training = TrainingIndex()
 
 
 class Car(CarsTable):
@@ -119,3 +156,135 @@ def photo_key(org_id: str, photo_id: str) -> tuple[str, str]:
 def photo_object(org_id: str, car_id: str, name: str) -> str:
     """The S3 key of a car's photo in the (private) data bucket."""
     return f"photos/cars/{org_id}/{car_id}/{name}"
+
+
+# ----------------------------------------------------------------- bookings (issue 12, item 5)
+def location_key(org_id: str, location_id: str) -> tuple[str, str]:
+    return org_pk(org_id), f"BOOKLOC#{location_id}"
+
+
+def slot_key(org_id: str, location_id: str, start: str, kind: str) -> tuple[str, str]:
+    """A slot's claim: the local day's slots of a location are one Query between two starts."""
+    return org_pk(org_id), f"SLOT#{location_id}#{start}#{kind}"
+
+
+def slot_prefix(location_id: str, start: str) -> str:
+    return f"SLOT#{location_id}#{start}"
+
+
+def booking_key(org_id: str, booking_id: str) -> tuple[str, str]:
+    return org_pk(org_id), f"BOOKING#{booking_id}"
+
+
+def enquiry_key(org_id: str, enquiry_id: str) -> tuple[str, str]:
+    return org_pk(org_id), f"ENQUIRY#{enquiry_id}"
+
+
+def reminder_keys(shard: int, due: str, org_id: str, booking_id: str) -> tuple[str, str]:
+    return f"REMIND#{shard}", f"{due}#{org_id}#{booking_id}"
+
+
+class BookingLocation(CarsTable):
+    """pk ORG#o, sk BOOKLOC#<id>: where test drives and services are booked, and when it is open."""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    address = UnicodeAttribute(default="")
+    time_zone = UnicodeAttribute()
+    slot_minutes = NumberAttribute()
+    kinds = ListAttribute(of=UnicodeAttribute, default=list)  # test_drive, service
+    hours: MapAttribute[str, Any] = MapAttribute(default=dict)  # mon..sun → [[open, close], ...]
+    closed = ListAttribute(of=UnicodeAttribute, default=list)  # YYYY-MM-DD
+    version = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class SlotClaim(CarsTable):
+    """pk ORG#o, sk SLOT#<location>#<start>#<kind>: exists while a confirmed booking holds the slot.
+    Written with the booking under `attribute_not_exists`: one booking per slot, whatever arrives at once."""
+
+    booking_id = UnicodeAttribute()
+    location_id = UnicodeAttribute()
+    start = UnicodeAttribute()
+    booking_kind = UnicodeAttribute()
+
+
+class Booking(CarsTable):
+    """pk ORG#o, sk BOOKING#<id>: a test drive or service appointment. `kind` is "booking" (the record
+    kind the cars stream's trends roll up, with make and model copied from the car); `booking_kind` is
+    test_drive or service. remind_pk/sk are set while the reminder is due (sparse `by_reminder`)."""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    kind = UnicodeAttribute(default="booking")
+    booking_kind = UnicodeAttribute()
+    location_id = UnicodeAttribute()
+    start = UnicodeAttribute()  # UTC, 2026-12-03T09:00:00Z
+    end = UnicodeAttribute()
+    car_id = UnicodeAttribute(null=True)
+    make = UnicodeAttribute(null=True)
+    model = UnicodeAttribute(null=True)
+    customer_name = UnicodeAttribute()
+    customer_email = UnicodeAttribute()
+    customer_phone = UnicodeAttribute(default="")
+    customer_sub = UnicodeAttribute(null=True)  # signed in; None for an anonymous booking
+    note = UnicodeAttribute(default="")
+    status = UnicodeAttribute(default="confirmed")
+    cancel_token = UnicodeAttribute()  # random, in the emailed cancel link
+    cancelled_by = UnicodeAttribute(null=True)  # customer | staff
+    cancelled_at = UnicodeAttribute(null=True)
+    remind_at = UnicodeAttribute(null=True)
+    reminded_at = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class Enquiry(CarsTable):
+    """pk ORG#o, sk ENQUIRY#<id>: a question from a car's page; `kind` "enquiry" for the trends rollups.
+    `routed` says where it went: helpdesk (ticket `ticket_id`, linked to the car) or email (the dealer)."""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    kind = UnicodeAttribute(default="enquiry")
+    car_id = UnicodeAttribute()
+    make = UnicodeAttribute()
+    model = UnicodeAttribute()
+    customer_name = UnicodeAttribute()
+    customer_email = UnicodeAttribute()
+    customer_sub = UnicodeAttribute(null=True)
+    message = UnicodeAttribute()
+    routed = UnicodeAttribute()
+    ticket_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+# ----------------------------------------------------------------- dealer models (issue 12, item 3)
+def dealer_model_key(org_id: str) -> tuple[str, str]:
+    return org_pk(org_id), "DEALER_MODEL"
+
+
+def training_keys(shard: int, org_id: str) -> tuple[str, str]:
+    return f"TRAIN#{shard}", org_id
+
+
+def model_object(org_id: str, version: str) -> str:
+    """The S3 key of a dealer model's document in the (private) data bucket."""
+    return f"models/cars/{org_id}/{version}.json"
+
+
+class DealerModel(CarsTable):
+    """pk ORG#o, sk DEALER_MODEL: the dealer's sales count (+1 in each sale's transaction) and, once
+    trained, the model the valuations use: version, trained_at, n_sales and its S3 object. train_pk/sk put
+    every dealer with sales on the training job's work list."""
+
+    org_id = UnicodeAttribute()
+    sales = NumberAttribute(default=0)
+    version = UnicodeAttribute(null=True)
+    trained_at = UnicodeAttribute(null=True)
+    n_sales = NumberAttribute(null=True)  # the sales the current model learnt from
+    rows = NumberAttribute(null=True)
+    currency = UnicodeAttribute(null=True)
+    object_key = UnicodeAttribute(null=True)

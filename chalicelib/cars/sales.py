@@ -17,6 +17,7 @@ from ..core import clock
 from ..core.db import find, transact
 from ..core.errors import Conflict, InvalidInput, TallyError
 from ..core.money import fmt, parse_amount
+from .dealer_models import sale_tally
 from .models import Car, Sale, sale_key
 from .schemas import CarSaleIn, CarSaleOut
 from .vehicles import car_out, get_car, today
@@ -72,6 +73,8 @@ def record_sale(org_id: str, sale_id: str, data: CarSaleIn, recorded_by: str) ->
         with transact(otherwise=refused) as tx:
             tx.save(sale, condition=Sale.pk.does_not_exist())
             tx.save(car, condition=(Car.version == version) & Car.status.is_in(*SELLABLE))
+            tally, actions = sale_tally(org_id)  # the dealer's sales count, for its own valuation model
+            tx.update(tally, actions=actions)
     except TransactWriteError:
         concurrent = find(Sale, *sale_key(org_id, sale_id))
         if concurrent is None:  # collided with another transaction on the car

@@ -6,11 +6,13 @@ string ("12500.00"); mileage, power and counts are integers; engine size is a st
 """
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
+from zoneinfo import available_timezones
 
 from pydantic import Field, field_validator
 
-from ..core.schemas import UUID_PATTERN, CurrencyCode, Items, Out, Strict
+from ..core.schemas import UUID_PATTERN, CurrencyCode, EmailStr, Items, Out, Query, Strict
+from .rules.bookings import BOOKING_KINDS, HOUR_PATTERN, WEEKDAYS
 from .rules.vehicles import (
     BODY_TYPES,
     CONDITIONS,
@@ -221,3 +223,153 @@ class CarValuationOut(Out):
     factors: list[CarValuationFactorOut]
     unused: list[str] = Field(description="attributes given that this model does not read")
     model: CarValuationModelOut
+
+
+# ----------------------------------------------------------------- bookings (issue 12, item 5)
+BOOKING_LOCATION_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"
+INSTANT_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:00Z$"
+BookingKind = Annotated[str, Field(pattern=_one_of(BOOKING_KINDS), description="test_drive or service")]
+Hour = Annotated[str, Field(pattern=HOUR_PATTERN, description="HH:MM, local time")]
+Period = Annotated[list[Hour], Field(min_length=2, max_length=2, description="[opens, closes]")]
+Day = Annotated[str, Field(pattern=DAY_PATTERN)]
+PersonName = Annotated[str, Field(min_length=1, max_length=120)]
+Phone = Annotated[str, Field(pattern=r"^(?:\+?[0-9][0-9 ()-]{4,19})?$", description="optional")]
+
+
+def _time_zones(schema: dict[str, Any]) -> None:
+    """The document lists the IANA zones this runtime knows: the same set the validator takes."""
+    schema["enum"] = sorted(set(available_timezones()) | {"UTC"})
+
+
+class CarBookingLocationIn(Strict):
+    """A place where test drives and service appointments are booked: its weekly opening hours in its
+    own time zone, its closed dates and the length of a slot."""
+
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    address: Annotated[str, Field(max_length=200)] = ""
+    time_zone: str = Field(json_schema_extra=_time_zones, description="IANA time zone of the hours")
+    slot_minutes: int = Field(ge=15, le=240, multiple_of=15)
+    kinds: list[BookingKind] = Field(min_length=1, max_length=2, description="what can be booked here")
+    hours: dict[Annotated[str, Field(pattern=_one_of(WEEKDAYS))], Annotated[list[Period], Field(max_length=4)]] = Field(
+        description="weekday (mon … sun) → periods open; a day left out is closed")
+    closed: list[Day] = Field(default_factory=list, max_length=366, description="local dates closed")
+    version: int | None = Field(default=None, ge=1, description="the version read (to replace it)")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        if value not in available_timezones() and value != "UTC":
+            raise ValueError("not an IANA time zone")
+        return value
+
+
+class CarBookingLocationOut(Out):
+    id: str
+    name: str
+    address: str
+    time_zone: str
+    slot_minutes: int
+    kinds: list[str]
+    hours: dict[str, list[list[str]]]
+    closed: list[str]
+    version: int
+
+
+class CarBookingLocationsOut(Items[CarBookingLocationOut]):
+    pass
+
+
+class CarSlotsQuery(Query):
+    day: str = Field(pattern=DAY_PATTERN, description="the location's local date, YYYY-MM-DD")
+    kind: BookingKind = "test_drive"
+
+
+class CarSlotOut(Out):
+    start: str = Field(description="UTC, as a booking names it")
+    end: str
+    local: str = Field(description="HH:MM at the location")
+
+
+class CarSlotsOut(Out):
+    location_id: str
+    day: str
+    time_zone: str
+    kind: str
+    free: list[CarSlotOut]
+
+
+class CarBookingIn(Strict):
+    """A booking by anyone (no account): the confirmation goes to `email`."""
+
+    kind: BookingKind
+    location_id: str = Field(pattern=BOOKING_LOCATION_ID_PATTERN)
+    start: str = Field(pattern=INSTANT_PATTERN, description="a free slot's start (UTC), from the slots list")
+    car_id: str | None = Field(default=None, pattern=UUID_PATTERN, description="the car to test-drive (required "
+                                                                                "for a test drive)")
+    name: PersonName
+    email: EmailStr
+    phone: Phone = ""
+    note: Annotated[str, Field(max_length=1000)] = ""
+
+
+class CarMyBookingIn(Strict):
+    """A booking by a signed-in customer: their account's email and name are used."""
+
+    kind: BookingKind
+    location_id: str = Field(pattern=BOOKING_LOCATION_ID_PATTERN)
+    start: str = Field(pattern=INSTANT_PATTERN)
+    car_id: str | None = Field(default=None, pattern=UUID_PATTERN)
+    name: PersonName | None = None
+    phone: Phone = ""
+    note: Annotated[str, Field(max_length=1000)] = ""
+
+
+class CarBookingCancelIn(Strict):
+    token: str = Field(pattern=r"^[A-Za-z0-9_-]{20,64}$", description="the token of the emailed cancel link")
+
+
+class CarBookingTokenQuery(Query):
+    token: str = Field(pattern=r"^[A-Za-z0-9_-]{20,64}$")
+
+
+class CarBookingsQuery(Query):
+    location_id: str = Field(pattern=BOOKING_LOCATION_ID_PATTERN)
+    day: str = Field(pattern=DAY_PATTERN)
+
+
+class CarBookingOut(Out):
+    id: str
+    kind: str
+    location_id: str
+    start: str
+    end: str
+    car_id: str | None
+    customer_name: str
+    customer_email: str
+    customer_phone: str
+    note: str
+    status: str
+    cancelled_by: str | None
+    created_at: str
+
+
+class CarBookingsOut(Items[CarBookingOut]):
+    pass
+
+
+class CarEnquiryIn(Strict):
+    name: PersonName
+    email: EmailStr
+    message: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class CarMyEnquiryIn(Strict):
+    message: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class CarEnquiryOut(Out):
+    id: str
+    car_id: str
+    routed: str = Field(description="helpdesk (a ticket linked to the car) or email (to the dealer)")
+    ticket_id: str | None
+    created_at: str

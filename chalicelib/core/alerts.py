@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from . import clock
 from .db import put_if_new
-from .models import OutboxMessage
+from .models import MailAttachment, OutboxMessage
 
 
 def outbox_message(
@@ -29,9 +29,11 @@ def outbox_message(
     details: dict | None = None,
     unsubscribe_url: str | None = None,
     reply_to: str | None = None,
+    attachments: list[dict[str, str]] | None = None,
 ) -> OutboxMessage:
     """An outbox record: it drives the SES send and keeps what was sent, unsubscribe footer included;
-    `reply_to` sets the Reply-To header (a help desk ticket's own address)."""
+    `reply_to` sets the Reply-To header (a help desk ticket's own address); `attachments` are text
+    files ({filename, content_type, content}: a booking's calendar invite)."""
     if unsubscribe_url:
         text += f"\n\n--\nStop {alert_type} emails: {unsubscribe_url}\n"
         html += (f'<hr><p style="font-size:small">Stop {html_escape(alert_type)} emails: '
@@ -51,6 +53,7 @@ def outbox_message(
         details=details or {},
         unsubscribe_url=unsubscribe_url,
         reply_to=reply_to,
+        attachments=[MailAttachment(**a) for a in attachments or []],
         status="pending",
         created_at=clock.iso_now(),
     )

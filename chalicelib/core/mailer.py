@@ -39,7 +39,8 @@ MAIL_POLICY = SMTP.clone(max_line_length=998)
 
 
 def mime(msg: OutboxMessage) -> bytes:
-    """The email as raw MIME (text and HTML), with List-Unsubscribe headers: SES's simple send drops them."""
+    """The email as raw MIME (text and HTML, then any text attachments), with List-Unsubscribe headers: SES's
+    simple send drops them."""
     email = EmailMessage(policy=MAIL_POLICY)
     email["From"] = get_settings().mail_from
     email["To"] = msg.recipient
@@ -52,6 +53,13 @@ def mime(msg: OutboxMessage) -> bytes:
         email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
     email.set_content(msg.text)
     email.add_alternative(msg.html, subtype="html")
+    for a in msg.attachments or []:  # text files only (a calendar invite): multipart/mixed around the above
+        maintype, _, rest = a.content_type.partition("/")
+        subtype, *params = (p.strip() for p in rest.split(";"))
+        if maintype != "text":
+            raise ValueError(f"only text attachments are supported, not {a.content_type}")
+        email.add_attachment(a.content, subtype=subtype, filename=a.filename,
+                             params=dict(p.split("=", 1) for p in params if "=" in p))
     return email.as_bytes()
 
 

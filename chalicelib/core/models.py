@@ -160,6 +160,15 @@ class OutboxScopeIndex(GlobalSecondaryIndex):
     created_at = UnicodeAttribute(range_key=True)
 
 
+class MailAttachment(MapAttribute):
+    """A text attachment of an email (a calendar invite): its file name, MIME type (parameters
+    included, e.g. `text/calendar; method=PUBLISH`) and text."""
+
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    content = UnicodeAttribute()
+
+
 class OutboxMessage(Model):
     """One alert firing and the email it drives. Its id is deterministic: a conditional put makes it once."""
 
@@ -191,3 +200,4 @@ class OutboxMessage(Model):
     tags = ListAttribute(of=UnicodeAttribute, default=list)
     unsubscribe_url = UnicodeAttribute(null=True)
     reply_to = UnicodeAttribute(null=True)  # where a reply goes (a help desk ticket's address)
+    attachments = ListAttribute(of=MailAttachment, default=list)  # text attachments (a booking's .ics)

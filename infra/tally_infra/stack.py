@@ -14,6 +14,8 @@ from aws_cdk import (
     aws_cloudwatch_actions as cw_actions,
     aws_cognito as cognito,
     aws_dynamodb as dynamodb,
+    aws_events as events,
+    aws_events_targets as events_targets,
     aws_iam as iam,
     aws_lambda as lambda_,
     aws_logs as logs,
@@ -281,9 +283,59 @@ class TallyStack(cdk.Stack):
                             "StreamFailureQueueUrl": self.dlq.queue_url,
                             "AlarmTopicArn": self.alarm_topic.topic_arn}.items():
             cdk.CfnOutput(self, name, value=value)
+        self._training_function(env)
         self._suppressions()
 
     # ----------------------------------------------------------------- parts
+    def _training_function(self, env: dict[str, str]) -> None:
+        """The cars dealer models' training (training/cars/job.py): a function of its own, outside the Chalice
+        app, from a container image (LightGBM, numpy, scipy and the OpenMP runtime: ~100 MB, far past the
+        API asset's 5 MB), run by an EventBridge schedule. Its role reads the cars table (the work list, the
+        sales and their cars), updates the dealer's model item and writes models/cars/* in the data bucket;
+        the app's role reads those documents for valuations."""
+        from training.cars.schedule import FUNCTION_NAME, MEMORY_MB, SCHEDULE, TIMEOUT_SECONDS
+
+        cars = self.tables["cars"]
+        self.training_logs = logs.LogGroup(self, "TrainDealerModelsLogs", retention=logs.RetentionDays.THREE_MONTHS,
+                                           removal_policy=cdk.RemovalPolicy.RETAIN)
+        role = iam.Role(self, "TrainingRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                        description="Tally's dealer-model training function")
+        self.training_logs.grant_write(role)
+        role.add_to_policy(iam.PolicyStatement(
+            actions=["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+            resources=[cars.table_arn, f"{cars.table_arn}/index/by_training"]))
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:PutObject"],
+                                               resources=[self.data_bucket.arn_for_objects("models/cars/*")]))
+        self._role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject"],
+                                                     resources=[self.data_bucket.arn_for_objects("models/cars/*")]))
+        self.training_function = lambda_.DockerImageFunction(
+            self, "TrainDealerModels", function_name=None, description=f"Tally {FUNCTION_NAME}",
+            code=lambda_.DockerImageCode.from_image_asset(
+                str(ROOT), file="training/Dockerfile", ignore_mode=cdk.IgnoreMode.DOCKER,
+                exclude=["*", "!requirements.txt", "!chalicelib", "!training", "**/__pycache__"]),
+            architecture=lambda_.Architecture.X86_64, memory_size=MEMORY_MB,
+            timeout=cdk.Duration.seconds(TIMEOUT_SECONDS), role=role, log_group=self.training_logs,
+            environment={k: env[k] for k in ("TALLY_STAGE", "TALLY_CARS_TABLE", "TALLY_BUCKET",
+                                                "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE")})
+        self.training_rule = events.Rule(
+            self, "TrainDealerModelsSchedule", schedule=events.Schedule.expression(SCHEDULE),
+            description="Retrain each dealer's valuation model that has new sales",
+            targets=[events_targets.LambdaFunction(self.training_function, retry_attempts=0)])
+        alarm = cloudwatch.Alarm(
+            self, "TrainDealerModelsErrors", metric=self.training_function.metric_errors(period=cdk.Duration.hours(1)),
+            threshold=1, evaluation_periods=1, treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description="The dealer-model training function failed")
+        alarm.add_alarm_action(cw_actions.SnsAction(self.alarm_topic))
+
+        def ack(scope: Construct, rule: str, reason: str) -> None:
+            cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=rule, reason=reason))
+
+        bucket = f"<{self.get_logical_id(self.data_bucket.node.default_child)}.Arn>"
+        ack(role, f"AwsSolutions::AwsSolutions-IAM5[Resource::{bucket}/models/cars/*]",
+            "Trained dealer model documents under models/cars/<org>/ only.")
+        ack(self._role, f"AwsSolutions::AwsSolutions-IAM5[Resource::{bucket}/models/cars/*]",
+            "Valuations read the dealer's trained model document under models/cars/<org>/ only.")
+
     def _headers_policy(self) -> cloudfront.ResponseHeadersPolicy:
         csp = ("default-src 'self'; connect-src 'self' https://*.execute-api." + self.region + ".amazonaws.com; "
                "img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; "

@@ -278,7 +278,9 @@ def test_the_app_role_is_least_privilege(synth):
     for s in statements:
         if s["Resource"] == "*":
             assert set(_actions(s)) <= {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "dynamodb:ListStreams"}
-        if any(a.startswith("s3:") for a in _actions(s)):
+        if any(a.startswith("s3:") for a in _actions(s)) and s["Resource"]["Fn::Join"][1][1] == "/models/cars/*":
+            assert set(_actions(s)) == {"s3:GetObject"}  # valuations read the dealer models; training writes them
+        elif any(a.startswith("s3:") for a in _actions(s)):
             assert set(_actions(s)) == {"s3:GetObject", "s3:PutObject"}
             assert s["Resource"]["Fn::Join"][1][1] in ("/charts/*", "/photos/*")
         if any(a.startswith("ses:") for a in _actions(s)):
@@ -461,3 +463,49 @@ def test_no_construct_reports_a_warning_or_an_error(synth):
     notes = Annotations.from_stack(synth["stack"])
     assert notes.find_error("*", Match.any_value()) == []
     assert notes.find_warning("*", Match.any_value()) == []
+
+
+# ------------------------------------------------------------------------ cars: the training function
+def test_the_dealer_model_training_is_its_own_container_function_on_a_schedule(synth, assertions):
+    """training/cars/job.py runs in a Lambda of its own from a container image (LightGBM is far past the API
+    asset's limit), on an EventBridge schedule, with a role that reads the cars table by key and index (no
+    Scan), writes only models/cars/* and cannot send email; its errors are alarmed."""
+    from training.cars.schedule import HANDLER, MEMORY_MB, SCHEDULE, TIMEOUT_SECONDS
+
+    t, stack = synth["template"], synth["stack"]
+    fn_id = logical_id(synth, stack.training_function)
+    fn = t["Resources"][fn_id]["Properties"]
+    assert fn["PackageType"] == "Image" and "Runtime" not in fn and "Handler" not in fn
+    assert fn["MemorySize"] == MEMORY_MB and fn["Timeout"] == TIMEOUT_SECONDS
+    assert set(fn["Environment"]["Variables"]) == {"TALLY_STAGE", "TALLY_CARS_TABLE", "TALLY_BUCKET",
+                                                   "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"}
+    assertions.has_resource_properties("AWS::Events::Rule", {
+        "ScheduleExpression": SCHEDULE, "State": "ENABLED",
+        "Targets": [{"Arn": {"Fn::GetAtt": [fn_id, "Arn"]}, "Id": "Target0", "RetryPolicy": {"MaximumRetryAttempts": 0}}]})
+    assertions.has_resource_properties("AWS::Lambda::Permission", {
+        "Action": "lambda:InvokeFunction", "FunctionName": {"Fn::GetAtt": [fn_id, "Arn"]},
+        "Principal": "events.amazonaws.com"})
+    assertions.has_resource_properties("AWS::CloudWatch::Alarm", {
+        "MetricName": "Errors", "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": fn_id}}]})
+
+    role = stack.training_function.role
+    policy = stack.get_logical_id(role.node.find_child("DefaultPolicy").node.default_child)
+    statements = t["Resources"][policy]["Properties"]["PolicyDocument"]["Statement"]
+    actions = {a for s in statements for a in _actions(s)}
+    assert actions == {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:UpdateItem",
+                       "s3:PutObject", "logs:CreateLogStream", "logs:PutLogEvents"}, actions
+    (s3,) = [s for s in statements if "s3:PutObject" in _actions(s)]
+    assert s3["Resource"]["Fn::Join"][1][1] == "/models/cars/*"
+    (ddb,) = [s for s in statements if "dynamodb:Query" in _actions(s)]
+    assert json.dumps(ddb["Resource"]).count("by_training") == 1 and "index/*" not in json.dumps(ddb["Resource"])
+
+    # the image is built from training/Dockerfile over a context of only what the job needs
+    manifest = json.loads(next(synth["out"].glob("*.assets.json")).read_text())
+    (image,) = manifest["dockerImages"].values()
+    assert image["source"]["dockerFile"] == "training/Dockerfile"
+    context = synth["out"] / image["source"]["directory"]
+    staged = {p.relative_to(context).parts[0] for p in context.iterdir()}
+    assert staged == {"requirements.txt", "chalicelib", "training"}, staged
+    dockerfile = (context / "training" / "Dockerfile").read_text()
+    assert "FROM public.ecr.aws/lambda/python:3.12" in dockerfile and "libgomp" in dockerfile
+    assert f'CMD ["{HANDLER}"]' in dockerfile
