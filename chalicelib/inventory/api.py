@@ -190,7 +190,10 @@ def list_movements(req: Req, org_id: str) -> MovementsOut:
 
 
 # ----------------------------------------------------------------- reservations
-@route(inventory, "/orgs/{org_id}/reservations/{reservation_id}", ("PUT",), body=ReservationIn,
+RESERVATION = {"reservation_id": r"^[A-Za-z0-9_-]{1,64}$"}
+
+
+@route(inventory, "/orgs/{org_id}/reservations/{reservation_id}", ("PUT",), body=ReservationIn, path_patterns=RESERVATION,
        response=ReservationChangedOut, status=201,
        also={200: "the reservation was made already with this body: it as it is now (no positions)"})
 def put_reservation(req: Req, org_id: str, reservation_id: str) -> ReservationChangedOut | Reply[ReservationChangedOut]:
@@ -202,13 +205,15 @@ def put_reservation(req: Req, org_id: str, reservation_id: str) -> ReservationCh
     return Reply(body, 200) if held.replayed else body
 
 
-@route(inventory, "/orgs/{org_id}/reservations/{reservation_id}", ("GET",), response=ReservationOut)
+@route(inventory, "/orgs/{org_id}/reservations/{reservation_id}", ("GET",), path_patterns=RESERVATION,
+       response=ReservationOut)
 def get_reservation(req: Req, org_id: str, reservation_id: str) -> ReservationOut:
     orgs.require_role(req.principal, org_id)
     return ledger.reservation(org_id, reservation_id)
 
 
 @route(inventory, "/orgs/{org_id}/reservations/{reservation_id}/release", ("POST",), body=ReleaseIn,
+       path_patterns=RESERVATION,
        response=ReservationChangedOut, status=200)
 def release_reservation(req: Req, org_id: str, reservation_id: str) -> ReservationChangedOut:
     """Give a held reservation's stock back (once; a fulfilled one is 409 `status`)."""
@@ -217,7 +222,7 @@ def release_reservation(req: Req, org_id: str, reservation_id: str) -> Reservati
     return ledger.held_out(held, m.role in MANAGERS)
 
 
-@route(inventory, "/orgs/{org_id}/reservations/{reservation_id}/fulfil", ("POST",),
+@route(inventory, "/orgs/{org_id}/reservations/{reservation_id}/fulfil", ("POST",), path_patterns=RESERVATION,
        response=ReservationChangedOut, status=200)
 def fulfil_reservation(req: Req, org_id: str, reservation_id: str) -> ReservationChangedOut:
     """Sell a held reservation's stock (once): a sale movement per line, from the units kept for it."""

@@ -36,7 +36,7 @@ ATTR_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NU
               "B": dynamodb.AttributeType.BINARY}
 # stream handler function (Chalice's logical id) → the table whose stream it reads
 STREAM_HANDLERS = {"OnExpensesStream": "expenses", "OnInventoryStream": "inventory", "OnHelpdeskStream": "helpdesk",
-                   "OnOutboxStream": "outbox"}
+                   "OnOutboxStream": "outbox", "OnShopStream": "shop"}
 # What the functions do to items: no Scan (every read is a key or index Query, docs/architecture.md).
 TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
                  "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
@@ -224,6 +224,7 @@ class TallyStack(cdk.Stack):
             "TALLY_INVENTORY_TABLE": self.tables["inventory"].table_name,
             "TALLY_CARS_TABLE": self.tables["cars"].table_name,
             "TALLY_HELPDESK_TABLE": self.tables["helpdesk"].table_name,
+            "TALLY_SHOP_TABLE": self.tables["shop"].table_name,
             "TALLY_ROLLUPS_TABLE": self.tables["rollups"].table_name,
             "TALLY_OUTBOX_TABLE": self.tables["outbox"].table_name,
             "TALLY_BUCKET": self.data_bucket.bucket_name,
