@@ -78,5 +78,8 @@ def make_shop_world(client, alice: Caller, bob: Caller, stock: int = 5, handle: 
         "categories": [{"slug": "kitchen", "name": "Kitchen"}], "pickup_location_ids": [store],
         "delivery_location_id": warehouse, "reservation_minutes": 30})
     assert status == 200, shop
+    status, listing = alice.put(f"/orgs/{oid}/shop/listings/{product['id']}", {"category": "kitchen",
+                                                                              "description": "A sturdy mug."})
+    assert status == 200, listing
     return ShopWorld(oid, handle, alice, manager, staff, bob, Caller(client, None, "anon@example.com"), store,
                      warehouse, product["id"], shop["payment_secret"])

@@ -22,6 +22,9 @@ from ..core.schemas import UUID_PATTERN
 from ..core.web import Reply, Req, route
 from .rules.orders import HANDLE_PATTERN
 from .schemas import (
+    ListingIn,
+    ListingOut,
+    ListingsOut,
     OrderOut,
     OrdersOut,
     OrdersQuery,
@@ -36,15 +39,16 @@ from .schemas import (
 
 if TYPE_CHECKING:
     from ..core import orgs
-    from . import orders, shops
+    from . import listings, orders, shops
 else:  # imported by the first request that calls them (core.deferred)
     (orgs,) = deferred("chalicelib.core", "orgs")
-    orders, shops = deferred(__package__, "orders", "shops")
+    listings, orders, shops = deferred(__package__, "listings", "orders", "shops")
 
 shop = Blueprint(__name__)
 
 HANDLE = {"handle": HANDLE_PATTERN}
 ORDER = {"order_id": UUID_PATTERN}
+PRODUCT = {"product_id": r"^[A-Za-z0-9_-]{1,64}$"}
 REPLAYED = {200: "this order id was used already with the same order: the order as it is now"}
 
 
@@ -133,6 +137,24 @@ def get_shop(req: Req, org_id: str) -> ShopOut:
     """The shop (the payment secret for owners and managers only)."""
     m = orgs.require_role(req.principal, org_id)
     return shops.shop_out(shops.get_shop(org_id), m.role in MANAGERS)
+
+
+@route(shop, "/orgs/{org_id}/shop/listings/{product_id}", ("PUT",), path_patterns=PRODUCT, body=ListingIn,
+       response=ListingOut)
+def put_listing(req: Req, org_id: str, product_id: str) -> ListingOut:
+    """Offer a catalogue product on the storefront (owners and managers): its shop category, its
+    description and any discount (a percentage or an amount off, within its days). The storefront's
+    documents are republished from the shop stream."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    listing = listings.set_listing(shops.get_shop(org_id), product_id, req.body(ListingIn))
+    return listings.listing_out_of(org_id, listing)
+
+
+@route(shop, "/orgs/{org_id}/shop/listings", ("GET",), response=ListingsOut)
+def get_listings(req: Req, org_id: str) -> ListingsOut:
+    """The storefront's products with today's prices (selling price, discount, price after it)."""
+    orgs.require_role(req.principal, org_id)
+    return listings.listings(org_id)
 
 
 @route(shop, "/orgs/{org_id}/shop/orders", ("GET",), query=OrdersQuery, response=OrdersOut)

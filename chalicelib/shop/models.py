@@ -30,6 +30,10 @@ def shop_handle_key(handle: str) -> tuple[str, str]:
     return f"SHOPHANDLE#{handle}", "CLAIM"
 
 
+def listing_key(org_id: str, product_id: str) -> tuple[str, str]:
+    return org_pk(org_id), f"LISTING#{product_id}"
+
+
 def order_key(org_id: str, order_id: str) -> tuple[str, str]:
     return org_key(org_id, "ORDER", order_id), "ORDER"
 
@@ -125,6 +129,7 @@ class Shop(ShopTable):
     pickup_location_ids = ListAttribute(of=UnicodeAttribute, default=list)
     delivery_location_id = UnicodeAttribute(null=True)
     reservation_minutes = NumberAttribute(default=30)
+    delivery_days = NumberAttribute(default=2)  # from stock at the delivery location to the door
     payment_secret = UnicodeAttribute()  # HMAC-SHA256 key of the payment webhook (random, per shop)
     version = NumberAttribute(default=1)
     created_at = UnicodeAttribute()
@@ -137,13 +142,39 @@ class ShopHandleClaim(ShopTable):
     org_id = UnicodeAttribute()
 
 
+# ------------------------------------------------------------------ listings
+class ListingDiscount(MapAttribute):
+    kind = UnicodeAttribute()  # percent | amount
+    value = DecimalAttribute()
+    starts_on = UnicodeAttribute(null=True)  # YYYY-MM-DD, inclusive
+    ends_on = UnicodeAttribute(null=True)
+    label = UnicodeAttribute(default="")
+
+
+class Listing(ShopTable):
+    """pk ORG#o, sk LISTING#<product>: a catalogue product on the storefront: its shop category, its
+    description and any discount off its selling price. Only a published listing can be ordered."""
+
+    org_id = UnicodeAttribute()
+    product_id = UnicodeAttribute()
+    category = UnicodeAttribute(null=True)  # a shop category's slug
+    description = UnicodeAttribute(default="")
+    published = BooleanAttribute(default=True)
+    discount = ListingDiscount(null=True)
+    version = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
 # ------------------------------------------------------------------ orders
 class OrderedLine(MapAttribute):
     product_id = UnicodeAttribute()
     sku = UnicodeAttribute(default="")
     name = UnicodeAttribute(default="")
     quantity = DecimalAttribute()
-    unit_price = DecimalAttribute()
+    unit_price = DecimalAttribute()  # after any discount: what the shopper pays per unit
+    list_price = DecimalAttribute(null=True)  # the selling price before it
+    discount = DecimalAttribute(null=True)  # off each unit
 
 
 class StatusChange(MapAttribute):

@@ -39,6 +39,7 @@ from .models import (
 from .rules import orders as rules
 from .rules import payments
 from .schemas import OrderStatus, OrderOut, OrdersOut, PaymentIn, PaymentOut, PlaceOrderIn, ShopOrderLineOut, StatusChangeOut
+from .listings import listings_by_product, price_today
 from .shops import shop_by_handle
 
 
@@ -117,16 +118,20 @@ def place_order(handle: str, data: PlaceOrderIn, shopper: Shopper) -> Placed:
     location_id = _location(shop, data)
     merged = rules.merge_quantities((line.product_id, line.quantity) for line in data.lines)
     products = catalogue.products_by_id(org_id, {p for p, _ in merged})
+    listed = listings_by_product(org_id, {p for p, _ in merged})
+    today = clock.now().date()
     lines: list[OrderedLine] = []
     for i, (product_id, quantity) in enumerate(merged):
         product = products.get(product_id)
-        if product is None:
-            raise NotFound("no such product", field=f"lines.{i}.product_id")
+        listing = listed.get(product_id)
+        if product is None or listing is None or not listing.published:
+            raise NotFound("this shop sells no such product", field=f"lines.{i}.product_id")
         if product.currency != shop.currency:
             raise Conflict(f"this product is priced in {product.currency}, the shop in {shop.currency}",
                            field=f"lines.{i}.product_id")
+        price = price_today(product, listing, today)
         lines.append(OrderedLine(product_id=product_id, sku=product.sku, name=product.name, quantity=quantity,
-                                 unit_price=Decimal(product.price)))
+                                 unit_price=price.final, list_price=price.price, discount=price.discount))
     now_dt = clock.now()
     now = now_dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     expires = rules.expires_at(now_dt, int(shop.reservation_minutes))
@@ -296,7 +301,9 @@ def order_out(o: Order) -> OrderOut:
         customer_name=o.customer_name or "", guest=o.customer_sub is None, phone=o.phone,
         sms_opt_in=bool(o.sms_opt_in),
         lines=[ShopOrderLineOut(product_id=ln.product_id, sku=ln.sku or "", name=ln.name or "",
-                                quantity=fmt_quantity(ln.quantity), unit_price=fmt_unit_price(ln.unit_price, cur))
+                                quantity=fmt_quantity(ln.quantity), unit_price=fmt_unit_price(ln.unit_price, cur),
+                                list_price=None if ln.list_price is None else fmt_unit_price(ln.list_price, cur),
+                                discount=None if ln.discount is None else fmt(ln.discount, cur))
                for ln in o.lines or []],
         total=fmt(o.total, cur), currency=cur, expires_at=o.expires_at if o.status == "placed" else None,
         cancel_reason=o.cancel_reason, payment_id=o.payment_id, paid_at=o.paid_at,

@@ -1,7 +1,7 @@
 """The shop's request bodies, query models and response models (the OpenAPI document is built from them)."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import MISSING, Field, field_validator
 
@@ -29,6 +29,7 @@ class ShopIn(Strict):
     pickup_location_ids: list[Id] = Field(default_factory=list, max_length=50)
     delivery_location_id: Id | None = None
     reservation_minutes: int = Field(default=30, ge=MIN_RESERVATION_MINUTES, le=MAX_RESERVATION_MINUTES)
+    delivery_days: int = Field(default=2, ge=0, le=60)
     version: int | None = Field(default=None, ge=1)
 
     @field_validator("categories")
@@ -54,6 +55,7 @@ class ShopOut(Out):
     pickup_location_ids: list[str]
     delivery_location_id: str | None
     reservation_minutes: int
+    delivery_days: int
     version: int
     payment_secret: str | MISSING = MISSING  # owners and managers: the payment webhook's HMAC key
 
@@ -67,6 +69,58 @@ class PublicShopOut(Out):
     categories: list[ShopCategoryOut]
     pickup_location_ids: list[str]
     delivers: bool
+
+
+# ----------------------------------------------------------------- listings
+Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+class DiscountIn(Strict):
+    """A percentage (more than 0, at most 100) or an amount off the unit selling price, within its days."""
+
+    kind: Literal["percent", "amount"]
+    value: str = Field(pattern=r"^(?:0|[1-9]\d{0,8})(?:\.\d{1,4})?$")
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    label: str = Field(default="", max_length=80, pattern=r"^[^<>\x00-\x1f\x7f]*$")
+
+
+class ListingIn(Strict):
+    """A catalogue product on the storefront (owners and managers): its shop category, description and
+    any discount. Changing one sends the version read."""
+
+    category: str | None = Field(default=None, pattern=CATEGORY_PATTERN, max_length=40)
+    description: str = Field(default="", max_length=2000)
+    published: bool = True
+    discount: DiscountIn | None = None
+    version: int | None = Field(default=None, ge=1)
+
+
+class DiscountOut(Out):
+    kind: str
+    value: str
+    starts_on: str | None
+    ends_on: str | None
+    label: str
+
+
+class ListingOut(Out):
+    product_id: str
+    name: str
+    sku: str
+    category: str | None
+    description: str
+    published: bool
+    discount: DiscountOut | None
+    price: str  # the selling price
+    discount_amount: str  # off each unit today
+    final_price: str  # what a unit costs today
+    currency: str
+    version: int
+
+
+class ListingsOut(Items[ListingOut]):
+    pass
 
 
 # ----------------------------------------------------------------- orders
@@ -117,7 +171,9 @@ class ShopOrderLineOut(Out):
     sku: str
     name: str
     quantity: str
-    unit_price: str
+    unit_price: str  # after any discount
+    list_price: str | None  # before it
+    discount: str | None  # off each unit
 
 
 class StatusChangeOut(Out):

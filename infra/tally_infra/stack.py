@@ -202,6 +202,14 @@ class TallyStack(cdk.Stack):
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 response_headers_policy=self._headers_policy(),
             ),
+            # the shop's storefront documents (docs/shop.md): private objects of the data bucket, read by
+            # CloudFront only (origin access control); a page view costs no Lambda and no DynamoDB read
+            additional_behaviors={"/storefront/*": cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(
+                    self.data_bucket, origin_access_levels=[cloudfront.AccessLevel.READ]),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+            )},
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
             enable_logging=True, log_bucket=self.log_bucket, log_file_prefix="cloudfront/",
         )
@@ -323,6 +331,9 @@ class TallyStack(cdk.Stack):
             self.tables[logical].grant_stream_read(role)
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
                                                resources=[self.data_bucket.arn_for_objects("charts/*")]))
+        # the storefront's documents (the inventory and shop streams write and remove them)
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                                               resources=[self.data_bucket.arn_for_objects("storefront/*")]))
         # car photos: the presigned POST is signed by this role; HeadObject and presigned GETs need GetObject
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
                                                resources=[self.data_bucket.arn_for_objects("photos/*")]))

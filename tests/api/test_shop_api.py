@@ -236,3 +236,60 @@ def test_staff_routes_for_outsiders_and_each_role(world):
     listed = world.staff.get(f"/orgs/{o}/shop/orders?status=placed")[1]["items"]
     assert [x["id"] for x in listed] == [order["id"]]
     assert world.staff.get(f"/orgs/{o}/shop/orders?status=confirmed")[1]["items"] == []
+
+
+# ---------------------------------------------------------------- listings and prices
+def test_a_discount_is_shown_and_charged(world):
+    o, p = world.oid, world.product
+    status, listing = world.manager.put(f"/orgs/{o}/shop/listings/{p}", {
+        "category": "kitchen", "discount": {"kind": "percent", "value": "20", "label": "Spring sale"}, "version": 1})
+    assert status == 200, listing
+    assert (listing["price"], listing["discount_amount"], listing["final_price"]) == ("12.50", "2.50", "10.00")
+    status, order = world.guest_order("2")
+    assert status == 201 and order["total"] == "20.00"
+    assert order["lines"][0] | {} == {"product_id": p, "sku": "MUG-1", "name": "Blue mug", "quantity": "2",
+                                      "unit_price": "10.00", "list_price": "12.50", "discount": "2.50"}
+    sold = world.owner.put(f"/orgs/{o}/shop/listings/{p}", {
+        "discount": {"kind": "amount", "value": "3", "starts_on": "2020-01-01", "ends_on": "2020-01-31"},
+        "version": 2})[1]
+    assert sold["final_price"] == "12.50"  # outside its days: no discount
+
+
+@pytest.mark.parametrize("body,field,status", [
+    ({"category": "garden"}, "category", 404),
+    ({"discount": {"kind": "percent", "value": "120"}}, "discount.value", 400),
+    ({"discount": {"kind": "amount", "value": "0"}}, "discount.value", 400),
+    ({"discount": {"kind": "percent", "value": "10", "starts_on": "2026-02-10", "ends_on": "2026-02-01"}},
+     "discount.ends_on", 400),
+    ({"discount": {"kind": "percent", "value": "10", "starts_on": "2026-02-30"}}, "discount.starts_on", 400),
+    ({"discount": {"kind": "bogo", "value": "1"}}, "discount.kind", 400),
+])
+def test_bad_listings_name_their_field(world, body, field, status):
+    got, err = world.owner.put(f"/orgs/{world.oid}/shop/listings/{world.product}", {**body, "version": 1})
+    assert got == status and err["error"]["field"] == field, err
+
+
+def test_an_unlisted_or_unpublished_product_cannot_be_ordered(world):
+    o = world.oid
+    other = world.owner.post(f"/orgs/{o}/products", {"sku": "PLATE", "name": "Plate", "price": "3.00",
+                                                     "cost": "1.00", "currency": "EUR"})[1]["id"]
+    status, err = world.guest_order(lines=[{"product_id": other, "quantity": "1"}])
+    assert status == 404 and err["error"]["field"] == "lines.0.product_id"
+    assert world.owner.put(f"/orgs/{o}/shop/listings/{world.product}", {"published": False, "version": 1})[0] == 200
+    status, err = world.guest_order()
+    assert status == 404 and err["error"]["field"] == "lines.0.product_id"
+    status, err = world.owner.put(f"/orgs/{o}/shop/listings/nothing", {})
+    assert status == 404 and err["error"]["field"] == "product_id"
+
+
+def test_listing_routes_for_outsiders_and_each_role(world):
+    path = f"/orgs/{world.oid}/shop/listings/{world.product}"
+    assert world.anon.put(path, {"version": 1})[0] == 401
+    assert world.outsider.put(path, {"version": 1})[1]["error"]["field"] == "org_id"
+    assert world.outsider.get(f"/orgs/{world.oid}/shop/listings")[1]["error"]["field"] == "org_id"
+    status, err = world.staff.put(path, {"version": 1})
+    assert status == 403 and err["error"]["field"] == "role"
+    items = world.staff.get(f"/orgs/{world.oid}/shop/listings")[1]["items"]
+    assert [(i["product_id"], i["final_price"]) for i in items] == [(world.product, "12.50")]
+    status, err = world.manager.put(path, {"version": 7})
+    assert status == 409 and err["error"]["field"] == "version"

@@ -83,6 +83,7 @@ def seed_world(api: str) -> dict[str, Any]:
     # the shop (its handle is in the shops' namespace, so it may equal the desk's): a guest's order
     put(f"{o}/shop", {"handle": "contract-desk", "name": "Contract Shop", "currency": "USD",
                       "pickup_location_ids": [location_id], "delivery_location_id": warehouse_id})
+    put(f"{o}/shop/listings/{product_id}", {"description": "A widget"})
     order_id = str(uuid.uuid4())
     _ok(call("POST", f"{api}/shops/contract-desk/orders", {
         "order_id": order_id, "fulfilment": "pickup", "location_id": location_id, "email": "guest@example.com",
