@@ -1,11 +1,13 @@
-"""Shoppers against the running local stack over HTTP: twenty guests ordering the last five units at
-once (five orders, no oversell), and an order's emails through the stack's own stream workers."""
+"""Shoppers against the running local stack over HTTP: the storefront's documents served by the site from
+the data bucket (no API call), twenty guests ordering the last five units at once (five orders, no
+oversell), and an order's emails through the stack's own stream workers."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
 import time
+import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +32,9 @@ def _open_shop(api: str, stock: int) -> tuple[str, str, str, str, str, str]:
     status, shop, _ = call("PUT", f"{api}/orgs/{oid}/shop", {
         "handle": handle, "name": "Flash Shop", "currency": "EUR", "pickup_location_ids": [loc]}, token)
     assert status == 200, shop
+    status, listing, _ = call("PUT", f"{api}/orgs/{oid}/shop/listings/{product['id']}", {
+        "discount": {"kind": "percent", "value": "10", "label": "Flash sale"}}, token)
+    assert status == 200, listing
     return token, oid, product["id"], loc, handle, shop["payment_secret"]
 
 
@@ -64,7 +69,8 @@ def test_an_order_paid_and_collected_emails_its_customer_through_the_stack(local
     guest = f"guest-{uuid.uuid4().hex[:8]}@example.com"
     status, order = _order(api, handle, pid, loc, guest)
     assert status == 201, order
-    raw = json.dumps({"order_id": order["id"], "payment_id": "pay_9", "amount": "5.00", "currency": "EUR",
+    assert order["total"] == "4.50"  # 10% off 5.00
+    raw = json.dumps({"order_id": order["id"], "payment_id": "pay_9", "amount": "4.50", "currency": "EUR",
                       "status": "paid"}).encode()
     ts = str(int(time.time()))
     sig = "v1=" + hmac.new(secret.encode(), ts.encode() + b"." + raw, hashlib.sha256).hexdigest()
@@ -84,3 +90,28 @@ def test_an_order_paid_and_collected_emails_its_customer_through_the_stack(local
     assert {s.rsplit(" ", 1)[1] for s in subjects} == {"placed", "confirmed", "picked", "ready", "collected"}
     pos = call("GET", f"{api}/orgs/{oid}/stock/{pid}/{loc}", None, token)[1]
     assert (pos["on_hand"], pos["reserved"]) == ("2", "0")
+
+
+def _document(url: str) -> dict | None:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return json.loads(r.read())
+    except urllib.error.HTTPError:
+        return None
+
+
+def test_the_storefront_is_served_from_the_bucket_and_follows_the_stock(local_stack):
+    api, site = local_stack["api_url"], local_stack["dashboard_url"].rstrip("/")
+    token, oid, pid, loc, handle, _ = _open_shop(api, stock=2)
+    index = wait_for(lambda: (_document(f"{site}/storefront/{handle}/index.json") or {}).get("products") and
+                     _document(f"{site}/storefront/{handle}/index.json"), timeout=90)
+    assert index and index["products"][0]["final_price"] == "4.50" and index["products"][0]["discount"] == "0.50"
+    page = _document(f"{site}/{index['products'][0]['page']}")
+    assert page["pickup"][0]["location_id"] == loc and page["pickup"][0]["date"] is not None
+    stock_url = f"{site}/{page['availability']}"
+    assert wait_for(lambda: (_document(stock_url) or {}).get("locations", [{}])[0].get("available") == "2", timeout=90)
+    for _ in range(2):
+        assert _order(api, handle, pid, loc, "buyer@example.com")[0] == 201
+    assert wait_for(lambda: (_document(stock_url) or {}).get("locations", [{}])[0].get("available") == "0",
+                    timeout=90), _document(stock_url)
+    assert _document(f"{site}/storefront/{handle}/nothing.json") is None
