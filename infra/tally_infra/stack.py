@@ -456,6 +456,9 @@ class TallyStack(cdk.Stack):
                 "Queries on this table's own secondary indexes (listed in docs/architecture.md).")
         ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/charts/*]",
             "Get and put of chart JSON under the charts/ prefix of the data bucket only.")
+        ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/storefront/*]",
+            "The shop's storefront documents under the storefront/ prefix of the data bucket only: the inventory "
+            "and shop streams put and remove them, CloudFront serves them (docs/shop.md).")
         ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/photos/*]",
             "Car photos under the photos/ prefix of the data bucket only: the presigned upload POSTs the role "
             "signs (PutObject), HeadObject and presigned GETs (GetObject); keys are per organisation and car.")
