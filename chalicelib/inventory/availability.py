@@ -84,12 +84,13 @@ def availability_document(org_id: str, product_id: str) -> dict[str, Any] | None
 
 def publish_availability(org_id: str, product_id: str) -> str | None:
     """Write the product's availability document (private object, served by the CDN); its key, or None
-    when the product no longer exists (its document is removed)."""
+    when the product no longer exists (its document becomes a tombstone, `{"removed": true}`)."""
     key = availability_key(org_id, product_id)
     doc = availability_document(org_id, product_id)
     s3 = client("s3")
     if doc is None:
-        s3.delete_object(Bucket=get_settings().bucket, Key=key)
+        s3.put_object(Bucket=get_settings().bucket, Key=key, Body=b'{"removed":true}', ContentType="application/json",
+                      CacheControl="max-age=5", ServerSideEncryption="AES256")
         return None
     s3.put_object(Bucket=get_settings().bucket, Key=key,
                   Body=json.dumps(doc, separators=(",", ":")).encode(), ContentType="application/json",

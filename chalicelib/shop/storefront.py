@@ -46,15 +46,17 @@ def _put(key: str, doc: dict[str, Any]) -> None:
                             CacheControl="max-age=30", ServerSideEncryption="AES256")
 
 
-def _delete(key: str) -> None:
-    client("s3").delete_object(Bucket=get_settings().bucket, Key=key)
+def _remove(key: str) -> None:
+    """A document that is gone becomes a tombstone (`{"removed": true}`): the streams' role puts
+    objects and never deletes them, and a cached copy is replaced like any other change."""
+    _put(key, {"removed": True, "generated_at": clock.iso_now()})
 
 
 def unpublish_handle(org_id: str, handle: str) -> None:
     """A handle the shop left: its documents go (the new handle gets its own)."""
-    _delete(index_key(handle))
+    _remove(index_key(handle))
     for li in all_listings(org_id):
-        _delete(page_key(handle, str(li.product_id)))
+        _remove(page_key(handle, str(li.product_id)))
 
 
 def publish_shop(org_id: str, product_ids: set[str] | None = None) -> list[str]:
@@ -85,7 +87,7 @@ def publish_shop(org_id: str, product_ids: set[str] | None = None) -> list[str]:
     for pid in sorted(wanted):
         found, product = listed.get(pid), products.get(pid)
         if found is None or product is None or not found.published:
-            _delete(page_key(shop.handle, pid))
+            _remove(page_key(shop.handle, pid))
             continue
         _put(page_key(shop.handle, pid), page_document(shop, product_id=pid, now=now))
         written.append(page_key(shop.handle, pid))

@@ -331,8 +331,9 @@ class TallyStack(cdk.Stack):
             self.tables[logical].grant_stream_read(role)
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
                                                resources=[self.data_bucket.arn_for_objects("charts/*")]))
-        # the storefront's documents (the inventory and shop streams write and remove them)
-        role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        # the storefront's documents (the inventory and shop streams write them; a removed one is overwritten
+        # with a tombstone, so the role needs no DeleteObject)
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
                                                resources=[self.data_bucket.arn_for_objects("storefront/*")]))
         # car photos: the presigned POST is signed by this role; HeadObject and presigned GETs need GetObject
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
@@ -458,7 +459,7 @@ class TallyStack(cdk.Stack):
             "Get and put of chart JSON under the charts/ prefix of the data bucket only.")
         ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/storefront/*]",
             "The shop's storefront documents under the storefront/ prefix of the data bucket only: the inventory "
-            "and shop streams put and remove them, CloudFront serves them (docs/shop.md).")
+            "and shop streams put them, CloudFront serves them (docs/shop.md).")
         ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/photos/*]",
             "Car photos under the photos/ prefix of the data bucket only: the presigned upload POSTs the role "
             "signs (PutObject), HeadObject and presigned GETs (GetObject); keys are per organisation and car.")

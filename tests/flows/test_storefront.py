@@ -109,10 +109,10 @@ def test_unpublishing_removes_the_page_and_a_new_handle_moves_the_documents(clie
     assert s3_json(page) is not None
     assert w.owner.put(f"/orgs/{w.oid}/shop/listings/{w.product}", {"published": False, "version": 1})[0] == 200
     pump.run()
-    assert s3_json(page) is None and s3_json(f"storefront/{w.handle}/index.json")["products"] == []
+    assert s3_json(page)["removed"] is True and s3_json(f"storefront/{w.handle}/index.json")["products"] == []
     shop = w.owner.get(f"/orgs/{w.oid}/shop")[1]
     assert w.owner.put(f"/orgs/{w.oid}/shop", {"handle": f"{w.handle}-2", "name": "Corner",
                                                "version": shop["version"]})[0] == 200
     pump.run()
-    assert s3_json(f"storefront/{w.handle}/index.json") is None
+    assert s3_json(f"storefront/{w.handle}/index.json")["removed"] is True
     assert s3_json(f"storefront/{w.handle}-2/index.json")["name"] == "Corner"
