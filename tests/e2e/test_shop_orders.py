@@ -86,7 +86,7 @@ def test_an_order_paid_and_collected_emails_its_customer_through_the_stack(local
     mails = wait_for(lambda: len(mails_to(local_stack, guest)) >= 5 and mails_to(local_stack, guest), timeout=90)
     assert mails, mails_to(local_stack, guest)
     subjects = sorted(m["subject"] for m in mails)
-    assert len(subjects) == 5 and all("Flash Shop: order" in s for s in subjects)
+    assert len(subjects) == 5 and all("Flash Shop: order" in s for s in subjects), mails
     assert {s.rsplit(" ", 1)[1] for s in subjects} == {"placed", "confirmed", "picked", "ready", "collected"}
     pos = call("GET", f"{api}/orgs/{oid}/stock/{pid}/{loc}", None, token)[1]
     assert (pos["on_hand"], pos["reserved"]) == ("2", "0")
