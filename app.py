@@ -20,6 +20,7 @@ from chalicelib.cars.api import cars
 from chalicelib.expenses.api import expenses
 from chalicelib.helpdesk.api import helpdesk
 from chalicelib.inventory.api import inventory
+from chalicelib.shop.api import shop
 
 settings = get_settings()
 app = Chalice(app_name="tally", configure_logs=False)
@@ -35,6 +36,7 @@ app.register_blueprint(expenses)
 app.register_blueprint(inventory)
 app.register_blueprint(cars)
 app.register_blueprint(helpdesk)
+app.register_blueprint(shop)
 
 
 @web.route(app, "/health", public=True, response=HealthOut)
@@ -91,6 +93,14 @@ def on_helpdesk_stream(event: DynamoDBEvent) -> dict[str, Any]:
     from chalicelib.helpdesk.reactions import handle_helpdesk_batch
 
     return handle_helpdesk_batch(event.to_dict())
+
+
+@app.on_dynamodb_record(stream_arn=settings.shop_stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
+def on_shop_stream(event: DynamoDBEvent) -> dict[str, Any]:
+    """The shop's customer emails: one on every order status."""
+    from chalicelib.shop.reactions import handle_shop_batch
+
+    return handle_shop_batch(event.to_dict())
 
 
 # ---- schedules
@@ -168,3 +178,11 @@ def booking_reminders(event: CloudWatchEvent) -> Any:
     from chalicelib.cars.jobs import send_booking_reminders
 
     return send_booking_reminders()
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def expire_shop_orders(event: CloudWatchEvent) -> Any:
+    """Every minute: an unpaid shop order whose reservation time is up is cancelled and its stock released, once."""
+    from chalicelib.shop.jobs import expire_unpaid_orders
+
+    return expire_unpaid_orders()

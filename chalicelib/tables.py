@@ -9,6 +9,7 @@ from .expenses.models import ExpensesTable
 from .cars.models import CarsTable
 from .helpdesk.models import HelpdeskTable
 from .inventory.models import InventoryTable
+from .shop.models import ShopTable
 
 # logical name → table model (the one holding every key and index of that table)
 TABLE_MODELS = {
@@ -17,6 +18,7 @@ TABLE_MODELS = {
     "inventory": InventoryTable,
     "cars": CarsTable,
     "helpdesk": HelpdeskTable,
+    "shop": ShopTable,
     "rollups": Rollup,
     "outbox": OutboxMessage,
 }
@@ -26,6 +28,7 @@ STREAM_ENV = {
     "expenses": "TALLY_EXPENSES_STREAM_ARN",
     "inventory": "TALLY_INVENTORY_STREAM_ARN",
     "helpdesk": "TALLY_HELPDESK_STREAM_ARN",
+    "shop": "TALLY_SHOP_STREAM_ARN",
     "outbox": "TALLY_OUTBOX_STREAM_ARN",
 }
 

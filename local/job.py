@@ -26,6 +26,7 @@ def stack_env(outputs: dict) -> dict[str, str]:
         "TALLY_DASHBOARD_URL": outputs["dashboard_url"], "TALLY_API_URL": outputs["api_url"], "TALLY_DASHBOARD_ORIGIN": outputs["dashboard_url"].rstrip("/"),
         "TALLY_EXPENSES_STREAM_ARN": arns.get("expenses", ""), "TALLY_OUTBOX_STREAM_ARN": arns.get("outbox", ""),
         "TALLY_INVENTORY_STREAM_ARN": arns.get("inventory", ""), "TALLY_HELPDESK_STREAM_ARN": arns.get("helpdesk", ""),
+        "TALLY_SHOP_STREAM_ARN": arns.get("shop", ""),
         "POWERTOOLS_METRICS_DISABLED": "true", "TALLY_STAGE": "local",
         "TALLY_AUTO_CONFIRM_SIGN_UP": "true", "POWERTOOLS_TRACE_DISABLED": "true",
         **({"TALLY_MAIL_FROM": outputs["mail_from"]} if outputs.get("mail_from") else {}),

@@ -1,4 +1,6 @@
-"""The dashboard's static files, its /config.json, and the local mail outbox (JSON and a page)."""
+"""The dashboard's static files, its /config.json, the local mail outbox (JSON and a page), and the
+storefront's documents from the data bucket under /storefront/ (on AWS a CloudFront behaviour serves
+that path from the private bucket; here the site reads the object from the embedded S3)."""
 from __future__ import annotations
 
 import html
@@ -40,6 +42,24 @@ def outbox_messages() -> list[dict]:
                 "attachments": [a.filename for a in m.attachments or []],
             })
     return sorted(out, key=lambda m: m["created_at"])
+
+
+def storefront_object(path: str) -> bytes | None:
+    """The data bucket's object at a /storefront/... path, or None when there is none."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib.core.aws import client
+    from chalicelib.core.settings import get_settings
+
+    key = path.lstrip("/")
+    if ".." in key.split("/") or not key.endswith(".json"):
+        return None
+    try:
+        return client("s3").get_object(Bucket=get_settings().bucket, Key=key)["Body"].read()
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+            return None
+        raise
 
 
 OUTBOX_CSS = "body{font-family:system-ui,sans-serif;margin:1rem;max-width:60rem}article{border:1px solid #ccc;" \
@@ -88,6 +108,11 @@ class Site:
                         return self._send(200, outbox_page(outbox_messages()).encode(), "text/html; charset=utf-8")
                     if path == "/outbox.css":
                         return self._send(200, OUTBOX_CSS.encode(), "text/css")
+                    if path.startswith("/storefront/"):
+                        body = storefront_object(path)
+                        if body is None:
+                            return self._send(404, b'{"error":"not found"}', "application/json")
+                        return self._send(200, body, "application/json")
                     return self._static(path)
                 except Exception as exc:  # a local tool: say what went wrong
                     return self._send(500, json.dumps({"error": str(exc)}).encode(), "application/json")

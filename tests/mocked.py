@@ -113,6 +113,7 @@ class Pump:
         self.outbox = StreamReader(s.outbox_table)
         self.inventory = StreamReader(s.inventory_table)
         self.helpdesk = StreamReader(s.helpdesk_table)
+        self.shop = StreamReader(s.shop_table)
         self.last_expenses_batch: list[dict] = []
 
     def invoke(self, name: str, records: list[dict]) -> dict:
@@ -134,10 +135,13 @@ class Pump:
             desk = self.helpdesk.records()
             if desk:
                 assert self.invoke("on_helpdesk_stream", desk) == {"batchItemFailures": []}
+            shop = self.shop.records()
+            if shop:
+                assert self.invoke("on_shop_stream", shop) == {"batchItemFailures": []}
             out = self.outbox.records()
             if out:
                 assert self.invoke("on_outbox_stream", out) == {"batchItemFailures": []}
-            if not recs and not inv and not desk and not out:
+            if not recs and not inv and not desk and not shop and not out:
                 return
 
 

@@ -128,6 +128,11 @@ class Req:
             raise ContractViolation("public routes have no principal")
         return self.user
 
+    @property
+    def raw_body(self) -> bytes:
+        """The body's bytes as sent (a signed webhook's signature is over them, not over parsed JSON)."""
+        return bytes(self._request.raw_body or b"")
+
     def json(self) -> Any:
         raw = self._request.raw_body or b""
         ctype = (self.headers.get("content-type") or "application/json").split(";")[0].strip().lower()

@@ -43,6 +43,10 @@ from .schemas import (
     PurchaseOrdersOut,
     PurchaseOrdersQuery,
     ReceiptIn,
+    ReleaseIn,
+    ReservationChangedOut,
+    ReservationIn,
+    ReservationOut,
     StockQuery,
     StockSettingsIn,
     SupplierIn,
@@ -183,6 +187,48 @@ def list_movements(req: Req, org_id: str) -> MovementsOut:
     m = orgs.require_role(req.principal, org_id)
     q = req.query_model(MovementsQuery)
     return ledger.movements(org_id, m.role in MANAGERS, q.limit, q.product_id, q.location_id)
+
+
+# ----------------------------------------------------------------- reservations
+RESERVATION = {"reservation_id": r"^[A-Za-z0-9_-]{1,64}$"}
+
+
+@route(inventory, "/orgs/{org_id}/reservations/{reservation_id}", ("PUT",), body=ReservationIn, path_patterns=RESERVATION,
+       response=ReservationChangedOut, status=201,
+       also={200: "the reservation was made already with this body: it as it is now (no positions)"})
+def put_reservation(req: Req, org_id: str, reservation_id: str) -> ReservationChangedOut | Reply[ReservationChangedOut]:
+    """Keep stock for an order (a phone order, a held item) under a client-chosen id: every line or
+    none; a line beyond what is available (on hand - reserved) is 409 naming it. Staff and up."""
+    m = orgs.require_role(req.principal, org_id)
+    held = ledger.reserve(org_id, reservation_id, req.body(ReservationIn), req.principal.sub)
+    body = ledger.held_out(held, m.role in MANAGERS)
+    return Reply(body, 200) if held.replayed else body
+
+
+@route(inventory, "/orgs/{org_id}/reservations/{reservation_id}", ("GET",), path_patterns=RESERVATION,
+       response=ReservationOut)
+def get_reservation(req: Req, org_id: str, reservation_id: str) -> ReservationOut:
+    orgs.require_role(req.principal, org_id)
+    return ledger.reservation(org_id, reservation_id)
+
+
+@route(inventory, "/orgs/{org_id}/reservations/{reservation_id}/release", ("POST",), body=ReleaseIn,
+       path_patterns=RESERVATION,
+       response=ReservationChangedOut, status=200)
+def release_reservation(req: Req, org_id: str, reservation_id: str) -> ReservationChangedOut:
+    """Give a held reservation's stock back (once; a fulfilled one is 409 `status`)."""
+    m = orgs.require_role(req.principal, org_id)
+    held = ledger.release(org_id, reservation_id, req.principal.sub, req.body(ReleaseIn).reason)
+    return ledger.held_out(held, m.role in MANAGERS)
+
+
+@route(inventory, "/orgs/{org_id}/reservations/{reservation_id}/fulfil", ("POST",), path_patterns=RESERVATION,
+       response=ReservationChangedOut, status=200)
+def fulfil_reservation(req: Req, org_id: str, reservation_id: str) -> ReservationChangedOut:
+    """Sell a held reservation's stock (once): a sale movement per line, from the units kept for it."""
+    m = orgs.require_role(req.principal, org_id)
+    held = ledger.fulfil(org_id, reservation_id, req.principal.sub)
+    return ledger.held_out(held, m.role in MANAGERS)
 
 
 @route(inventory, "/orgs/{org_id}/backorders", ("GET",), query=BackordersQuery, response=BackordersOut)

@@ -186,3 +186,15 @@ def items(kind: str, org_id: str) -> SuppliersOut | LocationsOut | CustomersOut:
     if kind == "location":
         return LocationsOut(items=[location_out(i) for i in rows])
     return CustomersOut(items=[customer_out(i) for i in rows])
+
+
+# ----------------------------------------------------------------- for other modules (the shop)
+def products_by_id(org_id: str, ids: set[str]) -> dict[str, ProductOut]:
+    """Products by id, their public fields (no cost), in one BatchGetItem: {id: product} for those
+    that exist."""
+    return {pid: product_out(p, False) for pid, p in many(Product, "PRODUCT", org_id, ids).items()}
+
+
+def locations_by_id(org_id: str, ids: set[str]) -> dict[str, LocationOut]:
+    """Locations by id in one BatchGetItem: {id: location} for those that exist."""
+    return {lid: location_out(lo) for lid, lo in many(Location, "LOCATION", org_id, ids).items()}

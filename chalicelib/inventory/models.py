@@ -200,7 +200,8 @@ class Position(InventoryTable):
     """pk ORG#o, sk POS#<product>#<location>; gsi1 ORG#o#LOC#<location> / PRODUCT#<product>;
     gsi3 POS#<shard> / ORG#o#<product>#<location>.
 
-    on_hand = sum of lots' quantities; available = on_hand (nothing is reserved apart from it);
+    on_hand = sum of lots' quantities; reserved = what held Reservations keep for their orders;
+    available = on_hand - reserved (what a sale, an issue, a transfer or a new reservation may take);
     backordered = open backorder quantity waiting here. `version` is bumped by every change and
     every change is conditional on the version read (optimistic concurrency)."""
 
@@ -209,6 +210,7 @@ class Position(InventoryTable):
     location_id = UnicodeAttribute()
     on_hand = DecimalAttribute()
     backordered = DecimalAttribute()
+    reserved = DecimalAttribute(default=Decimal)
     lots = ListAttribute(of=Lot, default=list)
     reorder_point = DecimalAttribute(null=True)
     reorder_quantity = DecimalAttribute(null=True)
@@ -258,6 +260,7 @@ class Movement(InventoryTable):
     customer_id = UnicodeAttribute(null=True)
     purchase_order_id = UnicodeAttribute(null=True)
     backorder_id = UnicodeAttribute(null=True)  # a sale that fills a backorder
+    reservation_id = UnicodeAttribute(null=True)  # a sale that fulfils a reservation (its stock was reserved)
     reverses = UnicodeAttribute(null=True)
     note = UnicodeAttribute(default="")
     request_hash = UnicodeAttribute(default="")  # the request that recorded it: a replay must match
@@ -293,6 +296,38 @@ class ReversalClaim(InventoryTable):
     """pk ORG#o, sk REVERSED#<movement id>: a movement is reversed at most once."""
 
     reversal_id = UnicodeAttribute()
+
+
+class ReservedLine(MapAttribute):
+    """Units of one product kept at one location for a reservation (price: the unit price it sells at)."""
+
+    product_id = UnicodeAttribute()
+    location_id = UnicodeAttribute()
+    quantity = DecimalAttribute()
+    price = DecimalAttribute(null=True)
+    currency = UnicodeAttribute(null=True)  # the product's: what `price` is in
+
+
+class Reservation(InventoryTable):
+    """pk ORG#o, sk RESERVE#<client id>: stock held for an order, in the same transaction as the
+    positions' `reserved` (and the caller's own items, e.g. a shop order).
+
+    status held → released (the stock is free again) or fulfilled (each line sold: a sale movement
+    with `reservation_id`, id `uuid5(reservation, product, location)`). Never deleted."""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    lines = ListAttribute(of=ReservedLine, default=list)
+    status = UnicodeAttribute()
+    reference = UnicodeAttribute(default="")  # what it is for, e.g. shop:order:<id>
+    customer_id = UnicodeAttribute(null=True)
+    request_hash = UnicodeAttribute(default="")
+    sale_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    reason = UnicodeAttribute(null=True)  # why it was released (expired, cancelled, ...)
+    created_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    settled_at = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=1)
 
 
 # --------------------------------------------------------------- purchasing

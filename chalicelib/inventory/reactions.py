@@ -4,7 +4,8 @@ Per record (a bad record fails only itself): movements become rollup deltas (`wa
 changes become stock firings, filled backorders become customer emails.
 Per batch: the deltas are coalesced and applied exactly once (core.rollups); the firings' outbox
 messages are put conditionally on their deterministic ids (a replay sends nothing twice); each
-touched organisation's chart JSON is republished (insights).
+touched organisation's chart JSON is republished (insights), and each touched product's availability
+document for storefronts (availability: once per product per batch, whatever the records).
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from ..core.orgs import AlertRecipient, alert_recipients
 from ..core.rollups import Contribution, apply_contributions
 from ..core.settings import get_settings
 from ..core.streams import process_batch, raw_images
-from . import insights
+from . import availability, insights
 from .models import InventoryTable, Location, Product, item_key
 from .rules import watch
 
@@ -124,10 +125,15 @@ def handle_inventory_batch(event: dict[str, Any]) -> dict[str, Any]:
     ctx = OrgContext()
     contributions: list[Contribution] = []
     seqs_by_org: dict[str, list[str]] = {}
+    seqs_by_product: dict[tuple[str, str], list[str]] = {}  # positions or products changed: availability
 
     def on_record(record: DynamoDBRecord) -> None:
         old, new = raw_images(record)
         seq = str(record.dynamodb.sequence_number if record.dynamodb else "")
+        img = new or old or {}
+        if watch.is_position(img) or str(img.get("sk", "")).startswith("PRODUCT#"):
+            product_id = str(img.get("product_id") or img.get("id") or "")
+            seqs_by_product.setdefault((str(img.get("org_id", "")), product_id), []).append(seq)
         if watch.is_movement(new) and not old:
             c = Contribution(str(record.event_id), seq)
             for key, name, amount in watch.movement_contributions(new):
@@ -155,6 +161,12 @@ def handle_inventory_batch(event: dict[str, Any]) -> dict[str, Any]:
                 insights.publish_chart(org_id, result.rollups, ctx.products(org_id))
             except Exception:
                 logger.exception("inventory chart publish failed", extra={"org_id": org_id})
+                failed.update(seqs)
+        for (org_id, product_id), seqs in seqs_by_product.items():
+            try:
+                availability.publish_availability(org_id, product_id)
+            except Exception:
+                logger.exception("availability publish failed", extra={"org_id": org_id, "product_id": product_id})
                 failed.update(seqs)
         return failed
 

@@ -172,6 +172,26 @@ class MovementIn(Strict):
     note: str = Field(default="", max_length=500)
 
 
+class ReservationLineIn(Strict):
+    product_id: Id
+    location_id: Id
+    quantity: Quantity
+    price: Cost = None  # the unit price the units sell at when the reservation is fulfilled
+
+
+class ReservationIn(Strict):
+    """Stock kept for an order until it is fulfilled (sold) or released: `available` shrinks, `on_hand`
+    stays. Lines of the same product and location are added together."""
+
+    lines: list[ReservationLineIn] = Field(min_length=1, max_length=25)
+    reference: str = Field(default="", max_length=200)
+    customer_id: Id | None = None
+
+
+class ReleaseIn(Strict):
+    reason: Literal["cancelled", "expired", "changed"] = "cancelled"
+
+
 class OrderLineIn(Strict):
     product_id: Id
     quantity: Quantity
@@ -291,6 +311,8 @@ class PositionOut(Out):
     updated_at: str
     lots: list[LotOut]
     value: str | MISSING = MISSING  # owners and managers: at FIFO cost
+    reserved: str = "0"  # kept for held reservations
+    available: str = "0"  # on_hand - reserved: what can still be sold or reserved
 
 
 class ConsumedLotOut(Out):
@@ -324,6 +346,35 @@ class MovementOut(Out):
     lots: list[ConsumedLotOut]
     cost: str | MISSING = MISSING  # owners and managers: FIFO cost
     unit_cost: str | None | MISSING = MISSING  # owners and managers
+    reservation_id: str | None = None  # a sale that fulfilled a reservation
+
+
+class ReservationLineOut(Out):
+    product_id: str
+    location_id: str
+    quantity: str
+    price: str | None
+
+
+class ReservationOut(Out):
+    id: str
+    status: Literal["held", "released", "fulfilled"]
+    lines: list[ReservationLineOut]
+    reference: str
+    customer_id: str | None
+    sale_ids: list[str]
+    reason: str | None
+    created_by: str
+    created_at: str
+    settled_at: str | None
+    version: int
+
+
+class ReservationChangedOut(Out):
+    """The reservation and the positions it changed (none for a replay)."""
+
+    reservation: ReservationOut
+    positions: list[PositionOut]
 
 
 class MovementRecordedOut(Out):

@@ -38,7 +38,7 @@ ATTR_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NU
               "B": dynamodb.AttributeType.BINARY}
 # stream handler function (Chalice's logical id) → the table whose stream it reads
 STREAM_HANDLERS = {"OnExpensesStream": "expenses", "OnInventoryStream": "inventory", "OnHelpdeskStream": "helpdesk",
-                   "OnOutboxStream": "outbox"}
+                   "OnOutboxStream": "outbox", "OnShopStream": "shop"}
 # What the functions do to items: no Scan (every read is a key or index Query, docs/architecture.md).
 TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
                  "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
@@ -204,6 +204,14 @@ class TallyStack(cdk.Stack):
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 response_headers_policy=self._headers_policy(),
             ),
+            # the shop's storefront documents (docs/shop.md): private objects of the data bucket, read by
+            # CloudFront only (origin access control); a page view costs no Lambda and no DynamoDB read
+            additional_behaviors={"/storefront/*": cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(
+                    self.data_bucket, origin_access_levels=[cloudfront.AccessLevel.READ]),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+            )},
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
             enable_logging=True, log_bucket=self.log_bucket, log_file_prefix="cloudfront/",
         )
@@ -226,6 +234,7 @@ class TallyStack(cdk.Stack):
             "TALLY_INVENTORY_TABLE": self.tables["inventory"].table_name,
             "TALLY_CARS_TABLE": self.tables["cars"].table_name,
             "TALLY_HELPDESK_TABLE": self.tables["helpdesk"].table_name,
+            "TALLY_SHOP_TABLE": self.tables["shop"].table_name,
             "TALLY_ROLLUPS_TABLE": self.tables["rollups"].table_name,
             "TALLY_OUTBOX_TABLE": self.tables["outbox"].table_name,
             "TALLY_BUCKET": self.data_bucket.bucket_name,
@@ -374,6 +383,10 @@ class TallyStack(cdk.Stack):
             self.tables[logical].grant_stream_read(role)
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
                                                resources=[self.data_bucket.arn_for_objects("charts/*")]))
+        # the storefront's documents (the inventory and shop streams write them; a removed one is overwritten
+        # with a tombstone, so the role needs no DeleteObject)
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
+                                               resources=[self.data_bucket.arn_for_objects("storefront/*")]))
         # car photos: the presigned POST is signed by this role; HeadObject and presigned GETs need GetObject
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
                                                resources=[self.data_bucket.arn_for_objects("photos/*")]))
@@ -496,6 +509,9 @@ class TallyStack(cdk.Stack):
                 "Queries on this table's own secondary indexes (listed in docs/architecture.md).")
         ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/charts/*]",
             "Get and put of chart JSON under the charts/ prefix of the data bucket only.")
+        ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/storefront/*]",
+            "The shop's storefront documents under the storefront/ prefix of the data bucket only: the inventory "
+            "and shop streams put them, CloudFront serves them (docs/shop.md).")
         ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/photos/*]",
             "Car photos under the photos/ prefix of the data bucket only: the presigned upload POSTs the role "
             "signs (PutObject), HeadObject and presigned GETs (GetObject); keys are per organisation and car.")

@@ -83,6 +83,15 @@ def seed_world(api: str) -> dict[str, Any]:
     put(f"{o}/kb/articles/{article_id}", {"title": "Refunds", "body": "We refund within **3 days**.",
                                           "visibility": "public", "status": "published"}, 201)
 
+    # the shop (its handle is in the shops' namespace, so it may equal the desk's): a guest's order
+    put(f"{o}/shop", {"handle": "contract-desk", "name": "Contract Shop", "currency": "USD",
+                      "pickup_location_ids": [location_id], "delivery_location_id": warehouse_id})
+    put(f"{o}/shop/listings/{product_id}", {"description": "A widget"})
+    order_id = str(uuid.uuid4())
+    _ok(call("POST", f"{api}/shops/contract-desk/orders", {
+        "order_id": order_id, "fulfilment": "pickup", "location_id": location_id, "email": "guest@example.com",
+        "lines": [{"product_id": product_id, "quantity": "1"}]}), 201)
+
     put("/budgets/food", {"limit": "100.00"})
     post("/categories", {"name": "pets"})
     txn_id = post("/expenses", {"kind": "expense", "amount": "12.50", "currency": "USD", "date": today,
@@ -101,6 +110,7 @@ def seed_world(api: str) -> dict[str, Any]:
             "sub": member_sub, "email": "invited@example.com", "car_id": car_id,
             "handle": "contract-desk", "team_id": team_id, "macro_id": macro_id, "ticket_id": ticket_id,
             "message_id": message_id, "article_id": article_id, "version": "1",
+            "order_id": order_id, "reservation_id": f"shop-{order_id}",
         },
         "items": {"suppliers": supplier_id, "locations": warehouse_id, "customers": customer_id},
         "owner_sub": owner_sub,

@@ -14,12 +14,12 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
 STREAMS = {"OnExpensesStream": "expenses", "OnInventoryStream": "inventory", "OnHelpdeskStream": "helpdesk",
-           "OnOutboxStream": "outbox"}
+           "OnOutboxStream": "outbox", "OnShopStream": "shop"}
 TRIGGER = "OnUserConfirmed"  # app.py's on_user_confirmed: the user pool's trigger
 ASSET_LIMIT = 5_000_000  # bytes: the deployed Lambda asset, zipped (issue 8)
 ENV_NAMES = ("TALLY_STAGE", "TALLY_CORE_TABLE", "TALLY_EXPENSES_TABLE", "TALLY_ROLLUPS_TABLE", "TALLY_OUTBOX_TABLE",
              "TALLY_HELPDESK_TABLE", "TALLY_EXPENSES_STREAM_ARN", "TALLY_HELPDESK_STREAM_ARN", "TALLY_OUTBOX_STREAM_ARN",
-             "TALLY_BUCKET", "TALLY_USER_POOL_ID",
+             "TALLY_BUCKET", "TALLY_USER_POOL_ID", "TALLY_SHOP_TABLE", "TALLY_SHOP_STREAM_ARN",
              "TALLY_USER_POOL_CLIENT_ID", "TALLY_MAIL_FROM", "TALLY_DASHBOARD_ORIGIN", "TALLY_DASHBOARD_URL",
              "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE")
 
@@ -282,7 +282,7 @@ def test_the_app_role_is_least_privilege(synth):
             assert set(_actions(s)) == {"s3:GetObject"}  # valuations read the dealer models; training writes them
         elif any(a.startswith("s3:") for a in _actions(s)):
             assert set(_actions(s)) == {"s3:GetObject", "s3:PutObject"}
-            assert s["Resource"]["Fn::Join"][1][1] in ("/charts/*", "/photos/*")
+            assert s["Resource"]["Fn::Join"][1][1] in ("/charts/*", "/photos/*", "/storefront/*")
         if any(a.startswith("ses:") for a in _actions(s)):
             assert set(_actions(s)) == {"ses:SendEmail", "ses:SendRawEmail"}
             assert ":identity/" in json.dumps(s["Resource"])

@@ -9,9 +9,22 @@ with 409 (or backordered), never oversold.
 """
 from __future__ import annotations
 
-from .plan import lots_of, new_position
+from .plan import available_of, lots_of, new_position
 from .read import get_movement, get_position
 from .record import Recorded, record_movement, set_stock_settings
+from .reservations import (
+    Also,
+    CallerConditionFailed,
+    Held,
+    fulfil,
+    get_reservation,
+    held_out,
+    release,
+    reservation,
+    reservation_out,
+    reserve,
+)
+from .reserving import fulfilment_sale_id
 from .views import (
     backorder_out,
     backorders,
@@ -30,6 +43,8 @@ from .views import (
 )
 
 __all__ = [
+    "Also", "CallerConditionFailed", "Held", "available_of", "fulfil", "fulfilment_sale_id",
+    "get_reservation", "held_out", "release", "reservation", "reservation_out", "reserve",
     "Recorded", "backorder_out", "backorders", "expiring", "get_movement", "get_position", "list_backorders",
     "list_movements", "list_positions", "lots_of", "movement", "movement_out", "movements", "new_position",
     "position_out", "positions_by_org", "record_movement", "set_stock_settings", "stock", "stock_of", "valuation",

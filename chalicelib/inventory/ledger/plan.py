@@ -72,12 +72,23 @@ def lots_of(pos: Position) -> list[rules.LotRow]:
             for lt in (pos.lots or [])]
 
 
-def _set_lots(pos: Position, lots: list[rules.LotRow]) -> None:
+def reserved_of(pos: Position) -> Decimal:
+    """What held reservations keep at this position (0 for a position written before reservations)."""
+    return Decimal(pos.reserved or 0)
+
+
+def available_of(pos: Position, lots: list[rules.LotRow] | None = None) -> Decimal:
+    """On hand minus reserved, never below 0: what a sale, issue, transfer or reservation may take."""
+    on_hand = rules.on_hand(lots if lots is not None else lots_of(pos))
+    return max(ZERO, on_hand - reserved_of(pos))
+
+
+def set_lots(pos: Position, lots: list[rules.LotRow]) -> None:
     pos.lots = [Lot(**lt) for lt in lots]
     pos.on_hand = rules.on_hand(lots)
 
 
-def _consumed(taken: list[rules.Taken]) -> list[ConsumedLot]:
+def consumed_parts(taken: list[rules.Taken]) -> list[ConsumedLot]:
     return [ConsumedLot(lot=t.lot, quantity=t.quantity, unit_cost=t.unit_cost, received_at=t.received_at,
                         expiry=t.expiry, movement_id=t.movement_id) for t in taken]
 
@@ -253,7 +264,7 @@ def _allocate_arrival(req: Request, snap: Snapshot, plan: Plan, pos: Position, a
         return
     already = {b.id for b, _ in plan.backorders}
     open_bos = [b for b in snap.open_backorders.get(pos.sk, []) if b.status == "open" and b.id not in already]
-    allocations = rules.allocate(min(arriving, Decimal(pos.on_hand)),
+    allocations = rules.allocate(min(arriving, available_of(pos)),
                                  [(b.id, Decimal(b.quantity), Decimal(b.filled)) for b in open_bos])
     by_id = {b.id: b for b in open_bos}
     lots = lots_of(pos)
@@ -265,7 +276,7 @@ def _allocate_arrival(req: Request, snap: Snapshot, plan: Plan, pos: Position, a
         fill = Movement(*movement_key(req.org_id, fid), gsi2pk=movements_index(req.org_id),
                         gsi2sk=f"{req.now}#{fid}", id=fid, org_id=req.org_id, kind="sale",
                         product_id=pos.product_id, location_id=pos.location_id, quantity=a.quantity, direction=-1,
-                        backordered=ZERO, cost=took.cost, price=bo.price, consumed=_consumed(took.taken),
+                        backordered=ZERO, cost=took.cost, price=bo.price, consumed=consumed_parts(took.taken),
                         customer_id=bo.customer_id, backorder_id=bo.id, currency=pos.currency,
                         note=f"backorder of sale {bo.sale_id} filled by {req.movement_id}", request_hash="",
                         recorded_by=req.by, recorded_at=req.now, occurred_on=req.day)
@@ -276,7 +287,7 @@ def _allocate_arrival(req: Request, snap: Snapshot, plan: Plan, pos: Position, a
         plan.backorders.append((bo, read))
         plan.fills.append(fill)
         pos.backordered = Decimal(pos.backordered) - a.quantity
-    _set_lots(pos, lots)
+    set_lots(pos, lots)
 
 
 def plan_movement(req: Request, snap: Snapshot) -> Plan:
@@ -299,7 +310,7 @@ def plan_movement(req: Request, snap: Snapshot) -> Plan:
         unit_cost = d.unit_cost if d.unit_cost is not None else Decimal(product.cost)
         prefix = "RET" if d.kind == "return" else "L"
         lot = d.lot or f"{prefix}{stamp}-{req.movement_id[:6].upper()}"
-        _set_lots(pos, rules.insert(lots, [{"lot": lot, "quantity": d.quantity, "unit_cost": unit_cost,
+        set_lots(pos, rules.insert(lots, [{"lot": lot, "quantity": d.quantity, "unit_cost": unit_cost,
                                             "received_at": req.now, "expiry": d.expiry,
                                             "movement_id": req.movement_id}]))
         m.direction, m.lot, m.unit_cost, m.cost = 1, lot, unit_cost, d.quantity * unit_cost
@@ -311,12 +322,12 @@ def plan_movement(req: Request, snap: Snapshot) -> Plan:
         m.direction, m.quantity, m.reason = direction, qty, "stock-take"
         if direction < 0:
             took = rules.consume(lots, qty)
-            _set_lots(pos, took.lots)
-            m.cost, m.consumed = took.cost, _consumed(took.taken)
+            set_lots(pos, took.lots)
+            m.cost, m.consumed = took.cost, consumed_parts(took.taken)
         elif direction > 0:
             unit_cost = rules.last_unit_cost(lots, Decimal(product.cost))
             lot = f"ADJ{stamp}-{req.movement_id[:6].upper()}"
-            _set_lots(pos, rules.insert(lots, [{"lot": lot, "quantity": qty, "unit_cost": unit_cost,
+            set_lots(pos, rules.insert(lots, [{"lot": lot, "quantity": qty, "unit_cost": unit_cost,
                                                 "received_at": req.now, "expiry": None,
                                                 "movement_id": req.movement_id}]))
             m.lot, m.unit_cost, m.cost = lot, unit_cost, qty * unit_cost
@@ -326,20 +337,24 @@ def plan_movement(req: Request, snap: Snapshot) -> Plan:
     if d.kind == "sale":
         _plan_sale(req, snap, plan, product, pos, lots, d.quantity)
         return plan
-    # issue, scrap, transfer: stock leaves this position, oldest lots first
+    # issue, scrap, transfer: stock leaves this position, oldest lots first; reserved stock is kept
+    # for its orders (a scrap may take it: the units are physically gone, and the order's fulfilment
+    # then meets the shortfall)
+    if d.kind != "scrap" and d.quantity > available_of(pos, lots):
+        raise shortfall(available_of(pos, lots), " not reserved" if reserved_of(pos) > 0 else "")
     try:
         took = rules.consume(lots, d.quantity, lot=d.lot if d.kind == "scrap" else None)
     except rules.Shortfall as s:
         raise shortfall(s.available) from None
-    _set_lots(pos, took.lots)
-    m.cost, m.consumed = took.cost, _consumed(took.taken)
+    set_lots(pos, took.lots)
+    m.cost, m.consumed = took.cost, consumed_parts(took.taken)
     if d.kind == "transfer":
         assert d.to_location_id is not None
         dest = snap.position(d.product_id, d.to_location_id, req.now)
         dest.currency = product.currency
         plan.positions.append(dest)
         plan.versions[dest.sk] = int(dest.version)
-        _set_lots(dest, rules.insert(lots_of(dest), [t.as_lot() for t in took.taken]))
+        set_lots(dest, rules.insert(lots_of(dest), [t.as_lot() for t in took.taken]))
         _allocate_arrival(req, snap, plan, dest, d.quantity)
     return plan
 
@@ -349,11 +364,11 @@ def _plan_sale(req: Request, snap: Snapshot, plan: Plan, product: Product, pos: 
     """A sale takes what is on hand, oldest lots first; the rest is refused, or backordered for a
     named customer when the product allows it."""
     d, org, m = req.data, req.org_id, plan.movement
-    filled = min(quantity, rules.on_hand(lots))
+    filled = min(quantity, available_of(pos, lots))
     short = quantity - filled
     if short > 0:
         if not product.allow_backorder:
-            raise shortfall(filled)
+            raise shortfall(filled, " not reserved" if reserved_of(pos) > 0 else "")
         customer = snap.customer(d.customer_id)
         if customer is None:
             raise shortfall(filled, "; name a customer_id to backorder the rest")
@@ -368,8 +383,8 @@ def _plan_sale(req: Request, snap: Snapshot, plan: Plan, product: Product, pos: 
         plan.backorders.append((bo, None))
         pos.backordered = Decimal(pos.backordered or 0) + short
     took = rules.consume(lots, filled)
-    _set_lots(pos, took.lots)
-    m.quantity, m.backordered, m.cost, m.consumed = filled, short, took.cost, _consumed(took.taken)
+    set_lots(pos, took.lots)
+    m.quantity, m.backordered, m.cost, m.consumed = filled, short, took.cost, consumed_parts(took.taken)
     m.price = d.price if d.price is not None else product.price
 
 
@@ -405,7 +420,9 @@ def _plan_reversal(req: Request, snap: Snapshot) -> Plan:
             took = rules.take_exact(lots, own)
         except rules.Shortfall:
             raise used from None
-        _set_lots(pos, took.lots)
+        if rules.on_hand(took.lots) < reserved_of(pos):  # its units are kept for an order now
+            raise used
+        set_lots(pos, took.lots)
         return plan
     if int(orig.direction) == 0:  # a count that matched: nothing moved
         return plan
@@ -418,8 +435,8 @@ def _plan_reversal(req: Request, snap: Snapshot) -> Plan:
             took = rules.take_exact(lots_of(dest), _as_lots(orig.consumed or []))
         except rules.Shortfall:
             raise used from None
-        _set_lots(dest, took.lots)
-    _set_lots(pos, rules.insert(lots, _as_lots(orig.consumed or [])))
+        set_lots(dest, took.lots)
+    set_lots(pos, rules.insert(lots, _as_lots(orig.consumed or [])))
     if orig.kind == "sale" and Decimal(orig.backordered or 0) > 0:
         bo = snap.backorder(backorder_id(orig.id))
         if bo is not None and bo.status == "open":

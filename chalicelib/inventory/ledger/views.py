@@ -26,7 +26,7 @@ from ..schemas import (
     ValuationOut,
     ValuationRowOut,
 )
-from .plan import lots_of, new_position
+from .plan import available_of, lots_of, new_position, reserved_of
 from .read import get_movement, get_position
 
 DEFAULT_CURRENCY = "USD"  # the catalogue's default, for items recorded before they kept their currency
@@ -52,7 +52,7 @@ def movement_out(m: Movement, show_costs: bool) -> MovementOut:
         lot=m.lot, expiry=m.expiry, reason=m.reason, counted=_q(m.counted), customer_id=m.customer_id,
         purchase_order_id=m.purchase_order_id, backorder_id=m.backorder_id, reverses=m.reverses, note=m.note,
         price=None if m.price is None else fmt_unit_price(m.price, currency), recorded_by=m.recorded_by,
-        recorded_at=m.recorded_at, occurred_on=m.occurred_on, lots=lots, **costs)
+        recorded_at=m.recorded_at, occurred_on=m.occurred_on, lots=lots, reservation_id=m.reservation_id, **costs)
 
 
 def position_out(p: Position, show_costs: bool) -> PositionOut:
@@ -68,7 +68,8 @@ def position_out(p: Position, show_costs: bool) -> PositionOut:
         backordered=fmt_quantity(p.backordered or 0), reorder_point=_q(rp), reorder_quantity=_q(p.reorder_quantity),
         max_quantity=_q(p.max_quantity), low=rp is not None and on_hand < Decimal(rp), out=on_hand <= 0,
         over=p.max_quantity is not None and on_hand > Decimal(p.max_quantity), version=int(p.version),
-        updated_at=p.updated_at, lots=lots, **costs)
+        updated_at=p.updated_at, lots=lots, reserved=fmt_quantity(reserved_of(p)),
+        available=fmt_quantity(available_of(p)), **costs)
 
 
 def backorder_out(b: Backorder) -> BackorderOut:

@@ -14,6 +14,7 @@ last 28 days' demand when there is no forecast yet).
 from __future__ import annotations
 
 import html
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any, Iterable
 
@@ -60,3 +61,10 @@ def po_email(*, org_name: str, supplier: str, location: str, address_note: str, 
                       for s, n, q, c in rows)
             + f"</table><p>Total: {fmt(total, currency)} {currency}</p><p>Please confirm the delivery date by replying.</p>")
     return subject, text, body
+
+
+def restock_on(today: date, lead_time_days: int, ordered_on: date | None) -> date:
+    """When stock that is out can be expected at a location: an approved open order's date plus the
+    supplier's lead time, else an order placed today plus the lead time; never before tomorrow."""
+    base = ordered_on if ordered_on is not None else today
+    return max(base + timedelta(days=max(0, lead_time_days)), today + timedelta(days=1))

@@ -1,0 +1,220 @@
+"""The shop table: an organisation's shop under pk ORG#<org>, its public handle's claim, and each
+order in its own partition ORG#<org>#ORDER#<id>.
+
+Keys come from the access patterns in docs/shop.md. An order's stock is a Reservation in the
+inventory ledger, written in the same transaction as the order (the ledger's `reserve(..., also=)`);
+the shop never writes the inventory table itself.
+"""
+from __future__ import annotations
+
+from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from ..core.attributes import DecimalAttribute
+from ..core.keys import org_key, org_pk
+from ..core.models import BaseMeta
+from ..core.settings import get_settings
+from ..core.shards import shard_of
+
+_s = get_settings()
+
+
+# ------------------------------------------------------------------ keys
+def shop_key(org_id: str) -> tuple[str, str]:
+    return org_pk(org_id), "SHOP"
+
+
+def shop_handle_key(handle: str) -> tuple[str, str]:
+    """The claim that makes a shop's public handle unique and names its organisation."""
+    return f"SHOPHANDLE#{handle}", "CLAIM"
+
+
+def listing_key(org_id: str, product_id: str) -> tuple[str, str]:
+    return org_pk(org_id), f"LISTING#{product_id}"
+
+
+def order_key(org_id: str, order_id: str) -> tuple[str, str]:
+    return org_key(org_id, "ORDER", order_id), "ORDER"
+
+
+def customer_orders_index(org_id: str, customer: str) -> str:
+    """by_customer partition: one customer's orders at one shop (a signed-in customer's sub, a
+    guest's email)."""
+    return org_key(org_id, "CUSTOMER", customer)
+
+
+def orders_index(org_id: str) -> str:
+    """by_time partition: every order of the organisation's shop."""
+    return org_key(org_id, "ORDERS")
+
+
+def expiry_index(shard: int) -> str:
+    return f"EXPIRES#{shard}"
+
+
+def expiry_keys(org_id: str, order_id: str, expires_at: str) -> tuple[str, str]:
+    """by_due keys of an unconfirmed order: its shard's partition, then when its reservation expires."""
+    return expiry_index(shard_of(org_key(org_id, order_id))), f"{expires_at}#{org_id}#{order_id}"
+
+
+class CustomerIndex(GlobalSecondaryIndex):
+    """ORG#o#CUSTOMER#<sub or email> → the customer's orders by `<created_at>#<id>`."""
+
+    class Meta:
+        index_name = "by_customer"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class TimeIndex(GlobalSecondaryIndex):
+    """ORG#o#ORDERS → every order of the shop by `<created_at>#<id>` (the staff's inbox)."""
+
+    class Meta:
+        index_name = "by_time"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class DueIndex(GlobalSecondaryIndex):
+    """EXPIRES#<shard> → unconfirmed orders by `<expires_at>#<org>#<id>` (sparse: an order is there
+    only while placed and unpaid), the expiry job's work list."""
+
+    class Meta:
+        index_name = "by_due"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class ShopTable(Model):
+    class Meta(BaseMeta):
+        table_name = _s.shop_table
+        stream_view_type = "NEW_AND_OLD_IMAGES"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    by_customer = CustomerIndex()
+    by_time = TimeIndex()
+    by_due = DueIndex()
+
+
+# ------------------------------------------------------------------ the shop
+class ShopCategory(MapAttribute):
+    slug = UnicodeAttribute()
+    name = UnicodeAttribute()
+
+
+class Shop(ShopTable):
+    """pk ORG#o, sk SHOP: the organisation's shop, its public handle, where orders are fulfilled
+    (pickup stores, the delivery location), how long an unpaid order keeps its stock, and the secret
+    that signs payment confirmations."""
+
+    org_id = UnicodeAttribute()
+    handle = UnicodeAttribute()
+    name = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    categories = ListAttribute(of=ShopCategory, default=list)
+    pickup_location_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    delivery_location_id = UnicodeAttribute(null=True)
+    reservation_minutes = NumberAttribute(default=30)
+    delivery_days = NumberAttribute(default=2)  # from stock at the delivery location to the door
+    payment_secret = UnicodeAttribute()  # HMAC-SHA256 key of the payment webhook (random, per shop)
+    version = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class ShopHandleClaim(ShopTable):
+    """pk SHOPHANDLE#<handle>, sk CLAIM: exists while a shop holds that handle (its public address)."""
+
+    org_id = UnicodeAttribute()
+
+
+# ------------------------------------------------------------------ listings
+class ListingDiscount(MapAttribute):
+    kind = UnicodeAttribute()  # percent | amount
+    value = DecimalAttribute()
+    starts_on = UnicodeAttribute(null=True)  # YYYY-MM-DD, inclusive
+    ends_on = UnicodeAttribute(null=True)
+    label = UnicodeAttribute(default="")
+
+
+class Listing(ShopTable):
+    """pk ORG#o, sk LISTING#<product>: a catalogue product on the storefront: its shop category, its
+    description and any discount off its selling price. Only a published listing can be ordered."""
+
+    org_id = UnicodeAttribute()
+    product_id = UnicodeAttribute()
+    category = UnicodeAttribute(null=True)  # a shop category's slug
+    description = UnicodeAttribute(default="")
+    published = BooleanAttribute(default=True)
+    discount = ListingDiscount(null=True)
+    version = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+# ------------------------------------------------------------------ orders
+class OrderedLine(MapAttribute):
+    product_id = UnicodeAttribute()
+    sku = UnicodeAttribute(default="")
+    name = UnicodeAttribute(default="")
+    quantity = DecimalAttribute()
+    unit_price = DecimalAttribute()  # after any discount: what the shopper pays per unit
+    list_price = DecimalAttribute(null=True)  # the selling price before it
+    discount = DecimalAttribute(null=True)  # off each unit
+
+
+class StatusChange(MapAttribute):
+    status = UnicodeAttribute()
+    at = UnicodeAttribute()
+    by = UnicodeAttribute()  # a member's sub, "customer", "payment" or "expiry"
+
+
+class Order(ShopTable):
+    """pk ORG#o#ORDER#<id>, sk ORDER; gsi1 ORG#o#CUSTOMER#<sub or email>; gsi2 ORG#o#ORDERS;
+    while placed and unpaid, gsi3 EXPIRES#<shard> / <expires_at>#<org>#<id>.
+
+    status placed → confirmed → picked → shipped → delivered (delivery) or ready → collected
+    (pickup); placed or confirmed → cancelled. Its stock is the ledger Reservation with the same id:
+    held from placing, sold when picked, released when cancelled or expired."""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    handle = UnicodeAttribute()
+    shop_name = UnicodeAttribute()
+    customer_sub = UnicodeAttribute(null=True)  # None for a guest
+    customer_email = UnicodeAttribute()
+    customer_name = UnicodeAttribute(default="")
+    phone = UnicodeAttribute(null=True)  # E.164
+    sms_opt_in = BooleanAttribute(default=False)
+    sms_opt_in_at = UnicodeAttribute(null=True)
+    sms_opt_in_source = UnicodeAttribute(null=True)  # where consent was given (e.g. "checkout")
+    fulfilment = UnicodeAttribute()  # pickup | delivery
+    location_id = UnicodeAttribute()
+    address = UnicodeAttribute(default="")
+    lines = ListAttribute(of=OrderedLine, default=list)
+    total = DecimalAttribute()
+    currency = UnicodeAttribute()
+    status = UnicodeAttribute()
+    cancel_reason = UnicodeAttribute(null=True)  # cancelled: by the shop, by the customer, expired
+    payment_id = UnicodeAttribute(null=True)
+    paid_at = UnicodeAttribute(null=True)
+    expires_at = UnicodeAttribute()
+    history = ListAttribute(of=StatusChange, default=list)
+    request_hash = UnicodeAttribute()
+    version = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()

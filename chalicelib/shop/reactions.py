@@ -1,0 +1,59 @@
+"""What a batch of shop stream records causes: the customer's email on every order status, and the
+storefront's documents on S3 when the shop or a listing changes.
+
+Per record (a bad record fails only itself, and Lambda redelivers from it): an order's insert or
+status change becomes an outbox message put once on its deterministic id (core.mailer sends it once).
+Per batch: each touched shop's index and touched products' pages are republished once (coalesced),
+from what is stored now, so a replay writes the same documents.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from ..core.alerts import put_once
+from ..core.observability import logger, metrics
+from ..core.streams import process_batch, raw_images
+from . import storefront
+from .notifications import is_order, order_emails
+
+if TYPE_CHECKING:  # the type only: stream invocations import it when they run
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+
+def handle_shop_batch(event: dict[str, Any]) -> dict[str, Any]:
+    pages: dict[str, set[str] | None] = {}  # org → products whose pages to republish (None: all)
+    seqs: dict[str, list[str]] = {}
+
+    def on_record(record: DynamoDBRecord) -> None:
+        old, new = raw_images(record)
+        img = new or old or {}
+        sk = str(img.get("sk", ""))
+        if sk == "SHOP" or sk.startswith("LISTING#"):
+            org_id = str(img["org_id"])
+            seqs.setdefault(org_id, []).append(str(record.dynamodb.sequence_number if record.dynamodb else ""))
+            if sk == "SHOP":
+                pages[org_id] = None
+                if old and new and old.get("handle") != new.get("handle"):
+                    storefront.unpublish_handle(org_id, str(old["handle"]))
+            elif pages.get(org_id, set()) is not None:
+                pages.setdefault(org_id, set()).add(str(img["product_id"]))  # type: ignore[union-attr]
+            return
+        if not is_order(new):
+            return
+        sent = sum(put_once(m) for m in order_emails(old, new))  # raises → only this record fails
+        if sent:
+            metrics.add_metric(name="ShopEmails", unit=MetricUnit.Count, value=sent)
+
+    def after_records() -> set[str]:
+        failed: set[str] = set()
+        for org_id, products in pages.items():
+            try:
+                storefront.publish_shop(org_id, products)
+            except Exception:
+                logger.exception("storefront publish failed", extra={"org_id": org_id})
+                failed.update(seqs.get(org_id, []))
+        return failed
+
+    return process_batch(event, on_record, after_records)

@@ -1,0 +1,127 @@
+"""The storefront's documents on S3, served by the CDN: a page view costs no Lambda and no DynamoDB read.
+
+* `storefront/<handle>/index.json`: the shop, its categories and every published product's card
+  (selling price, discount, price after it);
+* `storefront/<handle>/products/<product>.json`: a product page: the same prices, its description, the
+  shop's pickup stores and delivery location, the delivery days, and where its availability is;
+* `storefront/stock/<org>/<product>.json`: availability per location (`inventory.availability`,
+  written by the inventory stream whenever stock or a reservation moves).
+
+The shop stream republishes a shop's documents when its shop or a listing changes: once per shop
+and product per batch (coalesced), from what is stored now, so a replay writes the same documents.
+A promised date on a page is `rules.storefront.promised_date` with the availability document's
+figures: the page carries the inputs (its fulfilment locations and days) and the date as of publishing.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ..core import clock
+from ..core.aws import client
+from ..core.db import find
+from ..core.money import fmt
+from ..core.settings import get_settings
+from ..inventory import availability, catalogue
+from .listings import all_listings, listings_by_product, price_today
+from .models import Shop, shop_key
+from .rules.storefront import promised_date
+
+PREFIX = "storefront"
+
+
+def index_key(handle: str) -> str:
+    return f"{PREFIX}/{handle}/index.json"
+
+
+def page_key(handle: str, product_id: str) -> str:
+    return f"{PREFIX}/{handle}/products/{product_id}.json"
+
+
+def _put(key: str, doc: dict[str, Any]) -> None:
+    client("s3").put_object(Bucket=get_settings().bucket, Key=key,
+                            Body=json.dumps(doc, separators=(",", ":")).encode(), ContentType="application/json",
+                            CacheControl="max-age=30", ServerSideEncryption="AES256")
+
+
+def _remove(key: str) -> None:
+    """A document that is gone becomes a tombstone (`{"removed": true}`): the streams' role puts
+    objects and never deletes them, and a cached copy is replaced like any other change."""
+    _put(key, {"removed": True, "generated_at": clock.iso_now()})
+
+
+def unpublish_handle(org_id: str, handle: str) -> None:
+    """A handle the shop left: its documents go (the new handle gets its own)."""
+    _remove(index_key(handle))
+    for li in all_listings(org_id):
+        _remove(page_key(handle, str(li.product_id)))
+
+
+def publish_shop(org_id: str, product_ids: set[str] | None = None) -> list[str]:
+    """Republish the shop's index and the pages of `product_ids` (None: every listed product); a
+    product no longer listed, or unpublished, loses its page. Returns the keys written."""
+    shop = find(Shop, *shop_key(org_id))
+    if shop is None:
+        return []
+    listed = {str(li.product_id): li for li in all_listings(org_id)}
+    products = catalogue.products_by_id(org_id, set(listed))
+    today = clock.now().date()
+    now = clock.iso_now()
+    cats = [{"slug": c.slug, "name": c.name} for c in shop.categories or []]
+    cards, written = [], []
+    for pid, li in sorted(listed.items(), key=lambda kv: products[kv[0]].name.lower() if kv[0] in products else ""):
+        product = products.get(pid)
+        if product is None or not li.published:
+            continue
+        price = price_today(product, li, today)
+        cards.append({"product_id": pid, "name": product.name, "sku": product.sku, "brand": product.brand,
+                      "category": li.category, "price": product.price,
+                      "discount": fmt(price.discount, product.currency), "final_price": fmt(price.final, product.currency), "discount_label": price.label, "currency": product.currency,
+                      "page": page_key(shop.handle, pid), "availability": availability.availability_key(org_id, pid)})
+    _put(index_key(shop.handle), {"handle": shop.handle, "name": shop.name, "currency": shop.currency,
+                                  "categories": cats, "products": cards, "generated_at": now})
+    written.append(index_key(shop.handle))
+    wanted = set(listed) if product_ids is None else product_ids
+    for pid in sorted(wanted):
+        found, product = listed.get(pid), products.get(pid)
+        if found is None or product is None or not found.published:
+            _remove(page_key(shop.handle, pid))
+            continue
+        _put(page_key(shop.handle, pid), page_document(shop, product_id=pid, now=now))
+        written.append(page_key(shop.handle, pid))
+    return written
+
+
+def page_document(shop: Shop, product_id: str, now: str) -> dict[str, Any]:
+    """A product page: prices today, the shop's fulfilment, availability as of now and the dates it
+    promises (the availability document has the live figures)."""
+    org_id = shop.org_id
+    product = catalogue.products_by_id(org_id, {product_id})[product_id]
+    listing = listings_by_product(org_id, {product_id}).get(product_id)
+    today = clock.now().date()
+    price = price_today(product, listing, today)
+    stock = availability.availability_document(org_id, product_id) or {"locations": []}
+    by_loc = {row["location_id"]: row for row in stock["locations"]}
+
+    def promise(location_id: str | None, days: int) -> dict[str, Any] | None:
+        if location_id is None:
+            return None
+        row = by_loc.get(location_id, {"available": "0", "restock_on": None, "name": location_id})
+        restock = date.fromisoformat(row["restock_on"]) if row.get("restock_on") else None
+        when = promised_date(today, Decimal(row["available"]), restock, days)
+        return {"location_id": location_id, "name": row.get("name", location_id), "available": row["available"],
+                "restock_on": row.get("restock_on"), "days": days, "date": when.isoformat() if when else None}
+
+    return {
+        "handle": shop.handle, "shop_name": shop.name, "product_id": product_id, "sku": product.sku,
+        "name": product.name, "brand": product.brand, "unit": product.unit,
+        "category": listing.category if listing else None, "description": listing.description if listing else "",
+        "price": product.price, "discount": fmt(price.discount, product.currency), "discount_label": price.label,
+        "final_price": fmt(price.final, product.currency), "currency": product.currency,
+        "pickup": [p for p in (promise(str(loc), 0) for loc in shop.pickup_location_ids or []) if p],
+        "delivery": promise(shop.delivery_location_id, int(shop.delivery_days)),
+        "availability": availability.availability_key(org_id, product_id),
+        "order_url": f"/shops/{shop.handle}/orders", "generated_at": now,
+    }
