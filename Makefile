@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export AWS_DEFAULT_REGION ?= us-east-1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup venv python dashboard chromium run test contract demo screenshots job bench bench-forecast bench-valuation train-starter bench-local deploy synth clean clean-state
+.PHONY: setup venv python dashboard chromium run test contract demo screenshots job bench bench-forecast bench-valuation bench-listing train-starter bench-local deploy synth clean clean-state
 
 setup: python dashboard chromium
 
@@ -71,6 +71,10 @@ bench-valuation: python
 train-starter: python
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r training/requirements-starter.txt
 	$(BIN)/python -m training.cars starter
+
+# The public car listing's cost per request and per car change at 100 and 20,000 cars (bench/cars_listing.py).
+bench-listing: python
+	$(BIN)/python bench/cars_listing.py
 
 bench-local: python
 	$(BIN)/python bench/local_stack.py $(BENCH_ARGS)

@@ -27,5 +27,6 @@ STREAM_ENV = {
     "inventory": "TALLY_INVENTORY_STREAM_ARN",
     "helpdesk": "TALLY_HELPDESK_STREAM_ARN",
     "outbox": "TALLY_OUTBOX_STREAM_ARN",
+    "cars": "TALLY_CARS_STREAM_ARN",
 }
 

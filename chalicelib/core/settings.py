@@ -42,6 +42,8 @@ class Settings:
     auto_confirm_sign_up: bool
     max_body_bytes: int
     presign_seconds: int
+    cars_stream_arn: str
+    listing_bucket: str  # the public car listing's JSON (the site bucket behind the CDN on AWS)
 
 
 # Read when `chalice package` builds the API's authorizer; CDK puts the real pool's ARN there.
@@ -87,4 +89,6 @@ def get_settings() -> Settings:
         auto_confirm_sign_up=_env("TALLY_AUTO_CONFIRM_SIGN_UP", "false").lower() == "true",
         max_body_bytes=int(_env("TALLY_MAX_BODY_BYTES", "65536")),
         presign_seconds=int(_env("TALLY_PRESIGN_SECONDS", "300")),
+        cars_stream_arn=_env("TALLY_CARS_STREAM_ARN", PLACEHOLDER_STREAM_ARN),
+        listing_bucket=_env("TALLY_LISTING_BUCKET") or _env("TALLY_BUCKET", "tally-data"),
     )
