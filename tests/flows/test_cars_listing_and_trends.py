@@ -140,23 +140,23 @@ def test_a_private_or_unknown_car_takes_no_view(dealer, client):
 
 def test_a_booking_item_counts_in_its_cars_model_and_week(dealer, cars_pump):
     """The booking fixture: the shape the bookings service writes (sk BOOKING#, car_id, status, created_at)."""
-    from chalicelib.cars.models import CarsTable
+    import boto3
+
+    from chalicelib.core.settings import get_settings
 
     car = dealer.add(vin=vin(7))
     cars_pump.run()
-    table = CarsTable._get_connection()
+    table = boto3.resource("dynamodb", region_name="us-east-1").Table(get_settings().cars_table)
     now = datetime.now(timezone.utc).isoformat()
     item = {"pk": f"ORG#{dealer.oid}", "sk": "BOOKING#b1", "id": "b1", "org_id": dealer.oid, "car_id": car["id"],
             "kind": "test_drive", "status": "confirmed", "created_at": now}
-    table.put_item("ORG#" + dealer.oid, "BOOKING#b1", attributes={k: v for k, v in item.items() if k not in ("pk", "sk")})
+    table.put_item(Item=item)
     cars_pump.run()
     week = dealer.owner.get(f"/orgs/{dealer.oid}/insights/cars")[1]["demand"]["chevrolet/malibu"]
     assert [w["bookings"] for w in week] == [1]
-    table.put_item("ORG#" + dealer.oid, "BOOKING#b1", attributes={
-        **{k: v for k, v in item.items() if k not in ("pk", "sk")}, "status": "cancelled"})
+    table.put_item(Item={**item, "status": "cancelled"})
     cars_pump.run()
-    week = dealer.owner.get(f"/orgs/{dealer.oid}/insights/cars")[1]["demand"]["chevrolet/malibu"]
-    assert [w["bookings"] for w in week] == [0]
+    assert dealer.owner.get(f"/orgs/{dealer.oid}/insights/cars")[1]["demand"] == {}  # back to none
 
 
 def test_a_saved_search_emails_once_per_car_with_an_unsubscribe_link(dealer, cars_pump, client):
@@ -184,7 +184,7 @@ def test_a_saved_search_emails_once_per_car_with_an_unsubscribe_link(dealer, car
     path = link.split("://", 1)[1].split("/", 1)[1]
     anon = Caller(client, None, "")
     status, page = anon.call("GET", "/" + path)
-    assert status == 200 and "button" in page
+    assert status == 200 and b"button" in page
     assert anon.call("POST", "/" + path, raw=b"", headers={"Content-Type": "application/x-www-form-urlencoded"})[0] == 200
     assert buyer.get("/me/car-searches")[1]["items"] == []
     assert anon.call("GET", "/" + path.replace("t=", "t=x"))[0] == 404

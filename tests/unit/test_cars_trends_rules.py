@@ -59,6 +59,8 @@ def test_a_view_counts_once_in_its_iso_week_and_its_ttl_delete_counts_nothing():
     [(key, name, amount)] = T.demand_deltas(None, view)
     assert key == T.demand_key(ORG, T.demand_shard("v1"), 2026) and name == "W01:views:chevrolet/malibu" and amount == 1
     assert T.demand_deltas(view, None) == []
+    [(_, name, _)] = T.demand_deltas(None, {**view, "id": "e1", "kind": "enquiry"})
+    assert name == "W01:enquiries:chevrolet/malibu"
 
 
 def test_bookings_count_while_they_stand_and_uncount_when_cancelled():

@@ -31,7 +31,7 @@ Estimator = Callable[[Image, date], "tuple[Decimal, str] | None"]
 
 DEMAND_SHARDS = 8
 STOCK_STATUSES = ("in_stock", "reserved")
-DEMAND_KINDS = ("view", "enquiry")
+DEMAND_KINDS = {"view": "views", "enquiry": "enquiries"}  # an event's kind → its chart series
 CANCELLED = ("cancelled", "canceled")
 ONE = Decimal(1)
 
@@ -126,7 +126,7 @@ def demand_deltas(old: Image | None, new: Image | None) -> list[Delta]:
         return []
     y, w = week_of(date.fromisoformat(str(new["at"])[:10]))
     key = demand_key(str(new["org_id"]), demand_shard(str(new["id"])), y)
-    return [(key, f"{w}:{new['kind']}s:{model_of(new['make'], new['model'])}", ONE)]
+    return [(key, f"{w}:{DEMAND_KINDS[new['kind']]}:{model_of(new['make'], new['model'])}", ONE)]
 
 
 def is_booking(image: Image | None) -> bool:
