@@ -67,7 +67,7 @@ def put_settings(org_id: str, data: CarSettingsIn) -> CarSettingsOut:
 
 
 def _schedule(w: AgingWatch, aging_days: int, today: date) -> None:
-    due = rules.aging_due(date.fromisoformat(w.listed_on), aging_days, today, tuple(w.fired or []))
+    due = rules.aging_due(date.fromisoformat(w.listed_on), aging_days, today, tuple(str(f) for f in w.fired or []))
     if due is None:
         w.job_pk = w.job_sk = None
     else:

@@ -36,11 +36,10 @@ def sync_card(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, deal
     """Keep the car's card to its latest image (in stream order: the latest record wins); the make keys
     whose shards change."""
     touched: set[str] = set()
-    if rules.is_listed(old):
-        assert old is not None
+    if old is not None and rules.is_listed(old):
         mk = rules.key_of(str(old["make"]))
-        if not rules.is_listed(new) or rules.key_of(str(new["make"])) != mk or \
-                rules.key_of(str(new["model"])) != rules.key_of(str(old["model"])):  # type: ignore[index]
+        if new is None or not rules.is_listed(new) or rules.key_of(str(new["make"])) != mk or \
+                rules.key_of(str(new["model"])) != rules.key_of(str(old["model"])):
             ListingCard(*listing_key(mk, rules.key_of(str(old["model"])), str(old["id"]))).delete()
         touched.add(mk)
     if rules.is_listed(new):

@@ -31,12 +31,13 @@ def key_of(name: str) -> str:
 
 
 def is_car(image: Image | None) -> bool:
-    return bool(image) and str(image.get("sk", "")).startswith("CAR#")  # type: ignore[union-attr]
+    return image is not None and str(image.get("sk", "")).startswith("CAR#")
 
 
 def is_listed(image: Image | None) -> bool:
     """A car shown in the public listing: public, in stock or reserved."""
-    return is_car(image) and bool(image.get("public")) and image.get("status") in LISTED_STATUSES  # type: ignore[union-attr]
+    return image is not None and is_car(image) and bool(image.get("public")) and \
+        str(image.get("status")) in LISTED_STATUSES
 
 
 def _int(value: Any) -> int | None:

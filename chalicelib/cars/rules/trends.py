@@ -58,7 +58,7 @@ def model_of(make: str, model: str) -> str:
 
 
 def in_stock(image: Image | None) -> bool:
-    return is_car(image) and image.get("status") in STOCK_STATUSES  # type: ignore[union-attr]
+    return image is not None and is_car(image) and str(image.get("status")) in STOCK_STATUSES
 
 
 def listed_on(image: Image) -> date:
@@ -72,7 +72,7 @@ def week_of(day: date) -> tuple[int, str]:
 
 
 def _sold(image: Image | None) -> bool:
-    return is_car(image) and image.get("status") in ("sold", "delivered")  # type: ignore[union-attr]
+    return image is not None and is_car(image) and str(image.get("status")) in ("sold", "delivered")
 
 
 def _stock_deltas(org_id: str, image: Image, sign: Decimal) -> Iterator[Delta]:
@@ -117,7 +117,7 @@ def car_deltas(old: Image | None, new: Image | None, estimate: Estimator) -> lis
 
 
 def is_demand(image: Image | None) -> bool:
-    return bool(image) and str(image.get("sk", "")).startswith("DEMAND#")  # type: ignore[union-attr]
+    return image is not None and str(image.get("sk", "")).startswith("DEMAND#")
 
 
 def demand_deltas(old: Image | None, new: Image | None) -> list[Delta]:
@@ -131,11 +131,12 @@ def demand_deltas(old: Image | None, new: Image | None) -> list[Delta]:
 
 def is_booking(image: Image | None) -> bool:
     """A booking item of the cars table (written by the bookings service): sk `BOOKING#...`."""
-    return bool(image) and str(image.get("sk", "")).startswith("BOOKING#")  # type: ignore[union-attr]
+    return image is not None and str(image.get("sk", "")).startswith("BOOKING#")
 
 
 def booking_counts(image: Image | None) -> bool:
-    return is_booking(image) and image.get("status") not in CANCELLED and bool(image.get("make"))  # type: ignore[union-attr]
+    return image is not None and is_booking(image) and str(image.get("status")) not in CANCELLED and \
+        bool(image.get("make"))
 
 
 def booking_day(image: Image) -> date:
@@ -204,8 +205,9 @@ def chart_document(*, today: date, years: Mapping[int, Mapping[str, Decimal]], s
             mm = name[2:]
             per_model[mm] = {"in_stock": int(n), "avg_days_on_lot": _avg(
                 ordinal * n - stock.get(f"day_sum:{mm}", Decimal(0)), n, "0.1")}
-    cars = sorted(({"car_id": name[4:], "days_on_lot": ordinal - int(day)} for name, day in stock.items()
-                   if name.startswith("car:")), key=lambda c: (-c["days_on_lot"], c["car_id"]))
+    aged = sorted(((ordinal - int(day), name[4:]) for name, day in stock.items() if name.startswith("car:")),
+                  key=lambda c: (-c[0], c[1]))
+    cars = [{"car_id": car_id, "days_on_lot": days} for days, car_id in aged]
     weekly: dict[str, dict[str, dict[str, int]]] = {}
     for iso_year, shards in sorted(demand.items()):
         for totals in shards:
