@@ -1,9 +1,10 @@
 """Aging stock: the dealer's settings, the work list the cars stream keeps (an AgingWatch per car in
 stock, on the sparse `by_aging_due` index under its next due day), and the daily job that reads only the
-due entries (a Query per shard, never a Scan) and emails the dealer's managers once per car and rule."""
+due entries (a Query per shard, never a Scan) and emails the dealer's managers once per car."""
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 from decimal import Decimal
 from typing import Any, Mapping
 
@@ -75,7 +76,7 @@ def _schedule(w: AgingWatch, aging_days: int, today: date) -> None:
         w.job_sk = f"{due.isoformat()}#{w.org_id}#{w.car_id}"
 
 
-def sync_watch(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, cache: dict[str, tuple[int, Decimal]]) -> None:
+def sync_watch(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> None:
     """A car entering the stock gets its watch (due at its N-th day, and the estimate checked now: its asking
     price may be far above it); one leaving it loses the watch. An asking price change brings the estimate
     check forward to today."""
@@ -84,47 +85,47 @@ def sync_watch(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, cac
         org_id, car_id = str(new["org_id"]), str(new["id"])
         existing = find(AgingWatch, *watch_key(org_id, car_id))
         price_changed = old is not None and rules.in_stock(old) and old.get("asking_price") != new.get("asking_price")
-        if existing is not None and not price_changed:
-            return
+        if existing is not None and (not price_changed or existing.fired):
+            return  # watched already (or told already: once per car)
         w = existing or AgingWatch(*watch_key(org_id, car_id), car_id=car_id, org_id=org_id,
                                    listed_on=rules.listed_on(new).isoformat(), fired=[])
-        today = clock.now().date()
-        if "estimate" not in (w.fired or []):  # look at the estimate today
-            w.job_pk = f"AGING#{shard_of(org_id + car_id)}"
-            w.job_sk = f"{today.isoformat()}#{org_id}#{car_id}"
-        else:
-            _schedule(w, limits(org_id, cache)[0], today)
+        today = clock.now().date()  # the estimate is looked at today: the asking price may be far above it
+        w.job_pk = f"AGING#{shard_of(org_id + car_id)}"
+        w.job_sk = f"{today.isoformat()}#{org_id}#{car_id}"
         w.save()
     elif rules.in_stock(old):
         assert old is not None
         AgingWatch(*watch_key(str(old["org_id"]), str(old["id"]))).delete()
 
 
-def _messages(car: Car, rule: str, days: int, estimate: Decimal | None, cur: str, org_name: str) -> list[Any]:
+def _messages(car: Car, reasons: tuple[str, ...], days: int, estimate: tuple[Decimal, str] | None,
+              org_name: str) -> list[Any]:
+    """The car's one aging email to each owner and manager with stock alerts on, naming every reason that holds."""
     s = get_settings()
     name = f"{car.make} {car.model} {car.trim}".strip()
-    if rule == "days":
-        subject = f"{name} has been on the lot {days} days"
-        text = (f"{name} (VIN {car.vin}, asking {fmt(car.asking_price, car.currency)} {car.currency}) has been in "
-                f"stock at {org_name} for {days} days.")
-    else:
-        subject = f"{name}: its estimate is below the asking price"
-        text = (f"{name} (VIN {car.vin}) is asking {fmt(car.asking_price, car.currency)} {car.currency}; its estimate "
-                f"is {fmt(estimate or Decimal(0), cur)} {cur}.")
-    text += f"\n\nYour stock: {s.dashboard_url}{STOCK_PAGE}"
-    html = f"<p>{text.replace(chr(10), '<br>')}</p>"
+    asking = f"{fmt(car.asking_price, car.currency)} {car.currency}"
+    lines = []
+    if "days" in reasons:
+        lines.append(f"It has been in stock at {org_name} for {days} days.")
+    if "estimate" in reasons and estimate is not None:
+        lines.append(f"Its estimate, {fmt(estimate[0], estimate[1])} {estimate[1]}, is well below its asking price.")
+    subject = (f"{name} has been on the lot {days} days" if "days" in reasons
+               else f"{name}: its estimate is below the asking price")
+    text = f"{name} (VIN {car.vin}, asking {asking}).\n" + "\n".join(lines) + \
+        f"\n\nYour stock: {s.dashboard_url}{STOCK_PAGE}"
+    html = "<p>" + "<br>".join(escape(line) for line in text.split("\n") if line) + "</p>"
     return [outbox_message(
-        id=firing_id("cars-aging", car.org_id, car.id, rule, p.sub), scope=org_pk(car.org_id), recipient=p.email,
-        alert_type="stock", rule=f"cars-aging:{rule}", threshold=rule, period=car.id,
-        value=Decimal(days) if rule == "days" else estimate, subject=subject, text=text, html=html,
-        details={"org_id": car.org_id, "car_id": car.id, "rule": rule},
+        id=firing_id("cars-aging", car.org_id, car.id, p.sub), scope=org_pk(car.org_id), recipient=p.email,
+        alert_type="stock", rule="cars-aging:" + "+".join(reasons), threshold="+".join(reasons), period=car.id,
+        value=Decimal(days), subject=subject, text=text, html=html,
+        details={"org_id": car.org_id, "car_id": car.id, "reasons": list(reasons)},
         unsubscribe_url=unsubscribe_url(s.api_url, p.sub, p.unsubscribe_token, "stock") if p.unsubscribe_token else None)
         for p in alert_recipients(car.org_id, "stock")]
 
 
 def run_aging_job() -> dict[str, int]:
-    """The due entries of every shard (Query `sk <= today~`): each car checked, its emails put once, its next
-    due day set (or its index keys removed when both rules have fired)."""
+    """The due entries of every shard (Query `sk <= today~`): each car checked, its one email put once, its next
+    due day set (or its index keys removed once told)."""
     from .trends import estimate
 
     today, cache, names = clock.now().date(), {}, {}  # type: ignore[var-annotated]
@@ -145,10 +146,9 @@ def run_aging_job() -> dict[str, int]:
                                       gap=gap, fired=tuple(w.fired or []))
             if check.fire and w.org_id not in names:
                 names.update(org_names([w.org_id]))
-            for rule in check.fire:
-                for msg in _messages(car, rule, (today - date.fromisoformat(w.listed_on)).days,
-                                     est[0] if est else None, est[1] if est else car.currency,
-                                     names.get(w.org_id, "your dealership")):
+            if check.fire:
+                for msg in _messages(car, check.fire, (today - date.fromisoformat(w.listed_on)).days,
+                                     est if same else None, names.get(w.org_id, "your dealership")):
                     stats["emails"] += put_once(msg)
             w.fired = sorted({*(w.fired or []), *check.fire})
             _schedule(w, days, today)

@@ -7,7 +7,6 @@ deltas (rules.trends). Per batch: the deltas are coalesced and applied exactly o
 touched make's listing shards are republished once, and each touched dealer's chart once."""
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Mapping
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -32,7 +31,6 @@ class BatchContext:
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
         self.cars: dict[tuple[str, str], Car | None] = {}
-        self.limits: dict[str, tuple[int, Decimal]] = {}
 
     def dealer(self, org_id: str) -> str:
         if org_id not in self.names:
@@ -66,7 +64,7 @@ def handle_cars_batch(event: dict[str, Any]) -> dict[str, Any]:
             dealer = ctx.dealer(org_id)
             for mk in listing.sync_card(old, new, dealer):
                 makes.setdefault(mk, []).append(seq)
-            aging.sync_watch(old, new, ctx.limits)
+            aging.sync_watch(old, new)
             sent = searches.notify(old, new, dealer)
             if sent:
                 metrics.add_metric(name="CarSearchEmails", unit=MetricUnit.Count, value=sent)

@@ -91,17 +91,23 @@ def test_the_chart_averages_per_model_and_month_and_ages_the_stock():
     assert doc["demand"]["chevrolet/malibu"] == [{"week": "2026-W17", "views": 7, "enquiries": 0, "bookings": 1}]
 
 
-def test_aging_fires_each_rule_once_and_schedules_the_next_look():
+def test_aging_emails_once_per_car_with_every_reason_that_holds_and_schedules_the_next_look():
     listed = date(2026, 1, 1)
     c = T.aging_check(listed=listed, today=date(2026, 2, 15), aging_days=60, asking=Decimal(100),
                       estimate=Decimal(95), gap=Decimal("0.10"), fired=())
     assert c.fire == () and c.next_due == date(2026, 3, 1)  # the first of next month (day 60 is 2 March)
+    c = T.aging_check(listed=listed, today=date(2026, 3, 1), aging_days=60, asking=Decimal(100),
+                      estimate=Decimal(95), gap=Decimal("0.10"), fired=())
+    assert c.fire == () and c.next_due == date(2026, 3, 2)
     c = T.aging_check(listed=listed, today=date(2026, 3, 2), aging_days=60, asking=Decimal(100),
                       estimate=Decimal(90), gap=Decimal("0.10"), fired=())
     assert c.fire == ("days", "estimate") and c.next_due is None
+    c = T.aging_check(listed=listed, today=date(2026, 1, 2), aging_days=60, asking=Decimal(100),
+                      estimate=Decimal("89.99"), gap=Decimal("0.10"), fired=())
+    assert c.fire == ("estimate",) and c.next_due is None
     c = T.aging_check(listed=listed, today=date(2026, 3, 5), aging_days=60, asking=Decimal(100),
-                      estimate=Decimal(80), gap=Decimal("0.10"), fired=("days", "estimate"))
-    assert c.fire == () and c.next_due is None
+                      estimate=Decimal(80), gap=Decimal("0.10"), fired=("estimate",))
+    assert c.fire == () and c.next_due is None  # told once: never again
 
 
 def test_saved_search_events_are_arrivals_and_price_drops_of_listed_cars():

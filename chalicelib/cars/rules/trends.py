@@ -227,8 +227,8 @@ def chart_document(*, today: date, years: Mapping[int, Mapping[str, Decimal]], s
 # ----------------------------------------------------------------- aging stock
 @dataclass(frozen=True)
 class AgingCheck:
-    fire: tuple[str, ...]  # rules that fire now: "days", "estimate"
-    next_due: date | None  # when to look again; None: nothing left to tell
+    fire: tuple[str, ...]  # why the car's one email goes now: "days", "estimate" (empty: not now)
+    next_due: date | None  # when to look again; None: told already, nothing left to watch
 
 
 def first_of_next_month(day: date) -> date:
@@ -236,28 +236,28 @@ def first_of_next_month(day: date) -> date:
 
 
 def aging_due(listed: date, aging_days: int, today: date, fired: tuple[str, ...] = ()) -> date | None:
-    """The next day the job looks at a car: its N-th day on the lot (unless told already), and the first
-    of each month for the estimate (a car's estimate moves with its age in months)."""
-    candidates = []
-    if "days" not in fired:
-        candidates.append(listed + timedelta(days=aging_days))
-    if "estimate" not in fired:
-        candidates.append(first_of_next_month(today))
-    return min(candidates) if candidates else None
+    """The next day the job looks at a car: its N-th day on the lot, or sooner the first of next month for the
+    estimate (a car's estimate moves with its age in months); None once the dealer has been told."""
+    if fired:
+        return None
+    return min(listed + timedelta(days=aging_days), first_of_next_month(today))
 
 
 def aging_check(*, listed: date, today: date, aging_days: int, asking: Decimal, estimate: Decimal | None,
                 gap: Decimal, fired: tuple[str, ...]) -> AgingCheck:
-    """Which aging rules fire for a car in stock now: `days` when it has been on the lot `aging_days` days or
-    more, `estimate` when its estimate (same currency) is `gap` (a share) or more below its asking price.
-    Each fires once per car."""
+    """Whether a car in stock gets its one aging email now, and why: `days` when it has been on the lot
+    `aging_days` days or more, `estimate` when its estimate (same currency) is `gap` (a share) or more below
+    its asking price. Once per car: a car told about is not looked at again."""
+    if fired:
+        return AgingCheck((), None)
     fire = []
-    if "days" not in fired and (today - listed).days >= aging_days:
+    if (today - listed).days >= aging_days:
         fire.append("days")
-    if "estimate" not in fired and estimate is not None and estimate <= asking * (ONE - gap):
+    if estimate is not None and estimate <= asking * (ONE - gap):
         fire.append("estimate")
-    now_fired = tuple(sorted({*fired, *fire}))
-    return AgingCheck(tuple(fire), aging_due(listed, aging_days, today, now_fired))
+    if fire:
+        return AgingCheck(tuple(fire), None)
+    return AgingCheck((), aging_due(listed, aging_days, today))
 
 
 # ----------------------------------------------------------------- saved searches
