@@ -173,7 +173,7 @@ def post_car_enquiry(req: Req, org_id: str, car_id: str) -> CarDemandOut:
 
 
 # ----------------------------------------------------------------- value and demand over time
-@route(cars, "/orgs/{org_id}/insights/cars", ("GET",), response=CarsInsightsOut)
+@route(cars, "/orgs/{org_id}/car-insights", ("GET",), response=CarsInsightsOut)
 def get_cars_insights(req: Req, org_id: str) -> CarsInsightsOut:
     """Price index, days on lot and demand per make/model, as the cars stream last published them."""
     orgs.require_role(req.principal, org_id)

@@ -1,6 +1,6 @@
 """Value and demand over time: the estimates the stream's rollups need, and the dealer's cars chart JSON
 (price index, days on lot, demand per model and week), rebuilt from the rollups after each stream batch,
-published to S3 (private) and served by `GET /orgs/{o}/insights/cars`."""
+published to S3 (private) and served by `GET /orgs/{o}/car-insights`."""
 from __future__ import annotations
 
 from datetime import date

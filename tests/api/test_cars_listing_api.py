@@ -20,9 +20,9 @@ def test_a_car_is_private_until_a_manager_makes_it_public(dealer):
 
 
 def test_insights_are_for_members_only(dealer):
-    status, chart = dealer.staff.get(f"/orgs/{dealer.oid}/insights/cars")
+    status, chart = dealer.staff.get(f"/orgs/{dealer.oid}/car-insights")
     assert status == 200 and chart["price_index"] == {} and chart["stock"] == {"models": {}, "cars": []}
-    assert dealer.outsider.get(f"/orgs/{dealer.oid}/insights/cars")[0] == 404
+    assert dealer.outsider.get(f"/orgs/{dealer.oid}/car-insights")[0] == 404
 
 
 def test_managers_set_the_aging_rules_at_the_version_read_and_staff_only_read_them(dealer):

@@ -17,7 +17,10 @@ def test_every_route_but_the_public_ones_needs_a_token(client, chalice_app):
     anon = Caller(client, None, "")
     public = {("/health", "GET"), ("/openapi.json", "GET"), ("/auth/sign-up", "POST"), ("/auth/sign-in", "POST"),
               ("/auth/confirm", "POST"), ("/auth/refresh", "POST"), ("/unsubscribe", "GET"), ("/unsubscribe", "POST"),
-              ("/desks/{handle}", "GET")}
+              ("/desks/{handle}", "GET"),
+              # the public car listing's demand beacons and a saved-search email's unsubscribe link (cars)
+              ("/listing/{org_id}/cars/{car_id}/views", "POST"), ("/listing/{org_id}/cars/{car_id}/enquiries", "POST"),
+              ("/car-searches/unsubscribe", "GET"), ("/car-searches/unsubscribe", "POST")}
     checked = 0
     for path, methods in chalice_app.routes.items():
         concrete = re.sub(r"{\w+}", str(uuid.uuid4()), path)

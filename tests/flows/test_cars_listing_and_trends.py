@@ -100,7 +100,7 @@ def test_selling_moves_the_price_index_and_a_replay_changes_no_total(dealer, car
     cars_pump.run()
     assert dealer.sell(car["id"], price="13000.00")[0] == 201
     cars_pump.run()
-    status, chart = dealer.staff.get(f"/orgs/{dealer.oid}/insights/cars")
+    status, chart = dealer.staff.get(f"/orgs/{dealer.oid}/car-insights")
     assert status == 200
     [row] = [r for r in chart["price_index"]["chevrolet/malibu"] if r["sold"]]
     assert row["avg_sold_price"] == "13000.00" and row["index"] is not None and row["avg_days_on_lot"] == "0.0"
@@ -124,7 +124,7 @@ def test_views_and_enquiries_of_a_listed_car_count_per_model_and_week(dealer, ca
                                                 "email": "ann@example.com", "message": "Still there?"})
     assert status == 200
     cars_pump.run()
-    chart = dealer.owner.get(f"/orgs/{dealer.oid}/insights/cars")[1]
+    chart = dealer.owner.get(f"/orgs/{dealer.oid}/car-insights")[1]
     [week] = chart["demand"]["chevrolet/malibu"]
     assert (week["views"], week["enquiries"], week["bookings"]) == (2, 1, 0)
 
@@ -152,11 +152,11 @@ def test_a_booking_item_counts_in_its_cars_model_and_week(dealer, cars_pump):
             "kind": "test_drive", "status": "confirmed", "created_at": now}
     table.put_item(Item=item)
     cars_pump.run()
-    week = dealer.owner.get(f"/orgs/{dealer.oid}/insights/cars")[1]["demand"]["chevrolet/malibu"]
+    week = dealer.owner.get(f"/orgs/{dealer.oid}/car-insights")[1]["demand"]["chevrolet/malibu"]
     assert [w["bookings"] for w in week] == [1]
     table.put_item(Item={**item, "status": "cancelled"})
     cars_pump.run()
-    assert dealer.owner.get(f"/orgs/{dealer.oid}/insights/cars")[1]["demand"] == {}  # back to none
+    assert dealer.owner.get(f"/orgs/{dealer.oid}/car-insights")[1]["demand"] == {}  # back to none
 
 
 def test_a_saved_search_emails_once_per_car_with_an_unsubscribe_link(dealer, cars_pump, client):
