@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export AWS_DEFAULT_REGION ?= us-east-1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup venv python dashboard chromium run test contract demo screenshots job bench bench-kb bench-forecast bench-valuation train-starter bench-local deploy synth clean clean-state
+.PHONY: setup venv python dashboard chromium run test contract demo screenshots job bench bench-kb bench-listing bench-forecast bench-valuation train-starter bench-local deploy synth clean clean-state
 
 setup: python dashboard chromium
 
@@ -75,6 +75,10 @@ train-starter: python
 # The help desk's knowledge base at 1,000 articles: index build, search and suggestion p50/p95, MRR@5 (bench/helpdesk_kb.py).
 bench-kb: python
 	$(BIN)/python bench/helpdesk_kb.py
+
+# The public car listing's cost per request and per car change at 100 and 20,000 cars (bench/cars_listing.py).
+bench-listing: python
+	$(BIN)/python bench/cars_listing.py
 
 bench-local: python
 	$(BIN)/python bench/local_stack.py $(BENCH_ARGS)

@@ -103,6 +103,15 @@ def on_shop_stream(event: DynamoDBEvent) -> dict[str, Any]:
     return handle_shop_batch(event.to_dict())
 
 
+@app.on_dynamodb_record(stream_arn=settings.cars_stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
+def on_cars_stream(event: DynamoDBEvent) -> dict[str, Any]:
+    """The public listing's shards, price index, days on lot and demand rollups and chart, the aging-stock
+    work list and saved-search emails."""
+    from chalicelib.cars.reactions import handle_cars_batch
+
+    return handle_cars_batch(event.to_dict())
+
+
 # ---- schedules
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def retry_outbox(event: CloudWatchEvent) -> Any:
@@ -186,3 +195,12 @@ def expire_shop_orders(event: CloudWatchEvent) -> Any:
     from chalicelib.shop.jobs import expire_unpaid_orders
 
     return expire_unpaid_orders()
+
+
+@app.schedule(Cron(0, 6, "*", "*", "?", "*"))
+def aging_stock(event: CloudWatchEvent) -> Any:
+    """Daily: the dealer's aging-stock emails (N days on the lot, or the estimate well below the asking price),
+    once per car and rule."""
+    from chalicelib.cars.jobs import aging_stock as run
+
+    return run()

@@ -30,5 +30,6 @@ STREAM_ENV = {
     "helpdesk": "TALLY_HELPDESK_STREAM_ARN",
     "shop": "TALLY_SHOP_STREAM_ARN",
     "outbox": "TALLY_OUTBOX_STREAM_ARN",
+    "cars": "TALLY_CARS_STREAM_ARN",
 }
 

@@ -18,7 +18,7 @@ from ..core.deferred import deferred
 from ..core.errors import InvalidInput
 from ..core.roles import MANAGERS
 from ..core.schemas import UUID_PATTERN
-from ..core.web import Media, Reply, Req, route
+from ..core.web import NO_CONTENT, Media, Reply, Req, route
 from .schemas import (
     CarBookingCancelIn,
     CarBookingIn,
@@ -35,25 +35,35 @@ from .schemas import (
     CarMyEnquiryIn,
     CarSlotsOut,
     CarSlotsQuery,
+    CarDemandOut,
     CarIn,
     CarOut,
     CarPhotoIn,
     CarPhotoUploadOut,
     CarSaleIn,
     CarSaleOut,
+    CarSearchesOut,
+    CarSearchIn,
+    CarSearchOut,
+    CarSearchUnsubscribeQuery,
+    CarSettingsIn,
+    CarSettingsOut,
+    CarsInsightsOut,
     CarsOut,
     CarStatusIn,
     CarValuationIn,
     CarValuationOut,
+    CarViewIn,
 )
 
 if TYPE_CHECKING:
     from ..core import orgs
-    from . import bookings, enquiries, photos, sales, valuations, vehicles
+    from . import aging, bookings, demand, enquiries, photos, sales, searches, trends, valuations, vehicles
 else:  # imported by the first request that calls them (core.deferred)
     (orgs,) = deferred("chalicelib.core", "orgs")
     photos, sales, valuations, vehicles = deferred(__package__, "photos", "sales", "valuations", "vehicles")
     bookings, enquiries = deferred(__package__, "bookings", "enquiries")
+    aging, demand, searches, trends = deferred(__package__, "aging", "demand", "searches", "trends")
 
 cars = Blueprint(__name__)
 CAR_ID = {"car_id": UUID_PATTERN}
@@ -235,6 +245,95 @@ def my_book(req: Req, org_id: str) -> CarBookingOut:
 
 
 def _cancel_page(title: str, body: str) -> Response:
+
+
+# ----------------------------------------------------------------- public listing: views and enquiries
+# The listing itself is static JSON on S3 behind the CDN (written by the cars stream): no route reads it.
+LISTED_CAR = {"org_id": UUID_PATTERN, "car_id": UUID_PATTERN}
+
+
+@route(cars, "/listing/{org_id}/cars/{car_id}/views", ("POST",), public=True, path_patterns=LISTED_CAR,
+       body=CarViewIn, response=CarDemandOut)
+def post_car_view(req: Req, org_id: str, car_id: str) -> CarDemandOut:
+    """A visitor opened a listed car's page (anonymous; the same view_id counts once)."""
+    data = req.body(CarViewIn)
+    return demand.record_view(_uuid(org_id, "org_id"), _uuid(car_id, "car_id"), data)
+
+
+# ----------------------------------------------------------------- value and demand over time
+@route(cars, "/orgs/{org_id}/car-insights", ("GET",), response=CarsInsightsOut)
+def get_cars_insights(req: Req, org_id: str) -> CarsInsightsOut:
+    """Price index, days on lot and demand per make/model, as the cars stream last published them."""
+    orgs.require_role(req.principal, org_id)
+    return trends.chart_for(org_id)
+
+
+@route(cars, "/orgs/{org_id}/car-settings", ("GET",), response=CarSettingsOut)
+def get_car_settings(req: Req, org_id: str) -> CarSettingsOut:
+    """When the dealer is emailed about aging stock (the defaults until saved)."""
+    orgs.require_role(req.principal, org_id)
+    return aging.settings_out(org_id)
+
+
+@route(cars, "/orgs/{org_id}/car-settings", ("PUT",), body=CarSettingsIn, response=CarSettingsOut)
+def put_car_settings(req: Req, org_id: str) -> CarSettingsOut:
+    """Set the aging-stock rules (owners and managers), at the version read."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    return aging.put_settings(org_id, req.body(CarSettingsIn))
+
+
+# ----------------------------------------------------------------- saved searches (signed-in customers)
+SEARCH_ID = {"search_id": UUID_PATTERN}
+
+
+@route(cars, "/me/car-searches", ("GET",), response=CarSearchesOut)
+def list_car_searches(req: Req) -> CarSearchesOut:
+    """The caller's saved searches."""
+    return searches.my_searches(req.principal)
+
+
+@route(cars, "/me/car-searches/{search_id}", ("PUT",), path_patterns=SEARCH_ID, body=CarSearchIn,
+       response=CarSearchOut, status=201, also={200: "a search saved before under this id, replaced"})
+def put_car_search(req: Req, search_id: str) -> CarSearchOut | Reply[CarSearchOut]:
+    """Save a search under a client-chosen id: one email when a matching car arrives or drops in price."""
+    search_id = _uuid(search_id, "search_id")
+    out, created = searches.put_search(req.principal, search_id, req.body(CarSearchIn))
+    return out if created else Reply(out, 200)
+
+
+@route(cars, "/me/car-searches/{search_id}", ("DELETE",), path_patterns=SEARCH_ID, response=NO_CONTENT, status=204)
+def delete_car_search(req: Req, search_id: str) -> None:
+    """Forget a saved search."""
+    searches.delete_search(req.principal, _uuid(search_id, "search_id"))
+
+
+SEARCH_PAGE = Media("text/html", "The page, in HTML (errors are JSON like every other route's)")
+
+
+@route(cars, "/car-searches/unsubscribe", ("GET",), public=True, query=CarSearchUnsubscribeQuery,
+       response=SEARCH_PAGE)
+def car_search_unsubscribe_page(req: Req) -> Response:
+    """The page a saved-search email's unsubscribe link opens: a button, so a link scanner changes nothing."""
+    q = req.query_model(CarSearchUnsubscribeQuery)
+    s = searches.unsubscribe_target(q.u, _uuid(q.s, "s"), q.t)
+    query = html.escape(urlencode({"u": q.u, "s": s.id, "t": q.t}))
+    return _page("Stop emails for this saved search?",
+                 f'<form method="post" action="unsubscribe?{query}"><button type="submit">Stop these emails'
+                 "</button></form>")
+
+
+@route(cars, "/car-searches/unsubscribe", ("POST",), public=True, query=CarSearchUnsubscribeQuery,
+       response=SEARCH_PAGE,
+       content_types=("application/x-www-form-urlencoded", "application/json", "multipart/form-data", "text/plain"))
+def car_search_unsubscribe(req: Req) -> Response:
+    """Delete the saved search (the page's button, or a mail client's one-click List-Unsubscribe-Post)."""
+    q = req.query_model(CarSearchUnsubscribeQuery)
+    s = searches.unsubscribe_target(q.u, _uuid(q.s, "s"), q.t)
+    searches.delete_search_item(s)
+    return _page("Unsubscribed", "<p>This saved search is deleted: no more emails from it.</p>")
+
+
+def _page(title: str, body: str) -> Response:
     page = ("<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>"
             f"<title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>{body}</html>")
     return Response(body=page, status_code=200, headers={

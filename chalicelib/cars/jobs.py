@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..core import clock
 from . import bookings
+from .aging import run_aging_job
 
 
 def send_booking_reminders() -> dict[str, int]:
@@ -11,3 +12,8 @@ def send_booking_reminders() -> dict[str, int]:
     due = bookings.reminders_due(clock.now())
     sent = sum(bookings.send_reminder(org_id, booking_id) for org_id, booking_id in due)
     return {"due": len(due), "sent": sent}
+
+
+def aging_stock() -> dict[str, int]:
+    """Daily: the aging-stock emails that are due, once per car and rule."""
+    return run_aging_job()

@@ -99,6 +99,7 @@ class CarIn(VehicleIn):
     asking_price: Money
     currency: CurrencyCode = "USD"
     location: Annotated[str, Field(max_length=60)] = ""
+    public: bool = Field(default=False, description="shown in the public listing while in stock or reserved")
     version: int | None = Field(default=None, ge=1, description="the version read (required to update)")
 
     @field_validator("vin")
@@ -174,6 +175,7 @@ class CarOut(Out):
     location: str
     photos: list[CarPhotoOut]
     status: str
+    public: bool = False
     sale_id: str | None
     sold_price: str | None
     sold_on: str | None
@@ -373,3 +375,119 @@ class CarEnquiryOut(Out):
     routed: str = Field(description="helpdesk (a ticket linked to the car) or email (to the dealer)")
     ticket_id: str | None
     created_at: str
+
+
+# ------------------------------------------------ public listing, demand, trends, aging, saved searches
+YEAR = Annotated[int, Field(ge=1900, le=2100)]
+
+
+class CarViewIn(Strict):
+    """A visitor opened a listed car's page (sent by the page once; the same view_id counts once)."""
+
+    view_id: str = Field(pattern=UUID_PATTERN)
+
+
+class CarDemandOut(Out):
+    recorded: bool = Field(description="false when this id was recorded before (a retry)")
+
+
+class CarSettingsIn(Strict):
+    aging_days: int = Field(ge=1, le=730, description="email the dealer once when a car has been this many days on "
+                                                     "the lot")
+    estimate_gap: str = Field(pattern=r"^0\.(?:0[1-9]|[1-9]\d?)$",
+                              description="email once when a car's estimate is this share or more below its asking "
+                                          "price, e.g. \"0.10\" for 10 %")
+    version: int | None = Field(default=None, ge=1, description="the version read (none for the first settings)")
+
+
+class CarSettingsOut(Out):
+    aging_days: int
+    estimate_gap: str
+    version: int | None = Field(description="none until the dealer saves settings (these are the defaults)")
+
+
+class CarSearchIn(Strict):
+    """A saved search: the listing filters; make is required (searches are matched by make)."""
+
+    name: Annotated[str, Field(max_length=60, pattern=r"^[^<>]*$")] = ""
+    make: Text
+    model: Text | None = None
+    price_min: Money | None = None
+    price_max: Money | None = None
+    year_min: YEAR | None = None
+    year_max: YEAR | None = None
+    mileage_max: Mileage | None = None
+    fuel: Fuel | None = None
+    body_type: BodyType | None = None
+    location: Annotated[str, Field(min_length=1, max_length=60)] | None = None
+
+
+class CarSearchOut(Out):
+    id: str
+    name: str
+    make: str
+    model: str | None
+    price_min: str | None
+    price_max: str | None
+    year_min: int | None
+    year_max: int | None
+    mileage_max: int | None
+    fuel: str | None
+    body_type: str | None
+    location: str | None
+    created_at: str
+
+
+class CarSearchesOut(Items[CarSearchOut]):
+    pass
+
+
+class CarSearchUnsubscribeQuery(Query):
+    """A saved-search email's unsubscribe link: whose search (`u`), which (`s`), its token (`t`)."""
+
+    u: str = Field(min_length=1, max_length=64)
+    s: str = Field(pattern=UUID_PATTERN)
+    t: str = Field(min_length=1, max_length=128)
+
+
+class CarPriceIndexRowOut(Out):
+    month: str
+    sold: int
+    avg_sold_price: str | None
+    index: str | None = Field(description="mean of sold price ÷ estimate (P50) at the sale, × 100")
+    avg_days_on_lot: str | None
+    listed: int
+    avg_asking_price: str | None
+    avg_estimate: str | None
+
+
+class CarStockModelOut(Out):
+    in_stock: int
+    avg_days_on_lot: str | None
+
+
+class CarStockCarOut(Out):
+    car_id: str
+    days_on_lot: int
+
+
+class CarStockOut(Out):
+    models: dict[str, CarStockModelOut]
+    cars: list[CarStockCarOut]
+
+
+class CarDemandWeekOut(Out):
+    week: str
+    views: int
+    enquiries: int
+    bookings: int
+
+
+class CarsInsightsOut(Out):
+    """Value and demand over time per make/model key (`<make>/<model>`)."""
+
+    generated_at: str
+    currencies: dict[str, str]
+    price_index: dict[str, list[CarPriceIndexRowOut]]
+    stock: CarStockOut
+    demand: dict[str, list[CarDemandWeekOut]]

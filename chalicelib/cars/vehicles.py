@@ -149,7 +149,8 @@ def car_out(c: Car) -> CarOut:
         cylinders=_int(c.cylinders), power_kw=_int(c.power_kw), doors=_int(c.doors), seats=_int(c.seats),
         colour=c.colour, previous_owners=_int(c.previous_owners), damage=c.damage, options=[str(o) for o in c.options or []],
         condition=c.condition, asking_price=fmt(c.asking_price, c.currency), currency=c.currency, location=c.location,
-        photos=photo_urls(c.org_id, c.id, [str(p) for p in c.photos or []]), status=c.status, sale_id=c.sale_id,
+        photos=photo_urls(c.org_id, c.id, [str(p) for p in c.photos or []]), status=c.status,
+        public=bool(c.public), sale_id=c.sale_id,
         sold_price=None if c.sold_price is None else fmt(c.sold_price, c.currency),
         sold_on=c.sold_on, delivered_on=c.delivered_on, version=int(c.version), created_at=c.created_at,
         updated_at=c.updated_at)

@@ -44,6 +44,8 @@ class Settings:
     presign_seconds: int
     shop_table: str
     shop_stream_arn: str
+    cars_stream_arn: str
+    listing_bucket: str  # the public car listing's JSON (the site bucket behind the CDN on AWS)
 
 
 # Read when `chalice package` builds the API's authorizer; CDK puts the real pool's ARN there.
@@ -91,4 +93,6 @@ def get_settings() -> Settings:
         presign_seconds=int(_env("TALLY_PRESIGN_SECONDS", "300")),
         shop_table=_env("TALLY_SHOP_TABLE", "tally-shop"),
         shop_stream_arn=_env("TALLY_SHOP_STREAM_ARN", PLACEHOLDER_STREAM_ARN),
+        cars_stream_arn=_env("TALLY_CARS_STREAM_ARN", PLACEHOLDER_STREAM_ARN),
+        listing_bucket=_env("TALLY_LISTING_BUCKET") or _env("TALLY_BUCKET", "tally-data"),
     )

@@ -38,11 +38,13 @@ ATTR_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NU
               "B": dynamodb.AttributeType.BINARY}
 # stream handler function (Chalice's logical id) → the table whose stream it reads
 STREAM_HANDLERS = {"OnExpensesStream": "expenses", "OnInventoryStream": "inventory", "OnHelpdeskStream": "helpdesk",
-                   "OnOutboxStream": "outbox", "OnShopStream": "shop"}
+                   "OnOutboxStream": "outbox", "OnShopStream": "shop",
+                   "OnCarsStream": "cars"}
 # What the functions do to items: no Scan (every read is a key or index Query, docs/architecture.md).
 TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
                  "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
                  "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"]
+LISTING_PREFIX = "public/cars"  # chalicelib.cars.rules.listing.PREFIX
 # API Gateway stage throttling: the sign-up and sign-in routes are public.
 API_RATE_LIMIT, API_BURST_LIMIT = 50, 100
 
@@ -238,6 +240,8 @@ class TallyStack(cdk.Stack):
             "TALLY_ROLLUPS_TABLE": self.tables["rollups"].table_name,
             "TALLY_OUTBOX_TABLE": self.tables["outbox"].table_name,
             "TALLY_BUCKET": self.data_bucket.bucket_name,
+            # the public car listing: JSON shards in the site bucket, served by the distribution (docs/cars.md)
+            "TALLY_LISTING_BUCKET": self.site_bucket.bucket_name,
             "TALLY_USER_POOL_ID": self.user_pool.user_pool_id,
             "TALLY_USER_POOL_CLIENT_ID": self.client.user_pool_client_id,
             "TALLY_MAIL_FROM": mail_from,
@@ -281,7 +285,8 @@ class TallyStack(cdk.Stack):
             sources.insert(0, s3deploy.Source.asset(str(dist)))
         self.site_deployment = s3deploy.BucketDeployment(
             self, "DeploySite", sources=sources, destination_bucket=self.site_bucket,
-            distribution=self.distribution, prune=True)
+            distribution=self.distribution, prune=True,
+            exclude=[f"{LISTING_PREFIX}/*"])  # the cars stream's listing lives there: a deploy must not prune it
         self._alarms(functions, alarm_email)
 
         for name, value in {"ApiUrl": self.api_url, "DashboardUrl": dashboard_origin + "/",
@@ -390,6 +395,9 @@ class TallyStack(cdk.Stack):
         # car photos: the presigned POST is signed by this role; HeadObject and presigned GETs need GetObject
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
                                                resources=[self.data_bucket.arn_for_objects("photos/*")]))
+        # the public car listing's shards, written by the cars stream (served by CloudFront from the site bucket)
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
+                                               resources=[self.site_bucket.arn_for_objects(f"{LISTING_PREFIX}/*")]))
         for identity in (self.sender, *self.sandbox_recipients):
             identity.grant_send_email(role)
         self.dlq.grant_send_messages(role)
@@ -515,6 +523,9 @@ class TallyStack(cdk.Stack):
         ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/photos/*]",
             "Car photos under the photos/ prefix of the data bucket only: the presigned upload POSTs the role "
             "signs (PutObject), HeadObject and presigned GETs (GetObject); keys are per organisation and car.")
+        ack(self._role, f"{iam5}[Resource::{ref(self.site_bucket)}/{LISTING_PREFIX}/*]",
+            "The public car listing's JSON under public/cars/ of the site bucket only: the cars stream puts its "
+            "shards there and reads nothing else of the site.")
         deployer = self.site_deployment.handler_role
         reason = "CDK's BucketDeployment custom resource, which copies the built dashboard at deploy time."
         for action in ("s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*", "s3:Abort*"):

@@ -17,7 +17,10 @@ def test_every_route_but_the_public_ones_needs_a_token(client, chalice_app):
     anon = Caller(client, None, "")
     public = {("/health", "GET"), ("/openapi.json", "GET"), ("/auth/sign-up", "POST"), ("/auth/sign-in", "POST"),
               ("/auth/confirm", "POST"), ("/auth/refresh", "POST"), ("/unsubscribe", "GET"), ("/unsubscribe", "POST"),
-              ("/desks/{handle}", "GET")}
+              ("/desks/{handle}", "GET"),
+              # the public car listing's view beacon and a saved-search email's unsubscribe link (cars)
+              ("/listing/{org_id}/cars/{car_id}/views", "POST"),
+              ("/car-searches/unsubscribe", "GET"), ("/car-searches/unsubscribe", "POST")}
     # the help desk's knowledge base, for anyone at a desk's portal
     public |= {("/desks/{handle}/articles", "GET"), ("/desks/{handle}/articles/{article_id}", "GET"),
                ("/desks/{handle}/suggestions", "GET"), ("/desks/{handle}/deflections/{deflection_id}", "PUT")}

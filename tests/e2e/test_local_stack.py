@@ -61,7 +61,7 @@ def test_budget_emails_and_data_survive_a_restart_and_nothing_is_processed_twice
     api = out["api_url"]
     for key in OUTPUT_KEYS:
         assert out[key], key
-    assert set(out["stream_arns"]) == {"expenses", "inventory", "helpdesk", "outbox", "shop"}
+    assert set(out["stream_arns"]) == {"expenses", "inventory", "helpdesk", "outbox", "shop", "cars"}
     status, health, _ = call("GET", f"{api}/health")
     assert (status, health) == (200, {"status": "ok"})
     sign_in(api, out["demo_email"], out["demo_password"])

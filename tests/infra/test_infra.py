@@ -14,7 +14,8 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
 STREAMS = {"OnExpensesStream": "expenses", "OnInventoryStream": "inventory", "OnHelpdeskStream": "helpdesk",
-           "OnOutboxStream": "outbox", "OnShopStream": "shop"}
+           "OnOutboxStream": "outbox", "OnShopStream": "shop",
+           "OnCarsStream": "cars"}
 TRIGGER = "OnUserConfirmed"  # app.py's on_user_confirmed: the user pool's trigger
 ASSET_LIMIT = 5_000_000  # bytes: the deployed Lambda asset, zipped (issue 8)
 ENV_NAMES = ("TALLY_STAGE", "TALLY_CORE_TABLE", "TALLY_EXPENSES_TABLE", "TALLY_ROLLUPS_TABLE", "TALLY_OUTBOX_TABLE",
@@ -282,7 +283,7 @@ def test_the_app_role_is_least_privilege(synth):
             assert set(_actions(s)) == {"s3:GetObject"}  # valuations read the dealer models; training writes them
         elif any(a.startswith("s3:") for a in _actions(s)):
             assert set(_actions(s)) == {"s3:GetObject", "s3:PutObject"}
-            assert s["Resource"]["Fn::Join"][1][1] in ("/charts/*", "/photos/*", "/storefront/*")
+            assert s["Resource"]["Fn::Join"][1][1] in ("/charts/*", "/photos/*", "/storefront/*", "/public/cars/*")
         if any(a.startswith("ses:") for a in _actions(s)):
             assert set(_actions(s)) == {"ses:SendEmail", "ses:SendRawEmail"}
             assert ":identity/" in json.dumps(s["Resource"])
@@ -509,3 +510,24 @@ def test_the_dealer_model_training_is_its_own_container_function_on_a_schedule(s
     dockerfile = (context / "training" / "Dockerfile").read_text()
     assert "FROM public.ecr.aws/lambda/python:3.12" in dockerfile and "libgomp" in dockerfile
     assert f'CMD ["{HANDLER}"]' in dockerfile
+
+
+# ------------------------------------------------------------------------------- cars (issue 12, 2 and 4)
+def test_the_cars_stream_schedule_and_public_listing_are_wired(synth):
+    t = synth["template"]
+    stack = synth["stack"]
+    (event,) = t["Resources"]["AgingStock"]["Properties"]["Events"].values()
+    assert event["Type"] == "Schedule" and event["Properties"]["Schedule"] == "cron(0 6 * * ? *)"
+    env = t["Resources"]["OnCarsStream"]["Properties"]["Environment"]["Variables"]
+    assert env["TALLY_LISTING_BUCKET"] == {"Ref": logical_id(synth, stack.site_bucket)}
+    assert env["TALLY_CARS_STREAM_ARN"] == {"Fn::GetAtt": [logical_id(synth, stack.tables["cars"]), "StreamArn"]}
+    site = logical_id(synth, stack.site_bucket)
+    listing = [s for s in _app_statements(synth) if "/public/cars/*" in json.dumps(s["Resource"])]
+    assert len(listing) == 1 and set(_actions(listing[0])) == {"s3:GetObject", "s3:PutObject"}
+    assert site in json.dumps(listing[0]["Resource"])
+    deploy = resources(t, "Custom::CDKBucketDeployment")
+    (props,) = [r["Properties"] for r in deploy.values()]
+    assert props["Prune"] is True and "public/cars/*" in props["Exclude"]
+    table = t["Resources"][logical_id(synth, stack.tables["cars"])]["Properties"]
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert {g["IndexName"] for g in table["GlobalSecondaryIndexes"]} >= {"by_aging_due", "by_search_make", "by_listed"}
