@@ -244,9 +244,6 @@ def my_book(req: Req, org_id: str) -> CarBookingOut:
     return bookings.booking_out(bookings.book(org_id, data, name, user.email, user.sub))
 
 
-def _cancel_page(title: str, body: str) -> Response:
-
-
 # ----------------------------------------------------------------- public listing: views and enquiries
 # The listing itself is static JSON on S3 behind the CDN (written by the cars stream): no route reads it.
 LISTED_CAR = {"org_id": UUID_PATTERN, "car_id": UUID_PATTERN}
@@ -348,9 +345,9 @@ def cancel_page(req: Req, org_id: str, booking_id: str) -> Response:
     token = req.query_model(CarBookingTokenQuery).token
     b = bookings.booking_by_token(org_id, _uuid(booking_id, "booking_id"), token)
     if b.status == "cancelled":
-        return _cancel_page("Booking cancelled", "<p>This booking is cancelled.</p>")
+        return _page("Booking cancelled", "<p>This booking is cancelled.</p>")
     action = html.escape(f"cancel?{urlencode({'token': token})}")
-    return _cancel_page("Cancel this booking?", (
+    return _page("Cancel this booking?", (
         f"<p>{html.escape(b.booking_kind.replace('_', ' '))} on {html.escape(b.start)} (UTC)</p>"
         f'<form method="post" action="{action}"><button type="submit">Cancel the booking</button></form>'))
 
@@ -363,7 +360,7 @@ def customer_cancel(req: Req, org_id: str, booking_id: str) -> Response:
     b = bookings.booking_by_token(org_id, _uuid(booking_id, "booking_id"),
                                   req.query_model(CarBookingTokenQuery).token)
     bookings.cancel(b, "customer")
-    return _cancel_page("Booking cancelled", "<p>Your booking is cancelled and the slot is free again.</p>")
+    return _page("Booking cancelled", "<p>Your booking is cancelled and the slot is free again.</p>")
 
 
 # ----------------------------------------------------------------- enquiries
