@@ -18,7 +18,7 @@ from ..core.deferred import deferred
 from ..core.errors import Forbidden, InvalidInput
 from ..core.roles import MANAGERS
 from ..core.schemas import UUID_PATTERN
-from ..core.web import NO_CONTENT, Media, Reply, Req, route
+from ..core.web import Media, Reply, Req, route
 from .rules import HANDLE_PATTERN
 from .rules.links import TOKEN_PATTERN
 from .schemas import (
@@ -273,12 +273,13 @@ def new_ticket_link(req: Req, org_id: str, ticket_id: str) -> TicketLinkOut:
     return ticket_links.new_link(viewer, _uuid(ticket_id, "ticket_id"))
 
 
-@route(helpdesk, "/orgs/{org_id}/tickets/{ticket_id}/links", ("DELETE",), path_patterns=TICKET,
-       response=NO_CONTENT, status=204)
-def revoke_ticket_links(req: Req, org_id: str, ticket_id: str) -> None:
-    """Revoke every link of the ticket (thread and rating links); its reply address keeps working."""
+@route(helpdesk, "/orgs/{org_id}/tickets/{ticket_id}/links/revoke", ("POST",), path_patterns=TICKET,
+       response=TicketLinkOut)
+def revoke_ticket_links(req: Req, org_id: str, ticket_id: str) -> TicketLinkOut:
+    """Revoke every link of the ticket sent so far (thread and rating links: its key is replaced) and
+    answer a new thread link; the ticket's reply address keeps working."""
     viewer = access.staff_viewer(req.principal, org_id)
-    ticket_links.revoke_links(viewer, _uuid(ticket_id, "ticket_id"))
+    return ticket_links.revoke_links(viewer, _uuid(ticket_id, "ticket_id"))
 
 
 @route(helpdesk, "/ticket-links/{token}", ("GET",), public=True, path_patterns=LINK, response=TicketThreadOut)

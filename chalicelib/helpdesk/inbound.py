@@ -69,8 +69,10 @@ def remember(ref: str, org_id: str, ticket_id: str) -> bool:
 
 
 def _by_ref(ref: str) -> Ticket | None:
+    """The ticket `ref` names; a merged duplicate's customer follows its target, so a reply goes there."""
     r = find(MailRef, *mail_ref_key(ref))
-    return find(Ticket, *ticket_key(r.org_id, r.ticket_id)) if r is not None else None
+    t = find(Ticket, *ticket_key(r.org_id, r.ticket_id)) if r is not None else None
+    return t
 
 
 # ------------------------------------------------------------------ matching
@@ -138,6 +140,11 @@ def receive(raw: bytes, object_key: str) -> Outcome:
     if mail.sender.split("+", 1)[0] == own.split("@", 1)[0] and mail.sender.endswith("@" + own.partition("@")[2]):
         return Outcome("dropped", reason="sent by this desk's own mailbox (a loop)")
     kind, t, desk, why = route(mail)
+    if kind == "reply" and t is not None and t.merged_into:
+        target = find(Ticket, *ticket_key(t.org_id, str(t.merged_into)))
+        t = target if target is not None and _customer_subs(target, mail.sender) is not None else None
+        if t is None:
+            return Outcome("dropped", reason="a merged ticket whose target is gone")
     if kind == "reply" and t is not None:
         sub = _customer_subs(t, mail.sender) or str(t.customer_sub)
         name = t.customer_name if sub == t.customer_sub else next(

@@ -77,10 +77,14 @@ def new_link(viewer: StaffViewer, ticket_id: str) -> TicketLinkOut:
     return TicketLinkOut(token=token, url=thread_url(token), expires_at=_iso(expires))
 
 
-def revoke_links(viewer: StaffViewer, ticket_id: str) -> None:
-    """Every link of the ticket stops working (its key is replaced); its reply address is unchanged."""
+def revoke_links(viewer: StaffViewer, ticket_id: str) -> TicketLinkOut:
+    """Every link of the ticket sent so far stops working (its key is replaced; its reply address is
+    unchanged); answers a new thread link under the new key."""
     t = staff_ticket(viewer, ticket_id)
-    Ticket(*ticket_key(t.org_id, t.id)).update(actions=[Ticket.link_key.set(secrets.token_hex(32))])
+    key = secrets.token_hex(32)
+    Ticket(*ticket_key(t.org_id, t.id)).update(actions=[Ticket.link_key.set(key)])
+    token, expires = thread_token(t.org_id, t.id, key, clock.now())
+    return TicketLinkOut(token=token, url=thread_url(token), expires_at=_iso(expires))
 
 
 # ------------------------------------------------------------------ the customer, by link

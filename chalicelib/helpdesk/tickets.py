@@ -266,7 +266,12 @@ def post_customer_reply(t: Ticket, m: Message) -> tuple[Message, bool]:
     `reopen_count`, first times kept); a closed one, or one solved longer ago, gets a follow-up ticket
     linked to it with the reply as its description (the answer's `ticket_id` names it). Once per
     message id: a replay answers what was stored."""
+    if t.merged_into:  # a merged duplicate is closed for good: its customer answers on the target
+        raise Conflict(f"this ticket was merged into {t.merged_into}: reply there", field="status",
+                       extra={"status": t.status, "merged_into": t.merged_into})
     if reply_outcome(t.status, t.solved_at, clock.now()) == "follow_up":
+        if find(Message, *message_key(t.org_id, t.id, m.id)) is not None:  # appended before it closed
+            return _replayed(m), False
         return follow_up(t, m)
     return _post(t, m, True)
 
