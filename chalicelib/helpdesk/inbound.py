@@ -71,8 +71,7 @@ def remember(ref: str, org_id: str, ticket_id: str) -> bool:
 def _by_ref(ref: str) -> Ticket | None:
     """The ticket `ref` names; a merged duplicate's customer follows its target, so a reply goes there."""
     r = find(MailRef, *mail_ref_key(ref))
-    t = find(Ticket, *ticket_key(r.org_id, r.ticket_id)) if r is not None else None
-    return t
+    return find(Ticket, *ticket_key(r.org_id, r.ticket_id)) if r is not None else None
 
 
 # ------------------------------------------------------------------ matching
@@ -136,8 +135,9 @@ def receive(raw: bytes, object_key: str) -> Outcome:
         return Outcome("dropped", reason="automatic (auto-reply, bounce or bulk)")
     if not mail.sender:
         return Outcome("dropped", reason="no sender")
-    own = get_settings().mail_from.lower()
-    if mail.sender.split("+", 1)[0] == own.split("@", 1)[0] and mail.sender.endswith("@" + own.partition("@")[2]):
+    own_local, _, own_domain = get_settings().mail_from.lower().partition("@")
+    local, _, domain = mail.sender.partition("@")
+    if local.split("+", 1)[0] == own_local.split("+", 1)[0] and domain == own_domain:
         return Outcome("dropped", reason="sent by this desk's own mailbox (a loop)")
     kind, t, desk, why = route(mail)
     if kind == "reply" and t is not None and t.merged_into:
