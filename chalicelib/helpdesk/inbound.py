@@ -133,6 +133,8 @@ def receive(raw: bytes, object_key: str) -> Outcome:
     mail = parse(raw)
     if mail.automatic:
         return Outcome("dropped", reason="automatic (auto-reply, bounce or bulk)")
+    if mail.suspect:
+        return Outcome("dropped", reason="spam or virus (SES receiving's scan)")
     if not mail.sender:
         return Outcome("dropped", reason="no sender")
     own_local, _, own_domain = get_settings().mail_from.lower().partition("@")

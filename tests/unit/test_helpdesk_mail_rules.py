@@ -178,3 +178,9 @@ def test_a_rating_is_for_the_latest_solve_until_the_ticket_closes():
     with pytest.raises(Conflict) as e:
         check_rating("closed", 1, 1)
     assert e.value.field == "status"
+
+
+def test_what_ses_scanned_as_spam_or_a_virus_is_suspect():
+    assert parse(eml("Win!", X_SES_Spam_Verdict="FAIL", X_SES_Virus_Verdict="PASS")).suspect
+    assert parse(eml("Bad", X_SES_Virus_Verdict="FAIL")).suspect
+    assert not parse(eml("Hi", X_SES_Spam_Verdict="PASS", X_SES_Virus_Verdict="PASS")).suspect

@@ -40,6 +40,7 @@ class InboundMail:
     references: tuple[str, ...]  # In-Reply-To first, then References from the newest back
     text: str  # the new text of the email: quoted history and signature stripped
     automatic: bool  # an auto-reply, a bounce or bulk mail: never answered, never filed
+    suspect: bool = False  # SES receiving's scan found spam or a virus (X-SES-Spam-Verdict / X-SES-Virus-Verdict)
 
 
 def _addresses(msg: EmailMessage, *names: str) -> tuple[str, ...]:
@@ -116,7 +117,8 @@ def parse(raw: bytes) -> InboundMail:
     return InboundMail(
         sender=sender, sender_name=name.strip(), recipients=_addresses(msg, "To", "Cc", "Delivered-To"),
         subject=clean_subject(str(msg.get("Subject") or "")), message_id=next(iter(message_ids(str(msg.get("Message-ID") or ""))), ""),
-        references=tuple(refs), text=text, automatic=is_automatic(headers, msg.get_content_type(), sender))
+        references=tuple(refs), text=text, automatic=is_automatic(headers, msg.get_content_type(), sender),
+        suspect=any(str(msg.get(h) or "").strip().upper() == "FAIL" for h in ("X-SES-Spam-Verdict", "X-SES-Virus-Verdict")))
 
 
 def reference_keys(message_id: str) -> list[str]:
