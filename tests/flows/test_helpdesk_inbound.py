@@ -279,3 +279,24 @@ def test_a_rating_link_of_an_earlier_solve_cannot_rate_the_next(client, alice, b
     anon = Caller(client, None, "")
     status, err = anon.post(f"/ticket-links/{path}", {"score": "good"})
     assert (status, err["error"]["field"]) == (409, "token")
+
+
+# ------------------------------------------------------------------ the local stack's stand-in for S3's notification
+def test_the_local_mail_worker_hands_each_stored_email_to_the_same_function_once(client, alice, bob, pump, chalice_app):
+    from chalicelib.core.settings import get_settings
+    from local.mail_worker import MailWorker
+
+    desk = make_desk(client, alice, bob)
+    t, address = filed(desk, pump)
+    s3 = boto3.client("s3", region_name="us-east-1")
+    raw = eml(desk.customer.email, address, "Dropped in with make mail-in.")
+    s3.put_object(Bucket=get_settings().bucket, Key="inbound/" + hashlib.sha256(raw).hexdigest(), Body=raw)
+    s3.put_object(Bucket=get_settings().bucket, Key="charts/not-mail.json", Body=b"{}")  # another prefix: not mail
+    worker = MailWorker(chalice_app.handler_map["on_inbound_mail"], s3, get_settings().bucket, "us-east-1")
+    assert worker.sweep() == 1
+    assert worker.sweep() == 0
+    assert worker.results[0]["results"][0] == {"result": "appended", "ticket_id": t["id"], "reason": "address"}
+    assert [m["body"] for m in thread(desk, t["id"])["messages"]] == ["Dropped in with make mail-in."]
+    # a restarted worker hands the object over again: the message is still there once
+    assert MailWorker(chalice_app.handler_map["on_inbound_mail"], s3, get_settings().bucket, "us-east-1").sweep() == 1
+    assert len(thread(desk, t["id"])["messages"]) == 1
