@@ -16,17 +16,19 @@ from __future__ import annotations
 import hmac
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import TypeAdapter, ValidationError
 
 from ..core import clock
 from ..core.aws import client
 from ..core.db import find, put_if_new
 from ..core.errors import NotFound
 from ..core.observability import logger, metrics
+from ..core.schemas import EmailStr
 from ..core.settings import get_settings
 from .assignment import file_assigned
 from .desks import desk_by_handle, get_desk
@@ -160,7 +162,11 @@ def receive(raw: bytes, object_key: str) -> Outcome:
         return Outcome("appended", stored.ticket_id, why)
     if desk is None:
         return Outcome("dropped", reason=f"{why}: no desk to file it at")
-    return Outcome("filed", _file(desk, mail, object_key).id, why)
+    try:  # a new ticket stores the sender and mails them: an address no mailer can send to files nothing
+        sender = TypeAdapter(EmailStr).validate_python(mail.sender)
+    except ValidationError:
+        return Outcome("dropped", reason=f"{why}: the sender's address cannot be emailed")
+    return Outcome("filed", _file(desk, replace(mail, sender=sender.lower()), object_key).id, why)
 
 
 def _file(desk: Desk, mail: InboundMail, object_key: str) -> Ticket:

@@ -107,6 +107,9 @@ def test_robots_are_dropped_so_two_cannot_loop(client, alice, bob, pump):
     ours = eml("alerts@tally.example.com", address, "Our own email back")
     for raw in (out_of_office, bulk, ours):
         assert deliver(client, raw)["results"][0]["result"] == "dropped"
+    # a stranger whose address no mailer can send to files nothing (a new ticket would mail them)
+    unsendable = deliver(client, eml("nobody@localhost", address, "hi"))["results"][0]
+    assert (unsendable["result"], unsendable["reason"]) == ("dropped", "unknown sender: the sender's address cannot be emailed")
     assert len(tickets_of(desk)) == 1
     assert thread(desk, t["id"])["version"] == 1
 
