@@ -15,7 +15,7 @@ from pynamodb.expressions.update import Action
 
 from ..core import clock
 from ..core.db import find
-from ..core.errors import NotFound
+from ..core.errors import Conflict, NotFound
 from ..core.settings import get_settings
 from .access import StaffViewer
 from .models import Message, Ticket, message_key, ticket_key
@@ -126,6 +126,6 @@ def rate(token: str, data: RatingIn) -> RatingOut:
         if fresh is None:
             raise NotFound("this ticket link is not valid", field="token") from None
         check_rating(fresh.status, int(fresh.solve_count or 0), solve)
-        raise
+        raise Conflict("the ticket changed while rating it: try again", field="token") from None
     return RatingOut(ticket_id=t.id, score=data.score, comment=data.comment or None, solve=solve, rated_at=now)
 

@@ -179,6 +179,10 @@ def test_a_forged_revoked_or_expired_link_is_refused_naming_the_token(client, al
     clock.set_now(DAY)
     assert desk.outsider.post(f"/orgs/{desk.oid}/tickets/{t['id']}/links")[0] == 404
     assert desk.customer.post(f"/orgs/{desk.oid}/tickets/{t['id']}/links")[0] == 404
+    assert desk.tech.post(f"/orgs/{desk.oid}/tickets/{t['id']}/links")[1]["error"]["field"] == "ticket_id"  # other team
+    assert desk.idle.post(f"/orgs/{desk.oid}/tickets/{t['id']}/links")[1]["error"]["field"] == "role"
+    assert desk.tech.post(f"/orgs/{desk.oid}/tickets/{t['id']}/links/revoke")[0] == 404
+    assert anon.post(f"/orgs/{desk.oid}/tickets/{t['id']}/links")[0] == 401
     status, fresh = desk.owner.post(f"/orgs/{desk.oid}/tickets/{t['id']}/links/revoke")
     assert status == 200
     assert anon.get(f"/ticket-links/{link['token']}")[0] == 404  # revoked
