@@ -3,6 +3,7 @@ through the app's own functions: a reply stored by SES receiving lands in its ti
 stranger opens a new ticket; robots are dropped; the same stored email twice appends once."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -255,8 +256,15 @@ def test_the_solved_email_rates_once_per_solve_changeable_until_closed(client, a
     assert len(urls) == 2 and urls[0].endswith("score=good") and urls[1].endswith("score=bad")
     path = urls[0].split("/ticket-links/", 1)[1].split("?")[0]  # <token>/rating
     anon = Caller(client, None, "")
-    status, page = anon.call("GET", f"/ticket-links/{path}?score=good")
-    assert status == 200 and thread(desk, t["id"])["rating"] is None  # opening the page stores nothing itself
+    resp = client.http.get(f"/ticket-links/{path}?score=good")
+    assert resp.status_code == 200 and thread(desk, t["id"])["rating"] is None  # opening stores nothing itself
+    page = resp.body.decode() if isinstance(resp.body, bytes) else resp.body
+    script = page.split("<script>", 1)[1].split("</script>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    csp = resp.headers["Content-Security-Policy"]
+    assert f"script-src 'sha256-{digest}'" in csp and "default-src 'none'" in csp  # only that script runs
+    assert 'data-score="good"' in page and "fetch(f.action" in script
+    assert client.http.get(f"/ticket-links/{path}?score=meh").status_code == 400
     assert anon.post(f"/ticket-links/{path}", {"score": "good"})[1]["score"] == "good"
     status, out = anon.post(f"/ticket-links/{path}", {"score": "bad", "comment": "Took a week."})
     assert status == 200 and (out["score"], out["comment"], out["solve"]) == ("bad", "Took a week.", 1)
