@@ -112,6 +112,24 @@ def on_cars_stream(event: DynamoDBEvent) -> dict[str, Any]:
     return handle_cars_batch(event.to_dict())
 
 
+# ---- help desk mail (issue 11 item 4): SES ids of sent emails, and received emails.
+@app.on_dynamodb_record(stream_arn=settings.outbox_stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
+def on_helpdesk_mail_sent(event: DynamoDBEvent) -> dict[str, Any]:
+    """Records the Message-ID SES gave each sent help desk email, so a reply naming it finds its ticket."""
+    from chalicelib.helpdesk.reactions import handle_mail_sent_batch
+
+    return handle_mail_sent_batch(event.to_dict())
+
+
+@app.lambda_function(name="on_inbound_mail")
+def on_inbound_mail(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """S3 object-created events of `inbound/` (SES receiving stores each email there; CDK wires the
+    notification, the local stack's mail worker sends the same event): replies land in their tickets."""
+    from chalicelib.helpdesk.reactions import handle_inbound_mail
+
+    return handle_inbound_mail(event)
+
+
 # ---- schedules
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def retry_outbox(event: CloudWatchEvent) -> Any:

@@ -40,6 +40,7 @@ def outbox_messages() -> list[dict]:
                 "value": None if m.value is None else str(m.value), "scope": m.scope,
                 "ses_message_id": m.ses_message_id,
                 "attachments": [a.filename for a in m.attachments or []],
+                "reply_to": m.reply_to,  # a help desk ticket's address: what `make mail-in` replies to
             })
     return sorted(out, key=lambda m: m["created_at"])
 

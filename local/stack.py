@@ -164,6 +164,9 @@ class Stack:
         from . import profile_worker  # moto fires no Cognito triggers: profiles for every user
 
         self.profiles = profile_worker.start(self.app, self.session, self.pool_id, REGION, self.client_id)
+        from . import mail_worker  # moto sends no S3 notifications: received email for the inbound handler
+
+        self.mail = mail_worker.start(self.app, self.session, self.bucket, REGION)
         self._start_api(host, api_port)
         from .site import Site
 
@@ -353,6 +356,7 @@ class Stack:
         self.api.shutdown()  # no new requests
         self.api.server.server_close()
         self.profiles.stop()
+        self.mail.stop()
         self.scheduler.stop()  # no new job runs; a running one finishes before the drain
         self.scheduler.join(timeout=60)
         deadline = time.time() + 60

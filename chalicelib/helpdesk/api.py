@@ -12,14 +12,15 @@ import re
 import uuid
 from typing import TYPE_CHECKING
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from ..core.deferred import deferred
 from ..core.errors import Forbidden, InvalidInput
 from ..core.roles import MANAGERS
 from ..core.schemas import UUID_PATTERN
-from ..core.web import Reply, Req, route
+from ..core.web import Media, Reply, Req, route
 from .rules import HANDLE_PATTERN
+from .rules.links import TOKEN_PATTERN
 from .schemas import (
     AgentMessageIn,
     ArticleIn,
@@ -50,11 +51,15 @@ from .schemas import (
     MergeIn,
     MessageOut,
     PublicDeskOut,
+    RatingIn,
+    RatingOut,
+    RatingQuery,
     StatusIn,
     TeamIn,
     TeamOut,
     TeamsOut,
     TicketIn,
+    TicketLinkOut,
     TicketOut,
     TicketsOut,
     TicketsQuery,
@@ -63,12 +68,12 @@ from .schemas import (
 
 if TYPE_CHECKING:
     from ..core import orgs
-    from . import access, assignment, desks, macros, teams, tickets
+    from . import access, assignment, desks, macros, teams, ticket_links, tickets
     from . import kb
 else:  # imported by the first request that calls them (core.deferred)
     (orgs,) = deferred("chalicelib.core", "orgs")
-    access, assignment, desks, macros, teams, tickets = deferred(
-        __package__, "access", "assignment", "desks", "macros", "teams", "tickets")
+    access, assignment, desks, macros, teams, ticket_links, tickets = deferred(
+        __package__, "access", "assignment", "desks", "macros", "teams", "ticket_links", "tickets")
     (kb,) = deferred(__package__, "kb")
 
 helpdesk = Blueprint(__name__)
@@ -377,3 +382,98 @@ def deflections(req: Req, org_id: str) -> DeflectionDaysOut:
     access.staff_viewer(req.principal, org_id)
     q = req.query_model(DeflectionsQuery)
     return kb.deflection_days(org_id, q.start, q.end)
+
+
+# ----------------------------------------------------------------- signed ticket links (issue 11 items 1, 7)
+LINK = {"token": TOKEN_PATTERN}
+LINK_MESSAGE = {"token": TOKEN_PATTERN, "message_id": UUID_PATTERN}
+RATING_PAGE = Media("text/html", "The rating page, in HTML (errors are JSON like every other route's)")
+
+
+def _token(value: str) -> str:
+    if not re.fullmatch(TOKEN_PATTERN, value):
+        raise InvalidInput("this is not a ticket link", field="token")
+    return value
+
+
+@route(helpdesk, "/orgs/{org_id}/tickets/{ticket_id}/links", ("POST",), path_patterns=TICKET, response=TicketLinkOut,
+       status=201)
+def new_ticket_link(req: Req, org_id: str, ticket_id: str) -> TicketLinkOut:
+    """A signed link (30 days) to the ticket's public thread, for a customer without an account."""
+    viewer = access.staff_viewer(req.principal, org_id)
+    return ticket_links.new_link(viewer, _uuid(ticket_id, "ticket_id"))
+
+
+@route(helpdesk, "/orgs/{org_id}/tickets/{ticket_id}/links/revoke", ("POST",), path_patterns=TICKET,
+       response=TicketLinkOut)
+def revoke_ticket_links(req: Req, org_id: str, ticket_id: str) -> TicketLinkOut:
+    """Revoke every link of the ticket sent so far (thread and rating links: its key is replaced) and
+    answer a new thread link; the ticket's reply address keeps working."""
+    viewer = access.staff_viewer(req.principal, org_id)
+    return ticket_links.revoke_links(viewer, _uuid(ticket_id, "ticket_id"))
+
+
+@route(helpdesk, "/ticket-links/{token}", ("GET",), public=True, path_patterns=LINK, response=TicketThreadOut)
+def link_thread(req: Req, token: str) -> TicketThreadOut:
+    """The ticket's public thread for the holder of its signed link (no account); a forged or revoked
+    link is 404 naming `token`, an expired one 410."""
+    return ticket_links.link_thread(_token(token))
+
+
+@route(helpdesk, "/ticket-links/{token}/messages/{message_id}", ("PUT",), public=True, path_patterns=LINK_MESSAGE,
+       body=CustomerMessageIn, response=MessageOut, status=201, also=REPLAYED)
+def link_reply(req: Req, token: str, message_id: str) -> MessageOut | Reply[MessageOut]:
+    """The customer's reply through the link, under a client-chosen UUID: a solved ticket reopens within
+    7 days; a closed one gets a linked follow-up (the answer's `ticket_id`)."""
+    m, created = ticket_links.link_reply(_token(token), _uuid(message_id, "message_id"), req.body(CustomerMessageIn))
+    out = tickets.message_out(m)
+    return out if created else Reply(out, 200)
+
+
+# The page posts the score at once (one click from the email) and then offers the comment box. The
+# script is inline and allowed by its hash alone; without JavaScript nothing is stored by opening the
+# link, so a mail scanner that fetches both links rates nothing.
+_RATING_SCRIPT = (
+    "var f=document.getElementById('f'),s=document.getElementById('s');"
+    "function send(c){var b={score:f.dataset.score};if(c)b.comment=c;"
+    "return fetch(f.action,{method:'POST',headers:{'Content-Type':'application/json'},body:JSON.stringify(b)})"
+    ".then(function(r){s.textContent=r.ok?(c?'Thank you for your comment.':'Thank you: your rating is saved.')"
+    ":'This link can no longer rate the request.';});}"
+    "send();f.addEventListener('submit',function(e){e.preventDefault();send(f.elements.comment.value);});"
+)
+
+
+def _rating_page(score: str) -> Response:
+    import base64
+    import hashlib
+    import html
+
+    digest = base64.b64encode(hashlib.sha256(_RATING_SCRIPT.encode()).digest()).decode()
+    action = "rating"  # relative to /ticket-links/{token}/rating: the same path, by POST
+    page = ("<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>"
+            f"<title>Rate your request</title><h1>You rated your request {html.escape(score)}</h1>"
+            "<p id=s>Saving your rating...</p>"
+            f"<form id=f method=post action={action} data-score=\"{html.escape(score, quote=True)}\">"
+            "<label for=c>Anything to add? (optional)</label><br><textarea id=c name=comment maxlength=2000></textarea>"
+            f"<br><button type=submit>Send comment</button></form><script>{_RATING_SCRIPT}</script></html>")
+    return Response(body=page, status_code=200, headers={
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy": (f"default-src 'none'; script-src 'sha256-{digest}'; connect-src 'self'; "
+                                    "form-action 'self'; frame-ancestors 'none'")})
+
+
+@route(helpdesk, "/ticket-links/{token}/rating", ("GET",), public=True, path_patterns=LINK, query=RatingQuery,
+       response=RATING_PAGE)
+def rating_page(req: Req, token: str) -> Response:
+    """The page a solved email's good / bad link opens: it stores the score at once and offers a comment."""
+    score = req.query_model(RatingQuery).score
+    ticket_links.check_rating_link(_token(token))
+    return _rating_page(score)
+
+
+@route(helpdesk, "/ticket-links/{token}/rating", ("POST",), public=True, path_patterns=LINK, body=RatingIn,
+       response=RatingOut)
+def rate(req: Req, token: str) -> RatingOut:
+    """Rate the solve the link was sent for (good or bad, an optional comment): one rating per solve, the
+    latest kept, changeable until the ticket closes (409 naming `status`)."""
+    return ticket_links.rate(_token(token), req.body(RatingIn))

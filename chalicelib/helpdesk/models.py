@@ -246,6 +246,22 @@ class Ticket(HelpdeskTable):
     followers = ListAttribute(of=Follower, default=list)
     merged_into = UnicodeAttribute(null=True)  # a duplicate points at the ticket it was merged into
     solved_at = UnicodeAttribute(null=True)
+    # issue 11 items 1, 4, 6, 7 (docs/architecture.md, "Help desk"): who an email-only customer is, the
+    # key of the ticket's signed links, reopen and follow-up history, the first times (never rewritten),
+    # the satisfaction rating of the latest solve.
+    channel = UnicodeAttribute(default="web")  # web | email (filed by an email: the customer has no account)
+    link_key = UnicodeAttribute(null=True)  # HMAC key of the ticket's signed links; replaced to revoke them
+    first_response_at = UnicodeAttribute(null=True)  # the first agent public reply, set once
+    first_solved_at = UnicodeAttribute(null=True)  # the first solve, set once (solved_at is the latest)
+    solve_count = NumberAttribute(default=0)
+    reopen_count = NumberAttribute(default=0)
+    reopened_at = UnicodeAttribute(null=True)
+    follow_up_of = UnicodeAttribute(null=True)  # a follow-up names the closed (or long solved) ticket it continues
+    follow_ups = ListAttribute(of=UnicodeAttribute, default=list)
+    rating = UnicodeAttribute(null=True)  # good | bad, for solve number `rating_solve`
+    rating_comment = UnicodeAttribute(null=True)
+    rating_solve = NumberAttribute(null=True)
+    rated_at = UnicodeAttribute(null=True)
     version = NumberAttribute(default=1)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -264,6 +280,23 @@ class Message(HelpdeskTable):
     body = UnicodeAttribute()
     macro_id = UnicodeAttribute(null=True)
     merged_from = UnicodeAttribute(null=True)  # a copy of a merged duplicate's message (never emailed again)
+    via = UnicodeAttribute(null=True)  # email (an inbound reply) | link (a signed ticket link); else the web
+    created_at = UnicodeAttribute()
+
+
+# ------------------------------------------------------------------ inbound mail (issue 11 item 4)
+def mail_ref_key(ref: str) -> tuple[str, str]:
+    """What an inbound email may name, mapped to its ticket: `ticket:<id>` (the reply address), `ses:<id>`
+    (the Message-ID SES gave an outbound email), `out:<outbox id prefix>` (the one the mailer set)."""
+    return f"MAILREF#{ref}", "REF"
+
+
+class MailRef(HelpdeskTable):
+    """pk MAILREF#<ref>, sk REF: a ticket's address or an outbound email's Message-ID → org and ticket
+    (the inbound handler has only the email to go by; a ticket's key needs its organisation)."""
+
+    org_id = UnicodeAttribute()
+    ticket_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from ..core import clock
 from ..core.alert_rules import firing_id
 from ..core.alerts import outbox_message
 from ..core.db import find
@@ -15,6 +16,8 @@ from ..core.keys import org_pk
 from ..core.models import OutboxMessage
 from ..core.settings import get_settings
 from .models import Ticket, ticket_key
+from .rules.links import rating_links, thread_links, with_links
+from .ticket_links import rating_urls, thread_token, thread_url
 from .rules import (
     EMAILED_STATUSES,
     TicketView,
@@ -76,12 +79,12 @@ def ticket_emails(old: Image | None, new: Image | None) -> list[OutboxMessage]:
     out: list[OutboxMessage] = []
     view = _view(new)
     if old is None:
-        out += _to_customers(new, "received", received_email)
+        out += _to_customers(new, "received", lambda v: _linked(new, received_email(v)))
     elif new.get("merged_into") and not old.get("merged_into"):  # told of the merge, not of the close
         target = str(new["merged_into"])
         out += _to_customers(new, "merged", lambda v: merged_email(v, target, _subject_of(new, target)))
     elif new["status"] != old.get("status") and new["status"] in EMAILED_STATUSES:
-        out += _to_customers(new, str(new["status"]), status_email, str(new["version"]))
+        out += _to_customers(new, str(new["status"]), lambda v: _rated(new, status_email(v)), str(new["version"]))
     assignee = new.get("assignee")
     if assignee and new.get("assignee_email") and assignee != (old or {}).get("assignee"):
         s = get_settings()
@@ -126,5 +129,22 @@ def message_emails(old: Image | None, new: Image | None, tickets: Tickets) -> li
                     "customer_name": t.customer_name, "customer_email": t.customer_email, "reply_token": t.reply_token,
                     "created_at": str(new.get("created_at") or ""),
                     "followers": [{"sub": f.sub, "email": f.email, "name": f.name} for f in t.followers]}
+    image.update({"channel": t.channel, "link_key": t.link_key})
     author, body = str(new.get("author_name") or "Support"), str(new["body"])
-    return _to_customers(image, "reply", lambda v: reply_email(v, author, body), str(new["id"]))
+    return _to_customers(image, "reply", lambda v: _linked(image, reply_email(v, author, body)), str(new["id"]))
+
+
+def _linked(t: Image, email: tuple[str, str, str]) -> tuple[str, str, str]:
+    """A customer who emailed the desk has no account: their emails carry a signed link to the thread."""
+    if t.get("channel") != "email" or not t.get("link_key"):
+        return email
+    token, _expires = thread_token(str(t["org_id"]), str(t["id"]), str(t["link_key"]), clock.now())
+    return with_links(email, thread_links(thread_url(token)))
+
+
+def _rated(t: Image, email: tuple[str, str, str]) -> tuple[str, str, str]:
+    """The solved email carries one-click good / bad links for this solve (issue 11 item 7)."""
+    if t.get("status") != "solved" or not t.get("link_key"):
+        return email
+    urls = rating_urls(str(t["org_id"]), str(t["id"]), str(t["link_key"]), int(t.get("solve_count") or 0), clock.now())
+    return _linked(t, with_links(email, rating_links(urls["good"], urls["bad"])))

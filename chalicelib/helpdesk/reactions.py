@@ -14,6 +14,7 @@ from ..core.alerts import put_once
 from ..core.observability import metrics
 from ..core.streams import process_batch, raw_images
 from .kb_index import ArticleChanges
+from .inbound import remember
 from .notifications import Tickets, is_message, is_ticket, message_emails, ticket_emails
 
 if TYPE_CHECKING:  # the type only: stream invocations import it when they run
@@ -34,8 +35,39 @@ def handle_helpdesk_batch(event: dict[str, Any]) -> dict[str, Any]:
             messages = message_emails(old, new, tickets)
         else:
             return
+        image = new or {}
+        ticket_id = str(image.get("id") if is_ticket(new) else image.get("ticket_id"))
+        if is_ticket(new) and old is None:  # its reply address names it (issue 11 item 4)
+            remember(f"ticket:{ticket_id}", str(image["org_id"]), ticket_id)
+        for m in messages:  # an answer to this email names it by the Message-ID the mailer sets
+            remember(f"out:{m.id[:16]}", str(image["org_id"]), ticket_id)
         sent = sum(put_once(m) for m in messages)  # raises → only this record fails and is retried
         if sent:
             metrics.add_metric(name="HelpdeskEmails", unit=MetricUnit.Count, value=sent)
 
     return process_batch(event, on_record, kb_changes.rebuild)
+
+
+def handle_mail_sent_batch(event: dict[str, Any]) -> dict[str, Any]:
+    """The outbox stream, for the help desk: SES replaces the Message-ID of what it sends with its own
+    (`<ses message id>@<region>.amazonses.com`), so once a help desk email is sent its SES id is
+    recorded against its ticket; a reply whose address lost its ticket is matched by it."""
+
+    def on_record(record: DynamoDBRecord) -> None:
+        old, new = raw_images(record)
+        if not new or new.get("alert_type") != "helpdesk" or new.get("status") != "sent" or not new.get("ses_message_id"):
+            return
+        if old is not None and old.get("status") == "sent":
+            return
+        details = new.get("details") or {}
+        if details.get("ticket_id") and details.get("org_id"):
+            remember(f"ses:{new['ses_message_id']}", str(details["org_id"]), str(details["ticket_id"]))
+
+    return process_batch(event, on_record)
+
+
+def handle_inbound_mail(event: dict[str, Any]) -> dict[str, Any]:
+    """S3 object-created events of `inbound/` (SES receiving's stored emails)."""
+    from .inbound import handle_s3_event
+
+    return handle_s3_event(event)

@@ -171,6 +171,7 @@ class MessageOut(Out):
     author_name: str
     body: str
     created_at: str
+    ticket_id: str | None = None  # the ticket it is in: a follow-up's for a reply to a closed ticket
 
 
 class TicketOut(Out):
@@ -187,6 +188,10 @@ class TicketOut(Out):
     assignee: str | None
     assignee_name: str | None
     merged_into: str | None = None
+    follow_up_of: str | None = None  # the closed (or long solved) ticket this one continues
+    follow_ups: list[str] = []
+    reopen_count: int = 0
+    rating: Literal["good", "bad"] | None = None  # the customer's rating of the latest solve
     version: int
     created_at: str
     updated_at: str
@@ -393,3 +398,33 @@ class DeflectionDaysOut(Items[DeflectionDayOut]):
 class DeflectionsQuery(Query):
     start: str = Field(pattern=DAY_PATTERN)
     end: str = Field(pattern=DAY_PATTERN)
+
+
+# ------------------------------------------------------------------ ticket links and satisfaction (issue 11 items 1, 7)
+class TicketLinkOut(Out):
+    """A signed link to a ticket's public thread for a customer without an account."""
+
+    token: str
+    url: str
+    expires_at: str
+
+
+class RatingIn(Strict):
+    """The customer's rating of the latest solve (changeable until the ticket closes), with an optional comment."""
+
+    score: Literal["good", "bad"]
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class RatingOut(Out):
+    ticket_id: str
+    score: Literal["good", "bad"]
+    comment: str | None
+    solve: int
+    rated_at: str
+
+
+class RatingQuery(Query):
+    """The score a solved email's link carries."""
+
+    score: Literal["good", "bad"]

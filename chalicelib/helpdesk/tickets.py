@@ -33,7 +33,9 @@ from .models import (
     ticket_key,
     ticket_pk,
 )
+from .followups import follow_up
 from .rules import check_merge, check_transition, load_change, merged_message_id, render, status_after_reply
+from .rules.links import reply_outcome
 from .schemas import (
     AgentMessageIn,
     CustomerMessageIn,
@@ -55,12 +57,14 @@ def ticket_out(t: Ticket) -> TicketOut:
     return TicketOut(id=t.id, handle=t.handle, category=t.category, team_id=t.team_id, subject=t.subject,
                      description=t.description, priority=t.priority, link=link, status=t.status,
                      customer_name=t.customer_name, assignee=t.assignee, assignee_name=t.assignee_name,
-                     merged_into=t.merged_into, version=int(t.version), created_at=t.created_at, updated_at=t.updated_at)
+                     merged_into=t.merged_into, follow_up_of=t.follow_up_of, follow_ups=[str(f) for f in t.follow_ups or []],
+                     reopen_count=int(t.reopen_count or 0), rating="good" if t.rating == "good" else "bad" if t.rating == "bad" else None,
+                     version=int(t.version), created_at=t.created_at, updated_at=t.updated_at)
 
 
 def message_out(m: Message) -> MessageOut:
     return MessageOut(id=m.id, kind=m.kind, author_role=m.author_role, author_name=m.author_name, body=m.body,
-                      created_at=m.created_at)
+                      created_at=m.created_at, ticket_id=m.ticket_id)
 
 
 def thread(t: Ticket, notes: bool) -> TicketThreadOut:
@@ -96,7 +100,8 @@ def file_ticket(user: Principal, handle: str, ticket_id: str, data: TicketIn) ->
         customer_email=user.email or "", customer_name=_customer_name(user), category=cat.slug, team_id=cat.team_id,
         subject=data.subject, description=data.description, priority=data.priority,
         link_kind=data.link.kind if data.link else None, link_id=data.link.id if data.link else None,
-        status="new", reply_token=secrets.token_hex(16), version=1, created_at=now, updated_at=now,
+        status="new", reply_token=secrets.token_hex(16), link_key=secrets.token_hex(32), version=1,
+        created_at=now, updated_at=now,
     )
 
     def replay(existing: Ticket) -> Ticket:
@@ -158,8 +163,12 @@ def _ticket_actions(t: Ticket, status: str, now: str) -> list[Action]:
         if status == "solved":
             due_pk, due_sk = solved_keys(t.org_id, t.id, now)
             actions += [Ticket.solved_at.set(now), Ticket.gsi4pk.set(due_pk), Ticket.gsi4sk.set(due_sk)]
+            # the first solve stays what it was (a reopen never rewrites resolution times); each counts
+            actions += [Ticket.first_solved_at.set(Ticket.first_solved_at | now), Ticket.solve_count.add(1)]
         elif t.status == "solved":
             actions += [Ticket.gsi4pk.remove(), Ticket.gsi4sk.remove()]
+            if status == "open":  # reopened: counted, the event insights roll up (reopen_count rises)
+                actions += [Ticket.reopen_count.add(1), Ticket.reopened_at.set(now)]
     return actions
 
 
@@ -180,6 +189,8 @@ def _change(t: Ticket, status: str, version: int, message: Message | None = None
     old_status = t.status
     delta = load_change(old_status, status)
     actions = _ticket_actions(t, status, now)
+    if message is not None and message.kind == "reply" and message.author_role == "agent":
+        actions.append(Ticket.first_response_at.set(Ticket.first_response_at | now))  # set once, never rewritten
 
     try:
         with transact() as tx:
@@ -197,6 +208,10 @@ def _change(t: Ticket, status: str, version: int, message: Message | None = None
     t.status, t.version, t.updated_at = status, version + 1, now
     if status == "solved" and old_status != "solved":
         t.solved_at = now
+        t.first_solved_at = t.first_solved_at or now
+        t.solve_count = int(t.solve_count or 0) + 1
+    if status == "open" and old_status == "solved":
+        t.reopen_count, t.reopened_at = int(t.reopen_count or 0) + 1, now
     return t
 
 
@@ -239,10 +254,26 @@ def _message(t: Ticket, message_id: str, kind: str, author: Principal, role: str
 
 def customer_reply(user: Principal, handle: str, ticket_id: str, message_id: str,
                    data: CustomerMessageIn) -> tuple[Message, bool]:
-    """A customer answers on their own ticket (a pending or solved one goes back to open; a closed one
-    takes no reply: 409 naming `status`)."""
+    """A customer answers on their own ticket (a pending one goes back to open; a solved one reopens
+    within 7 days; a closed one, or one solved longer ago, gets a linked follow-up: post_customer_reply)."""
     t = own_ticket(user, handle, ticket_id)
-    return _post(t, _message(t, message_id, "reply", user, "customer", t.customer_name, data.body), True)
+    return post_customer_reply(t, _message(t, message_id, "reply", user, "customer", t.customer_name, data.body))
+
+
+def post_customer_reply(t: Ticket, m: Message) -> tuple[Message, bool]:
+    """A customer's public reply, however it came (the web, an email, a ticket link), issue 11 item 6:
+    appended to an unsolved ticket; a solved one reopens within rules.links.REOPEN_WINDOW (counted in
+    `reopen_count`, first times kept); a closed one, or one solved longer ago, gets a follow-up ticket
+    linked to it with the reply as its description (the answer's `ticket_id` names it). Once per
+    message id: a replay answers what was stored."""
+    if t.merged_into:  # a merged duplicate is closed for good: its customer answers on the target
+        raise Conflict(f"this ticket was merged into {t.merged_into}: reply there", field="status",
+                       extra={"status": t.status, "merged_into": t.merged_into})
+    if reply_outcome(t.status, t.solved_at, clock.now()) == "follow_up":
+        if find(Message, *message_key(t.org_id, t.id, m.id)) is not None:  # appended before it closed
+            return _replayed(m), False
+        return follow_up(t, m)
+    return _post(t, m, True)
 
 
 def agent_message(viewer: StaffViewer, user: Principal, ticket_id: str, message_id: str,

@@ -21,7 +21,9 @@ from aws_cdk import (
     aws_logs as logs,
     aws_s3 as s3,
     aws_s3_deployment as s3deploy,
+    aws_s3_notifications as s3n,
     aws_ses as ses,
+    aws_ses_actions as ses_actions,
     aws_sns as sns,
     aws_sns_subscriptions as subscriptions,
     aws_sqs as sqs,
@@ -40,6 +42,11 @@ ATTR_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NU
 STREAM_HANDLERS = {"OnExpensesStream": "expenses", "OnInventoryStream": "inventory", "OnHelpdeskStream": "helpdesk",
                    "OnOutboxStream": "outbox", "OnShopStream": "shop",
                    "OnCarsStream": "cars"}
+STREAM_HANDLERS["OnHelpdeskMailSent"] = "outbox"  # the outbox's second reader: SES ids of sent help desk emails
+# Received email (issue 11 item 4): SES stores each message under this prefix of the data bucket and the
+# bucket's object-created notification invokes this function (app.py `on_inbound_mail`).
+INBOUND_PREFIX = "inbound/"
+INBOUND_FUNCTION = "OnInboundMail"
 # What the functions do to items: no Scan (every read is a key or index Query, docs/architecture.md).
 TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
                  "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
@@ -270,11 +277,12 @@ class TallyStack(cdk.Stack):
         self._wire_streams()
         self._configure_api(dashboard_origin)
         self._wire_user_pool_trigger()
+        self._wire_inbound_mail(mail_from)
         self.api_url = cdk.Fn.sub("https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api",
                                   {"RestAPI": self.chalice.get_resource("RestAPI").ref})
         # Emails link back to the API (unsubscribe). Only functions outside the REST API get its URL:
         # giving it to the API handler would make the API and its handler depend on each other.
-        for function in event_functions():
+        for function in [*event_functions(), INBOUND_FUNCTION]:  # an email filed by mail is answered with links
             self.chalice.get_resource(function).add_override(
                 "Properties.Environment.Variables.TALLY_API_URL", self.api_url)
 
@@ -398,6 +406,9 @@ class TallyStack(cdk.Stack):
         # the public car listing's shards, written by the cars stream (served by CloudFront from the site bucket)
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
                                                resources=[self.site_bucket.arn_for_objects(f"{LISTING_PREFIX}/*")]))
+        # received email: read only, under the prefix SES writes to
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject"],
+                                               resources=[self.data_bucket.arn_for_objects(INBOUND_PREFIX + "*")]))
         for identity in (self.sender, *self.sandbox_recipients):
             identity.grant_send_email(role)
         self.dlq.grant_send_messages(role)
@@ -465,6 +476,23 @@ class TallyStack(cdk.Stack):
             principal="cognito-idp.amazonaws.com", source_arn=self.user_pool.user_pool_arn,
             source_account=self.account)
 
+    def _wire_inbound_mail(self, mail_from: str) -> None:
+        """SES receiving (issue 11 item 4): a receipt rule set whose rule takes the mail domain's email
+        (spam and virus scanned), stores each raw message under inbound/ of the data bucket (CDK adds the
+        bucket policy that lets SES put there, for this account only), and the bucket's notification of
+        objects created under inbound/ invokes the app's inbound function. SES has one active rule set per
+        region, which CloudFormation cannot choose: docs/infra.md says how to activate this one and point
+        the domain's MX record at SES."""
+        domain = mail_from.partition("@")[2]
+        self.inbound_rules = ses.ReceiptRuleSet(self, "InboundMail", rules=[ses.ReceiptRuleOptions(
+            recipients=[domain], scan_enabled=True, tls_policy=ses.TlsPolicy.REQUIRE,
+            actions=[ses_actions.S3(bucket=self.data_bucket, object_key_prefix=INBOUND_PREFIX)])])
+        fn = self.chalice.get_resource(INBOUND_FUNCTION)
+        inbound = lambda_.Function.from_function_attributes(
+            self, "InboundMailFunction", function_arn=fn.get_att("Arn").to_string(), same_environment=True)
+        self.data_bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(inbound),
+                                                s3.NotificationKeyFilter(prefix=INBOUND_PREFIX))
+
     def _alarms(self, functions: list[str], alarm_email: str | None) -> None:
         self.alarm_topic = sns.Topic(self, "Alarms", display_name="Tally alarms", enforce_ssl=True)
         if alarm_email:
@@ -526,6 +554,16 @@ class TallyStack(cdk.Stack):
         ack(self._role, f"{iam5}[Resource::{ref(self.site_bucket)}/{LISTING_PREFIX}/*]",
             "The public car listing's JSON under public/cars/ of the site bucket only: the cars stream puts its "
             "shards there and reads nothing else of the site.")
+        notifier = self.node.try_find_child("BucketNotificationsHandler050a0587b7544547bf325f094a3db834")
+        if notifier is not None:
+            reason = ("CDK's bucket-notifications custom resource, which sets the data bucket's notification of "
+                      "received email (a bucket and the function it notifies cannot reference each other directly).")
+            ack(notifier, "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                "AWSLambdaBasicExecutionRole]", reason)
+            ack(notifier, f"{iam5}[Resource::*]", reason)
+        ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/inbound/*]",
+            "Reads received emails (GetObject only) under the inbound/ prefix SES receiving writes to; their keys "
+            "are SES message ids.")
         deployer = self.site_deployment.handler_role
         reason = "CDK's BucketDeployment custom resource, which copies the built dashboard at deploy time."
         for action in ("s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*", "s3:Abort*"):

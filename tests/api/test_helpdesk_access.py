@@ -122,7 +122,7 @@ def test_every_help_desk_operation_is_in_the_document(client):
     ops = {(path, method): op for path, item in doc["paths"].items() for method, op in item.items()
            if path.startswith("/desks") or path.split("/")[3:4] in (["desk"], ["teams"], ["agents"], ["macros"],
                                                                     ["tickets"], ["kb"])}
-    assert len(ops) == 19 + 12  # the knowledge base: 4 public, 8 staff operations
+    assert len(ops) == 21 + 12  # + a ticket link, revoking links (issue 11 item 1); the knowledge base: 4 public, 8 staff operations
     for (path, method), op in ops.items():
         assert any(code.startswith("2") and "content" in r for code, r in op["responses"].items()), (path, method)
         assert "4XX" in op["responses"], (path, method)

@@ -195,8 +195,11 @@ def test_statuses_follow_the_workflow_at_the_version_read(desk):
     assert desk.owner.post(path, {"status": "solved", "version": v})[1]["status"] == "solved"
     assert desk.owner.post(path, {"status": "closed", "version": v + 1})[1]["status"] == "closed"
     assert _error(desk.owner.post(path, {"status": "open", "version": v + 2})) == (409, "status")
-    assert _error(desk.customer.put(f"/desks/{desk.handle}/tickets/{t['id']}/messages/{uuid.uuid4()}",
-                                    {"body": "One more thing"})) == (409, "status")
+    # a closed ticket takes no reply: the customer's answer opens a linked follow-up (issue 11 item 6)
+    status, reply = desk.customer.put(f"/desks/{desk.handle}/tickets/{t['id']}/messages/{uuid.uuid4()}",
+                                      {"body": "One more thing"})
+    assert status == 201 and reply["ticket_id"] != t["id"]
+    assert desk.owner.get(f"/orgs/{desk.oid}/tickets/{t['id']}")[1]["status"] == "closed"
     assert _error(desk.tech.post(path, {"status": "open", "version": v + 2})) == (404, "ticket_id")
     assert _error(desk.idle.post(path, {"status": "open", "version": v + 2})) == (403, "role")
     assert _error(desk.owner.post(path, {"status": "reopened", "version": 1})) == (400, "status")

@@ -16,6 +16,7 @@ INFRA = ROOT / "infra"
 STREAMS = {"OnExpensesStream": "expenses", "OnInventoryStream": "inventory", "OnHelpdeskStream": "helpdesk",
            "OnOutboxStream": "outbox", "OnShopStream": "shop",
            "OnCarsStream": "cars"}
+STREAMS["OnHelpdeskMailSent"] = "outbox"  # the help desk's reader of the outbox: SES ids of sent emails
 TRIGGER = "OnUserConfirmed"  # app.py's on_user_confirmed: the user pool's trigger
 ASSET_LIMIT = 5_000_000  # bytes: the deployed Lambda asset, zipped (issue 8)
 ENV_NAMES = ("TALLY_STAGE", "TALLY_CORE_TABLE", "TALLY_EXPENSES_TABLE", "TALLY_ROLLUPS_TABLE", "TALLY_OUTBOX_TABLE",
@@ -106,7 +107,7 @@ def test_tables_are_on_demand_recoverable_encrypted_protected_and_retained(synth
     })
     assertions.all_resources("AWS::DynamoDB::Table", {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"})
     assertions.resource_properties_count_is("AWS::DynamoDB::Table", {
-        "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"}}, len(STREAMS))
+        "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"}}, len(set(STREAMS.values())))
     assertions.has_resource_properties("AWS::DynamoDB::Table", {
         "GlobalSecondaryIndexes": Match.array_with([Match.object_like({"IndexName": "by_status"})]),
         "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"}})
@@ -281,6 +282,8 @@ def test_the_app_role_is_least_privilege(synth):
             assert set(_actions(s)) <= {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "dynamodb:ListStreams"}
         if any(a.startswith("s3:") for a in _actions(s)) and s["Resource"]["Fn::Join"][1][1] == "/models/cars/*":
             assert set(_actions(s)) == {"s3:GetObject"}  # valuations read the dealer models; training writes them
+        if any(a.startswith("s3:") for a in _actions(s)) and s["Resource"]["Fn::Join"][1][1] == "/inbound/*":
+            assert set(_actions(s)) == {"s3:GetObject"}  # received email is only read
         elif any(a.startswith("s3:") for a in _actions(s)):
             assert set(_actions(s)) == {"s3:GetObject", "s3:PutObject"}
             assert s["Resource"]["Fn::Join"][1][1] in ("/charts/*", "/photos/*", "/storefront/*", "/public/cars/*")
@@ -531,3 +534,34 @@ def test_the_cars_stream_schedule_and_public_listing_are_wired(synth):
     table = t["Resources"][logical_id(synth, stack.tables["cars"])]["Properties"]
     assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert {g["IndexName"] for g in table["GlobalSecondaryIndexes"]} >= {"by_aging_due", "by_search_make", "by_listed"}
+
+
+# ------------------------------------------------------------------------ received email (issue 11 item 4)
+def test_ses_receiving_stores_mail_under_inbound_and_the_bucket_notifies_the_inbound_function(synth):
+    t = synth["template"]
+    bucket = logical_id(synth, synth["stack"].data_bucket)
+    (rule,) = resources(t, "AWS::SES::ReceiptRule").values()
+    r = rule["Properties"]["Rule"]
+    assert r["Actions"] == [{"S3Action": {"BucketName": {"Ref": bucket}, "ObjectKeyPrefix": "inbound/"}}]
+    assert r["Enabled"] and r["ScanEnabled"] and r["TlsPolicy"] == "Require"
+    assert r["Recipients"] == ["tally.example.com"]  # the sender's domain: every ticket's reply address
+    assert rule["Properties"]["RuleSetName"] == {"Ref": next(iter(resources(t, "AWS::SES::ReceiptRuleSet")))}
+    # SES may put objects under inbound/ only, and only for this account
+    policy = next(p for p in resources(t, "AWS::S3::BucketPolicy").values() if p["Properties"]["Bucket"] == {"Ref": bucket})
+    ses_puts = [s for s in policy["Properties"]["PolicyDocument"]["Statement"]
+                if s.get("Principal") == {"Service": "ses.amazonaws.com"}]
+    assert len(ses_puts) == 1 and ses_puts[0]["Action"] == "s3:PutObject" and ses_puts[0]["Effect"] == "Allow"
+    assert ses_puts[0]["Resource"]["Fn::Join"][1][1] == "/inbound/*"
+    assert ses_puts[0]["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    # objects created under inbound/ invoke the app's inbound function, which S3 is allowed to invoke
+    (notes,) = resources(t, "Custom::S3BucketNotifications").values()
+    assert notes["Properties"]["BucketName"] == {"Ref": bucket}
+    (conf,) = notes["Properties"]["NotificationConfiguration"]["LambdaFunctionConfigurations"]
+    assert conf["Events"] == ["s3:ObjectCreated:*"]
+    assert conf["Filter"] == {"Key": {"FilterRules": [{"Name": "prefix", "Value": "inbound/"}]}}
+    assert conf["LambdaFunctionArn"] == {"Fn::GetAtt": ["OnInboundMail", "Arn"]}
+    assert "OnInboundMail" in functions(t)
+    assert any(p["Properties"]["Principal"] == "s3.amazonaws.com"
+               and p["Properties"]["FunctionName"] == {"Fn::GetAtt": ["OnInboundMail", "Arn"]}
+               and p["Properties"]["SourceArn"] == {"Fn::GetAtt": [bucket, "Arn"]}
+               for p in resources(t, "AWS::Lambda::Permission").values())

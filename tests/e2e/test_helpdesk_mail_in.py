@@ -1,0 +1,53 @@
+"""`make mail-in` against the running local stack: a reply written to a ticket's email lands in the
+same ticket (the stack's mail worker hands the stored email to the app's inbound function)."""
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+import uuid
+
+from tests.e2e.http import call
+from tests.e2e.test_helpdesk_concurrency import _person
+from tests.e2e.test_local_stack import mails_to, wait_for
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def test_a_reply_dropped_with_make_mail_in_lands_in_the_same_ticket(local_stack, tmp_path):
+    api = local_stack["api_url"]
+    _, owner, _ = _person(api, "owner")
+    oid = call("POST", f"{api}/orgs", {"name": "Mail Desk"}, owner)[1]["org_id"]
+    agent_sub, _, _ = _person(api, "agent")
+    assert call("PUT", f"{api}/orgs/{oid}/members/{agent_sub}", {"role": "staff"}, owner)[0] == 200
+    team = str(uuid.uuid4())
+    assert call("PUT", f"{api}/orgs/{oid}/teams/{team}", {"name": "All", "agents": [agent_sub]}, owner)[0] == 201
+    handle = f"mail-{uuid.uuid4().hex[:8]}"
+    assert call("PUT", f"{api}/orgs/{oid}/desk", {"handle": handle, "name": "Mail Desk", "categories": [
+        {"slug": "help", "name": "Help", "team_id": team}]}, owner)[0] == 201
+    _, customer, email = _person(api, "cust")
+    tid = str(uuid.uuid4())
+    assert call("PUT", f"{api}/desks/{handle}/tickets/{tid}", {"category": "help", "subject": "Broken lamp",
+                                                             "description": "It flickers."}, customer)[0] == 201
+    received = wait_for(lambda: [m for m in mails_to(local_stack, email) if m.get("reply_to")], timeout=60)
+    assert received, mails_to(local_stack, email)
+    eml = tmp_path / "reply.eml"
+    eml.write_bytes((f"From: Cust <{email}>\r\nTo: {received[0]['reply_to']}\r\nSubject: Re: Broken lamp\r\n"
+                     f"Message-ID: <{uuid.uuid4()}@mail.example.com>\r\n\r\nIt still flickers after the new bulb.\r\n"
+                     "\r\nOn Mon, Nov 30, 2026 at 10:00 AM Mail Desk <alerts@tally.example.com> wrote:\r\n"
+                     "> We received your request\r\n").encode())
+    done = subprocess.run([sys.executable, "-m", "local.mail_in", str(eml), "--state-dir", local_stack["state_dir"]],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"s3://{local_stack['bucket']}/inbound/")
+
+    def replies() -> list[dict]:
+        thread = call("GET", f"{api}/desks/{handle}/tickets/{tid}", None, customer)[1]
+        return [m for m in thread["messages"] if m["author_role"] == "customer"]
+
+    got = wait_for(replies, timeout=60)
+    assert [m["body"] for m in got] == ["It still flickers after the new bulb."]
+    # the same file again is the same stored email: nothing more is appended
+    assert subprocess.run([sys.executable, "-m", "local.mail_in", str(eml), "--state-dir", local_stack["state_dir"]],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120).returncode == 0
+    assert not wait_for(lambda: len(replies()) > 1, timeout=5)
