@@ -261,8 +261,15 @@ def test_the_asset_imports_from_its_own_bytecode(synth, tmp_path):
 
 # -------------------------------------------------------------------------------------------- IAM
 def _app_statements(synth):
-    policy = synth["stack"].get_logical_id(synth["stack"]._role.node.find_child("DefaultPolicy").node.default_child)
-    return synth["template"]["Resources"][policy]["Properties"]["PolicyDocument"]["Statement"]
+    """The app role's statements: its default policy and, once that passes IAM's inline size limit, the
+    overflow managed policies CDK attaches to the same role."""
+    stack, t = synth["stack"], synth["template"]
+    policy = stack.get_logical_id(stack._role.node.find_child("DefaultPolicy").node.default_child)
+    role = {"Ref": logical_id(synth, stack._role)}
+    overflow = [r for r in t["Resources"].values()
+                if r["Type"] == "AWS::IAM::ManagedPolicy" and role in r["Properties"].get("Roles", [])]
+    return [*t["Resources"][policy]["Properties"]["PolicyDocument"]["Statement"],
+            *(s for r in overflow for s in r["Properties"]["PolicyDocument"]["Statement"])]
 
 
 def _actions(statement):
