@@ -160,3 +160,11 @@ def close_solved(event: CloudWatchEvent) -> Any:
     from chalicelib.helpdesk.jobs import close_solved_tickets
 
     return close_solved_tickets()
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def sla_sweep(event: CloudWatchEvent) -> Any:
+    """Every 5 minutes: help desk SLA warnings (80%) and breaches (100%), each emailed once."""
+    from chalicelib.helpdesk.jobs import sweep_sla
+
+    return sweep_sla()
