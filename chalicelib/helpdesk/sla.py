@@ -21,8 +21,8 @@ from pynamodb.expressions.update import Action
 from ..core import clock as wall
 from ..core.alert_rules import firing_id
 from ..core.alerts import outbox_message, put_once
-from ..core.db import find
-from ..core.errors import InvalidInput
+from ..core.db import find, save_if
+from ..core.errors import Conflict, InvalidInput
 from ..core.keys import org_pk
 from ..core.settings import get_settings
 from ..core.shards import JOB_SHARDS
@@ -115,8 +115,6 @@ def _hhmm(minutes: int) -> str:
 def set_policy(org_id: str, data: SlaPolicyIn) -> SlaPolicy:
     """Create the policy (no `version`) or replace it at `version` (409 naming `version` when it moved).
     Tickets keep the targets they were filed with; the calendar applies from the next change on."""
-    from ..core.db import save_if  # noqa: PLC0415
-
     intervals = cal_rules.check_intervals(
         [cal_rules.interval(cal_rules.WEEKDAYS.index(h.day), h.start, h.end) for h in data.hours])
     if data.country:
@@ -135,7 +133,9 @@ def set_policy(org_id: str, data: SlaPolicyIn) -> SlaPolicy:
                   version=(data.version or 0) + 1,
                   created_at=existing.created_at if existing else now, updated_at=now)
     condition = SlaPolicy.pk.does_not_exist() if data.version is None else SlaPolicy.version == data.version
-    save_if(p, condition, field="version")
+    save_if(p, condition, otherwise=lambda: Conflict(
+        "the policy exists already: send its version" if data.version is None else "the policy changed since you read it",
+        field="version", extra={"version": int(existing.version) if existing else 0}))
     return p
 
 
