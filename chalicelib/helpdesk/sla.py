@@ -76,7 +76,7 @@ def calendar_of(policy: SlaPolicy | None, around: datetime | None = None) -> cal
     if policy is None:
         return cal_rules.ALWAYS
     year = (around or wall.now()).year
-    closed: set[date] = {date.fromisoformat(d) for d in policy.closed_days}
+    closed: set[date] = {date.fromisoformat(str(d)) for d in policy.closed_days}
     if policy.country:
         for y in range(year - 1, year + 3):
             closed |= public_holidays(policy.country, policy.subdivision, y)
@@ -102,7 +102,7 @@ def policy_out(p: SlaPolicy | None, org_id: str) -> SlaPolicyOut:
         org_id=org_id, time_zone=p.time_zone,
         hours=[WeeklyHoursOut(day=cal_rules.WEEKDAYS[int(h.weekday)], start=_hhmm(int(h.start)),
                               end=_hhmm(int(h.end) % 1440 if int(h.end) != 1440 else 1440)) for h in p.hours],
-        country=p.country, subdivision=p.subdivision, closed_days=list(p.closed_days),
+        country=p.country, subdivision=p.subdivision, closed_days=[str(d) for d in p.closed_days],
         targets=[SlaTargetOut(priority=t.priority, first_response=None if t.first_response is None else int(t.first_response),
                               resolution=None if t.resolution is None else int(t.resolution)) for t in p.targets],
         handle_minutes=int(p.handle_minutes), service_level=int(p.service_level), version=int(p.version))
@@ -146,7 +146,7 @@ def clock_of(t: Ticket) -> rules.Clock:
                  "resolution": None if t.sla_res_target is None else int(t.sla_res_target)},
         used={"first_response": int(t.sla_fr_used or 0), "resolution": int(t.sla_res_used or 0)},
         since=parse(t.sla_since) if t.sla_since else None,
-        done=frozenset(t.sla_done or ()), fired=frozenset(t.sla_fired or ()))
+        done=frozenset(str(x) for x in t.sla_done or ()), fired=frozenset(str(x) for x in t.sla_fired or ()))
 
 
 def start_ticket(t: Ticket) -> None:
@@ -178,7 +178,7 @@ def with_clock(t: Ticket, status: str, now_iso: str, actions: list[Action], firs
     due = rules.next_due(c, cal, now)
     out = list(actions) + [
         Ticket.sla_fr_used.set(c.used["first_response"]), Ticket.sla_res_used.set(c.used["resolution"]),
-        Ticket.sla_done.set(sorted(c.done)),
+        Ticket.sla_done.set(_strings(c.done)),
     ]
     out.append(Ticket.sla_since.set(iso(c.since)) if c.since else Ticket.sla_since.remove())
     out.append(Ticket.sla_due.set(iso(due)) if due else Ticket.sla_due.remove())
@@ -194,6 +194,11 @@ def with_clock(t: Ticket, status: str, now_iso: str, actions: list[Action], firs
         elif t.gsi4pk:
             out += [Ticket.gsi4pk.remove(), Ticket.gsi4sk.remove()]
     return out
+
+
+def _strings(values: frozenset[str]) -> Any:
+    """A list attribute's value of strings, sorted (PynamoDB types it as a list of attributes)."""
+    return sorted(values)
 
 
 def _path(action: Action) -> str:
@@ -238,7 +243,7 @@ def check_ticket(org_id: str, ticket_id: str, now: datetime) -> int:
         sent += sum(put_once(m) for m in sla_messages(t, metric, stage))
     c = rules.fire(c, stages)
     nxt = rules.next_due(c, cal, now)
-    actions: list[Action] = [Ticket.sla_fired.set(sorted(c.fired)), Ticket.sla_breached.set(c.breached)]
+    actions: list[Action] = [Ticket.sla_fired.set(_strings(c.fired)), Ticket.sla_breached.set(c.breached)]
     if nxt is not None:
         pk, sk = sla_due_keys(org_id, ticket_id, iso(nxt))
         actions += [Ticket.sla_due.set(iso(nxt)), Ticket.gsi4pk.set(pk), Ticket.gsi4sk.set(sk)]

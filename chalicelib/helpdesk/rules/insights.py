@@ -94,7 +94,9 @@ def quantiles(totals: Mapping[str, Decimal], prefix: str) -> dict[str, Any]:
     s = sketch_of(totals, prefix)
     if s.count == 0:
         return {"count": 0, "median": None, "p90": None}
-    return {"count": int(s.count), "median": round(s.get_quantile_value(0.5), 1), "p90": round(s.get_quantile_value(0.9), 1)}
+    median, p90 = s.get_quantile_value(0.5), s.get_quantile_value(0.9)
+    return {"count": int(s.count), "median": None if median is None else round(median, 1),
+            "p90": None if p90 is None else round(p90, 1)}
 
 
 # ------------------------------------------------------------------ contributions of a record
