@@ -5,7 +5,8 @@ Run from the repo root: `.venv/bin/python bench/helpdesk_sla.py [--tickets N]` (
 Everything runs in-process under moto's `mock_aws` with the tests' environment: a desk with a
 Monday–Friday 09:00–17:00 calendar and targets; N tickets written straight to the table with their
 SLA clocks (60% open and running, 25% pending, 15% solved), their due moments spread over the month as
-the next two days (a busier stretch than the month's average, so each run has work); then the `sla_sweep` job's work (helpdesk.sla.sweep) is measured, by wrapping
+the next two days (a busier stretch than the month's average, so each run has work: each running
+ticket's first-response target is set so that its warning falls in that stretch); then the `sla_sweep` job's work (helpdesk.sla.sweep) is measured, by wrapping
 botocore as bench/run.py does, in three runs: a steady 5-minute window, a run with nothing due, and a
 catch-up after a one-hour outage. The cost lines multiply those measured requests by list prices.
 
@@ -55,6 +56,7 @@ def build(n: int, seed: int = 11) -> dict:
     from chalicelib.helpdesk.models import SlaPolicy, SlaTarget, Ticket, WeeklyHours, all_tickets_index, \
         customer_index, sla_due_keys, sla_policy_key, solved_keys, team_queue_index, ticket_key
     from chalicelib.helpdesk.rules import sla as rules
+    from chalicelib.helpdesk.rules.calendar import elapsed_seconds
     from chalicelib.helpdesk.sla import calendar_of, iso, targets_of
 
     rng = random.Random(seed)
@@ -87,11 +89,16 @@ def build(n: int, seed: int = 11) -> dict:
                        sla_fr_target=targets["first_response"], sla_res_target=targets["resolution"])
             c = rules.start(targets, created)
             if kind == "open":
-                # somewhere in its life: its next stage falls due within the window
-                t.sla_since = iso(START)
-                due = START + timedelta(seconds=rng.randrange(0, int(window.total_seconds())))
+                # running since START, with a first-response target that puts its warning somewhere in
+                # the window (the due moment is the rules' own, so the sweep finds it reached)
+                moment = START + timedelta(seconds=rng.randrange(60, int(window.total_seconds())))
+                target = max(1, math.ceil(elapsed_seconds(cal, START, moment) / 48))
+                c = rules.start({"first_response": target, "resolution": None}, START)
+                due = rules.next_due(c, cal, START)
+                assert due is not None
                 due_at.append(due)
-                t.sla_due = iso(due)
+                t.sla_fr_target, t.sla_res_target = target, None
+                t.sla_since, t.sla_due = iso(START), iso(due)
                 t.gsi4pk, t.gsi4sk = sla_due_keys(org, tid, iso(due))
             elif kind == "pending":
                 c = rules.advance(c, cal, created + timedelta(minutes=5), "pending")
