@@ -35,6 +35,8 @@ def handle_helpdesk_batch(event: dict[str, Any]) -> dict[str, Any]:
             deltas = insight_rules.deflection_contributions(new)  # type: ignore[arg-type]
         else:
             return
+        if not deltas:  # the sweep's own write, an edit of the text: nothing to count, no chart to redo
+            return
         seq = str(record.dynamodb.sequence_number if record.dynamodb else "")
         c = Contribution(str(record.event_id), seq)
         for key, name, amount in deltas:
