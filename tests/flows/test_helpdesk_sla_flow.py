@@ -130,3 +130,24 @@ def test_a_replayed_sweep_after_a_lost_write_sends_nothing_twice(client, alice, 
     assert sla.check_ticket(desk.oid, t["id"], now) == 0
     pump.run()
     assert len(sla_mails()) == 1
+
+
+def test_a_reopened_ticket_leaves_the_close_list_and_its_resolution_clock_goes_on(client, alice, bob, pump):
+    from chalicelib.helpdesk.models import Ticket, ticket_key
+
+    clock.set_now(MON_9)
+    desk = _world(client, alice, bob)
+    _, t = desk.file()
+    path = f"/orgs/{desk.oid}/tickets/{t['id']}"
+    clock.set_now(MON_9 + timedelta(minutes=30))
+    assert desk.owner.post(f"{path}/status", {"status": "solved", "version": 1})[0] == 200
+    solved = Ticket.get(*ticket_key(desk.oid, t["id"]))
+    assert solved.gsi4pk.startswith("SOLVED#") and solved.sla_due is None and int(solved.sla_res_used) == 1800
+    clock.set_now(MON_9 + timedelta(hours=2))
+    assert desk.customer.put(f"/desks/{desk.handle}/tickets/{t['id']}/messages/{uuid.uuid4()}",
+                             {"body": "It happened again"})[0] == 201
+    back = Ticket.get(*ticket_key(desk.oid, t["id"]))
+    assert back.status == "open" and back.gsi4pk.startswith("SLA#")
+    # 30 min used: the first-response warning (48 min) is 18 business minutes away
+    assert back.sla_due == "2026-11-23T11:18:00.000000Z" and int(back.sla_res_used) == 1800
+    assert int(back.sla_solves) == 1
