@@ -87,6 +87,12 @@ bench-listing: python
 bench-local: python
 	$(BIN)/python bench/local_stack.py $(BENCH_ARGS)
 
+# Help desk SLA timers: the sweep's measured work and the monthly cost of the sweep against one-time
+# EventBridge Scheduler schedules at 10,000 open tickets (bench/helpdesk_sla.py; SLA_ARGS="--tickets N").
+.PHONY: bench-sla
+bench-sla: python
+	$(BIN)/python bench/helpdesk_sla.py $(SLA_ARGS)
+
 synth: python
 	cd infra && ../$(BIN)/python cdk_app.py
 

@@ -222,3 +222,11 @@ def aging_stock(event: CloudWatchEvent) -> Any:
     from chalicelib.cars.jobs import aging_stock as run
 
     return run()
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def sla_sweep(event: CloudWatchEvent) -> Any:
+    """Every 5 minutes: help desk SLA warnings (80%) and breaches (100%), each emailed once."""
+    from chalicelib.helpdesk.jobs import sweep_sla
+
+    return sweep_sla()

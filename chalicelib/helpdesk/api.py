@@ -44,6 +44,7 @@ from .schemas import (
     AwayIn,
     CustomerMessageIn,
     DeskIn,
+    HelpdeskInsightsOut,
     DeskOut,
     MacroIn,
     MacroOut,
@@ -54,6 +55,8 @@ from .schemas import (
     RatingIn,
     RatingOut,
     RatingQuery,
+    SlaPolicyIn,
+    SlaPolicyOut,
     StatusIn,
     TeamIn,
     TeamOut,
@@ -69,12 +72,12 @@ from .schemas import (
 if TYPE_CHECKING:
     from ..core import orgs
     from . import access, assignment, desks, macros, teams, ticket_links, tickets
-    from . import kb
+    from . import insights, kb, sla
 else:  # imported by the first request that calls them (core.deferred)
     (orgs,) = deferred("chalicelib.core", "orgs")
     access, assignment, desks, macros, teams, ticket_links, tickets = deferred(
         __package__, "access", "assignment", "desks", "macros", "teams", "ticket_links", "tickets")
-    (kb,) = deferred(__package__, "kb")
+    insights, kb, sla = deferred(__package__, "insights", "kb", "sla")
 
 helpdesk = Blueprint(__name__)
 
@@ -477,3 +480,32 @@ def rate(req: Req, token: str) -> RatingOut:
     """Rate the solve the link was sent for (good or bad, an optional comment): one rating per solve, the
     latest kept, changeable until the ticket closes (409 naming `status`)."""
     return ticket_links.rate(_token(token), req.body(RatingIn))
+
+
+# ----------------------------------------------------------------- SLAs and insights (issue 11 items 5, 9)
+@route(helpdesk, "/orgs/{org_id}/helpdesk/sla", ("GET",), response=SlaPolicyOut)
+def get_sla(req: Req, org_id: str) -> SlaPolicyOut:
+    """The desk's SLA policy: calendar and targets per priority (admins and agents; version 0: none)."""
+    access.staff_viewer(req.principal, org_id)
+    return sla.policy_out(sla.get_policy(org_id), org_id)
+
+
+@route(helpdesk, "/orgs/{org_id}/helpdesk/sla", ("PUT",), body=SlaPolicyIn, response=SlaPolicyOut, also=CREATED)
+def put_sla(req: Req, org_id: str) -> SlaPolicyOut | Reply[SlaPolicyOut]:
+    """Create (201) or replace at `version` the SLA policy (owners and managers): the calendar (IANA
+    zone, weekly hours, a country's public holidays, closed days) and first-response and resolution
+    targets per priority in business minutes. Tickets keep the targets they were filed with."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    data = req.body(SlaPolicyIn)
+    out = sla.policy_out(sla.set_policy(org_id, data), org_id)
+    return Reply(out, 201) if data.version is None else out
+
+
+@route(helpdesk, "/orgs/{org_id}/helpdesk/insights", ("GET",), response=HelpdeskInsightsOut)
+def helpdesk_insights(req: Req, org_id: str) -> HelpdeskInsightsOut:
+    """How the desk is doing (owners and managers), precomputed by the stream: tickets created and solved
+    per day and by category, priority, team and agent; backlog by status; first-response and resolution
+    medians and p90 (business minutes); SLA attainment; satisfaction; reopen and deflection rates; the
+    agents needed per hour of the week (Erlang C) beside those scheduled."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    return insights.insights_for(org_id)

@@ -22,3 +22,12 @@ def close_solved_tickets() -> dict[str, Any]:
             due += 1
             closed += tickets.close_solved(org_id, ticket_id, before)
     return {"due": due, "closed": closed}
+
+
+def sweep_sla() -> dict[str, Any]:
+    """Every 5 minutes: tickets whose SLA warning or breach has come are emailed once (the sparse
+    `by_due` index under SLA#<shard>: no Scan; a pending ticket is not on it). Safe to run twice: the
+    emails' ids are deterministic and what fired is recorded at the ticket's version."""
+    from . import sla  # noqa: PLC0415 (a job loads only what it runs)
+
+    return sla.sweep()

@@ -262,6 +262,17 @@ class Ticket(HelpdeskTable):
     rating_comment = UnicodeAttribute(null=True)
     rating_solve = NumberAttribute(null=True)
     rated_at = UnicodeAttribute(null=True)
+    # the SLA clock (helpdesk.sla, rules.sla.Clock): targets in business minutes, used in business seconds
+    sla_fr_target = NumberAttribute(null=True)
+    sla_res_target = NumberAttribute(null=True)
+    sla_fr_used = NumberAttribute(default=0)
+    sla_res_used = NumberAttribute(default=0)
+    sla_since = UnicodeAttribute(null=True)  # the running segment's start; absent while paused or stopped
+    sla_done = ListAttribute(of=UnicodeAttribute, default=list)
+    sla_fired = ListAttribute(of=UnicodeAttribute, default=list)  # "metric:stage" emailed
+    sla_breached = BooleanAttribute(default=False)
+    sla_due = UnicodeAttribute(null=True)  # when the sweep looks next
+    sla_solves = NumberAttribute(default=0)
     version = NumberAttribute(default=1)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -385,3 +396,54 @@ class KbDay(HelpdeskTable):
     org_id = UnicodeAttribute()
     day = UnicodeAttribute()
     deflections = NumberAttribute(default=0)
+
+
+# ------------------------------------------------------------------ SLAs (issue 11 item 5)
+def sla_policy_key(org_id: str) -> tuple[str, str]:
+    return org_pk(org_id), "SLA"
+
+
+def sla_index(shard: int) -> str:
+    return f"SLA#{shard}"
+
+
+def sla_due_keys(org_id: str, ticket_id: str, due: str) -> tuple[str, str]:
+    """by_due keys of a ticket whose SLA clock runs: its shard's partition, then when the sweep must
+    look at it. A ticket is on it while a stage is still to fire and its clock runs; never while
+    pending, solved (then it is on SOLVED#) or closed."""
+    return sla_index(shard_of(org_key(org_id, ticket_id))), f"{due}#{org_id}#{ticket_id}"
+
+
+class WeeklyHours(MapAttribute):
+    """Business hours of one weekday, wall clock of the desk's zone: minutes after midnight; an `end`
+    past 1440 runs overnight into the next day."""
+
+    weekday = NumberAttribute()
+    start = NumberAttribute()
+    end = NumberAttribute()
+
+
+class SlaTarget(MapAttribute):
+    """Targets of one priority in business minutes (absent: none)."""
+
+    priority = UnicodeAttribute()
+    first_response = NumberAttribute(null=True)
+    resolution = NumberAttribute(null=True)
+
+
+class SlaPolicy(HelpdeskTable):
+    """pk ORG#o, sk SLA: the desk's calendar (zone, weekly hours, public holidays of a country and
+    subdivision, extra closed days) and its targets per priority; staffing inputs for Erlang C."""
+
+    org_id = UnicodeAttribute()
+    time_zone = UnicodeAttribute()
+    hours = ListAttribute(of=WeeklyHours, default=list)
+    country = UnicodeAttribute(null=True)
+    subdivision = UnicodeAttribute(null=True)
+    closed_days = ListAttribute(of=UnicodeAttribute, default=list)  # ISO dates
+    targets = ListAttribute(of=SlaTarget, default=list)
+    handle_minutes = NumberAttribute(default=15)
+    service_level = NumberAttribute(default=80)  # percent answered within the first-response target
+    version = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()

@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from ..core.alerts import put_once
-from ..core.observability import metrics
+from ..core.observability import logger, metrics
+from ..core.rollups import Contribution, apply_contributions
 from ..core.streams import process_batch, raw_images
+from . import insights
 from .kb_index import ArticleChanges
 from .inbound import remember
 from .notifications import Tickets, is_message, is_ticket, message_emails, ticket_emails
+from .rules import insights as insight_rules
 
 if TYPE_CHECKING:  # the type only: stream invocations import it when they run
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
@@ -24,11 +27,31 @@ if TYPE_CHECKING:  # the type only: stream invocations import it when they run
 def handle_helpdesk_batch(event: dict[str, Any]) -> dict[str, Any]:
     tickets = Tickets()
     kb_changes = ArticleChanges()
+    contributions: list[Contribution] = []
+    seqs_by_org: dict[str, list[str]] = {}
+
+    def count(record: DynamoDBRecord, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+        """The record's rollup deltas (insights), applied once per batch after the records."""
+        if insight_rules.is_ticket(new) or insight_rules.is_ticket(old):
+            deltas = insight_rules.ticket_contributions(old, new)
+        elif insight_rules.is_deflection(new) and old is None:
+            deltas = insight_rules.deflection_contributions(new)  # type: ignore[arg-type]
+        else:
+            return
+        if not deltas:  # the sweep's own write, an edit of the text: nothing to count, no chart to redo
+            return
+        seq = str(record.dynamodb.sequence_number if record.dynamodb else "")
+        c = Contribution(str(record.event_id), seq)
+        for key, name, amount in deltas:
+            c.add(key, name, amount)
+        contributions.append(c)
+        seqs_by_org.setdefault(str((new or old or {})["org_id"]), []).append(seq)
 
     def on_record(record: DynamoDBRecord) -> None:
         old, new = raw_images(record)
         if kb_changes.note(record, old, new):
             return
+        count(record, old, new)
         if is_ticket(new):
             messages = ticket_emails(old, new)
         elif is_message(new):
@@ -45,7 +68,18 @@ def handle_helpdesk_batch(event: dict[str, Any]) -> dict[str, Any]:
         if sent:
             metrics.add_metric(name="HelpdeskEmails", unit=MetricUnit.Count, value=sent)
 
-    return process_batch(event, on_record, kb_changes.rebuild)
+    def after_records() -> set[str]:
+        result = apply_contributions(contributions)
+        failed = set(result.failed_sequences)
+        for org_id, seqs in seqs_by_org.items():
+            try:
+                insights.publish_chart(org_id, result.rollups)
+            except Exception:
+                logger.exception("help desk chart publish failed", extra={"org_id": org_id})
+                failed.update(seqs)
+        return failed | kb_changes.rebuild()
+
+    return process_batch(event, on_record, after_records)
 
 
 def handle_mail_sent_batch(event: dict[str, Any]) -> dict[str, Any]:

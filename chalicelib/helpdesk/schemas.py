@@ -5,11 +5,13 @@ categories, handles and priorities are declared as exactly what is taken.
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from ..core.schemas import UUID_PATTERN, Items, Out, Query, Strict
+from ..core.schemas import UUID_PATTERN, Items, Out, Query, Strict, check_time_zone
 from .rules import CATEGORY_PATTERN, HANDLE_PATTERN, SUBJECT_PATTERN
 from .rules.kb import TAG_PATTERN
 
@@ -195,6 +197,8 @@ class TicketOut(Out):
     version: int
     created_at: str
     updated_at: str
+    sla_breached: bool = False  # a first-response or resolution target was passed (the sweep's breach)
+    sla_due: str | None = None  # when the next SLA warning or breach falls due while the clock runs
 
 
 class TicketThreadOut(TicketOut):
@@ -428,3 +432,161 @@ class RatingQuery(Query):
     """The score a solved email's link carries."""
 
     score: Literal["good", "bad"]
+
+
+# ------------------------------------------------------------------ SLAs (issue 11 item 5)
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+HHMM_PATTERN = r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
+
+
+def _zone_enum(schema: dict[str, Any]) -> None:
+    """The document lists the IANA zones this runtime knows (read when the document is built)."""
+    schema["enum"] = sorted(set(available_timezones()) | {"UTC"})
+
+
+def _country_enum(schema: dict[str, Any]) -> None:
+    """The countries whose public holidays the `holidays` library knows (read when the document is built)."""
+    import holidays  # noqa: PLC0415
+
+    for option in schema.get("anyOf", [schema]):
+        if option.get("type") == "string":
+            option["enum"] = sorted(holidays.list_supported_countries())
+
+
+class WeeklyHoursIn(Strict):
+    """Business hours of a weekday in the desk's zone; an end not after the start runs overnight."""
+
+    day: Weekday
+    start: str = Field(pattern=HHMM_PATTERN)
+    end: str = Field(pattern=HHMM_PATTERN)
+
+
+class SlaTargetIn(Strict):
+    """Targets of one priority, in business minutes (left out: no target)."""
+
+    priority: Priority
+    first_response: int | None = Field(default=None, ge=1, le=525600)
+    resolution: int | None = Field(default=None, ge=1, le=525600)
+
+
+class SlaPolicyIn(Strict):
+    """The desk's SLA policy: its calendar (IANA zone, weekly hours, the public holidays of a country
+    and subdivision, extra closed days) and targets per priority; staffing inputs (average handling
+    minutes, the share of tickets to answer within the first-response target). Changing an existing
+    policy sends the version read."""
+
+    time_zone: str = Field(json_schema_extra=_zone_enum)
+    hours: list[WeeklyHoursIn] = Field(min_length=1, max_length=50)
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", json_schema_extra=_country_enum)
+    subdivision: str | None = Field(default=None, pattern=r"^[A-Z0-9]{1,6}$")
+    closed_days: list[date] = Field(default_factory=list, max_length=400)
+    targets: list[SlaTargetIn] = Field(default_factory=list, max_length=4)
+    handle_minutes: int = Field(default=15, ge=1, le=1440)
+    service_level: int = Field(default=80, ge=1, le=99)
+    version: int | None = Field(default=None, ge=1)
+
+    _tz = field_validator("time_zone")(lambda cls, v: check_time_zone(v))
+
+    @field_validator("targets")
+    @classmethod
+    def _one_per_priority(cls, value: list[SlaTargetIn]) -> list[SlaTargetIn]:
+        if len({t.priority for t in value}) != len(value):
+            raise ValueError("each priority once")
+        return value
+
+
+class WeeklyHoursOut(Out):
+    day: str
+    start: str
+    end: str
+
+
+class SlaTargetOut(Out):
+    priority: str
+    first_response: int | None
+    resolution: int | None
+
+
+class SlaPolicyOut(Out):
+    """The policy (version 0: none set, every hour counts and no targets)."""
+
+    org_id: str
+    time_zone: str
+    hours: list[WeeklyHoursOut]
+    country: str | None
+    subdivision: str | None
+    closed_days: list[str]
+    targets: list[SlaTargetOut]
+    handle_minutes: int
+    service_level: int
+    version: int
+
+
+# ------------------------------------------------------------------ insights (issue 11 item 9)
+class DaySeriesOut(Out):
+    date: str
+    created: int
+    solved: int
+
+
+class DimensionRowOut(Out):
+    name: str
+    created: int
+    solved: int
+
+
+class QuantilesOut(Out):
+    """Business minutes: median and 90th percentile from the merged quantile sketches."""
+
+    count: int
+    median: float | None
+    p90: float | None
+
+
+class AttainmentOut(Out):
+    met: int
+    missed: int
+    attainment: float | None
+
+
+class SatisfactionOut(Out):
+    good: int
+    bad: int
+    share_good: float | None
+
+
+class PeriodFiguresOut(Out):
+    created: int
+    solved: int
+    first_response: QuantilesOut
+    resolution: QuantilesOut
+    sla: dict[str, AttainmentOut]
+    satisfaction: SatisfactionOut
+    reopened: int
+    reopen_rate: float | None
+    deflected: int
+    deflection_rate: float | None
+
+
+class MonthFiguresOut(PeriodFiguresOut):
+    month: str
+
+
+class StaffingHourOut(Out):
+    """One hour of the desk's week (0 = Monday 00:00 local): mean arrivals over the last weeks, the
+    agents Erlang C needs to meet the first-response target, the agents scheduled."""
+
+    hour: int
+    arrivals: float
+    needed: int
+    scheduled: int
+
+
+class HelpdeskInsightsOut(Out):
+    generated_at: str
+    days: list[DaySeriesOut]
+    by: dict[str, list[DimensionRowOut]]
+    backlog: dict[str, int]
+    months: list[MonthFiguresOut]
+    overall: PeriodFiguresOut
+    staffing: list[StaffingHourOut]

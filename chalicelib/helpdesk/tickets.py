@@ -20,6 +20,7 @@ from .access import StaffViewer, visible
 from .assignment import file_assigned, load_actions
 from .desks import category_team, desk_by_handle
 from .macros import get_macro
+from .sla import first_reply, start_ticket, with_clock
 from .models import (
     Follower,
     Message,
@@ -59,7 +60,8 @@ def ticket_out(t: Ticket) -> TicketOut:
                      customer_name=t.customer_name, assignee=t.assignee, assignee_name=t.assignee_name,
                      merged_into=t.merged_into, follow_up_of=t.follow_up_of, follow_ups=[str(f) for f in t.follow_ups or []],
                      reopen_count=int(t.reopen_count or 0), rating="good" if t.rating == "good" else "bad" if t.rating == "bad" else None,
-                     version=int(t.version), created_at=t.created_at, updated_at=t.updated_at)
+                     version=int(t.version), created_at=t.created_at, updated_at=t.updated_at,
+                     sla_breached=bool(t.sla_breached), sla_due=t.sla_due)
 
 
 def message_out(m: Message) -> MessageOut:
@@ -103,6 +105,7 @@ def file_ticket(user: Principal, handle: str, ticket_id: str, data: TicketIn) ->
         status="new", reply_token=secrets.token_hex(16), link_key=secrets.token_hex(32), version=1,
         created_at=now, updated_at=now,
     )
+    start_ticket(t)  # its SLA clocks and place on the sweep's list
 
     def replay(existing: Ticket) -> Ticket:
         if all(getattr(existing, f) == getattr(t, f) for f in _SAME_TICKET):
@@ -188,9 +191,7 @@ def _change(t: Ticket, status: str, version: int, message: Message | None = None
     now = clock.iso_now()
     old_status = t.status
     delta = load_change(old_status, status)
-    actions = _ticket_actions(t, status, now)
-    if message is not None and message.kind == "reply" and message.author_role == "agent":
-        actions.append(Ticket.first_response_at.set(Ticket.first_response_at | now))  # set once, never rewritten
+    actions = with_clock(t, status, now, _ticket_actions(t, status, now), first_reply(message))
 
     try:
         with transact() as tx:
@@ -374,7 +375,7 @@ def _close_as_duplicate(src: Ticket, dst: Ticket, version: int) -> Ticket:
         if f.sub not in following:
             following.add(f.sub)
             followers.append(Follower(sub=f.sub, email=f.email, name=f.name))
-    actions = _ticket_actions(src, "closed", now) + [Ticket.merged_into.set(dst.id)]
+    actions = with_clock(src, "closed", now, _ticket_actions(src, "closed", now)) + [Ticket.merged_into.set(dst.id)]
     with transact() as tx:
         tx.update(Ticket(*ticket_key(src.org_id, src.id)), actions=actions,
                   condition=(Ticket.version == version) & Ticket.merged_into.does_not_exist())
