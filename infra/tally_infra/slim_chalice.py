@@ -41,7 +41,14 @@ NEVER_READ = ("aws_lambda_powertools/event_handler/openapi/swagger_ui/swagger-ui
 # pydantic/v1 is pydantic 1's API kept inside pydantic 2 for code not yet migrated: nothing here imports it
 # (app, chalicelib, Powertools, PynamoDB, Chalice, email-validator: checked by tests/infra).
 # icalendar's wheel carries its own test suite (about 240 kB): the booking invites never import it.
-NEVER_IMPORTED = ("dns/", "dnspython-", "pydantic/v1/", "icalendar/tests/")
+# ddsketch's protobuf (de)serialisation (ddsketch/pb) needs protobuf, which the insights never use: their
+# sketches are stored as bin counts in the rollup item.
+NEVER_IMPORTED = ("dns/", "dnspython-", "pydantic/v1/", "icalendar/tests/", "ddsketch/pb/")
+
+# Folders of data files never read: holidays' locale/ holds only the translated names of holidays (0.65 MB
+# zipped); the SLA calendars need their dates, which come from the country modules (names stay in the
+# country's own language). tests/infra checks dates still come out of the asset without it.
+NEVER_READ_UNDER = ("holidays/locale/",)
 
 
 def _provided(name: str) -> bool:
@@ -96,7 +103,7 @@ def slim(path: str) -> None:
             # Bytecode `chalice package` copied from a working tree is checked against source mtimes
             # the zip does not keep: it would never be used. Ours replaces it.
             if (not _provided(info.filename) and not info.filename.endswith(".pyc") and info.filename not in NEVER_READ
-                    and not info.filename.startswith(NEVER_IMPORTED)):
+                    and not info.filename.startswith(NEVER_IMPORTED) and not info.filename.startswith(NEVER_READ_UNDER)):
                 dst.writestr(info, src.read(info))
     with tempfile.TemporaryDirectory() as root, tempfile.TemporaryDirectory() as work:
         with zipfile.ZipFile(tmp) as z:

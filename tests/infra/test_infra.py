@@ -18,7 +18,10 @@ STREAMS = {"OnExpensesStream": "expenses", "OnInventoryStream": "inventory", "On
            "OnCarsStream": "cars"}
 STREAMS["OnHelpdeskMailSent"] = "outbox"  # the help desk's reader of the outbox: SES ids of sent emails
 TRIGGER = "OnUserConfirmed"  # app.py's on_user_confirmed: the user pool's trigger
-ASSET_LIMIT = 5_000_000  # bytes: the deployed Lambda asset, zipped (issue 8)
+# bytes: the deployed Lambda asset, zipped. Issue 8 set 5 MB for two modules; five modules and the kept libraries
+# they stand on (holidays, icalendar with tzdata, whoosh, bleach, markdown-it, mail-parser-reply, ddsketch) take
+# 8.3 MB after slim_chalice's cuts (docs/infra.md has the breakdown; Lambda's own limit is 50 MB zipped).
+ASSET_LIMIT = 9_000_000
 ENV_NAMES = ("TALLY_STAGE", "TALLY_CORE_TABLE", "TALLY_EXPENSES_TABLE", "TALLY_ROLLUPS_TABLE", "TALLY_OUTBOX_TABLE",
              "TALLY_HELPDESK_TABLE", "TALLY_EXPENSES_STREAM_ARN", "TALLY_HELPDESK_STREAM_ARN", "TALLY_OUTBOX_STREAM_ARN",
              "TALLY_BUCKET", "TALLY_USER_POOL_ID", "TALLY_SHOP_TABLE", "TALLY_SHOP_STREAM_ARN",
@@ -228,7 +231,26 @@ def test_the_lambda_package_is_small_and_leaves_out_what_the_runtime_has(synth):
     assert not any(n.endswith(".pyc") and f".{tag}." not in n for n in names)
     assert any(n.startswith("pynamodb/") for n in names) and any(n.startswith("aws_lambda_powertools/") for n in names)
     assert not any(n.startswith(("local/", "infra/", "tests/", "dashboard/")) for n in names)
-    assert not any(n.startswith(("dns/", "pydantic/v1/", "icalendar/tests/")) for n in names)  # never imported
+    assert not any(n.startswith(("dns/", "pydantic/v1/", "icalendar/tests/", "ddsketch/pb/", "holidays/locale/"))
+                   for n in names)  # never imported or read (slim_chalice)
+
+
+def test_the_libraries_slimmed_in_the_asset_still_do_their_work(synth, tmp_path):
+    """From the extracted asset (what Lambda runs): public holidays without holidays' locale files, a
+    calendar invite without icalendar's tests, a quantile sketch without ddsketch's protobuf module."""
+    (package,) = synth["chalice_out"].glob("*/deployment.zip")
+    zipfile.ZipFile(package).extractall(tmp_path)
+    code = ("import datetime, holidays, icalendar, ddsketch\n"
+            "h = holidays.country_holidays('DE', subdiv='BY', years=2026)\n"
+            "assert datetime.date(2026, 12, 25) in h and datetime.date(2026, 1, 6) in h, sorted(h)\n"
+            "assert datetime.date(2026, 4, 6) in holidays.country_holidays('GB', subdiv='ENG', years=2026)\n"
+            "cal = icalendar.Calendar(); cal.add('prodid', '-//t//'); cal.add('version', '2.0')\n"
+            "assert b'BEGIN:VCALENDAR' in cal.to_ical()\n"
+            "s = ddsketch.DDSketch(); s.add(3.0); assert abs(s.get_quantile_value(0.5) - 3.0) < 0.1\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "PYTHONSAFEPATH": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path,
+                         env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr[-3000:]
 
 
 def test_nothing_the_lambda_ships_imports_pydantic_v1():
