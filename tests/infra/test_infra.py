@@ -311,7 +311,7 @@ def test_the_app_role_is_least_privilege(synth):
             assert set(_actions(s)) <= {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "dynamodb:ListStreams"}
         if any(a.startswith("s3:") for a in _actions(s)) and s["Resource"]["Fn::Join"][1][1] == "/models/cars/*":
             assert set(_actions(s)) == {"s3:GetObject"}  # valuations read the dealer models; training writes them
-        if any(a.startswith("s3:") for a in _actions(s)) and s["Resource"]["Fn::Join"][1][1] == "/inbound/*":
+        elif any(a.startswith("s3:") for a in _actions(s)) and s["Resource"]["Fn::Join"][1][1] == "/inbound/*":
             assert set(_actions(s)) == {"s3:GetObject"}  # received email is only read
         elif any(a.startswith("s3:") for a in _actions(s)):
             assert set(_actions(s)) == {"s3:GetObject", "s3:PutObject"}
