@@ -11,6 +11,7 @@ import json
 import re
 import urllib.request
 import uuid
+from datetime import datetime, timezone
 
 import pytest
 from playwright.sync_api import expect
@@ -370,6 +371,8 @@ def business_duration(minutes: float | None) -> str:
     """The insights page's way of writing business minutes (helpdesk/insights.jsx `duration`)."""
     if minutes is None:
         return "–"
+    if minutes < 1:
+        return "under 1 min"
     m = int(minutes + 0.5)
     if m < 60:
         return f"{m} min"
@@ -401,7 +404,6 @@ def test_the_customer_reads_a_suggested_article_still_files_and_the_insights_pag
                     timeout=120), "the published article reached the index"
 
     def deflections() -> int:
-        from datetime import datetime, timezone
         day = datetime.now(timezone.utc).date().isoformat()
         items = call("GET", f"{api}/orgs/{desk['org']}/kb/deflections?start={day}&end={day}", None, owner["token"])[1]["items"]
         return sum(d["deflections"] for d in items)

@@ -11,9 +11,10 @@ import { Empty, Table, useLoad } from "../core/ui.jsx";
 import { orgPath, STATUSES, useStaff } from "./context.js";
 import { WithDesk } from "./queue.jsx";
 
-/** Business minutes as a person reads them: "45 min", "3 h 20 min", "2 d 4 h" (a day of 24 h). */
+/** Business minutes as a person reads them: "under 1 min", "45 min", "3 h 20 min", "2 d 4 h" (a day of 24 h). */
 export function duration(minutes) {
   if (minutes === null || minutes === undefined) return "–";
+  if (Number(minutes) < 1) return "under 1 min";
   const m = Math.round(Number(minutes));
   if (m < 60) return `${m} min`;
   if (m < 24 * 60) return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ""}`;
