@@ -11,6 +11,7 @@ import json
 import re
 import urllib.request
 import uuid
+from datetime import datetime, timezone
 
 import pytest
 from playwright.sync_api import expect
@@ -205,7 +206,8 @@ def test_every_help_desk_page_passes_axe_and_fits_a_phone(browser, local_stack, 
     context, page = new_page(browser, width, height)
     sign_in(page, local_stack["dashboard_url"], desk["owner"]["email"], PASSWORD)
     pages = [f"/support?desk={desk['handle']}", f"/support/ticket?desk={desk['handle']}&id={desk['own_ticket']}", "/support/desks",
-             "/helpdesk", f"/helpdesk/ticket?id={desk['own_ticket']}", "/helpdesk/desk", "/helpdesk/teams", "/helpdesk/macros"]
+             "/helpdesk", f"/helpdesk/ticket?id={desk['own_ticket']}", "/helpdesk/desk", "/helpdesk/teams", "/helpdesk/macros",
+             "/helpdesk/insights"]
     violations, wide = {}, {}
     for path in pages:
         page.goto(f"{local_stack['dashboard_url']}#{path}")
@@ -362,4 +364,124 @@ def test_an_owner_sets_up_a_desk_in_the_browser_and_works_a_ticket_with_a_canned
     expect(page.locator("#thread li[data-kind=reply]").last).to_contain_text(
         f"Hi Remy Customer, ticket {t['id']} is booked in; we write to {customer['email']}.")
     assert sideways(page) is None
+    context.close()
+
+
+def business_duration(minutes: float | None) -> str:
+    """The insights page's way of writing business minutes (helpdesk/insights.jsx `duration`)."""
+    if minutes is None:
+        return "–"
+    if minutes < 1:
+        return "under 1 min"
+    m = int(minutes + 0.5)
+    if m < 60:
+        return f"{m} min"
+    if m < 24 * 60:
+        return f"{m // 60} h" + (f" {m % 60} min" if m % 60 else "")
+    h = int(m / 60 + 0.5)
+    return f"{h // 24} d" + (f" {h % 24} h" if h % 24 else "")
+
+
+def test_the_customer_reads_a_suggested_article_still_files_and_the_insights_page_shows_the_medians(
+        browser, local_stack, desk):  # noqa: F811
+    """An admin publishes a public article through the API; a customer typing a matching subject in the
+    portal is offered it, reads it, and still files the request (no deflection is counted); reading a
+    suggestion and leaving the form unfiled is counted once. The knowledge base's search box finds the
+    article. Once the ticket is answered and solved and the stream has published the insights, the
+    owner's insights page shows the first-response and resolution medians the API gives."""
+    api, dash = local_stack["api_url"], local_stack["dashboard_url"]
+    owner, agent = desk["owner"], desk["least"]
+    customer = person(api, "Dana Customer")
+    word = f"fjord{uuid.uuid4().hex[:6]}"  # a word only this article has
+    title = f"Relighting the {word} stove"
+    article = str(uuid.uuid4())
+    status, out, _ = call("PUT", f"{api}/orgs/{desk['org']}/kb/articles/{article}", {
+        "title": title, "body": f"**Clean the jet** of the {word} stove with the needle.\n\nThen light it again.",
+        "visibility": "public", "status": "published", "category": "orders"}, owner["token"])
+    assert status == 201, out
+    suggest = f"{api}/desks/{desk['handle']}/suggestions?subject=" + urllib.request.quote(f"my {word} stove")
+    assert wait_for(lambda: [h for h in call("GET", suggest, None, customer["token"])[1]["items"] if h["id"] == article],
+                    timeout=120), "the published article reached the index"
+
+    def deflections() -> int:
+        day = datetime.now(timezone.utc).date().isoformat()
+        items = call("GET", f"{api}/orgs/{desk['org']}/kb/deflections?start={day}&end={day}", None, owner["token"])[1]["items"]
+        return sum(d["deflections"] for d in items)
+
+    before = deflections()
+    context, page = new_page(browser, 375, 740)
+    sign_in(page, dash, customer["email"], PASSWORD)
+    page.goto(f"{dash}#/support?desk={desk['handle']}")
+    expect(page.locator("#desk-name")).to_have_text("Acme Support")
+    form = page.locator("#ticket-form")
+    subject = f"My {word} stove will not light"
+    form.get_by_label("Subject").press_sequentially(subject, delay=20)
+    suggestion = page.locator("#suggestions li", has_text=title)
+    expect(suggestion).to_have_count(1)
+    suggestion.get_by_role("link", name=title).click()
+    shown = page.locator("#kb-article")
+    expect(shown.locator("#kb-article-title")).to_have_text(title)
+    expect(shown.locator(".kb-body strong")).to_have_text("Clean the jet")  # the server's HTML, drawn as HTML
+    assert sideways(page) is None
+    if found := axe_violations(page):
+        pytest.fail(json.dumps(found, indent=1))
+    # it did not answer the question: the customer files the request all the same
+    form.get_by_label("Description").fill("Cleaned the jet as the article says; still no flame.")
+    form.get_by_role("button", name="File request").click()
+    expect(page.locator("#message")).to_contain_text("Request filed:")
+    row = page.locator("#my-tickets tbody tr", has_text=subject)
+    expect(row).to_have_count(1)
+    ticket_id = row.get_attribute("data-id")
+    expect(page.locator("#suggestions")).to_have_count(0)
+    expect(page.locator("#ticket-form #kb-article")).to_have_count(0)
+    # the search box over the desk's public articles finds it too
+    kb = page.locator("#kb-search")
+    kb.get_by_label("Search the help articles").fill(f"relighting {word}")
+    kb.get_by_role("button", name="Search").click()
+    found_row = page.locator("#kb-results li", has_text=title)
+    expect(found_row).to_have_count(1)
+    found_row.get_by_role("link", name=title).click()
+    expect(page.locator("#kb #kb-article-title")).to_have_text(title)
+    # leaving the page after filing reports no deflection; reading a suggestion and leaving unfiled does
+    page.goto(f"{dash}#/support/desks")
+    expect(page.locator('main[data-page="/support/desks"]')).to_be_visible()
+    page.goto(f"{dash}#/support?desk={desk['handle']}")
+    page.locator("#ticket-form").get_by_label("Subject").press_sequentially(f"{word} stove again", delay=20)
+    page.locator("#suggestions li", has_text=title).get_by_role("link", name=title).click()
+    expect(page.locator("#ticket-form #kb-article-title")).to_have_text(title)
+    page.goto(f"{dash}#/support/desks")
+    expect(page.locator('main[data-page="/support/desks"]')).to_be_visible()
+    assert wait_for(lambda: deflections() == before + 1, timeout=60), (before, deflections())
+    context.close()
+
+    # the agent answers and solves it; the stream folds it into the insights
+    status, out, _ = call("PUT", f"{api}/orgs/{desk['org']}/tickets/{ticket_id}/messages/{uuid.uuid4()}",
+                          {"kind": "reply", "body": "Please try a new gas canister."}, agent["token"])
+    assert status == 201, out
+    t = call("GET", f"{api}/orgs/{desk['org']}/tickets/{ticket_id}", None, agent["token"])[1]
+    status, out, _ = call("POST", f"{api}/orgs/{desk['org']}/tickets/{ticket_id}/status",
+                          {"status": "solved", "version": t["version"]}, agent["token"])
+    assert status == 200, out
+
+    def insights() -> dict | None:
+        doc = call("GET", f"{api}/orgs/{desk['org']}/helpdesk/insights", None, owner["token"])[1]
+        o = doc["overall"]
+        return doc if o["first_response"]["median"] is not None and o["resolution"]["median"] is not None else None
+
+    doc = wait_for(insights, timeout=180)
+    assert doc, "the stream published the insights with both medians"
+    o = doc["overall"]
+    context, page = new_page(browser, 1366, 900)
+    sign_in(page, dash, owner["email"], PASSWORD)
+    page.goto(f"{dash}#/helpdesk/insights")
+    expect(page.locator('main[data-page="/helpdesk/insights"]')).to_be_visible()
+    expect(page.locator("#frt-median")).to_have_text(business_duration(o["first_response"]["median"]))
+    expect(page.locator("#frt-p90")).to_have_text(business_duration(o["first_response"]["p90"]))
+    expect(page.locator("#res-median")).to_have_text(business_duration(o["resolution"]["median"]))
+    expect(page.locator("#res-p90")).to_have_text(business_duration(o["resolution"]["p90"]))
+    expect(page.locator("#daily-chart")).to_be_visible()
+    expect(page.locator("#backlog-table")).to_be_visible()
+    expect(page.locator("#staffing-table")).to_be_visible()
+    settle(page)
+    assert axe_violations(page) == []
     context.close()

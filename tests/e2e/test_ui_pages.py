@@ -28,7 +28,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 AXE = ROOT / "dashboard" / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = ["/welcome", "/expenses", "/budgets", "/recurring", "/import", "/alerts", "/settings", "/inventory",
          "/inventory/stock", "/inventory/movements", "/inventory/orders", "/inventory/catalogue", "/inventory/charts",
-         "/inventory/team", "/support", "/support/desks", "/helpdesk", "/helpdesk/desk", "/helpdesk/teams", "/helpdesk/macros"]
+         "/inventory/team", "/support", "/support/desks", "/helpdesk", "/helpdesk/desk", "/helpdesk/teams", "/helpdesk/macros",
+         "/helpdesk/insights"]
 WIDTHS = {"desktop": (1366, 900), "phone": (375, 740)}
 
 

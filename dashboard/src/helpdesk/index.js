@@ -2,6 +2,7 @@
 // agent workspace (Help desk: the queue, a ticket, and the desk's setup for owners and managers).
 import { module, page } from "../core/router.js";
 import { DeskPage, MacrosPage, TeamsPage } from "./admin.jsx";
+import { InsightsPage } from "./insights.jsx";
 import { DesksPage, SupportPage, SupportTicketPage } from "./portal.jsx";
 import { QueuePage } from "./queue.jsx";
 import { AgentTicketPage } from "./ticket.jsx";
@@ -18,6 +19,7 @@ hd("/helpdesk/ticket", undefined, "Ticket", AgentTicketPage);
 hd("/helpdesk/desk", "Desk", "Desk settings", DeskPage);
 hd("/helpdesk/teams", "Teams", "Teams and agents", TeamsPage);
 hd("/helpdesk/macros", "Canned replies", "Canned replies", MacrosPage);
+hd("/helpdesk/insights", "Insights", "Help desk insights", InsightsPage);
 
 // The assignment email links to #/helpdesk/tickets/<id>: the ticket page takes the id as a query.
 function ticketLink() {

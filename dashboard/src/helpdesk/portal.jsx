@@ -1,6 +1,6 @@
 // The customer portal: find a desk by its handle (#/support?desk=acme), file a request with it, follow
 // one's own requests and reply to them. Anyone signed in is a customer of any desk.
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../core/api.js";
 import { go } from "../core/router.js";
 import { Empty, Field, Form, Table, useForm, useLoad } from "../core/ui.jsx";
@@ -44,10 +44,118 @@ function ChooseDesk({ failed }) {
   );
 }
 
+// ---------------------------------------------------------------- the knowledge base
+const SEARCHABLE = /^[^<>\u0000-\u001f]*$/; // what a search or a suggestion takes: no angle brackets
+
+/** A public article, its HTML sanitized by the server. */
+function ArticleView({ article, close }) {
+  if (!article) return null;
+  if (!article.ok) return <p class="notice over" id="kb-article">{pageError(article)}</p>;
+  const a = article.data;
+  return (
+    <article id="kb-article" data-id={a.id} aria-labelledby="kb-article-title">
+      <header class="section-head">
+        <h3 id="kb-article-title">{a.title}</h3>
+        <button type="button" class="secondary outline small" onClick={close}>Close article</button>
+      </header>
+      {/* sanitized server-side (the API renders Markdown to an allow-list of tags) */}
+      <div class="kb-body" dangerouslySetInnerHTML={{ __html: a.html }} />
+    </article>
+  );
+}
+
+function HitList({ id, label, hits, open }) {
+  return (
+    <ul id={id} class="kb-hits" aria-label={label}>
+      {hits.map((h) => (
+        <li data-id={h.id}>
+          <a href={`#kb-${h.id}`} onClick={(e) => { e.preventDefault(); open(h); }}>{h.title}</a>
+          {h.excerpt && <span class="muted"> {h.excerpt}</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const readArticle = (handle, id) => api("GET", `/desks/${handle}/articles/${id}`);
+
+/** Search the desk's public articles. */
+function KbSearch({ desk }) {
+  const [q, setQ] = useState("");
+  const [hits, setHits] = useState(null);
+  const [article, setArticle] = useState(null);
+  const search = async (e) => {
+    e.preventDefault();
+    const words = q.trim();
+    if (!SEARCHABLE.test(words)) { setHits({ error: "Search without < or >." }); return; }
+    const r = await api("GET", `/desks/${desk.handle}/articles?q=${encodeURIComponent(words)}&limit=10`);
+    setHits(r.ok ? r.data.items : { error: pageError(r) });
+  };
+  return (
+    <section id="kb" aria-labelledby="kb-title">
+      <h2 id="kb-title">Help articles</h2>
+      <form id="kb-search" role="search" onSubmit={search} noValidate>
+        <div class="inline-form">
+          <div class="field">
+            <label for="kb-q">Search the help articles</label>
+            <input id="kb-q" type="search" value={q} maxlength="200" onInput={(e) => setQ(e.target.value)} />
+          </div>
+          <button type="submit">Search</button>
+        </div>
+      </form>
+      {hits && hits.error && <p class="notice over">{hits.error}</p>}
+      {Array.isArray(hits) && (hits.length ? <HitList id="kb-results" label="Articles found" hits={hits}
+        open={async (h) => setArticle(await readArticle(desk.handle, h.id))} />
+        : <Empty>No article matches: file a request below.</Empty>)}
+      <ArticleView article={article} close={() => setArticle(null)} />
+    </section>
+  );
+}
+
+/**
+ * Articles for the subject being typed (asked 300 ms after the last key). An opened one is noted: if the
+ * customer then leaves the form without filing, a deflection is reported once under a fresh UUID.
+ */
+function useSuggestions(desk) {
+  const [hits, setHits] = useState([]);
+  const [article, setArticle] = useState(null);
+  const timer = useRef(null);
+  const asked = useRef(0);
+  const opened = useRef(null); // {article_id, subject} while a suggestion was read and nothing filed
+  const report = () => {
+    const d = opened.current;
+    opened.current = null;
+    if (d) api("PUT", `/desks/${desk.handle}/deflections/${crypto.randomUUID()}`, d);
+  };
+  useEffect(() => {
+    addEventListener("pagehide", report);
+    return () => { removeEventListener("pagehide", report); clearTimeout(timer.current); report(); };
+  }, [desk.handle]);
+  const typed = (subject) => {
+    clearTimeout(timer.current);
+    const words = subject.trim();
+    if (!words || !SEARCHABLE.test(words)) { asked.current++; setHits([]); return; }
+    timer.current = setTimeout(async () => {
+      const n = ++asked.current;
+      const r = await api("GET", `/desks/${desk.handle}/suggestions?subject=${encodeURIComponent(words.slice(0, 200))}`);
+      if (n === asked.current) setHits(r.ok ? r.data.items : []);
+    }, 300);
+  };
+  const open = async (h, subject) => {
+    const r = await readArticle(desk.handle, h.id);
+    setArticle(r);
+    if (r.ok) opened.current = { article_id: h.id, subject: SEARCHABLE.test(subject) ? subject.slice(0, 200) : "" };
+  };
+  const filed = () => { opened.current = null; clearTimeout(timer.current); asked.current++; setHits([]); setArticle(null); };
+  return { hits, article, typed, open, filed, close: () => setArticle(null) };
+}
+
 function NewRequest({ desk }) {
   const form = useForm();
   // one id per request until it is filed: sent again (a lost answer, a second click), it is filed once
   const id = useRef(crypto.randomUUID());
+  const kb = useSuggestions(desk);
+  const subject = useRef("");
   return (
     <section id="new-request" aria-labelledby="new-request-title">
       <h2 id="new-request-title">New request</h2>
@@ -57,6 +165,7 @@ function NewRequest({ desk }) {
         const r = await write("PUT", `/desks/${desk.handle}/tickets/${id.current}`, body);
         if (!r.ok) { form.fail(r); return; }
         id.current = crypto.randomUUID();
+        kb.filed();
         f.subject.value = "";
         f.description.value = "";
         form.ok(`Request filed: ${r.data.assignee_name ? `${r.data.assignee_name} will answer` : "an agent will answer"}. We emailed you a copy.`);
@@ -69,7 +178,17 @@ function NewRequest({ desk }) {
             {PRIORITIES.map(([k, v]) => <option value={k}>{v}</option>)}
           </Field>
         </div>
-        <Field label="Subject" name="subject" maxlength="200" required data-required="Say in a few words what it is about." />
+        <Field label="Subject" name="subject" maxlength="200" required data-required="Say in a few words what it is about."
+          onInput={(e) => { subject.current = e.target.value.trim(); kb.typed(e.target.value); }} />
+        <div id="suggestions-box" aria-live="polite">
+          {kb.hits.length > 0 && (
+            <>
+              <p class="muted" id="suggestions-title">These articles may answer it:</p>
+              <HitList id="suggestions" label="Suggested articles" hits={kb.hits} open={(h) => kb.open(h, subject.current)} />
+            </>
+          )}
+        </div>
+        <ArticleView article={kb.article} close={kb.close} />
         <Field as="textarea" label="Description" name="description" rows="5" maxlength="10000" required
           data-required="Describe what happened and what you expected." />
         <button type="submit">File request</button>
@@ -124,6 +243,7 @@ export function SupportPage({ params }) {
         <a href="#/support/desks">Another desk</a>
       </div>
       <NewRequest desk={desk.data} />
+      <KbSearch desk={desk.data} />
       <MyRequests desk={desk.data} />
     </>
   );
