@@ -16,6 +16,26 @@ import sys
 from .outputs import DEFAULT_STATE_DIR, running_outputs
 
 
+def inbound_key(raw: bytes) -> str:
+    """Where SES receiving would store this email: under inbound/, one object per message."""
+    return "inbound/" + hashlib.sha256(raw).hexdigest()
+
+
+def reply_email(sender: str, to: str, subject: str, body: str, quoted: str) -> bytes:
+    """The raw email a customer's mail client would send in reply (the quoted history below the answer,
+    as mail clients write it; the app strips it)."""
+    from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid
+
+    m = EmailMessage()
+    m["From"], m["To"] = sender, to
+    m["Subject"] = subject if subject.lower().startswith("re:") else f"Re: {subject}"
+    m["Date"], m["Message-ID"] = formatdate(localtime=False), make_msgid(domain="mail.example.com")
+    history = "\n".join("> " + line for line in quoted.splitlines())
+    m.set_content(f"{body}\n\nOn {formatdate(localtime=False)} <{to}> wrote:\n{history}\n")
+    return bytes(m)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="Put a raw email where the local stack's inbound handler picks it up.")
     p.add_argument("file", help="an RFC 5322 message (.eml)")
@@ -29,7 +49,7 @@ def main(argv=None) -> int:
 
     s3 = boto3.client("s3", endpoint_url=out["aws_endpoint_url"], region_name=out["region"],
                       aws_access_key_id="testing", aws_secret_access_key="testing")
-    key = "inbound/" + hashlib.sha256(raw).hexdigest()
+    key = inbound_key(raw)
     s3.put_object(Bucket=out["bucket"], Key=key, Body=raw, ContentType="message/rfc822")
     print(f"s3://{out['bucket']}/{key}")
     return 0

@@ -9,7 +9,7 @@ import mimetypes
 import pathlib
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 
 def security_headers(api_url: str) -> dict[str, str]:
@@ -67,10 +67,37 @@ OUTBOX_CSS = "body{font-family:system-ui,sans-serif;margin:1rem;max-width:60rem}
              "border-radius:6px;padding:.5rem 1rem;margin:.5rem 0}pre{white-space:pre-wrap}"
 
 
+def reply_as_customer(message_id: str, body: str) -> str:
+    """The local outbox's Reply button: the customer's answer to one of the app's emails, stored where SES
+    receiving stores received mail (the stack's mail worker hands it to `on_inbound_mail`, as `make
+    mail-in` does). Returns the object's key."""
+    from chalicelib.core.aws import client
+    from chalicelib.core.models import OutboxMessage
+    from chalicelib.core.settings import get_settings
+
+    from .mail_in import inbound_key, reply_email
+
+    m = OutboxMessage.get(message_id)
+    if not m.reply_to:
+        raise ValueError("this email takes no reply")
+    raw = reply_email(m.recipient, m.reply_to, m.subject, body.strip(), m.text)
+    key = inbound_key(raw)
+    client("s3").put_object(Bucket=get_settings().bucket, Key=key, Body=raw, ContentType="message/rfc822")
+    return key
+
+
+def _reply_form(m: dict) -> str:
+    if not m.get("reply_to"):
+        return ""
+    return (f"<form method=post action=/outbox/reply><input type=hidden name=id value='{html.escape(m['id'])}'>"
+            f"<label>Reply as {html.escape(m['to'])}<textarea name=body required rows=3></textarea></label>"
+            "<button type=submit>Reply</button></form>")
+
+
 def outbox_page(messages: list[dict]) -> str:
     items = "".join(
         f"<article><h2>{html.escape(m['subject'])}</h2><p>To {html.escape(m['to'])} · {html.escape(m['status'])}"
-        f" · {html.escape(m['sent_at'] or '')}</p><pre>{html.escape(m['text'])}</pre></article>"
+        f" · {html.escape(m['sent_at'] or '')}</p><pre>{html.escape(m['text'])}</pre>{_reply_form(m)}</article>"
         for m in reversed(messages)
     ) or "<p>No email sent yet.</p>"
     return ("<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>"
@@ -117,6 +144,27 @@ class Site:
                     return self._static(path)
                 except Exception as exc:  # a local tool: say what went wrong
                     return self._send(500, json.dumps({"error": str(exc)}).encode(), "application/json")
+
+            def do_POST(self):
+                path = urlparse(self.path).path
+                if path != "/outbox/reply":
+                    return self._send(404, b"not found", "text/plain")
+                try:
+                    size = int(self.headers.get("Content-Length") or 0)
+                    if size > 64 * 1024:
+                        return self._send(413, b"too large", "text/plain")
+                    form = parse_qs(self.rfile.read(size).decode())
+                    message_id, body = form.get("id", [""])[0], form.get("body", [""])[0]
+                    if not message_id or not body.strip():
+                        return self._send(400, json.dumps({"error": "id and body are required"}).encode(),
+                                          "application/json")
+                    reply_as_customer(message_id, body)
+                except Exception as exc:  # a local tool: say what went wrong
+                    return self._send(400, json.dumps({"error": str(exc)}).encode(), "application/json")
+                self.send_response(303)
+                self.send_header("Location", "/outbox")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
             def _static(self, path: str):
                 rel = path.lstrip("/") or "index.html"

@@ -51,3 +51,51 @@ def test_a_reply_dropped_with_make_mail_in_lands_in_the_same_ticket(local_stack,
     assert subprocess.run([sys.executable, "-m", "local.mail_in", str(eml), "--state-dir", local_stack["state_dir"]],
                           cwd=ROOT, capture_output=True, text=True, timeout=120).returncode == 0
     assert not wait_for(lambda: len(replies()) > 1, timeout=5)
+
+
+def test_the_local_outbox_reply_button_answers_as_the_customer_into_the_same_ticket(local_stack):
+    """The outbox page (make run's mail viewer) shows a Reply form on each email that takes replies; sending
+    it stores the customer's answer (quoted history below it) where SES receiving would, and the same
+    inbound handler appends it to the ticket."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    api, site = local_stack["api_url"], local_stack["dashboard_url"]
+    _, owner, _ = _person(api, "owner")
+    oid = call("POST", f"{api}/orgs", {"name": "Reply Desk"}, owner)[1]["org_id"]
+    agent_sub, _, _ = _person(api, "agent")
+    assert call("PUT", f"{api}/orgs/{oid}/members/{agent_sub}", {"role": "staff"}, owner)[0] == 200
+    team = str(uuid.uuid4())
+    assert call("PUT", f"{api}/orgs/{oid}/teams/{team}", {"name": "All", "agents": [agent_sub]}, owner)[0] == 201
+    handle = f"reply-{uuid.uuid4().hex[:8]}"
+    assert call("PUT", f"{api}/orgs/{oid}/desk", {"handle": handle, "name": "Reply Desk", "categories": [
+        {"slug": "help", "name": "Help", "team_id": team}]}, owner)[0] == 201
+    _, customer, email = _person(api, "cust")
+    tid = str(uuid.uuid4())
+    assert call("PUT", f"{api}/desks/{handle}/tickets/{tid}", {"category": "help", "subject": "Torn tent",
+                                                             "description": "A seam split."}, customer)[0] == 201
+    received = wait_for(lambda: [m for m in call("GET", f"{site}outbox.json")[1]["messages"]
+                                 if m["to"] == email and m.get("reply_to")], timeout=60)
+    assert received
+    page = urllib.request.urlopen(f"{site}outbox", timeout=30).read().decode()
+    assert "action=/outbox/reply" in page and received[0]["id"] in page
+
+    def post(fields: dict) -> int:
+        req = urllib.request.Request(f"{site}outbox/reply", data=urllib.parse.urlencode(fields).encode(),
+                                     method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:  # follows the 303 back to the page
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    assert post({"id": received[0]["id"], "body": "  "}) == 400  # an empty reply is refused
+    assert post({"id": received[0]["id"], "body": "Here is a photo of the seam."}) == 200
+
+    def replies() -> list[dict]:
+        thread = call("GET", f"{api}/desks/{handle}/tickets/{tid}", None, customer)[1]
+        return [m for m in thread["messages"] if m["author_role"] == "customer"]
+
+    got = wait_for(replies, timeout=60)
+    assert [m["body"] for m in got] == ["Here is a photo of the seam."]  # the quoted history stripped
