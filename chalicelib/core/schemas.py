@@ -166,7 +166,7 @@ def check_currency(value: str) -> str:
     return value
 
 
-def _list_time_zones(schema: dict[str, Any]) -> None:
+def list_time_zones(schema: dict[str, Any]) -> None:
     """The document lists the IANA zones this runtime knows (read when the document is built, not
     at import): the same set `check_time_zone` takes."""
     options = schema.get("anyOf", [schema])
@@ -177,7 +177,7 @@ def _list_time_zones(schema: dict[str, Any]) -> None:
 
 class ProfileIn(Strict):
     name: str | None = Field(default=None, max_length=120)
-    time_zone: str | None = Field(default=None, json_schema_extra=_list_time_zones)
+    time_zone: str | None = Field(default=None, json_schema_extra=list_time_zones)
     currency: CurrencyCode | None = None
     alert_preferences: AlertPreferencesIn | None = None
     version: int | None = None
