@@ -14,18 +14,25 @@ from tests.e2e.test_local_stack import mails_to, wait_for
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
-def test_a_reply_dropped_with_make_mail_in_lands_in_the_same_ticket(local_stack, tmp_path):
-    api = local_stack["api_url"]
+def _desk_and_customer(api: str, name: str, prefix: str) -> tuple[str, str, str]:
+    """An organisation with one agent in one team behind a desk's `help` category, and a signed-up
+    customer: the desk's handle, the customer's token and email."""
     _, owner, _ = _person(api, "owner")
-    oid = call("POST", f"{api}/orgs", {"name": "Mail Desk"}, owner)[1]["org_id"]
+    oid = call("POST", f"{api}/orgs", {"name": name}, owner)[1]["org_id"]
     agent_sub, _, _ = _person(api, "agent")
     assert call("PUT", f"{api}/orgs/{oid}/members/{agent_sub}", {"role": "staff"}, owner)[0] == 200
     team = str(uuid.uuid4())
     assert call("PUT", f"{api}/orgs/{oid}/teams/{team}", {"name": "All", "agents": [agent_sub]}, owner)[0] == 201
-    handle = f"mail-{uuid.uuid4().hex[:8]}"
-    assert call("PUT", f"{api}/orgs/{oid}/desk", {"handle": handle, "name": "Mail Desk", "categories": [
+    handle = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    assert call("PUT", f"{api}/orgs/{oid}/desk", {"handle": handle, "name": name, "categories": [
         {"slug": "help", "name": "Help", "team_id": team}]}, owner)[0] == 201
     _, customer, email = _person(api, "cust")
+    return handle, customer, email
+
+
+def test_a_reply_dropped_with_make_mail_in_lands_in_the_same_ticket(local_stack, tmp_path):
+    api = local_stack["api_url"]
+    handle, customer, email = _desk_and_customer(api, "Mail Desk", "mail")
     tid = str(uuid.uuid4())
     assert call("PUT", f"{api}/desks/{handle}/tickets/{tid}", {"category": "help", "subject": "Broken lamp",
                                                              "description": "It flickers."}, customer)[0] == 201
@@ -62,16 +69,7 @@ def test_the_local_outbox_reply_button_answers_as_the_customer_into_the_same_tic
     import urllib.request
 
     api, site = local_stack["api_url"], local_stack["dashboard_url"]
-    _, owner, _ = _person(api, "owner")
-    oid = call("POST", f"{api}/orgs", {"name": "Reply Desk"}, owner)[1]["org_id"]
-    agent_sub, _, _ = _person(api, "agent")
-    assert call("PUT", f"{api}/orgs/{oid}/members/{agent_sub}", {"role": "staff"}, owner)[0] == 200
-    team = str(uuid.uuid4())
-    assert call("PUT", f"{api}/orgs/{oid}/teams/{team}", {"name": "All", "agents": [agent_sub]}, owner)[0] == 201
-    handle = f"reply-{uuid.uuid4().hex[:8]}"
-    assert call("PUT", f"{api}/orgs/{oid}/desk", {"handle": handle, "name": "Reply Desk", "categories": [
-        {"slug": "help", "name": "Help", "team_id": team}]}, owner)[0] == 201
-    _, customer, email = _person(api, "cust")
+    handle, customer, email = _desk_and_customer(api, "Reply Desk", "reply")
     tid = str(uuid.uuid4())
     assert call("PUT", f"{api}/desks/{handle}/tickets/{tid}", {"category": "help", "subject": "Torn tent",
                                                              "description": "A seam split."}, customer)[0] == 201
