@@ -1,6 +1,7 @@
 """Tally: build the Chalice app, register each module's blueprint, stream handlers and schedules.
 
-Every function of the app imports this file on a cold start, so the stream, schedule and trigger
+Every function of the app imports this file on a cold start, so the routes are mounted from the
+route table (each module imported by the first request to it) and the stream, schedule and trigger
 handlers import their module inside the handler: an API cold start does not load the outbox mailer
 (and the email package), the stream reactions or the jobs, and each function loads only what it runs.
 """
@@ -10,17 +11,9 @@ from chalice import Chalice, Cron, Rate, Response
 from chalice.app import CloudWatchEvent, DynamoDBEvent
 
 from chalicelib.core import observability, web
-from chalicelib.core.account_api import account
-from chalicelib.core.alerts_api import alerts_api
-from chalicelib.core.openapi import openapi_document
 from chalicelib.core.schemas import HealthOut
-from chalicelib.core.orgs_api import orgs
 from chalicelib.core.settings import get_settings
-from chalicelib.cars.api import cars
-from chalicelib.expenses.api import expenses
-from chalicelib.helpdesk.api import helpdesk
-from chalicelib.inventory.api import inventory
-from chalicelib.shop.api import shop
+from chalicelib.route_table import ROUTES
 
 settings = get_settings()
 app = Chalice(app_name="tally", configure_logs=False)
@@ -29,14 +22,10 @@ app.api.binary_types = []
 web.install(app)
 observability.install(app)
 
-app.register_blueprint(account)
-app.register_blueprint(orgs)
-app.register_blueprint(alerts_api)
-app.register_blueprint(expenses)
-app.register_blueprint(inventory)
-app.register_blueprint(cars)
-app.register_blueprint(helpdesk)
-app.register_blueprint(shop)
+# Each module's routes, from the route table (`make routes`): a module is imported by the first request
+# to one of its routes, so a cold start loads only the module it answers for (core.web.mount).
+for module, table in ROUTES.items():
+    web.mount(app, module, table)
 
 
 @web.route(app, "/health", public=True, response=HealthOut)
@@ -49,6 +38,8 @@ def health(req: web.Req) -> HealthOut:
            response=web.Media("application/json", "This API's OpenAPI 3.1 document", (("type", "object"),)))
 def openapi(req: web.Req) -> Response:
     """This API's OpenAPI document, generated from its request and response models."""
+    from chalicelib.core.openapi import openapi_document
+
     return web.json_response(openapi_document())
 
 

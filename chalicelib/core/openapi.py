@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .web import ROUTE_DOCS, Media, NoContent, RouteDoc
+from .web import Media, NoContent, RouteDoc, load_routes
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -98,7 +98,7 @@ def openapi_document() -> dict[str, Any]:
     if _DOCUMENT is None:
         b = _Builder()
         paths: dict[str, Any] = {}
-        for doc in ROUTE_DOCS:
+        for doc in load_routes():
             paths.setdefault(doc.path, {})[doc.method.lower()] = b.operation(doc)
         _DOCUMENT = {
             "openapi": "3.1.0",

@@ -7,6 +7,7 @@ what `route` records here.
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 from decimal import Decimal
 from collections.abc import Callable, Mapping
@@ -88,6 +89,16 @@ class RouteDoc:
 
 
 ROUTE_DOCS: list[RouteDoc] = []
+"""Every route's contract, once its module is imported: `load_routes()` first to see them all."""
+
+RouteEntry = tuple[str, tuple[str, ...], bool, tuple[str, ...]]
+"""One route of a route table: its path, methods, whether it is public and the content types it takes."""
+
+_VIEWS: dict[tuple[str, str], Callable[..., Response]] = {}
+_ENTRIES: dict[str, list[RouteEntry]] = {}
+_DOCS: dict[str, list[RouteDoc]] = {}
+_MOUNTED: list[str] = []
+_APP: Any = None
 
 
 def validation_field(exc: ValidationError) -> tuple[str, str]:
@@ -245,7 +256,7 @@ def route(
 
         @functools.wraps(fn)
         def view(**params: str) -> Response:
-            request = bp.current_request
+            request = _current_request(bp)
             try:
                 raw = request.raw_body or b""
                 limit = max_body_bytes or get_settings().max_body_bytes
@@ -259,6 +270,10 @@ def route(
             return answer(doc, result)
 
         ROUTE_DOCS.extend(docs)
+        _DOCS.setdefault(fn.__module__, []).extend(docs)
+        for method in methods:
+            _VIEWS[(path, method)] = view
+        _ENTRIES.setdefault(fn.__module__, []).append((path, tuple(methods), public, tuple(content_types)))
         bp.route(path, methods=list(methods), cors=CORS, content_types=list(content_types),
                  authorizer=None if public else auth.AUTHORIZER)(view)
         return fn
@@ -266,7 +281,53 @@ def route(
     return decorate
 
 
+def _current_request(bp: Any) -> Any:
+    """The request being answered: a blueprint knows its app once registered; a mounted module's
+    blueprint never is (its routes are the app's own, see `mount`), so the installed app answers."""
+    owner = getattr(bp, "_current_app", bp)
+    return (owner if owner is not None else _APP).current_request
+
+
+def mount(app: Any, module: str, table: tuple[RouteEntry, ...]) -> None:
+    """Registers the routes of `module` (a module of `route`s) on `app` from its route table, without
+    importing it: the first request to one of them imports it (its schemas, its services' names) and
+    calls its view. An API cold start then loads only the module it answers for, and a stream or
+    schedule function, which imports app.py too, loads no route module at all. The table is
+    `chalicelib/route_table.py`, written by `make routes` from the modules themselves (a test keeps it
+    true): a route missing from it is never reachable."""
+    _MOUNTED.append(module)
+    for path, methods, public, content_types in table:
+        app.route(path, methods=list(methods), cors=CORS, content_types=list(content_types),
+                  authorizer=None if public else auth.AUTHORIZER)(_mounted_view(module, path))
+
+
+def _mounted_view(module: str, path: str) -> Callable[..., Response]:
+    def view(**params: str) -> Response:
+        importlib.import_module(module)
+        return _VIEWS[(path, _APP.current_request.method)](**params)
+
+    view.__name__ = view.__qualname__ = f"{module.rsplit('.', 2)[-2]}:{path}"
+    return view
+
+
+def load_routes() -> list[RouteDoc]:
+    """Every route's contract: imports each mounted module (the OpenAPI document and the tests need them
+    all; a request needs only its own)."""
+    for module in _MOUNTED:
+        importlib.import_module(module)
+    order = [m for m in _DOCS if m not in _MOUNTED] + [m for m in _MOUNTED if m in _DOCS]
+    return [d for m in order for d in _DOCS[m]]  # the same order whichever module a request loaded first
+
+
+def route_table(modules: list[str]) -> dict[str, tuple[RouteEntry, ...]]:
+    """The route table of each module, read from the module itself (imported): what `mount` takes."""
+    for module in modules:
+        importlib.import_module(module)
+    return {m: tuple(_ENTRIES.get(m, ())) for m in modules}
+
+
 def public_routes() -> set[tuple[str, str]]:
+    load_routes()
     return {(d.path, d.method) for d in ROUTE_DOCS if d.public}
 
 
@@ -292,6 +353,8 @@ def _documented_error(resp: Response) -> Response:
 
 def install(app: Any) -> None:
     """App-wide HTTP concerns that need no per-route knowledge."""
+    global _APP
+    _APP = app
 
     @app.middleware("http")
     def _security_headers(event: Any, get_response: Callable[[Any], Response]) -> Response:

@@ -6,6 +6,7 @@ Each check is also shown to fail on a planted violation, so none of them can pas
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 import subprocess
 import sys
@@ -176,11 +177,12 @@ def test_a_view_answering_a_dict_instead_of_its_model_is_a_contract_violation() 
 
 
 def test_every_route_declares_its_response() -> None:
-    import app  # noqa: F401  (registers every route)
+    import app  # noqa: F401  (mounts every route)
     from chalicelib.core import web
 
-    assert len(web.ROUTE_DOCS) >= 73
-    for d in web.ROUTE_DOCS:
+    docs = web.load_routes()
+    assert len(docs) >= 73
+    for d in docs:
         assert isinstance(d.response, (web.NoContent, web.Media)) or issubclass(d.response, web.BaseModel), d
 
 
@@ -205,3 +207,23 @@ def test_the_name_check_catches_a_module_reusing_another_modules_model_name(tmp_
     schemas = copy / "chalicelib" / "inventory" / "schemas.py"
     schemas.write_text(schemas.read_text() + "\n\nclass CategoryOut(Out):\n    slug: str\n")
     assert "CategoryOut" in {n for n, files in schema_class_names(copy).items() if len(files) > 1}
+
+
+# ------------------------------------------------------------------ the route table app.py mounts
+def test_the_route_table_matches_the_route_modules() -> None:
+    """app.py mounts each module's routes from chalicelib/route_table.py without importing the module: a
+    route missing from the table would never be reachable, so the table must be what the modules say."""
+    from local import routes
+
+    assert (ROOT / "chalicelib" / "route_table.py").read_text() == routes.render(), "stale: run `make routes`"
+
+
+def test_import_app_loads_no_route_module_and_a_request_loads_only_its_own() -> None:
+    code = ("import sys, app; from chalice.test import Client; "
+            "mods = lambda: sorted(m for m in sys.modules if m.endswith('.api') and m.startswith('chalicelib.')); "
+            "before = mods(); Client(app.app).http.get('/health'); "
+            "Client(app.app).http.get('/orgs/x/helpdesk/sla'); print(before, mods())")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"})
+    before, after = out.stdout.strip().rsplit("] [", 1)
+    assert before == "[" and "chalicelib.helpdesk.api" in after and "chalicelib.cars.api" not in after, out.stdout
