@@ -18,9 +18,11 @@ from ..core.db import find
 from ..core.errors import Conflict, NotFound
 from ..core.settings import get_settings
 from .access import StaffViewer
+from .attachments import attach
+from .attachments import grant as grant_attachment
 from .models import Message, Ticket, message_key, ticket_key
 from .rules.links import RATING_LINK_DAYS, THREAD_LINK_DAYS, check_rating, issue, read, verify
-from .schemas import CustomerMessageIn, RatingIn, RatingOut, TicketLinkOut, TicketThreadOut
+from .schemas import AttachmentIn, AttachmentUploadOut, CustomerMessageIn, RatingIn, RatingOut, TicketLinkOut, TicketThreadOut
 from .tickets import post_customer_reply, staff_ticket, thread
 
 # The dashboard's page for a ticket link (a hash route of the static site); the API serves its data.
@@ -97,10 +99,17 @@ def link_thread(token: str) -> TicketThreadOut:
 def link_reply(token: str, message_id: str, data: CustomerMessageIn) -> tuple[Message, bool]:
     """The customer's reply through a thread link: as their reply on the web (reopen or follow-up alike)."""
     t, _ = _ticket(token, "thread")
+    files = attach(t, t.customer_sub, data.attachments)
     m = Message(*message_key(t.org_id, t.id, message_id), id=message_id, org_id=t.org_id, ticket_id=t.id,
                 kind="reply", author_sub=t.customer_sub, author_role="customer", author_name=t.customer_name,
-                body=data.body, via="link", created_at=clock.iso_now())
+                body=data.body, via="link", attachments=files or None, created_at=clock.iso_now())
     return post_customer_reply(t, m)
+
+
+def link_attachment(token: str, data: AttachmentIn) -> AttachmentUploadOut:
+    """Where the holder of a thread link uploads a file for their next reply on it."""
+    t, _ = _ticket(token, "thread")
+    return grant_attachment(t, str(t.customer_sub), data)
 
 
 def check_rating_link(token: str) -> Ticket:
