@@ -156,6 +156,14 @@ def customer_attachment(req: Req, handle: str, ticket_id: str) -> AttachmentUplo
                                        req.body(AttachmentIn))
 
 
+@route(helpdesk, "/desks/{handle}/tickets/{ticket_id}/rating", ("POST",), path_patterns={**HANDLE, **TICKET},
+       body=RatingIn, response=RatingOut)
+def rate_own_ticket(req: Req, handle: str, ticket_id: str) -> RatingOut:
+    """Rate the latest solve of one's own ticket in the portal (good or bad, an optional comment): one
+    rating per solve, the latest kept, changeable until the ticket closes (409 naming `status`)."""
+    return ticket_links.rate_own(req.principal, _handle(handle), _uuid(ticket_id, "ticket_id"), req.body(RatingIn))
+
+
 # ----------------------------------------------------------------- setting the desk up (admins)
 @route(helpdesk, "/orgs/{org_id}/desk", ("GET",), response=DeskOut)
 def get_desk(req: Req, org_id: str) -> DeskOut:

@@ -164,3 +164,24 @@ def test_the_holder_of_a_ticket_link_attaches_a_file_and_a_forged_link_is_refuse
     body = {"filename": "a.pdf", "content_type": "application/pdf", "size": 3}
     assert _error(anon.post(f"/ticket-links/{forged}/attachments", body)) == (404, "token")
     assert _error(anon.post("/ticket-links/nonsense/attachments", body)) == (400, "token")
+
+
+# ------------------------------------------------------------------ the portal's rating (issue 11 items 7, 10)
+def test_a_signed_in_customer_rates_the_solve_in_the_portal_once_changeable_until_closed(desk):
+    t = _ticket(desk)
+    path = f"/desks/{desk.handle}/tickets/{t['id']}/rating"
+    assert _error(desk.customer.post(path, {"score": "good"})) == (409, "status")  # not solved yet
+    agent = _assignee(desk, t)
+    o = f"/orgs/{desk.oid}/tickets/{t['id']}"
+    assert agent.post(f"{o}/status", {"status": "solved", "version": 1})[0] == 200
+    assert _error(desk.customer.post(path, {"score": "meh"})) == (400, "score")
+    status, out = desk.customer.post(path, {"score": "bad"})
+    assert status == 200 and (out["score"], out["solve"]) == ("bad", 1)
+    status, out = desk.customer.post(path, {"score": "good", "comment": "Fixed after all."})
+    assert status == 200 and out["comment"] == "Fixed after all."
+    seen = desk.customer.get(f"/desks/{desk.handle}/tickets/{t['id']}")[1]
+    assert seen["rating"] == "good"
+    v = agent.get(o)[1]["version"]
+    assert agent.post(f"{o}/status", {"status": "closed", "version": v})[0] == 200
+    assert _error(desk.customer.post(path, {"score": "bad"})) == (409, "status")
+    assert agent.get(o)[1]["rating"] == "good"

@@ -187,11 +187,13 @@ def test_done_when(browser, local_stack):  # noqa: F811
     assert sorted(m["rule"] for m in sla_mails(overdue)) == ["sla:first_response:breach", "sla:first_response:warning"]
     assert sla_mails(pending) == []
     assignee = agents[overdue["assignee"]]
-    ses_sla = [s for s, _ in ses_mails_to(local_stack, assignee["email"]) if s.endswith(overdue["subject"])]
+    ses_sla = [s for s, _ in ses_mails_to(local_stack, assignee["email"])
+               if s.endswith(overdue["subject"]) and "] SLA " in s]
     assert sorted(ses_sla) == sorted([f"[Fjord Support] SLA warning (first response): {overdue['subject']}",
                                       f"[Fjord Support] SLA breached (first response): {overdue['subject']}"]), ses_sla
-    for a in agents.values():
-        assert not [s for s, _ in ses_mails_to(local_stack, a["email"]) if s.endswith(pending["subject"])]
+    for someone in agents.values():
+        assert not [s for s, _ in ses_mails_to(local_stack, someone["email"])
+                    if s.endswith(pending["subject"]) and "] SLA " in s]
     flagged = call("GET", f"{api}/orgs/{org}/tickets/{overdue['id']}", None, owner["token"])[1]
     assert flagged["sla_breached"] is True
 
