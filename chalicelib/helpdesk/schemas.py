@@ -234,7 +234,7 @@ class CustomerMessageIn(Strict):
 
     body: str = Field(min_length=1, max_length=10000)
     attachments: list[Annotated[str, Field(pattern=UUID_PATTERN)]] = Field(
-        default=[], max_length=MAX_ATTACHMENTS,
+        default=[], max_length=MAX_ATTACHMENTS, json_schema_extra={"uniqueItems": True},
         description="ids of files uploaded to this ticket by the sender (POST .../attachments, then the upload)")
 
     @field_validator("attachments")
@@ -252,7 +252,7 @@ class AgentMessageIn(Strict):
     body: str | None = Field(default=None, min_length=1, max_length=10000)
     macro_id: str | None = Field(default=None, pattern=UUID_PATTERN)
     attachments: list[Annotated[str, Field(pattern=UUID_PATTERN)]] = Field(
-        default=[], max_length=MAX_ATTACHMENTS,
+        default=[], max_length=MAX_ATTACHMENTS, json_schema_extra={"uniqueItems": True},
         description="ids of files uploaded to this ticket by the sender (POST .../attachments, then the upload)")
 
     @field_validator("attachments")

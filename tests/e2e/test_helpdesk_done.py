@@ -198,7 +198,8 @@ def test_done_when(browser, local_stack):  # noqa: F811
     assert flagged["sla_breached"] is True
 
     # ---- the agent solves the ticket; the customer got exactly one email per public update
-    a.goto(f"{dash}#/helpdesk/ticket?id={tid}")
+    a.reload()  # the ticket page, still open: drawn again with the email reply in its thread
+    expect(a.locator("#ticket-subject")).to_have_text(subject)
     expect(a.locator("#thread li.msg.customer", has_text=email_reply)).to_have_count(1)
     a.locator("#status-form").get_by_label("Status").select_option("solved")
     a.locator("#status-form").get_by_role("button", name="Change status").click()
