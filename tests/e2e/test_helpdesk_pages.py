@@ -120,7 +120,7 @@ def test_an_agent_writes_an_article_edits_it_looks_back_at_versions_and_drafts_o
     sign_in(page, dash, agent["email"], PASSWORD)
     page.goto(f"{dash}#/helpdesk/kb")
     expect(page.locator('main[data-page="/helpdesk/kb"]')).to_be_visible()
-    page.get_by_role("link", name="New article").click()
+    page.get_by_role("button", name="New article").click()
     form = page.locator("#article-form")
     form.get_by_label("Title").fill("Exchanging <b>boots</b>")
     form.get_by_label("Article (Markdown)").fill("Send them back **unworn** within 30 days.")
