@@ -181,3 +181,23 @@ def test_a_merged_duplicates_customer_is_told_once_and_then_hears_of_the_target(
     for customer in (desk.customer, other):
         replies = [m for m in desk_mails(customer.email) if m["rule"] == "ticket:reply" and "Refunded both" in m["text"]]
         assert len(replies) == 1, customer.email
+
+
+def test_a_reply_with_files_is_emailed_naming_them(client, alice, bob, pump):
+    import requests
+
+    desk = make_desk(client, alice, bob)
+    t = _file(desk)
+    agent = _assignee(desk, t)
+    o = f"/orgs/{desk.oid}/tickets/{t['id']}"
+    status, grant = agent.post(f"{o}/attachments", {"filename": "return-label.pdf", "content_type": "application/pdf",
+                                                    "size": 9})
+    assert status == 201, grant
+    assert requests.post(grant["url"], data=grant["fields"], files={"file": ("f", b"%PDF-1.4 ")},
+                         timeout=30).status_code in (200, 201, 204)
+    assert agent.put(f"{o}/messages/{uuid.uuid4()}", {"kind": "reply", "body": "Here is your label.",
+                                                      "attachments": [grant["attachment_id"]]})[0] == 201
+    pump.run()
+    [reply] = [m for m in desk_mails(desk.customer.email) if m["rule"] == "ticket:reply"]
+    assert "Here is your label." in reply["text"]
+    assert "Attached (open your request to download): return-label.pdf" in reply["text"]

@@ -33,3 +33,10 @@ def test_a_download_name_is_quoted_safely_and_kept_whole_in_utf8():
     header = download_disposition('Beleg "März".pdf')
     assert header.startswith('attachment; filename="Beleg _M_rz_.pdf"; filename*=UTF-8\'\'')
     assert unquote(header.split("''", 1)[1]) == 'Beleg "März".pdf'
+
+
+def test_a_replys_email_names_its_files_and_a_reply_without_files_is_unchanged():
+    from chalicelib.helpdesk.rules.attachments import with_files_line
+
+    assert with_files_line("Hi.", []) == "Hi."
+    assert with_files_line("Hi.", ["a.pdf", "b.png"]) == "Hi.\n\nAttached (open your request to download): a.pdf, b.png"

@@ -25,3 +25,11 @@ def attachment_object(org_id: str, ticket_id: str, attachment_id: str, content_t
     """The S3 key of an attachment in the private data bucket (never the customer's file name: that is
     only shown and given back as the download's name)."""
     return f"attachments/helpdesk/{org_id}/{ticket_id}/{attachment_id}.{ATTACHMENT_TYPES[content_type]}"
+
+
+def with_files_line(body: str, filenames: list[str]) -> str:
+    """A reply's text as emailed: the files it lists are named at its end (read them on the request's page;
+    an email never carries them)."""
+    if not filenames:
+        return body
+    return f"{body}\n\nAttached (open your request to download): {', '.join(filenames)}"
