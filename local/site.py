@@ -12,10 +12,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 
-def security_headers(api_url: str) -> dict[str, str]:
+def security_headers(api_url: str, upload_url: str = "") -> dict[str, str]:
+    """`upload_url`: the S3 endpoint the browser POSTs uploads to (presigned POSTs: attachments, photos)."""
+    uploads = f" {upload_url}" if upload_url else ""
     return {
         "Content-Security-Policy": (
-            f"default-src 'self'; connect-src 'self' {api_url}; img-src 'self' data:; style-src 'self'; "
+            f"default-src 'self'; connect-src 'self' {api_url}{uploads}; img-src 'self' data:; style-src 'self'; "
             "script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
         ),
         "X-Content-Type-Options": "nosniff",
@@ -106,9 +108,9 @@ def outbox_page(messages: list[dict]) -> str:
 
 
 class Site:
-    def __init__(self, host: str, port: int, root: pathlib.Path, config: dict, api_url: str):
+    def __init__(self, host: str, port: int, root: pathlib.Path, config: dict, api_url: str, upload_url: str = ""):
         site = self
-        self.root, self.config, self.headers = root, config, security_headers(api_url)
+        self.root, self.config, self.headers = root, config, security_headers(api_url, upload_url)
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args):

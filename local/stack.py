@@ -171,7 +171,7 @@ class Stack:
         from .site import Site
 
         self.site = Site(host, dash_port, ROOT / "dashboard" / "dist",
-                         {"api_url": self.api_url, "region": REGION}, self.api_url).start()
+                         {"api_url": self.api_url, "region": REGION}, self.api_url, self.aws.url).start()
         self._wait_healthy()
         self.snapshotter = threading.Thread(target=self._snapshot_loop, name="snapshot", daemon=True)
         self.snapshotter.start()

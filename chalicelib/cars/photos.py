@@ -1,25 +1,23 @@
 """A car's photos: uploaded by the browser straight to the private data bucket with a presigned POST
 (the API never carries the bytes), then added to the car once they are there.
 
-1. `grant_upload`: a PhotoSlot records the upload (its type fixed); the presigned POST pins the key
-   and the Content-Type and bounds the size (S3 refuses anything else), for `presign_seconds`.
-2. `add_photo`: HeadObject checks the object arrived with that type and at most MAX_PHOTO_BYTES; the car
-   takes the photo's name under a condition (not already there, fewer than MAX_PHOTOS). Adding twice
-   changes nothing.
+1. `grant_upload`: a PhotoSlot records the upload (its type fixed); core.uploads' presigned POST pins the
+   key and the Content-Type and bounds the size (S3 refuses anything else), for `presign_seconds`.
+2. `add_photo`: core.uploads.confirm (HeadObject) checks the object arrived with that type and at most
+   MAX_PHOTO_BYTES; the car takes the photo's name under a condition (not already there, fewer than
+   MAX_PHOTOS). Adding twice changes nothing.
 
 Photos are read through presigned GET URLs in the car's answer (`vehicles.photo_urls`).
 """
 from __future__ import annotations
 
 import uuid
-from botocore.exceptions import ClientError
+
 from pynamodb.expressions.condition import size
 
-from ..core import clock
-from ..core.aws import client
+from ..core import clock, uploads
 from ..core.db import get_or, put_if_new, update_if
-from ..core.errors import Conflict, InvalidInput, NotFound
-from ..core.settings import get_settings
+from ..core.errors import Conflict, NotFound
 from .models import Car, PhotoSlot, photo_key, photo_object
 from .rules.vehicles import MAX_PHOTO_BYTES, MAX_PHOTOS, PHOTO_TYPES
 from .schemas import CarPhotoIn, CarPhotoUploadOut
@@ -35,15 +33,11 @@ def grant_upload(org_id: str, car_id: str, data: CarPhotoIn) -> CarPhotoUploadOu
     if len(car.photos or []) >= MAX_PHOTOS:
         raise _full()
     photo_id = str(uuid.uuid4())
-    name = f"{photo_id}.{PHOTO_TYPES[data.content_type]}"
+    name = f"{photo_id}.{uploads.check_type(PHOTO_TYPES, data.content_type)}"
     put_if_new(PhotoSlot(*photo_key(org_id, photo_id), id=photo_id, car_id=car_id, name=name,
                          content_type=data.content_type, created_at=clock.iso_now()))
-    s = get_settings()
-    post = client("s3").generate_presigned_post(
-        Bucket=s.bucket, Key=photo_object(org_id, car_id, name), Fields={"Content-Type": data.content_type},
-        Conditions=[{"Content-Type": data.content_type}, ["content-length-range", 1, MAX_PHOTO_BYTES]],
-        ExpiresIn=s.presign_seconds)
-    return CarPhotoUploadOut(photo_id=photo_id, url=post["url"], fields=post["fields"], expires_in=s.presign_seconds)
+    post = uploads.grant(photo_object(org_id, car_id, name), data.content_type, MAX_PHOTO_BYTES)
+    return CarPhotoUploadOut(photo_id=photo_id, url=post.url, fields=post.fields, expires_in=post.expires_in)
 
 
 def add_photo(org_id: str, car_id: str, photo_id: str) -> Car:
@@ -53,17 +47,7 @@ def add_photo(org_id: str, car_id: str, photo_id: str) -> Car:
     car = get_car(org_id, car_id)
     if slot.name in (car.photos or []):
         return car
-    key, bucket = photo_object(org_id, car_id, slot.name), get_settings().bucket
-    try:
-        head = client("s3").head_object(Bucket=bucket, Key=key)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            raise Conflict("the photo has not been uploaded yet", field="photo_id") from None
-        raise
-    if head.get("ContentType") != slot.content_type or int(head.get("ContentLength", 0)) > MAX_PHOTO_BYTES:
-        # the presigned POST's policy makes S3 refuse such an upload; an object put another way is not taken
-        raise InvalidInput(f"the upload is not a {slot.content_type} of at most {MAX_PHOTO_BYTES} bytes",
-                           field="photo_id")
+    uploads.confirm(photo_object(org_id, car_id, slot.name), slot.content_type, MAX_PHOTO_BYTES, "photo_id")
     added = update_if(car, [Car.photos.set(Car.photos.append([slot.name])), Car.version.set(Car.version + 1),
                             Car.updated_at.set(clock.iso_now())],
                       Car.pk.exists() & ~Car.photos.contains(slot.name) & (size(Car.photos) < MAX_PHOTOS))

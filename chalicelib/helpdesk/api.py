@@ -23,6 +23,8 @@ from .rules import HANDLE_PATTERN
 from .rules.links import TOKEN_PATTERN
 from .schemas import (
     AgentMessageIn,
+    AttachmentIn,
+    AttachmentUploadOut,
     ArticleIn,
     ArticleOut,
     ArticlesOut,
@@ -145,6 +147,23 @@ def customer_reply(req: Req, handle: str, ticket_id: str, message_id: str) -> Me
     return out if created else Reply(out, 200)
 
 
+@route(helpdesk, "/desks/{handle}/tickets/{ticket_id}/attachments", ("POST",), path_patterns={**HANDLE, **TICKET},
+       body=AttachmentIn, response=AttachmentUploadOut, status=201)
+def customer_attachment(req: Req, handle: str, ticket_id: str) -> AttachmentUploadOut:
+    """Where to upload a file for a reply on one's own ticket: a presigned POST to the bucket that takes
+    only that type and at most 10 MiB; then list `attachment_id` in the reply's `attachments`."""
+    return tickets.customer_attachment(req.principal, _handle(handle), _uuid(ticket_id, "ticket_id"),
+                                       req.body(AttachmentIn))
+
+
+@route(helpdesk, "/desks/{handle}/tickets/{ticket_id}/rating", ("POST",), path_patterns={**HANDLE, **TICKET},
+       body=RatingIn, response=RatingOut)
+def rate_own_ticket(req: Req, handle: str, ticket_id: str) -> RatingOut:
+    """Rate the latest solve of one's own ticket in the portal (good or bad, an optional comment): one
+    rating per solve, the latest kept, changeable until the ticket closes (409 naming `status`)."""
+    return ticket_links.rate_own(req.principal, _handle(handle), _uuid(ticket_id, "ticket_id"), req.body(RatingIn))
+
+
 # ----------------------------------------------------------------- setting the desk up (admins)
 @route(helpdesk, "/orgs/{org_id}/desk", ("GET",), response=DeskOut)
 def get_desk(req: Req, org_id: str) -> DeskOut:
@@ -241,6 +260,15 @@ def agent_message(req: Req, org_id: str, ticket_id: str, message_id: str) -> Mes
                                        _uuid(message_id, "message_id"), req.body(AgentMessageIn))
     out = tickets.message_out(m)
     return out if created else Reply(out, 200)
+
+
+@route(helpdesk, "/orgs/{org_id}/tickets/{ticket_id}/attachments", ("POST",), path_patterns=TICKET, body=AttachmentIn,
+       response=AttachmentUploadOut, status=201)
+def staff_attachment(req: Req, org_id: str, ticket_id: str) -> AttachmentUploadOut:
+    """Where to upload a file for a reply or note on a ticket the caller works (a presigned POST: that
+    type only, at most 10 MiB); then list `attachment_id` in the message's `attachments`."""
+    viewer = access.staff_viewer(req.principal, org_id)
+    return tickets.staff_attachment(viewer, req.principal, _uuid(ticket_id, "ticket_id"), req.body(AttachmentIn))
 
 
 @route(helpdesk, "/orgs/{org_id}/tickets/{ticket_id}/status", ("POST",), path_patterns=TICKET, body=StatusIn,
@@ -431,6 +459,13 @@ def link_reply(req: Req, token: str, message_id: str) -> MessageOut | Reply[Mess
     m, created = ticket_links.link_reply(_token(token), _uuid(message_id, "message_id"), req.body(CustomerMessageIn))
     out = tickets.message_out(m)
     return out if created else Reply(out, 200)
+
+
+@route(helpdesk, "/ticket-links/{token}/attachments", ("POST",), public=True, path_patterns=LINK, body=AttachmentIn,
+       response=AttachmentUploadOut, status=201)
+def link_attachment(req: Req, token: str) -> AttachmentUploadOut:
+    """Where the holder of a ticket link uploads a file for their reply through it (a presigned POST)."""
+    return ticket_links.link_attachment(_token(token), req.body(AttachmentIn))
 
 
 # The page posts the score at once (one click from the email) and then offers the comment box. The

@@ -7,9 +7,13 @@ from typing import Any
 from ..core import clock
 from ..core.shards import JOB_SHARDS
 from . import tickets
+from .rules.links import REOPEN_WINDOW
 
-# A solved ticket closes this long after it was solved, unless the customer answers first.
-CLOSE_AFTER = timedelta(days=4)
+# A solved ticket closes this long after it was solved, unless the customer answers first. Never before the
+# reopen window ends (issue 11 item 6): a reply within 7 days of the solve reopens the ticket, so closing
+# earlier would turn such a reply into a follow-up. Equal to it, the two rules meet: until then a reply
+# reopens, from then on the ticket closes and a reply opens a linked follow-up.
+CLOSE_AFTER = max(timedelta(days=7), REOPEN_WINDOW)
 
 
 def close_solved_tickets() -> dict[str, Any]:

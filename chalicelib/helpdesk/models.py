@@ -278,6 +278,16 @@ class Ticket(HelpdeskTable):
     updated_at = UnicodeAttribute()
 
 
+class AttachedFile(MapAttribute):
+    """An uploaded file listed on a message (issue 11 item 2); its bytes are on S3 under `key`."""
+
+    id = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    key = UnicodeAttribute()
+
+
 class Message(HelpdeskTable):
     """pk ORG#o#TICKET#<id>, sk MSG#<client id>: a public reply or an internal note (agents only)."""
 
@@ -292,6 +302,25 @@ class Message(HelpdeskTable):
     macro_id = UnicodeAttribute(null=True)
     merged_from = UnicodeAttribute(null=True)  # a copy of a merged duplicate's message (never emailed again)
     via = UnicodeAttribute(null=True)  # email (an inbound reply) | link (a signed ticket link); else the web
+    attachments = ListAttribute(of=AttachedFile, null=True)
+    created_at = UnicodeAttribute()
+
+
+def attachment_key(org_id: str, ticket_id: str, attachment_id: str) -> tuple[str, str]:
+    return ticket_pk(org_id, ticket_id), f"ATT#{attachment_id}"
+
+
+class Attachment(HelpdeskTable):
+    """pk ORG#o#TICKET#<id>, sk ATT#<id>: an upload granted for a ticket (issue 11 item 2), its name and type
+    fixed; listed on a message by its uploader once HeadObject finds it in the bucket."""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    ticket_id = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    uploader_sub = UnicodeAttribute()
+    key = UnicodeAttribute()
     created_at = UnicodeAttribute()
 
 

@@ -17,6 +17,7 @@ from ..core.models import OutboxMessage
 from ..core.settings import get_settings
 from .models import Ticket, ticket_key
 from .rules.links import rating_links, thread_links, with_links
+from .rules.attachments import with_files_line
 from .ticket_links import rating_urls, thread_token, thread_url
 from .rules import (
     EMAILED_STATUSES,
@@ -130,7 +131,8 @@ def message_emails(old: Image | None, new: Image | None, tickets: Tickets) -> li
                     "created_at": str(new.get("created_at") or ""),
                     "followers": [{"sub": f.sub, "email": f.email, "name": f.name} for f in t.followers]}
     image.update({"channel": t.channel, "link_key": t.link_key})
-    author, body = str(new.get("author_name") or "Support"), str(new["body"])
+    files = [str(f.get("filename", "")) for f in new.get("attachments") or [] if isinstance(f, dict)]
+    author, body = str(new.get("author_name") or "Support"), with_files_line(str(new["body"]), files)
     return _to_customers(image, "reply", lambda v: _linked(image, reply_email(v, author, body)), str(new["id"]))
 
 

@@ -12,6 +12,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..core.schemas import UUID_PATTERN, Items, Out, Query, Strict, check_time_zone, list_time_zones
 from .rules import CATEGORY_PATTERN, HANDLE_PATTERN, SUBJECT_PATTERN
+from .rules.attachments import FILENAME_PATTERN, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from .rules.kb import TAG_PATTERN
 
 Priority = Literal["low", "normal", "high", "urgent"]
@@ -165,6 +166,18 @@ class LinkOut(Out):
     id: str
 
 
+class AttachmentOut(Out):
+    """A file on a message: read it through `url`, a presigned GET of the bucket valid for `expires_in`
+    seconds (S3 answers it as a download; the API never serves the bytes)."""
+
+    id: str
+    filename: str
+    content_type: str
+    size: int
+    url: str
+    expires_in: int
+
+
 class MessageOut(Out):
     id: str
     kind: str
@@ -172,6 +185,7 @@ class MessageOut(Out):
     author_name: str
     body: str
     created_at: str
+    attachments: list[AttachmentOut] = []
     ticket_id: str | None = None  # the ticket it is in: a follow-up's for a reply to a closed ticket
 
 
@@ -216,9 +230,19 @@ class TicketsQuery(Query):
 
 
 class CustomerMessageIn(Strict):
-    """A customer's reply to their own ticket."""
+    """A customer's reply to their own ticket, with files uploaded for it."""
 
     body: str = Field(min_length=1, max_length=10000)
+    attachments: list[Annotated[str, Field(pattern=UUID_PATTERN)]] = Field(
+        default=[], max_length=MAX_ATTACHMENTS, json_schema_extra={"uniqueItems": True},
+        description="ids of files uploaded to this ticket by the sender (POST .../attachments, then the upload)")
+
+    @field_validator("attachments")
+    @classmethod
+    def _distinct(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("an attachment is listed twice")
+        return v
 
 
 class AgentMessageIn(Strict):
@@ -227,6 +251,16 @@ class AgentMessageIn(Strict):
     kind: Literal["reply", "note"]
     body: str | None = Field(default=None, min_length=1, max_length=10000)
     macro_id: str | None = Field(default=None, pattern=UUID_PATTERN)
+    attachments: list[Annotated[str, Field(pattern=UUID_PATTERN)]] = Field(
+        default=[], max_length=MAX_ATTACHMENTS, json_schema_extra={"uniqueItems": True},
+        description="ids of files uploaded to this ticket by the sender (POST .../attachments, then the upload)")
+
+    @field_validator("attachments")
+    @classmethod
+    def _distinct(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("an attachment is listed twice")
+        return v
 
     @model_validator(mode="after")
     def _one_source(self) -> AgentMessageIn:
@@ -401,6 +435,31 @@ class DeflectionDaysOut(Items[DeflectionDayOut]):
 class DeflectionsQuery(Query):
     start: str = Field(pattern=DAY_PATTERN)
     end: str = Field(pattern=DAY_PATTERN)
+
+
+# ------------------------------------------------------------------ attachments (issue 11 item 2)
+# the allowed types (rules.attachments.ATTACHMENT_TYPES, spelled out for the type checker; a test holds them equal)
+AttachmentType = Literal["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain", "text/csv"]
+
+
+class AttachmentIn(Strict):
+    """A file to attach to a ticket: its name, its type (one of the allowed ones) and its size in bytes."""
+
+    filename: str = Field(pattern=FILENAME_PATTERN, max_length=120)
+    content_type: AttachmentType
+    size: int = Field(ge=1, le=MAX_ATTACHMENT_BYTES, description="bytes; the upload's policy holds it to the limit")
+
+
+class AttachmentUploadOut(Out):
+    """Where to upload: POST the file as multipart/form-data to `url` with `fields` (the file last); S3
+    refuses another type, more than `max_bytes` or an expired policy. Then list `attachment_id` in a
+    message's `attachments`."""
+
+    attachment_id: str
+    url: str
+    fields: dict[str, str]
+    max_bytes: int = MAX_ATTACHMENT_BYTES
+    expires_in: int
 
 
 # ------------------------------------------------------------------ ticket links and satisfaction (issue 11 items 1, 7)

@@ -15,13 +15,16 @@ from pynamodb.expressions.update import Action
 
 from ..core import clock
 from ..core.db import find
-from ..core.errors import Conflict, NotFound
+from ..core.auth import Principal
+from ..core.errors import Conflict, Forbidden, NotFound
 from ..core.settings import get_settings
 from .access import StaffViewer
+from .attachments import attach
+from .attachments import grant as grant_attachment
 from .models import Message, Ticket, message_key, ticket_key
 from .rules.links import RATING_LINK_DAYS, THREAD_LINK_DAYS, check_rating, issue, read, verify
-from .schemas import CustomerMessageIn, RatingIn, RatingOut, TicketLinkOut, TicketThreadOut
-from .tickets import post_customer_reply, staff_ticket, thread
+from .schemas import AttachmentIn, AttachmentUploadOut, CustomerMessageIn, RatingIn, RatingOut, TicketLinkOut, TicketThreadOut
+from .tickets import own_ticket, post_customer_reply, staff_ticket, thread
 
 # The dashboard's page for a ticket link (a hash route of the static site); the API serves its data.
 LINK_PAGE = "#/ticket-links/"
@@ -97,10 +100,17 @@ def link_thread(token: str) -> TicketThreadOut:
 def link_reply(token: str, message_id: str, data: CustomerMessageIn) -> tuple[Message, bool]:
     """The customer's reply through a thread link: as their reply on the web (reopen or follow-up alike)."""
     t, _ = _ticket(token, "thread")
+    files = attach(t, t.customer_sub, data.attachments)
     m = Message(*message_key(t.org_id, t.id, message_id), id=message_id, org_id=t.org_id, ticket_id=t.id,
                 kind="reply", author_sub=t.customer_sub, author_role="customer", author_name=t.customer_name,
-                body=data.body, via="link", created_at=clock.iso_now())
+                body=data.body, via="link", attachments=files or None, created_at=clock.iso_now())
     return post_customer_reply(t, m)
+
+
+def link_attachment(token: str, data: AttachmentIn) -> AttachmentUploadOut:
+    """Where the holder of a thread link uploads a file for their next reply on it."""
+    t, _ = _ticket(token, "thread")
+    return grant_attachment(t, str(t.customer_sub), data)
 
 
 def check_rating_link(token: str) -> Ticket:
@@ -114,6 +124,24 @@ def rate(token: str, data: RatingIn) -> RatingOut:
     """Store the rating of the solve the link was sent for: one per solve, the latest answer kept, until
     the ticket closes (409 naming `status`) or is reopened (409 naming `token`)."""
     t, solve = _ticket(token, "rating")
+    return store_rating(t, solve, data, "token")
+
+
+def rate_own(user: Principal, handle: str, ticket_id: str, data: RatingIn) -> RatingOut:
+    """The signed-in customer rates the latest solve of their own ticket in the portal: the same rule as the
+    email's links (one rating per solve, the latest answer kept, until the ticket closes or reopens). A
+    follower (a merged duplicate's customer) reads the ticket but does not rate it (403 naming `role`)."""
+    t = own_ticket(user, handle, ticket_id)
+    if t.customer_sub != user.sub:
+        raise Forbidden("only the customer who filed the request rates it", field="role")
+    if t.status != "solved":
+        raise Conflict("only a solved request is rated (until it closes)", field="status", extra={"status": t.status})
+    return store_rating(t, int(t.solve_count or 0), data, "status")
+
+
+def store_rating(t: Ticket, solve: int, data: RatingIn, stale_field: str) -> RatingOut:
+    """Store a rating of solve `solve` on condition that the ticket still stands at it (409 otherwise:
+    `status` once closed or not solved, `stale_field` when reopened and solved again since)."""
     check_rating(t.status, int(t.solve_count or 0), solve)
     now = clock.iso_now()
     actions: list[Action] = [Ticket.rating.set(data.score), Ticket.rating_solve.set(solve), Ticket.rated_at.set(now)]
@@ -126,6 +154,6 @@ def rate(token: str, data: RatingIn) -> RatingOut:
         if fresh is None:
             raise NotFound("this ticket link is not valid", field="token") from None
         check_rating(fresh.status, int(fresh.solve_count or 0), solve)
-        raise Conflict("the ticket changed while rating it: try again", field="token") from None
+        raise Conflict("the ticket changed while rating it: try again", field=stale_field) from None
     return RatingOut(ticket_id=t.id, score=data.score, comment=data.comment or None, solve=solve, rated_at=now)
 

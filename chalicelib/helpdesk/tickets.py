@@ -17,6 +17,7 @@ from ..core.db import conflicted, failed_actions, find, put_if_new, transact
 from ..core.errors import Conflict, NotFound
 from ..core.profiles import get_profile
 from .access import StaffViewer, visible
+from .attachments import attach, files_out, grant
 from .assignment import file_assigned, load_actions
 from .desks import category_team, desk_by_handle
 from .macros import get_macro
@@ -39,6 +40,8 @@ from .rules import check_merge, check_transition, load_change, merged_message_id
 from .rules.links import reply_outcome
 from .schemas import (
     AgentMessageIn,
+    AttachmentIn,
+    AttachmentUploadOut,
     CustomerMessageIn,
     LinkOut,
     MessageOut,
@@ -66,7 +69,7 @@ def ticket_out(t: Ticket) -> TicketOut:
 
 def message_out(m: Message) -> MessageOut:
     return MessageOut(id=m.id, kind=m.kind, author_role=m.author_role, author_name=m.author_name, body=m.body,
-                      created_at=m.created_at, ticket_id=m.ticket_id)
+                      created_at=m.created_at, ticket_id=m.ticket_id, attachments=files_out(m))
 
 
 def thread(t: Ticket, notes: bool) -> TicketThreadOut:
@@ -247,10 +250,12 @@ def _post(t: Ticket, m: Message, by_customer: bool) -> tuple[Message, bool]:
 
 
 def _message(t: Ticket, message_id: str, kind: str, author: Principal, role: str, name: str, body: str,
-             macro_id: str | None = None) -> Message:
+             macro_id: str | None = None, attachments: list[str] | None = None) -> Message:
+    """A message of `author`, listing the files they uploaded to the ticket (checked in the bucket)."""
+    files = attach(t, author.sub, attachments or [])
     return Message(*message_key(t.org_id, t.id, message_id), id=message_id, org_id=t.org_id, ticket_id=t.id,
                    kind=kind, author_sub=author.sub, author_role=role, author_name=name, body=body,
-                   macro_id=macro_id, created_at=clock.iso_now())
+                   macro_id=macro_id, attachments=files or None, created_at=clock.iso_now())
 
 
 def customer_reply(user: Principal, handle: str, ticket_id: str, message_id: str,
@@ -258,7 +263,8 @@ def customer_reply(user: Principal, handle: str, ticket_id: str, message_id: str
     """A customer answers on their own ticket (a pending one goes back to open; a solved one reopens
     within 7 days; a closed one, or one solved longer ago, gets a linked follow-up: post_customer_reply)."""
     t = own_ticket(user, handle, ticket_id)
-    return post_customer_reply(t, _message(t, message_id, "reply", user, "customer", t.customer_name, data.body))
+    return post_customer_reply(t, _message(t, message_id, "reply", user, "customer", t.customer_name, data.body,
+                                           attachments=data.attachments))
 
 
 def post_customer_reply(t: Ticket, m: Message) -> tuple[Message, bool]:
@@ -289,12 +295,22 @@ def agent_message(viewer: StaffViewer, user: Principal, ticket_id: str, message_
                                    "ticket.id": t.id, "ticket.subject": t.subject, "agent.name": name})
     else:
         body = data.body or ""
-    m = _message(t, message_id, data.kind, user, "agent", name, body, data.macro_id)
+    m = _message(t, message_id, data.kind, user, "agent", name, body, data.macro_id, data.attachments)
     if data.kind == "note":
         if put_if_new(m, otherwise=lambda: None):
             return m, True
         return _replayed(m), False
     return _post(t, m, False)
+
+
+def customer_attachment(user: Principal, handle: str, ticket_id: str, data: AttachmentIn) -> AttachmentUploadOut:
+    """Where a customer uploads a file for their next reply on their own ticket (issue 11 item 2)."""
+    return grant(own_ticket(user, handle, ticket_id), user.sub, data)
+
+
+def staff_attachment(viewer: StaffViewer, user: Principal, ticket_id: str, data: AttachmentIn) -> AttachmentUploadOut:
+    """Where an agent uploads a file for their next reply or note on a ticket they work."""
+    return grant(staff_ticket(viewer, ticket_id), user.sub, data)
 
 
 def _agent_name(t: Ticket, user: Principal) -> str:

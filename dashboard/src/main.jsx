@@ -82,6 +82,16 @@ function App() {
     return off;
   }, []);
   if (!ready) return <main class="container"><p aria-busy="true">Loading…</p></main>;
+  const open = findPage(route.path);
+  if (!profile && open && open.public) { // a page anyone with its link may use (a ticket link)
+    return (
+      <>
+        <Header />
+        <div id="app"><Page key={open.path} def={open} params={route.params} /></div>
+        <StatusHost />
+      </>
+    );
+  }
   if (!profile) {
     return (
       <>

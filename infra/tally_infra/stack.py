@@ -359,7 +359,9 @@ class TallyStack(cdk.Stack):
             "Valuations read the dealer's trained model document under models/cars/<org>/ only.")
 
     def _headers_policy(self) -> cloudfront.ResponseHeadersPolicy:
-        csp = ("default-src 'self'; connect-src 'self' https://*.execute-api." + self.region + ".amazonaws.com; "
+        # connect-src: the API, and S3 for the browser's presigned POST uploads (help desk attachments, car photos)
+        csp = ("default-src 'self'; connect-src 'self' https://*.execute-api." + self.region + ".amazonaws.com "
+               "https://s3." + self.region + ".amazonaws.com https://s3.amazonaws.com; "
                "img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; "
                "base-uri 'self'; form-action 'self'; object-src 'none'")
         return cloudfront.ResponseHeadersPolicy(
@@ -403,6 +405,14 @@ class TallyStack(cdk.Stack):
         # car photos: the presigned POST is signed by this role; HeadObject and presigned GETs need GetObject
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
                                                resources=[self.data_bucket.arn_for_objects("photos/*")]))
+        # help desk attachments (issue 11 item 2): the same presigned POST, HeadObject and presigned GETs
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
+                                               resources=[self.data_bucket.arn_for_objects("attachments/*")]))
+        # the browser POSTs uploads (car photos, attachments) straight to the data bucket: S3 must answer
+        # its CORS. Any origin: the presigned policy is the authorization (key, type, size, expiry), and the
+        # dashboard's origin cannot be named here (the distribution already refers to this bucket).
+        self.data_bucket.add_cors_rule(allowed_methods=[s3.HttpMethods.POST], allowed_origins=["*"],
+                                       allowed_headers=["*"], max_age=3000)
         # the public car listing's shards, written by the cars stream (served by CloudFront from the site bucket)
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
                                                resources=[self.site_bucket.arn_for_objects(f"{LISTING_PREFIX}/*")]))
@@ -551,6 +561,9 @@ class TallyStack(cdk.Stack):
         ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/photos/*]",
             "Car photos under the photos/ prefix of the data bucket only: the presigned upload POSTs the role "
             "signs (PutObject), HeadObject and presigned GETs (GetObject); keys are per organisation and car.")
+        ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/attachments/*]",
+            "Help desk attachments under the attachments/ prefix of the data bucket only: the presigned upload "
+            "POSTs the role signs (PutObject), HeadObject and presigned GETs (GetObject); keys per organisation and ticket.")
         ack(self._role, f"{iam5}[Resource::{ref(self.site_bucket)}/{LISTING_PREFIX}/*]",
             "The public car listing's JSON under public/cars/ of the site bucket only: the cars stream puts its "
             "shards there and reads nothing else of the site.")

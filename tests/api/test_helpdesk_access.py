@@ -52,6 +52,7 @@ def _matrix(desk: DeskWorld, client, request, expected: dict[str, object]) -> No
 STAFF = {"owner": OK, "manager": OK, "lead": OK, "agent": OK, "tech": OK, "idle": DENIED}
 ADMINS = {"owner": OK, "manager": OK, "lead": DENIED, "agent": DENIED, "tech": DENIED, "idle": DENIED}
 MEMBERS = {"owner": OK, "manager": OK, "lead": OK, "agent": OK, "tech": OK, "idle": OK}
+FILE = {"filename": "receipt.pdf", "content_type": "application/pdf", "size": 2048}
 BILLING_TICKET = {"owner": OK, "manager": OK, "lead": OK, "agent": OK, "tech": HIDDEN, "idle": DENIED}
 
 
@@ -80,6 +81,7 @@ def test_working_tickets(desk, client):
     _matrix(desk, client, lambda c: c.get(f"{o}/tickets/{t['id']}"), BILLING_TICKET)
     _matrix(desk, client, lambda c: c.put(f"{o}/tickets/{t['id']}/messages/{uuid.uuid4()}",
                                           {"kind": "note", "body": "n"}), BILLING_TICKET)
+    _matrix(desk, client, lambda c: c.post(f"{o}/tickets/{t['id']}/attachments", FILE), BILLING_TICKET)
 
     def status(c: Caller):
         fresh = _filed(desk)  # each caller moves a ticket of its own from new to open
@@ -113,6 +115,12 @@ def test_customers_routes(desk, client):
     _matrix(desk, client, lambda c: c.get(f"{h}/tickets/{t['id']}"), only_the_customer)
     _matrix(desk, client, lambda c: c.put(f"{h}/tickets/{t['id']}/messages/{uuid.uuid4()}", {"body": "b"}),
             only_the_customer)
+    _matrix(desk, client, lambda c: c.post(f"{h}/tickets/{t['id']}/attachments", FILE), only_the_customer)
+    # rating needs a solved ticket: the customer's answer is 200, everyone else's as before
+    agent = desk.lead if t["assignee"] == desk.lead.sub else desk.agent
+    v = agent.get(f"/orgs/{desk.oid}/tickets/{t['id']}")[1]["version"]
+    assert agent.post(f"/orgs/{desk.oid}/tickets/{t['id']}/status", {"status": "solved", "version": v})[0] == 200
+    _matrix(desk, client, lambda c: c.post(f"{h}/tickets/{t['id']}/rating", {"score": "good"}), only_the_customer)
     _matrix(desk, client, lambda c: c.get(h), {r: OK for r in ROLES})
 
 
@@ -122,7 +130,9 @@ def test_every_help_desk_operation_is_in_the_document(client):
     ops = {(path, method): op for path, item in doc["paths"].items() for method, op in item.items()
            if path.startswith("/desks") or path.split("/")[3:4] in (["desk"], ["teams"], ["agents"], ["macros"],
                                                                     ["tickets"], ["kb"])}
-    assert len(ops) == 21 + 12  # + a ticket link, revoking links (issue 11 item 1); the knowledge base: 4 public, 8 staff operations
+    # + a ticket link, revoking links (issue 11 item 1); the knowledge base: 4 public, 8 staff operations;
+    # attachments (item 2): a customer's and a staff member's upload grant; the portal's rating (item 7)
+    assert len(ops) == 21 + 12 + 3
     for (path, method), op in ops.items():
         assert any(code.startswith("2") and "content" in r for code, r in op["responses"].items()), (path, method)
         assert "4XX" in op["responses"], (path, method)

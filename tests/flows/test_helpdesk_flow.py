@@ -127,16 +127,21 @@ def close_job(client) -> dict:
     return client.lambda_.invoke("close_solved", scheduled_event("close_solved", "us-east-1", clock.iso_now())).payload
 
 
-def test_a_solved_ticket_closes_four_days_later_once(client, alice, bob, pump):
+def test_a_solved_ticket_closes_once_the_seven_day_reopen_window_is_over_and_its_customer_is_told_once(
+        client, alice, bob, pump):
+    from chalicelib.helpdesk.jobs import CLOSE_AFTER
+    from chalicelib.helpdesk.rules.links import REOPEN_WINDOW
+
+    assert CLOSE_AFTER >= REOPEN_WINDOW == timedelta(days=7)
     clock.set_now(DAY)
     desk = make_desk(client, alice, bob)
     t = _file(desk)
     keep = _file(desk)
     path = f"/orgs/{desk.oid}/tickets/{t['id']}/status"
     assert desk.owner.post(path, {"status": "solved", "version": 1})[0] == 200
-    clock.set_now(DAY + timedelta(days=3))
+    clock.set_now(DAY + timedelta(days=6, hours=23))  # inside the window: a reply would still reopen it
     assert close_job(client) == {"due": 0, "closed": 0}
-    clock.set_now(DAY + timedelta(days=4, minutes=1))
+    clock.set_now(DAY + timedelta(days=7, minutes=1))
     assert close_job(client) == {"due": 1, "closed": 1}
     assert close_job(client) == {"due": 0, "closed": 0}
     assert desk.owner.get(f"/orgs/{desk.oid}/tickets/{t['id']}")[1]["status"] == "closed"
@@ -176,3 +181,23 @@ def test_a_merged_duplicates_customer_is_told_once_and_then_hears_of_the_target(
     for customer in (desk.customer, other):
         replies = [m for m in desk_mails(customer.email) if m["rule"] == "ticket:reply" and "Refunded both" in m["text"]]
         assert len(replies) == 1, customer.email
+
+
+def test_a_reply_with_files_is_emailed_naming_them(client, alice, bob, pump):
+    import requests
+
+    desk = make_desk(client, alice, bob)
+    t = _file(desk)
+    agent = _assignee(desk, t)
+    o = f"/orgs/{desk.oid}/tickets/{t['id']}"
+    status, grant = agent.post(f"{o}/attachments", {"filename": "return-label.pdf", "content_type": "application/pdf",
+                                                    "size": 9})
+    assert status == 201, grant
+    assert requests.post(grant["url"], data=grant["fields"], files={"file": ("f", b"%PDF-1.4 ")},
+                         timeout=30).status_code in (200, 201, 204)
+    assert agent.put(f"{o}/messages/{uuid.uuid4()}", {"kind": "reply", "body": "Here is your label.",
+                                                      "attachments": [grant["attachment_id"]]})[0] == 201
+    pump.run()
+    [reply] = [m for m in desk_mails(desk.customer.email) if m["rule"] == "ticket:reply"]
+    assert "Here is your label." in reply["text"]
+    assert "Attached (open your request to download): return-label.pdf" in reply["text"]

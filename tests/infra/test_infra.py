@@ -315,7 +315,8 @@ def test_the_app_role_is_least_privilege(synth):
             assert set(_actions(s)) == {"s3:GetObject"}  # received email is only read
         elif any(a.startswith("s3:") for a in _actions(s)):
             assert set(_actions(s)) == {"s3:GetObject", "s3:PutObject"}
-            assert s["Resource"]["Fn::Join"][1][1] in ("/charts/*", "/photos/*", "/storefront/*", "/public/cars/*")
+            assert s["Resource"]["Fn::Join"][1][1] in ("/charts/*", "/photos/*", "/storefront/*", "/public/cars/*",
+                                                       "/attachments/*")
         if any(a.startswith("ses:") for a in _actions(s)):
             assert set(_actions(s)) == {"ses:SendEmail", "ses:SendRawEmail"}
             assert ":identity/" in json.dumps(s["Resource"])

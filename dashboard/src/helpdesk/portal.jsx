@@ -5,7 +5,7 @@ import { api } from "../core/api.js";
 import { go } from "../core/router.js";
 import { Empty, Field, Form, Table, useForm, useLoad } from "../core/ui.jsx";
 import { pageError } from "../core/errors.js";
-import { HANDLE, knownDesks, PRIORITIES, rememberDesk, STATUSES, when, write } from "./context.js";
+import { HANDLE, knownDesks, PRIORITIES, ratingOf, rememberDesk, STATUSES, when, write } from "./context.js";
 import { CustomerReply, LinkText, PriorityBadge, RatingBadge, SlaBadge, StatusBadge, Thread } from "./parts.jsx";
 
 function useDesk(handle) {
@@ -253,6 +253,32 @@ export function DesksPage() {
   return <ChooseDesk />;
 }
 
+/** How the solve went: good or bad with an optional comment, changeable until the request closes. */
+function RateSolve({ t, path }) {
+  const form = useForm({ score: "score", comment: "comment" });
+  const current = ratingOf(t);
+  return (
+    <section id="rate" aria-labelledby="rate-title">
+      <h2 id="rate-title">How did we do?</h2>
+      {current && <p id="rated">You rated this {current.score}{current.comment ? `: “${current.comment}”` : "."} You can change it until the request closes.</p>}
+      <Form id="rate-form" form={form} onSubmit={async (f, ev) => {
+        const score = ev.submitter && ev.submitter.value;
+        const body = { score };
+        if (f.comment.value.trim()) body.comment = f.comment.value.trim();
+        const r = await write("POST", `${path}/rating`, body);
+        if (!r.ok) { form.fail(r); return; }
+        form.ok(`Thank you: you rated this ${r.data.score}.`);
+      }}>
+        <Field as="textarea" label="Comment (optional)" name="comment" rows="2" maxlength="2000" init={current ? current.comment : ""} />
+        <div class="actions">
+          <button type="submit" name="score" value="good">Good</button>
+          <button type="submit" name="score" value="bad" class="secondary">Bad</button>
+        </div>
+      </Form>
+    </section>
+  );
+}
+
 export function SupportTicketPage({ params }) {
   const handle = params.get("desk") || "";
   const id = params.get("id") || "";
@@ -274,6 +300,7 @@ export function SupportTicketPage({ params }) {
         {t.merged_into && <p class="notice">This request was merged into <a href={`#/support/ticket?desk=${handle}&id=${t.merged_into}`}>another one</a>: follow it there.</p>}
         <Thread t={t} staff={false} />
       </section>
+      {t.status === "solved" && !t.merged_into && <RateSolve t={t} path={path} />}
       {!t.merged_into && <section aria-labelledby="reply-title"><h2 id="reply-title">Reply</h2><CustomerReply t={t} path={path} /></section>}
     </>
   );

@@ -5,14 +5,16 @@ import { useRef, useState } from "preact/hooks";
 import { api } from "../core/api.js";
 import { pageError } from "../core/errors.js";
 import { useProfile } from "../core/state.js";
-import { confirmAction, Empty, Field, Form, useForm, useLoad } from "../core/ui.jsx";
+import { confirmAction, Empty, Field, Form, say, useForm, useLoad } from "../core/ui.jsx";
 import { categoryName, NEXT, orgPath, renderMacro, STATUS_TEXT, teamName, useStaff, when, write } from "./context.js";
-import { LinkText, PriorityBadge, RatingBadge, SlaBadge, StatusBadge, Thread } from "./parts.jsx";
+import { go } from "../core/router.js";
+import { AttachField, checkFiles, FILE_FIELDS, LinkText, PriorityBadge, RatingBadge, sendWithFiles, SlaBadge, StatusBadge,
+  Thread } from "./parts.jsx";
 import { WithDesk } from "./queue.jsx";
 
 function Composer({ t }) {
   const { org } = useStaff();
-  const form = useForm({ body: "body", macro_id: "macro" });
+  const form = useForm({ body: "body", macro_id: "macro", ...FILE_FIELDS });
   const [kind, setKind] = useState("reply");
   const [macro, setMacro] = useState(null); // {id, text}: the canned reply applied, as previewed
   const id = useRef(crypto.randomUUID()); // kept until the message is stored: a retry never posts it twice
@@ -24,12 +26,13 @@ function Composer({ t }) {
   return (
     <section id="composer" class={note ? "composing-note" : "composing-reply"} aria-labelledby="composer-title">
       <h2 id="composer-title">{note ? "Internal note" : "Public reply"}</h2>
-      <Form id="message-form" form={form} onSubmit={async (f) => {
+      <Form id="message-form" form={form} checks={{ files: (v, f) => checkFiles(f.files) }} onSubmit={async (f) => {
         const text = f.body.value.trim();
         // an applied canned reply left as it was goes by its id: the server fills every placeholder
         const body = macro && text === macro.text.trim() ? { kind, macro_id: macro.id } : { kind, body: text };
-        const r = await write("PUT", orgPath(`/tickets/${t.id}/messages/${id.current}`), body);
-        if (!r.ok) { form.fail(r); return; }
+        const r = await sendWithFiles(form, f, orgPath(`/tickets/${t.id}/attachments`),
+          (attachments) => write("PUT", orgPath(`/tickets/${t.id}/messages/${id.current}`), { ...body, attachments }));
+        if (!r) return;
         id.current = crypto.randomUUID();
         f.body.value = "";
         if (f.macro) f.macro.value = "";
@@ -55,6 +58,7 @@ function Composer({ t }) {
         )}
         <Field as="textarea" label={note ? "Note for agents" : "Reply to the customer"} name="body" rows="5" maxlength="10000" required
           data-required={note ? "Write the note first." : "Write the reply first."} />
+        <AttachField />
         <button type="submit" class={note ? "secondary" : ""}>{note ? "Add internal note" : "Send reply"}</button>
       </Form>
     </section>
@@ -129,6 +133,19 @@ function Moves({ t }) {
   );
 }
 
+/** A solved ticket becomes a draft internal article (its question and the public answers), opened to edit. */
+function DraftArticle({ t }) {
+  const id = useRef(crypto.randomUUID());
+  return (
+    <p><button type="button" id="draft-article" class="secondary outline" onClick={async () => {
+      const r = await write("PUT", orgPath(`/kb/drafts/${id.current}`), { ticket_id: t.id });
+      if (!r.ok) { say(pageError(r), { error: true }); return; }
+      say("Draft article written from this ticket: edit it, then publish.");
+      go(`/helpdesk/article?id=${r.data.id}`);
+    }}>Draft a help article from this ticket</button></p>
+  );
+}
+
 function AgentTicket({ id }) {
   const { org } = useStaff();
   const [r] = useLoad(() => api("GET", orgPath(`/tickets/${id}`)), [org.org_id, id], ["helpdesk"]);
@@ -154,6 +171,7 @@ function AgentTicket({ id }) {
             </dl>
             {t.merged_into && <p class="notice">Merged into <a href={`#/helpdesk/ticket?id=${t.merged_into}`}>another ticket</a>.</p>}
             <Thread t={t} staff />
+            {(t.status === "solved" || t.status === "closed") && !t.merged_into && <DraftArticle t={t} />}
           </section>
           {!t.merged_into && t.status !== "closed" && <Composer key={t.id} t={t} />}
         </div>
