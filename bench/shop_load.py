@@ -76,6 +76,7 @@ class Client:
 
     def __init__(self) -> None:
         self.conns: dict[str, http.client.HTTPConnection] = {}
+        self.last_bytes = 0  # the body of the last response
 
     def request(self, method: str, url: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, bytes]:
@@ -105,6 +106,7 @@ class Client:
             h["Authorization"] = f"Bearer {token}"
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
         status, out = self.request(method, url, data, h)
+        self.last_bytes = len(out)
         try:
             return status, json.loads(out) if out else None
         except ValueError:
@@ -122,6 +124,7 @@ class Sample:
     status: int  # 0: a transport error (refused, reset, timed out)
     seconds: float
     kind: str  # ok | sold_out | 409 | 4xx | 5xx | net
+    size: int = 0  # response body bytes
 
 
 @dataclass
@@ -284,8 +287,8 @@ class Run:
         try:
             status, out = c.json(method, url, body, token, headers, raw)
         except OSError:  # refused, reset, timed out: a transport error
-            status, out = 0, None
-        sample = Sample(op, status, time.perf_counter() - t0, classify(op, status, out))
+            status, out, c.last_bytes = 0, None, 0
+        sample = Sample(op, status, time.perf_counter() - t0, classify(op, status, out), c.last_bytes)
         with self.lock:
             self.samples.append(sample)
         return status, out
@@ -496,8 +499,9 @@ def table(out: Outcome) -> str:
     by_op: dict[str, list[Sample]] = defaultdict(list)
     for s in out.samples:
         by_op[s.op].append(s)
-    rows = ["| operation | requests | req/s | p50 ms | p99 ms | ok | 409 sold out | other 4xx | 5xx | transport |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| operation | requests | req/s | p50 ms | p99 ms | ok | 409 sold out | other 4xx | 5xx | transport "
+            "| bytes/resp |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for op in [*OPS, *sorted(set(by_op) - set(OPS))]:
         ss = by_op.get(op)
         if not ss:
@@ -506,12 +510,14 @@ def table(out: Outcome) -> str:
         ms = [s.seconds * 1000 for s in ss]
         other = k["4xx"] + k["409"]
         rows.append(f"| {op} | {len(ss):,} | {len(ss) / out.seconds:.1f} | {pct(ms, 50):.0f} | {pct(ms, 99):.0f} | "
-                    f"{k['ok']:,} | {k['sold_out']:,} | {other:,} | {k['5xx']} | {k['net']} |")
+                    f"{k['ok']:,} | {k['sold_out']:,} | {other:,} | {k['5xx']} | {k['net']} | "
+                    f"{sum(s.size for s in ss) // len(ss):,} |")
     k = Counter(s.kind for s in out.samples)
     ms = [s.seconds * 1000 for s in out.samples]
     if ms:
         rows.append(f"| **all** | {len(ms):,} | {len(ms) / out.seconds:.1f} | {pct(ms, 50):.0f} | {pct(ms, 99):.0f} | "
-                    f"{k['ok']:,} | {k['sold_out']:,} | {k['4xx'] + k['409']:,} | {k['5xx']} | {k['net']} |")
+                    f"{k['ok']:,} | {k['sold_out']:,} | {k['4xx'] + k['409']:,} | {k['5xx']} | {k['net']} | "
+                    f"{sum(s.size for s in out.samples) // len(ms):,} |")
     return "\n".join(rows)
 
 
