@@ -44,6 +44,7 @@ import os
 import pathlib
 import random
 import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -553,6 +554,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="mean seconds a shopper pauses between steps")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--state-dir", help="a running stack's state dir (its outputs.json); default: start one")
+    ap.add_argument("--keep", action="store_true", help="keep the started stack's temporary state dir")
     args = ap.parse_args(argv)
 
     stack = None
@@ -577,6 +579,8 @@ def main(argv: list[str] | None = None) -> int:
         if stack is not None:
             _, _, _, code = stack.stop()
             print(f"local stack stopped (exit {code})", flush=True)
+            if code == 0 and not args.keep:
+                shutil.rmtree(stack.state_dir, ignore_errors=True)
     print()
     print(report(out))
     return 0 if out.ok else 1
