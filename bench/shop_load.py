@@ -249,8 +249,9 @@ def flash_sale(c: Client, api: str, token: str, org: str, hot: str, version: int
 
 
 def wait_for_storefront(shop: Shop, timeout: float = 240) -> dict:
-    """The storefront's index with every product, and the hot product's availability document, as the
-    streams publish them (the shop stream: index and pages; the inventory stream: availability)."""
+    """The storefront's index with every product, and every product's page and availability document,
+    as the streams publish them (the shop stream: the index, then the pages one by one; the inventory
+    stream: availability), so the load starts on a whole storefront."""
     c = Client()
     deadline = time.monotonic() + timeout
     want = len(shop.products) + 1
@@ -262,10 +263,12 @@ def wait_for_storefront(shop: Shop, timeout: float = 240) -> dict:
         if status == 200 and len(index.get("products", [])) == want and any(
                 p["product_id"] == shop.hot and (shop.discount_via != "listing discount" or Decimal(p["discount"]) > 0)
                 for p in index["products"]):
-            card = next(p for p in index["products"] if p["product_id"] == shop.hot)
-            s, doc = c.json("GET", f"{shop.site}/{card['availability']}")
-            s2, _ = c.json("GET", f"{shop.site}/{card['page']}")
-            if s == 200 and s2 == 200 and doc.get("locations"):
+            def published(card: dict) -> bool:
+                s, doc = c.json("GET", f"{shop.site}/{card['availability']}")
+                return (s == 200 and bool(doc.get("locations"))
+                        and c.json("GET", f"{shop.site}/{card['page']}")[0] == 200)
+
+            if all(published(card) for card in index["products"]):
                 c.close()
                 return index
         time.sleep(0.5)
@@ -536,6 +539,9 @@ def report(out: Outcome) -> str:
              f"orders placed {len(out.orders):,} ({len(out.orders) / out.seconds * 60:.0f}/min), "
              f"picked {len(out.picked):,}; hot product: stock {hot.get('stock')}, ordered {hot.get('ordered')}, "
              f"reserved {hot.get('reserved')}, sold {hot.get('sold')}; flash sale via {out.shop.discount_via}", ""]
+    odd = Counter((s.op, s.status) for s in out.samples if s.kind in ("4xx", "409", "5xx"))
+    if odd:
+        lines += ["other errors: " + ", ".join(f"{op} {status} × {n}" for (op, status), n in sorted(odd.items())), ""]
     lines += [f"{'PASS' if ok else 'FAIL'}  {name}: {detail}" for name, ok, detail in out.checks]
     return "\n".join(lines)
 
