@@ -91,6 +91,13 @@ bench-listing: python
 bench-local: python
 	$(BIN)/python bench/local_stack.py $(BENCH_ARGS)
 
+# n concurrent shoppers against the local stack (its own, on free loopback ports): browse, cart, order, a
+# flash-sale product; per operation requests, throughput, p50/p99, errors by class; zero 5xx and zero
+# oversell checked from the ledger (bench/shop_load.py). Knobs: SHOPPERS (20), DURATION (60 s), HOT_STOCK (40).
+.PHONY: bench-shop-load
+bench-shop-load: python
+	$(BIN)/python bench/shop_load.py $(SHOP_LOAD_ARGS)
+
 # Help desk SLA timers: the sweep's measured work and the monthly cost of the sweep against one-time
 # EventBridge Scheduler schedules at 10,000 open tickets (bench/helpdesk_sla.py; SLA_ARGS="--tickets N").
 .PHONY: bench-sla
