@@ -183,3 +183,100 @@ def move_order(req: Req, org_id: str, order_id: str) -> OrderOut:
         raise Forbidden("cancelling an order needs the role owner or manager", field="role")
     return orders.order_out(orders.set_status(org_id, _uuid(order_id, "order_id"), data.status, data.version,
                                               req.principal.sub))
+
+
+# ----------------------------------------------------------------- news and texts (issue 13 items 6, 7)
+from .news_schemas import (  # noqa: E402  (this block's own models, kept beside its routes)
+    FollowersOut,
+    FollowIn,
+    FollowLinkQuery,
+    FollowOut,
+    InquiriesOut,
+    InquiryAnswerIn,
+    InquiryOut,
+    LaunchIn,
+    LaunchOut,
+    NewsQuery,
+    NewsSentListOut,
+    NotifyIn,
+    NotifyOut,
+    UnfollowedOut,
+)
+
+if TYPE_CHECKING:
+    from . import news, texts
+else:
+    news, texts = deferred(__package__, "news", "texts")
+
+INQUIRY = {"inquiry_id": UUID_PATTERN}
+
+
+@route(shop, "/shops/{handle}/follows", ("POST",), public=True, path_patterns=HANDLE, body=FollowIn,
+       response=FollowOut, status=202)
+def follow_shop(req: Req, handle: str) -> FollowOut:
+    """Follow the shop, a category or a brand for news of launches by email or text: a confirmation
+    link goes to `email` first (double opt-in). A category the shop has not is 400 `category`, a
+    number that is not one 400 `phone`; nothing is written then."""
+    return news.follow_out(news.follow(shops.shop_by_handle(_handle(handle)), req.body(FollowIn)))
+
+
+@route(shop, "/shops/{handle}/follows/confirm", ("GET",), public=True, path_patterns=HANDLE,
+       query=FollowLinkQuery, response=FollowOut)
+def confirm_follow(req: Req, handle: str) -> FollowOut:
+    """The confirmation link's target (signed: 404 `s` when the signature does not match)."""
+    q = req.query_model(FollowLinkQuery)
+    return news.follow_out(news.confirm(shops.shop_by_handle(_handle(handle)), q.c, q.f, q.s))
+
+
+@route(shop, "/shops/{handle}/follows/unsubscribe", ("GET", "POST"), public=True, path_patterns=HANDLE,
+       query=FollowLinkQuery, response=UnfollowedOut)
+def unfollow(req: Req, handle: str) -> UnfollowedOut:
+    """Every news message's unsubscribe link (GET) and one-click unsubscribe (POST, RFC 8058): ends
+    every follow of that email or number at this shop."""
+    q = req.query_model(FollowLinkQuery)
+    return UnfollowedOut(unsubscribed=news.unsubscribe(shops.shop_by_handle(_handle(handle)), q.c, q.f, q.s))
+
+
+@route(shop, "/shops/{handle}/products/{product_id}/notify", ("POST",), public=True,
+       path_patterns={**HANDLE, **PRODUCT}, body=NotifyIn, response=NotifyOut, status=202)
+def notify_me(req: Req, handle: str, product_id: str) -> NotifyOut:
+    """"Notify me": one message, by email or text, when this product is back in stock."""
+    return news.notify_out(news.watch_restock(shops.shop_by_handle(_handle(handle)), product_id, req.body(NotifyIn)))
+
+
+@route(shop, "/orgs/{org_id}/shop/launches/{product_id}", ("PUT",), path_patterns=PRODUCT, body=LaunchIn,
+       response=LaunchOut)
+def put_launch(req: Req, org_id: str, product_id: str) -> LaunchOut:
+    """A listed product's launch day (owners and managers): its followers hear of it that day, once."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    return news.launch_out(news.set_launch(org_id, product_id, req.body(LaunchIn).launch_on))
+
+
+@route(shop, "/orgs/{org_id}/shop/followers", ("GET",), response=FollowersOut)
+def get_followers(req: Req, org_id: str) -> FollowersOut:
+    """The shop's followers, newest first, and how many confirmed ones each target has."""
+    orgs.require_role(req.principal, org_id)
+    return news.followers(org_id)
+
+
+@route(shop, "/orgs/{org_id}/shop/news", ("GET",), query=NewsQuery, response=NewsSentListOut)
+def get_news_sent(req: Req, org_id: str) -> NewsSentListOut:
+    """News messages sent (launch digests and back-in-stock messages), newest day first."""
+    orgs.require_role(req.principal, org_id)
+    return news.news_sent(org_id, req.query_model(NewsQuery).limit)
+
+
+@route(shop, "/orgs/{org_id}/shop/inquiries", ("GET",), response=InquiriesOut)
+def get_inquiries(req: Req, org_id: str) -> InquiriesOut:
+    """Customers' texted inquiries (where the organisation has no help desk), newest first."""
+    orgs.require_role(req.principal, org_id)
+    return texts.inquiries(org_id)
+
+
+@route(shop, "/orgs/{org_id}/shop/inquiries/{inquiry_id}/answer", ("POST",), path_patterns=INQUIRY,
+       body=InquiryAnswerIn, response=InquiryOut)
+def answer_inquiry(req: Req, org_id: str, inquiry_id: str) -> InquiryOut:
+    """Answer an inquiry by text (once: 409 `status` when it was answered)."""
+    orgs.require_role(req.principal, org_id)
+    return texts.inquiry_out(texts.answer(org_id, _uuid(inquiry_id, "inquiry_id"), req.body(InquiryAnswerIn).text,
+                                          req.principal.sub))
