@@ -159,3 +159,22 @@ def test_a_text_with_no_shop_to_route_to_is_dropped(client):
     assert texted(client, "+12025550123", "hello who is this")["outcomes"][0]["outcome"] == "dropped"
     ev = inbound_event("not-a-number", "hi", "+1", "m1", clock.iso_now())
     assert client.lambda_.invoke("on_inbound_sms", ev).payload["outcomes"][0]["outcome"] == "dropped"
+
+
+def test_a_texted_inquiry_becomes_a_help_desk_ticket_where_the_organisation_has_a_desk(client, alice, bob, pump):
+    clock.set_now(DAY)
+    world = make_shop_world(client, alice, bob)
+    team = str(uuid.uuid4())
+    assert alice.put(f"/orgs/{world.oid}/teams/{team}", {"name": "Front", "agents": [world.staff.sub]})[0] == 201
+    assert alice.put(f"/orgs/{world.oid}/desk", {"handle": f"desk-{world.handle}", "name": "Corner Help", "categories": [
+        {"slug": "general", "name": "General", "team_id": team}]})[0] == 201
+    # the shop texted this number last (an order's text), so a plain reply is for this shop
+    world.guest_order("1", phone=PHONE, sms_opt_in=True)
+    pump.run()
+    mid = str(uuid.uuid4())
+    assert texted(client, PHONE, "Can I collect it tomorrow?", mid)["outcomes"][0]["outcome"] == "ticket"
+    assert texted(client, PHONE, "Can I collect it tomorrow?", mid)["outcomes"][0]["outcome"] == "ticket"  # once
+    tickets = world.staff.get(f"/orgs/{world.oid}/tickets")[1]["items"]
+    assert len(tickets) == 1 and "Can I collect it tomorrow?" in tickets[0]["subject"]
+    assert tickets[0]["assignee"] == world.staff.sub
+    assert world.staff.get(f"/orgs/{world.oid}/shop/inquiries")[1]["items"] == []
