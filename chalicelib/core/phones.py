@@ -13,7 +13,7 @@ from .errors import InvalidInput
 def e164(raw: str, field: str = "phone", region: str | None = None) -> str:
     """`raw` as an E.164 number, or 400 naming `field` when it is not a valid number (a number without
     a leading `+` needs the `region` it is dialled in, ISO 3166 alpha-2)."""
-    import phonenumbers  # heavy: see the module's docstring
+    import phonenumbers  # type: ignore[import-not-found, unused-ignore]  # heavy: see the module's docstring
 
     text = (raw or "").strip()
     if not text or len(text) > 32:

@@ -71,7 +71,7 @@ class PhoneConsent(CoreTable):
 class SmsDay(CoreTable):
     """pk PHONE#<e164>, sk SMSDAY#<YYYY-MM-DD>: texts sent to the number that UTC day (the cap's counter)."""
 
-    count = NumberAttribute(default=0)
+    sent = NumberAttribute(default=0)
 
 
 class TextSuppressed(Exception):
@@ -124,16 +124,16 @@ def sms_message(*, id: str, scope: str, phone: str, alert_type: str, rule: str, 
 
 def _take_slot(phone: str, day: str) -> bool:
     item = SmsDay(*day_key(phone, day))
-    return update_if(item, [SmsDay.count.add(1)], SmsDay.pk.does_not_exist() | (SmsDay.count < DAILY_CAP))
+    return update_if(item, [SmsDay.sent.add(1)], SmsDay.pk.does_not_exist() | (SmsDay.sent < DAILY_CAP))
 
 
 def _give_back(phone: str, day: str) -> None:
-    SmsDay(*day_key(phone, day)).update(actions=[SmsDay.count.add(-1)])
+    SmsDay(*day_key(phone, day)).update(actions=[SmsDay.sent.add(-1)])
 
 
 def sent_today(phone: str) -> int:
     d = find(SmsDay, *day_key(phone, clock.now().date().isoformat()))
-    return int(d.count) if d is not None else 0
+    return int(d.sent) if d is not None else 0
 
 
 def send_text(msg: OutboxMessage) -> str:

@@ -186,7 +186,7 @@ def move_order(req: Req, org_id: str, order_id: str) -> OrderOut:
 
 
 # ----------------------------------------------------------------- news and texts (issue 13 items 6, 7)
-from .news_schemas import (  # noqa: E402  (this block's own models, kept beside its routes)
+from .schemas import (  # noqa: E402  (this block's own models, kept beside its routes)
     FollowersOut,
     FollowIn,
     FollowLinkQuery,

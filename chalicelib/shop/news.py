@@ -55,7 +55,7 @@ from .news_models import (
     watch_due_keys,
     watch_key,
 )
-from .news_schemas import (
+from .schemas import (
     FollowerOut,
     FollowersOut,
     FollowIn,
@@ -182,7 +182,7 @@ def news_sent(org_id: str, limit: int) -> NewsSentListOut:
     return NewsSentListOut(items=[NewsSentOut(
         day=n.day, kind=n.kind, channel=n.channel,
         recipient=masked(n.recipient) if n.channel == "sms" else n.recipient,
-        product_ids=list(n.product_ids), created_at=n.created_at) for n in items])
+        product_ids=[str(p) for p in n.product_ids], created_at=n.created_at) for n in items])
 
 
 # ------------------------------------------------------------------ launches
@@ -317,7 +317,7 @@ def _send_digest(shop: Shop, f: Follow, products: list, today: str) -> int | Non
                 tx.save(m, condition=NewsMarker.sk.does_not_exist())
     except TransactWriteError:
         existing = find(NewsSent, *news_key(org_id, today, "L", f.contact_hash))
-        if existing is not None and set(existing.product_ids) >= {v.product_id for v in views}:
+        if existing is not None and {str(p) for p in existing.product_ids} >= {v.product_id for v in views}:
             return 0
         if existing is not None:
             return None

@@ -33,7 +33,7 @@ from ..helpdesk.schemas import TicketIn
 from ..core.alerts import put_once
 from .models import Shop, ShopHandleClaim, shop_handle_key, shop_key
 from .news_models import Inquiry, inquiry_key
-from .news_schemas import InquiriesOut, InquiryOut
+from .schemas import InquiriesOut, InquiryOut
 from .rules.news import order_text
 from .rules.orders import OrderView
 
