@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export AWS_DEFAULT_REGION ?= us-east-1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup venv python dashboard chromium run test contract demo screenshots job mail-in bench bench-kb bench-listing bench-forecast bench-valuation train-starter bench-local deploy synth clean clean-state
+.PHONY: setup venv python dashboard chromium run test contract demo screenshots job mail-in sms-in bench bench-kb bench-listing bench-forecast bench-valuation train-starter bench-local deploy synth clean clean-state
 
 setup: python dashboard chromium
 
@@ -54,6 +54,10 @@ job: python
 # A received email (an .eml file) into the running stack, as SES receiving stores it on AWS.
 mail-in: python
 	$(BIN)/python -m local.mail_in $(FILE) $(if $(STATE_DIR),--state-dir $(STATE_DIR),)
+
+# A received text into the running stack, as End User Messaging's two-way SMS publishes it to its SNS topic.
+sms-in: python
+	$(BIN)/python -m local.sms_in --from "$(FROM)" --text "$(TEXT)" $(if $(STATE_DIR),--state-dir $(STATE_DIR),)
 
 bench: python
 	$(BIN)/python bench/run.py
