@@ -186,6 +186,12 @@ def move_order(req: Req, org_id: str, order_id: str) -> OrderOut:
 
 
 # ----------------------------------------------------------------- news and texts (issue 13 items 6, 7)
+import html  # noqa: E402
+from urllib.parse import urlencode  # noqa: E402
+
+from chalice import Response  # noqa: E402
+
+from ..core.web import Media  # noqa: E402
 from .schemas import (  # noqa: E402  (this block's own models, kept beside its routes)
     FollowersOut,
     FollowIn,
@@ -200,7 +206,7 @@ from .schemas import (  # noqa: E402  (this block's own models, kept beside its 
     NewsSentListOut,
     NotifyIn,
     NotifyOut,
-    UnfollowedOut,
+
 )
 
 if TYPE_CHECKING:
@@ -220,21 +226,62 @@ def follow_shop(req: Req, handle: str) -> FollowOut:
     return news.follow_out(news.follow(shops.shop_by_handle(_handle(handle)), req.body(FollowIn)))
 
 
+FOLLOW_PAGE = Media("text/html", "The page, in HTML (errors are JSON like every other route's)")
+FORM_TYPES = ("application/x-www-form-urlencoded", "application/json", "multipart/form-data", "text/plain")
+
+
+def _follow_page(title: str, body: str) -> Response:
+    page = ("<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>"
+            f"<title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>{body}</html>")
+    return Response(body=page, status_code=200, headers={
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'"})
+
+
+def _button(q: FollowLinkQuery, action: str, label: str) -> str:
+    query = html.escape(urlencode({"c": q.c, "f": q.f, "s": q.s}))
+    return f'<form method="post" action="{action}?{query}"><button type="submit">{html.escape(label)}</button></form>'
+
+
 @route(shop, "/shops/{handle}/follows/confirm", ("GET",), public=True, path_patterns=HANDLE,
-       query=FollowLinkQuery, response=FollowOut)
-def confirm_follow(req: Req, handle: str) -> FollowOut:
-    """The confirmation link's target (signed: 404 `s` when the signature does not match)."""
+       query=FollowLinkQuery, response=FOLLOW_PAGE)
+def confirm_follow_page(req: Req, handle: str) -> Response:
+    """The confirmation link's page: a button (so a link scanner confirms nothing). A link whose signature
+    does not match is 404 `s`."""
     q = req.query_model(FollowLinkQuery)
-    return news.follow_out(news.confirm(shops.shop_by_handle(_handle(handle)), q.c, q.f, q.s))
+    f = news.signed_follow(shops.shop_by_handle(_handle(handle)), "confirm", q.c, q.f, q.s)
+    return _follow_page("Confirm your follow", f"<p>News of {html.escape(news.target_name(f.target))}.</p>"
+                        + _button(q, "confirm", "Yes, send me news"))
 
 
-@route(shop, "/shops/{handle}/follows/unsubscribe", ("GET", "POST"), public=True, path_patterns=HANDLE,
-       query=FollowLinkQuery, response=UnfollowedOut)
-def unfollow(req: Req, handle: str) -> UnfollowedOut:
-    """Every news message's unsubscribe link (GET) and one-click unsubscribe (POST, RFC 8058): ends
-    every follow of that email or number at this shop."""
+@route(shop, "/shops/{handle}/follows/confirm", ("POST",), public=True, path_patterns=HANDLE,
+       query=FollowLinkQuery, response=FOLLOW_PAGE, content_types=FORM_TYPES)
+def confirm_follow(req: Req, handle: str) -> Response:
+    """The double opt-in's second step (the page's button): the follow is confirmed, once."""
     q = req.query_model(FollowLinkQuery)
-    return UnfollowedOut(unsubscribed=news.unsubscribe(shops.shop_by_handle(_handle(handle)), q.c, q.f, q.s))
+    f = news.confirm(shops.shop_by_handle(_handle(handle)), q.c, q.f, q.s)
+    return _follow_page("Confirmed", f"<p>You will hear of new products: {html.escape(news.target_name(f.target))}."
+                        " Every message has a link to stop them.</p>")
+
+
+@route(shop, "/shops/{handle}/follows/unsubscribe", ("GET",), public=True, path_patterns=HANDLE,
+       query=FollowLinkQuery, response=FOLLOW_PAGE)
+def unfollow_page(req: Req, handle: str) -> Response:
+    """Every news message's unsubscribe link: a button (so a link scanner changes nothing)."""
+    q = req.query_model(FollowLinkQuery)
+    news.signed_follow(shops.shop_by_handle(_handle(handle)), "unsubscribe", q.c, q.f, q.s)
+    return _follow_page("Stop this shop's news?", _button(q, "unsubscribe", "Stop all news from this shop"))
+
+
+@route(shop, "/shops/{handle}/follows/unsubscribe", ("POST",), public=True, path_patterns=HANDLE,
+       query=FollowLinkQuery, response=FOLLOW_PAGE, content_types=FORM_TYPES)
+def unfollow(req: Req, handle: str) -> Response:
+    """The page's button and mail clients' one-click unsubscribe (RFC 8058): ends every follow of that
+    email or number at this shop."""
+    q = req.query_model(FollowLinkQuery)
+    ended = news.unsubscribe(shops.shop_by_handle(_handle(handle)), q.c, q.f, q.s)
+    return _follow_page("Unsubscribed", f"<p>No more news from this shop ({ended} follow{'s' if ended != 1 else ''}"
+                        " ended).</p>")
 
 
 @route(shop, "/shops/{handle}/products/{product_id}/notify", ("POST",), public=True,

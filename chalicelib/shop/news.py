@@ -123,7 +123,16 @@ def follow(shop: Shop, data: FollowIn) -> Follow:
     return f
 
 
-def _signed(shop: Shop, action: str, contact_hash: str, follow_id: str, signature: str) -> Follow:
+def target_name(target: str) -> str:
+    """A follow's target as a person reads it."""
+    if target == "shop":
+        return "the whole shop"
+    kind, _, value = target.partition(":")
+    return f"the {kind} {value}"
+
+
+def signed_follow(shop: Shop, action: str, contact_hash: str, follow_id: str, signature: str) -> Follow:
+    """The follow a signed link names, or 404 `s` (the signature is checked against its own key)."""
     f = find(Follow, *follow_key(shop.org_id, contact_hash, follow_id))
     if f is None or not rules.link_ok(f.link_key, action, shop.org_id, f.id, signature):
         raise NotFound("this link is not valid", field="s")
@@ -133,7 +142,7 @@ def _signed(shop: Shop, action: str, contact_hash: str, follow_id: str, signatur
 def confirm(shop: Shop, contact_hash: str, follow_id: str, signature: str) -> Follow:
     """The double opt-in's second step: the follow joins its target's followers (once); a text
     follower's consent is recorded (source `shop-follow:<org>`)."""
-    f = _signed(shop, "confirm", contact_hash, follow_id, signature)
+    f = signed_follow(shop, "confirm", contact_hash, follow_id, signature)
     if f.status == "confirmed":
         return f
     if f.status == "unsubscribed":
@@ -149,7 +158,7 @@ def confirm(shop: Shop, contact_hash: str, follow_id: str, signature: str) -> Fo
 
 def unsubscribe(shop: Shop, contact_hash: str, follow_id: str, signature: str) -> int:
     """End every follow of this contact at this shop (the link of any of them proves the contact)."""
-    _signed(shop, "unsubscribe", contact_hash, follow_id, signature)
+    signed_follow(shop, "unsubscribe", contact_hash, follow_id, signature)
     now, ended = clock.iso_now(), 0
     pk = follow_key(shop.org_id, contact_hash, follow_id)[0]
     for f in Follow.query(pk, Follow.sk.startswith("FOLLOW#")):

@@ -252,10 +252,6 @@ class FollowLinkQuery(Query):
     s: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
-class UnfollowedOut(Out):
-    unsubscribed: int  # follows ended (every follow of this contact at this shop)
-
-
 class NotifyIn(Strict):
     """Tell me once when this product is back in stock: by email, or by text to `phone`."""
 

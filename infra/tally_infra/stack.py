@@ -286,7 +286,7 @@ class TallyStack(cdk.Stack):
                                   {"RestAPI": self.chalice.get_resource("RestAPI").ref})
         # Emails link back to the API (unsubscribe). Only functions outside the REST API get its URL:
         # giving it to the API handler would make the API and its handler depend on each other.
-        for function in [*event_functions(), INBOUND_FUNCTION]:  # an email filed by mail is answered with links
+        for function in [*event_functions(), INBOUND_FUNCTION, INBOUND_SMS_FUNCTION]:  # filed by mail/text: links
             self.chalice.get_resource(function).add_override(
                 "Properties.Environment.Variables.TALLY_API_URL", self.api_url)
 

@@ -8,6 +8,7 @@ import pathlib
 import re
 import subprocess
 import sys
+import urllib.request
 import uuid
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlparse
@@ -48,8 +49,10 @@ def news_shop(local_stack):
     confirm = wait_for(lambda: [m for m in _outbox(local_stack)["messages"] if m["to"] == fan], timeout=60)
     url = re.search(r"(http\S+/follows/confirm\?\S+)", confirm[0]["text"]).group(1)
     q = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
-    status, out, _ = call("GET", f"{api}/shops/{handle}/follows/confirm?c={q['c']}&f={q['f']}&s={q['s']}")
-    assert status == 200 and out["status"] == "confirmed", out
+    req = urllib.request.Request(f"{api}/shops/{handle}/follows/confirm?c={q['c']}&f={q['f']}&s={q['s']}",
+                                 data=b"", method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.status == 200 and "You will hear of new products" in r.read().decode()
     phone = f"+4479111{uuid.uuid4().int % 100000:05d}"
     _run("local.sms_in", "--from", phone, "--text", f"{handle} Do you sell gift cards?",
          "--state-dir", local_stack["state_dir"])
