@@ -610,9 +610,10 @@ def test_received_texts_reach_the_inbound_sms_function_and_the_news_schedules_ex
     assert publish[0]["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
     (sub,) = [r["Properties"] for r in resources(t, "AWS::SNS::Subscription").values()
               if r["Properties"]["TopicArn"] == {"Ref": topic_id}]
-    assert sub["Protocol"] == "lambda" and sub["Endpoint"] == {"Fn::GetAtt": ["OnInboundSms", "Arn"]}
-    assert any(p["Properties"]["Principal"] == "sns.amazonaws.com"
-               and p["Properties"]["FunctionName"] == {"Fn::GetAtt": ["OnInboundSms", "Arn"]}
+    arn = {"Fn::Sub": ["arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${Fn}",
+                       {"Fn": {"Ref": "OnInboundSms"}}]}
+    assert sub["Protocol"] == "lambda" and sub["Endpoint"] == arn
+    assert any(p["Properties"]["Principal"] == "sns.amazonaws.com" and p["Properties"]["FunctionName"] == arn
                and p["Properties"]["SourceArn"] == {"Ref": topic_id}
                for p in resources(t, "AWS::Lambda::Permission").values())
     assert "OnInboundSms" in functions(t)
