@@ -106,17 +106,19 @@ def follow(shop: Shop, data: FollowIn) -> Follow:
                channel=data.channel, email=data.email.lower(), phone=number, contact=contact, contact_hash=chash,
                status="pending", link_key=secrets.token_hex(32), created_at=now,
                gsi2pk=follows_index(shop.org_id), gsi2sk=f"{now}#{fid}")
+    round_ = ""  # a follow restarted after an unsubscribe asks again, under a new confirmation email
     if not put_if_new(f, hash_attr=Follow.sk):
         existing = Follow.get(*follow_key(shop.org_id, chash, fid))
         if existing.status != "unsubscribed":
             return existing
+        round_ = str(existing.unsubscribed_at)
         update_if(existing, [Follow.status.set("pending"), Follow.unsubscribed_at.remove()],
                   Follow.status == "unsubscribed")
         f = existing
     what = {"shop": shop.name}.get(target) or target.split(":", 1)[1]
     subject, text, html = rules.confirm_message(shop.name, what, _link(shop, "confirm", f))
     put_once(outbox_message(
-        id=firing_id("shop-follow", shop.org_id, f.id, "confirm", f.created_at, str(f.unsubscribed_at or "")),
+        id=firing_id("shop-follow", shop.org_id, f.id, "confirm", f.created_at, round_),
         scope=org_pk(shop.org_id), recipient=f.email, alert_type="shop-news", rule="follow:confirm",
         threshold=target, period=now[:10], value=None, subject=subject, text=text, html=html,
         details={"org_id": shop.org_id, "follow_id": f.id, "channel": "email"}))

@@ -14,6 +14,7 @@ who opted in at checkout, and customers' texted inquiries.
 """
 from __future__ import annotations
 
+import re
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -109,7 +110,8 @@ def receive_inquiry(sms: InboundSms) -> str:
     if desk is not None:
         handle, category = desk
         caller = Principal(sub=f"sms:{sms.sender}", email="")
-        subject = f"Text from {masked(sms.sender)}: {text}"[:120].replace("<", "(").replace(">", ")")
+        one_line = re.sub(r"[\x00-\x1f\x7f<>]+", " ", " ".join(text.split()))  # a subject is one line of plain text
+        subject = f"Text from {masked(sms.sender)}: {one_line}"[:120].strip()
         helpdesk_tickets.file_ticket(caller, handle, item_id, TicketIn(
             category=category, subject=subject,
             description=f"Texted by {sms.sender} to {shop.name} at {sms.received_at}:\n\n{text}"))

@@ -149,6 +149,10 @@ def test_sms_followers_get_a_text_and_unsubscribe_ends_every_follow(client, alic
     assert world.staff.get(f"/orgs/{world.oid}/shop/followers")[1]["counts"] == {"shop": 2}  # the GET changed nothing
     status, page = world.anon.post(url)
     assert status == 200 and "1 follow ended" in page_text(page)
+    # following again restarts the double opt-in with a new confirmation email
+    status, out = follow(world, "fan@example.com", kind="shop")
+    assert (status, out["status"]) == (202, "pending")
+    assert len(news_mails("fan@example.com", "follow:confirm")) == 2
     assert world.staff.get(f"/orgs/{world.oid}/shop/followers")[1]["counts"] == {"shop": 1}
 
 
