@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export AWS_DEFAULT_REGION ?= us-east-1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup venv python dashboard chromium run test contract demo screenshots job mail-in routes bench bench-kb bench-listing bench-forecast bench-valuation train-starter bench-local deploy synth clean clean-state
+.PHONY: setup venv python dashboard chromium run test contract demo screenshots job mail-in routes bench bench-kb bench-listing bench-forecast bench-valuation train-starter bench-local deploy synth clean clean-state sms-in bench-shop-load bench-sla
 
 setup: python dashboard chromium
 
@@ -58,6 +58,9 @@ mail-in: python
 # chalicelib/route_table.py from the route modules (app.py mounts routes from it; a test keeps it true).
 routes: python
 	$(BIN)/python -m local.routes
+# A received text into the running stack, as End User Messaging's two-way SMS publishes it to its SNS topic.
+sms-in: python
+	$(BIN)/python -m local.sms_in --from "$(FROM)" --text "$(TEXT)" $(if $(STATE_DIR),--state-dir $(STATE_DIR),)
 
 bench: python
 	$(BIN)/python bench/run.py
@@ -94,13 +97,11 @@ bench-local: python
 # n concurrent shoppers against the local stack (its own, on free loopback ports): browse, cart, order, a
 # flash-sale product; per operation requests, throughput, p50/p99, errors by class; zero 5xx and zero
 # oversell checked from the ledger (bench/shop_load.py). Knobs: SHOPPERS (20), DURATION (60 s), HOT_STOCK (40).
-.PHONY: bench-shop-load
 bench-shop-load: python
 	$(BIN)/python bench/shop_load.py $(SHOP_LOAD_ARGS)
 
 # Help desk SLA timers: the sweep's measured work and the monthly cost of the sweep against one-time
 # EventBridge Scheduler schedules at 10,000 open tickets (bench/helpdesk_sla.py; SLA_ARGS="--tickets N").
-.PHONY: bench-sla
 bench-sla: python
 	$(BIN)/python bench/helpdesk_sla.py $(SLA_ARGS)
 

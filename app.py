@@ -221,3 +221,30 @@ def sla_sweep(event: CloudWatchEvent) -> Any:
     from chalicelib.helpdesk.jobs import sweep_sla
 
     return sweep_sla()
+
+
+# ---- texts and new-product news (issue 13 items 6 and 7)
+@app.lambda_function(name="on_inbound_sms")
+def on_inbound_sms(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Texts received on the origination number: End User Messaging's two-way SMS publishes each to an
+    SNS topic that invokes this function (CDK wires it; locally `make sms-in`). STOP opts out, START
+    back in; anything else is an inquiry (a help desk ticket, else the shop's)."""
+    from chalicelib.shop.reactions import handle_inbound_sms
+
+    return handle_inbound_sms(event)
+
+
+@app.schedule(Cron(0, 8, "*", "*", "?", "*"))
+def announce_launches(event: CloudWatchEvent) -> Any:
+    """Daily 08:00 UTC: each follower's one message of the day's product launches (a digest), once."""
+    from chalicelib.shop.jobs import announce_launches as run
+
+    return run()
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def notify_restocked(event: CloudWatchEvent) -> Any:
+    """Every 5 minutes: "notify me" requests of products back in stock, one message each, once."""
+    from chalicelib.shop.jobs import notify_restocked as run
+
+    return run()

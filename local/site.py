@@ -1,4 +1,4 @@
-"""The dashboard's static files, its /config.json, the local mail outbox (JSON and a page), and the
+"""The dashboard's static files, its /config.json, the local outbox of emails and texts (JSON and a page), and the
 storefront's documents from the data bucket under /storefront/ (on AWS a CloudFront behaviour serves
 that path from the private bucket; here the site reads the object from the embedded S3)."""
 from __future__ import annotations
@@ -33,7 +33,7 @@ def outbox_messages() -> list[dict]:
     from chalicelib.core.models import OutboxMessage
 
     out = []
-    for status in ("sent", "sending", "pending", "failed"):
+    for status in ("sent", "sending", "pending", "failed", "skipped"):
         for m in OutboxMessage.by_status.query(status):
             out.append({
                 "id": m.id, "to": m.recipient, "alert_type": m.alert_type, "subject": m.subject,
@@ -43,8 +43,26 @@ def outbox_messages() -> list[dict]:
                 "ses_message_id": m.ses_message_id,
                 "attachments": [a.filename for a in m.attachments or []],
                 "reply_to": m.reply_to,  # a help desk ticket's address: what `make mail-in` replies to
+                "channel": m.channel or "email",  # sms: `to` is a phone number, sent through SNS
+                "sms_message_id": m.sms_message_id, "last_error": m.last_error,
             })
     return sorted(out, key=lambda m: m["created_at"])
+
+
+def sns_texts() -> list[dict]:
+    """Every text SNS was asked to send, as moto's SNS keeps them (`/moto-api/data.json`, sns.SMS:
+    message_id, phone_number, message): what would have reached the phones."""
+    from urllib.request import urlopen
+
+    from chalicelib.core.settings import get_settings
+
+    endpoint = get_settings().aws_endpoint_url
+    if not endpoint:
+        return []
+    with urlopen(f"{endpoint}/moto-api/data.json", timeout=30) as resp:  # noqa: S310 (the local moto server)
+        data = json.load(resp)
+    return [{"message_id": t.get("message_id"), "to": t.get("phone_number"), "text": t.get("message")}
+            for t in (data.get("sns") or {}).get("SMS") or []]
 
 
 def storefront_object(path: str) -> bytes | None:
@@ -66,7 +84,8 @@ def storefront_object(path: str) -> bytes | None:
 
 
 OUTBOX_CSS = "body{font-family:system-ui,sans-serif;margin:1rem;max-width:60rem}article{border:1px solid #ccc;" \
-             "border-radius:6px;padding:.5rem 1rem;margin:.5rem 0}pre{white-space:pre-wrap}"
+             "border-radius:6px;padding:.5rem 1rem;margin:.5rem 0}pre{white-space:pre-wrap}" \
+             "article.sms{border-color:#2a7;background:#f3fbf6}.sms{font-size:.9em;color:#155}"
 
 
 def reply_as_customer(message_id: str, body: str) -> str:
@@ -96,10 +115,23 @@ def _reply_form(m: dict) -> str:
             "<button type=submit>Reply</button></form>")
 
 
-def outbox_page(messages: list[dict]) -> str:
+def _sms_line(m: dict, texts: dict[str, dict]) -> str:
+    if m.get("channel") != "sms":
+        return ""
+    got = texts.get(m.get("sms_message_id") or "")
+    if got is not None:
+        return f"<p class=sms>SNS accepted it for {html.escape(got['to'] or '')} (id {html.escape(got['message_id'] or '')})</p>"
+    return f"<p class=sms>Not sent: {html.escape(m.get('last_error') or m['status'])}</p>"
+
+
+def outbox_page(messages: list[dict], texts: list[dict] | None = None) -> str:
+    by_id = {t["message_id"]: t for t in texts or []}
     items = "".join(
-        f"<article><h2>{html.escape(m['subject'])}</h2><p>To {html.escape(m['to'])} · {html.escape(m['status'])}"
-        f" · {html.escape(m['sent_at'] or '')}</p><pre>{html.escape(m['text'])}</pre>{_reply_form(m)}</article>"
+        f"<article class={html.escape(m.get('channel') or 'email')}><h2>"
+        f"{'SMS' if m.get('channel') == 'sms' else 'Email'}: {html.escape(m['subject'])}</h2>"
+        f"<p>To {html.escape(m['to'])} · {html.escape(m['status'])}"
+        f" · {html.escape(m['sent_at'] or '')}</p><pre>{html.escape(m['text'])}</pre>{_sms_line(m, by_id)}"
+        f"{_reply_form(m)}</article>"
         for m in reversed(messages)
     ) or "<p>No email sent yet.</p>"
     return ("<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>"
@@ -132,10 +164,11 @@ class Site:
                     if path == "/config.json":
                         return self._send(200, json.dumps(site.config).encode(), "application/json")
                     if path == "/outbox.json":
-                        return self._send(200, json.dumps({"messages": outbox_messages()}).encode(),
-                                          "application/json")
+                        return self._send(200, json.dumps({"messages": outbox_messages(),
+                                                           "texts": sns_texts()}).encode(), "application/json")
                     if path == "/outbox":
-                        return self._send(200, outbox_page(outbox_messages()).encode(), "text/html; charset=utf-8")
+                        return self._send(200, outbox_page(outbox_messages(), sns_texts()).encode(),
+                                          "text/html; charset=utf-8")
                     if path == "/outbox.css":
                         return self._send(200, OUTBOX_CSS.encode(), "text/css")
                     if path.startswith("/storefront/"):

@@ -167,6 +167,9 @@ class Stack:
         from . import mail_worker  # moto sends no S3 notifications: received email for the inbound handler
 
         self.mail = mail_worker.start(self.app, self.session, self.bucket, REGION)
+        from . import sms_worker  # moto invokes no function from SNS: received texts for the inbound handler
+
+        self.sms = sms_worker.start(self.app, self.session)
         self._start_api(host, api_port)
         from .site import Site
 
@@ -357,6 +360,7 @@ class Stack:
         self.api.server.server_close()
         self.profiles.stop()
         self.mail.stop()
+        self.sms.stop()
         self.scheduler.stop()  # no new job runs; a running one finishes before the drain
         self.scheduler.join(timeout=60)
         deadline = time.time() + 60

@@ -1,4 +1,5 @@
-"""The outbox mailer: each new outbox record is sent once through SES.
+"""The outbox mailer: each new outbox record is sent once through SES (an email) or SNS (a text, `channel`
+sms: core.sms).
 
 The outbox stream drives the first attempt; `retry_due_messages` (scheduled) retries failures and
 messages whose sender died mid-send. A send first claims the message (pending → sending, with a
@@ -82,6 +83,8 @@ def deliver(msg_id: str) -> bool:
     msg = claim(msg_id)
     if msg is None:
         return False
+    if msg.channel == "sms":
+        return _deliver_text(msg)
     try:
         out = client("ses").send_raw_email(
             Source=get_settings().mail_from,
@@ -106,6 +109,38 @@ def deliver(msg_id: str) -> bool:
     ])
     metrics.add_metric(name="AlertSent", unit=MetricUnit.Count, value=1)
     logger.info("alert email sent", extra={"id": msg_id, "alert_type": msg.alert_type})
+    return True
+
+
+def _deliver_text(msg: OutboxMessage) -> bool:
+    """The sms channel (core.sms): the same claim, retries and bookkeeping, SNS instead of SES; a text
+    the number did not agree to, or over its daily cap, is `skipped` (never retried)."""
+    from .sms import TextSuppressed, send_text  # only the outbox's texts load it
+
+    try:
+        sms_id = send_text(msg)
+    except TextSuppressed as why:
+        msg.update(actions=[OutboxMessage.status.set("skipped"), OutboxMessage.last_error.set(str(why)),
+                            OutboxMessage.lease_until.remove()])
+        metrics.add_metric(name="SmsSkipped", unit=MetricUnit.Count, value=1)
+        logger.info("text skipped", extra={"id": msg.id, "reason": str(why)})
+        return False
+    except Exception as exc:  # SNS refused or was unreachable: release for a retry
+        msg.update(actions=[
+            OutboxMessage.status.set("failed" if msg.attempts >= MAX_ATTEMPTS else "pending"),
+            OutboxMessage.last_error.set(str(exc)[:500]),
+        ])
+        metrics.add_metric(name="SmsSendFailed", unit=MetricUnit.Count, value=1)
+        logger.warning("text failed", extra={"id": msg.id, "error": str(exc)})
+        raise
+    msg.update(actions=[
+        OutboxMessage.status.set("sent"),
+        OutboxMessage.sent_at.set(clock.iso_now()),
+        OutboxMessage.sms_message_id.set(sms_id),
+        OutboxMessage.lease_until.remove(),
+    ])
+    metrics.add_metric(name="SmsSent", unit=MetricUnit.Count, value=1)
+    logger.info("text sent", extra={"id": msg.id, "alert_type": msg.alert_type})
     return True
 
 

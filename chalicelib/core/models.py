@@ -201,3 +201,5 @@ class OutboxMessage(Model):
     unsubscribe_url = UnicodeAttribute(null=True)
     reply_to = UnicodeAttribute(null=True)  # where a reply goes (a help desk ticket's address)
     attachments = ListAttribute(of=MailAttachment, default=list)  # text attachments (a booking's .ics)
+    channel = UnicodeAttribute(default="email")  # email (SES) | sms (SNS to `recipient`, an E.164 number: core.sms)
+    sms_message_id = UnicodeAttribute(null=True)  # SNS's MessageId of a sent text

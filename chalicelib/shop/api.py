@@ -183,3 +183,147 @@ def move_order(req: Req, org_id: str, order_id: str) -> OrderOut:
         raise Forbidden("cancelling an order needs the role owner or manager", field="role")
     return orders.order_out(orders.set_status(org_id, _uuid(order_id, "order_id"), data.status, data.version,
                                               req.principal.sub))
+
+
+# ----------------------------------------------------------------- news and texts (issue 13 items 6, 7)
+import html  # noqa: E402
+from urllib.parse import urlencode  # noqa: E402
+
+from chalice import Response  # noqa: E402
+
+from ..core.web import Media  # noqa: E402
+from .schemas import (  # noqa: E402  (this block's own models, kept beside its routes)
+    FollowersOut,
+    FollowIn,
+    FollowLinkQuery,
+    FollowOut,
+    InquiriesOut,
+    InquiryAnswerIn,
+    InquiryOut,
+    LaunchIn,
+    LaunchOut,
+    NewsQuery,
+    NewsSentListOut,
+    NotifyIn,
+    NotifyOut,
+
+)
+
+if TYPE_CHECKING:
+    from . import news, texts
+else:
+    news, texts = deferred(__package__, "news", "texts")
+
+INQUIRY = {"inquiry_id": UUID_PATTERN}
+
+
+@route(shop, "/shops/{handle}/follows", ("POST",), public=True, path_patterns=HANDLE, body=FollowIn,
+       response=FollowOut, status=202)
+def follow_shop(req: Req, handle: str) -> FollowOut:
+    """Follow the shop, a category or a brand for news of launches by email or text: a confirmation
+    link goes to `email` first (double opt-in). A category the shop has not is 400 `category`, a
+    number that is not one 400 `phone`; nothing is written then."""
+    return news.follow_out(news.follow(shops.shop_by_handle(_handle(handle)), req.body(FollowIn)))
+
+
+FOLLOW_PAGE = Media("text/html", "The page, in HTML (errors are JSON like every other route's)")
+FORM_TYPES = ("application/x-www-form-urlencoded", "application/json", "multipart/form-data", "text/plain")
+
+
+def _follow_page(title: str, body: str) -> Response:
+    page = ("<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>"
+            f"<title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>{body}</html>")
+    return Response(body=page, status_code=200, headers={
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'"})
+
+
+def _button(q: FollowLinkQuery, action: str, label: str) -> str:
+    query = html.escape(urlencode({"c": q.c, "f": q.f, "s": q.s}))
+    return f'<form method="post" action="{action}?{query}"><button type="submit">{html.escape(label)}</button></form>'
+
+
+@route(shop, "/shops/{handle}/follows/confirm", ("GET",), public=True, path_patterns=HANDLE,
+       query=FollowLinkQuery, response=FOLLOW_PAGE)
+def confirm_follow_page(req: Req, handle: str) -> Response:
+    """The confirmation link's page: a button (so a link scanner confirms nothing). A link whose signature
+    does not match is 404 `s`."""
+    q = req.query_model(FollowLinkQuery)
+    f = news.signed_follow(shops.shop_by_handle(_handle(handle)), "confirm", q.c, q.f, q.s)
+    return _follow_page("Confirm your follow", f"<p>News of {html.escape(news.target_name(f.target))}.</p>"
+                        + _button(q, "confirm", "Yes, send me news"))
+
+
+@route(shop, "/shops/{handle}/follows/confirm", ("POST",), public=True, path_patterns=HANDLE,
+       query=FollowLinkQuery, response=FOLLOW_PAGE, content_types=FORM_TYPES)
+def confirm_follow(req: Req, handle: str) -> Response:
+    """The double opt-in's second step (the page's button): the follow is confirmed, once."""
+    q = req.query_model(FollowLinkQuery)
+    f = news.confirm(shops.shop_by_handle(_handle(handle)), q.c, q.f, q.s)
+    return _follow_page("Confirmed", f"<p>You will hear of new products: {html.escape(news.target_name(f.target))}."
+                        " Every message has a link to stop them.</p>")
+
+
+@route(shop, "/shops/{handle}/follows/unsubscribe", ("GET",), public=True, path_patterns=HANDLE,
+       query=FollowLinkQuery, response=FOLLOW_PAGE)
+def unfollow_page(req: Req, handle: str) -> Response:
+    """Every news message's unsubscribe link: a button (so a link scanner changes nothing)."""
+    q = req.query_model(FollowLinkQuery)
+    news.signed_follow(shops.shop_by_handle(_handle(handle)), "unsubscribe", q.c, q.f, q.s)
+    return _follow_page("Stop this shop's news?", _button(q, "unsubscribe", "Stop all news from this shop"))
+
+
+@route(shop, "/shops/{handle}/follows/unsubscribe", ("POST",), public=True, path_patterns=HANDLE,
+       query=FollowLinkQuery, response=FOLLOW_PAGE, content_types=FORM_TYPES)
+def unfollow(req: Req, handle: str) -> Response:
+    """The page's button and mail clients' one-click unsubscribe (RFC 8058): ends every follow of that
+    email or number at this shop."""
+    q = req.query_model(FollowLinkQuery)
+    ended = news.unsubscribe(shops.shop_by_handle(_handle(handle)), q.c, q.f, q.s)
+    return _follow_page("Unsubscribed", f"<p>No more news from this shop ({ended} follow{'s' if ended != 1 else ''}"
+                        " ended).</p>")
+
+
+@route(shop, "/shops/{handle}/products/{product_id}/notify", ("POST",), public=True,
+       path_patterns={**HANDLE, **PRODUCT}, body=NotifyIn, response=NotifyOut, status=202)
+def notify_me(req: Req, handle: str, product_id: str) -> NotifyOut:
+    """"Notify me": one message, by email or text, when this product is back in stock."""
+    return news.notify_out(news.watch_restock(shops.shop_by_handle(_handle(handle)), product_id, req.body(NotifyIn)))
+
+
+@route(shop, "/orgs/{org_id}/shop/launches/{product_id}", ("PUT",), path_patterns=PRODUCT, body=LaunchIn,
+       response=LaunchOut)
+def put_launch(req: Req, org_id: str, product_id: str) -> LaunchOut:
+    """A listed product's launch day (owners and managers): its followers hear of it that day, once."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    return news.launch_out(news.set_launch(org_id, product_id, req.body(LaunchIn).launch_on))
+
+
+@route(shop, "/orgs/{org_id}/shop/followers", ("GET",), response=FollowersOut)
+def get_followers(req: Req, org_id: str) -> FollowersOut:
+    """The shop's followers, newest first, and how many confirmed ones each target has."""
+    orgs.require_role(req.principal, org_id)
+    return news.followers(org_id)
+
+
+@route(shop, "/orgs/{org_id}/shop/news", ("GET",), query=NewsQuery, response=NewsSentListOut)
+def get_news_sent(req: Req, org_id: str) -> NewsSentListOut:
+    """News messages sent (launch digests and back-in-stock messages), newest day first."""
+    orgs.require_role(req.principal, org_id)
+    return news.news_sent(org_id, req.query_model(NewsQuery).limit)
+
+
+@route(shop, "/orgs/{org_id}/shop/inquiries", ("GET",), response=InquiriesOut)
+def get_inquiries(req: Req, org_id: str) -> InquiriesOut:
+    """Customers' texted inquiries (where the organisation has no help desk), newest first."""
+    orgs.require_role(req.principal, org_id)
+    return texts.inquiries(org_id)
+
+
+@route(shop, "/orgs/{org_id}/shop/inquiries/{inquiry_id}/answer", ("POST",), path_patterns=INQUIRY,
+       body=InquiryAnswerIn, response=InquiryOut)
+def answer_inquiry(req: Req, org_id: str, inquiry_id: str) -> InquiryOut:
+    """Answer an inquiry by text (once: 409 `status` when it was answered)."""
+    orgs.require_role(req.principal, org_id)
+    return texts.inquiry_out(texts.answer(org_id, _uuid(inquiry_id, "inquiry_id"), req.body(InquiryAnswerIn).text,
+                                          req.principal.sub))

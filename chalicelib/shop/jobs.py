@@ -19,3 +19,31 @@ def expire_unpaid_orders() -> dict[str, Any]:
             due += 1
             expired += orders.expire(org_id, order_id, now)
     return {"due": due, "expired": expired}
+
+
+# ---- new-product news (issue 13 item 6)
+def announce_launches() -> dict[str, Any]:
+    """Daily: every launch due today or before (the sparse by_due list, no Scan), one message per
+    follower per day (a digest of that day's launches), each put once: a rerun sends nothing twice."""
+    from collections import defaultdict
+
+    from . import news
+
+    today = clock.now().date().isoformat()
+    by_org: dict[str, list[Any]] = defaultdict(list)
+    for shard in range(JOB_SHARDS):
+        for launch in news.launches_due(shard, today):
+            by_org[launch.org_id].append(launch)
+    messages = deferred = 0
+    for org_id, launches in by_org.items():
+        out = news.announce(org_id, launches, today)
+        messages, deferred = messages + out["messages"], deferred + out["deferred"]
+    return {"due": sum(len(v) for v in by_org.values()), "messages": messages, "deferred": deferred}
+
+
+def notify_restocked() -> dict[str, Any]:
+    """Every 5 minutes: a product someone asked about is back in stock → one message each, once."""
+    from . import news
+
+    waiting = [w for shard in range(JOB_SHARDS) for w in news.restock_waiting(shard)]
+    return {"waiting": len(waiting), **news.restock_sweep(waiting)}

@@ -1,8 +1,8 @@
 """The shop's customer emails, built from stream images: one on every status an order reaches
 (placed included), each under a deterministic outbox id, so a replayed record sends nothing twice.
 
-Texts (SMS) are for customers who opted in (`sms_opt_in`, with when and where): the outbox gains
-an sms channel in issue 13 item 7; until then the opt-in is recorded and nothing is texted.
+Texts (SMS) to customers who opted in (`sms_opt_in`, with when and where) are shop.texts', on the
+outbox's sms channel.
 """
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from ..core import clock
+from ..core.phones import e164
 from ..core.db import find, save_if
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.money import fmt, fmt_quantity, fmt_unit_price
@@ -111,6 +112,8 @@ def place_order(handle: str, data: PlaceOrderIn, shopper: Shopper) -> Placed:
     shop = shop_by_handle(handle)
     org_id = shop.org_id
     data = data.model_copy(update={"order_id": str(uuid.UUID(data.order_id))})
+    if data.phone:  # E.164 by libphonenumber (a plausible pattern is not a number): 400 `phone`, nothing written
+        data = data.model_copy(update={"phone": e164(data.phone)})
     digest = _hash(data, shopper)
     existing = find_order(org_id, data.order_id)
     if existing is not None:

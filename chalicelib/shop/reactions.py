@@ -17,6 +17,7 @@ from ..core.observability import logger, metrics
 from ..core.streams import process_batch, raw_images
 from . import storefront
 from .notifications import is_order, order_emails
+from .texts import order_texts
 
 if TYPE_CHECKING:  # the type only: stream invocations import it when they run
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
@@ -43,6 +44,7 @@ def handle_shop_batch(event: dict[str, Any]) -> dict[str, Any]:
         if not is_order(new):
             return
         sent = sum(put_once(m) for m in order_emails(old, new))  # raises → only this record fails
+        sent += sum(put_once(m) for m in order_texts(old, new))  # texts to who opted in (shop.texts)
         if sent:
             metrics.add_metric(name="ShopEmails", unit=MetricUnit.Count, value=sent)
 
@@ -57,3 +59,12 @@ def handle_shop_batch(event: dict[str, Any]) -> dict[str, Any]:
         return failed
 
     return process_batch(event, on_record, after_records)
+
+
+# ---- texts (issue 13 item 7): received texts, from the two-way SMS topic (app.py's on_inbound_sms)
+def handle_inbound_sms(event: dict[str, Any]) -> dict[str, Any]:
+    """STOP/START for core.sms; any other text becomes a help desk ticket or the shop's inquiry."""
+    from ..core.sms import handle_inbound_event
+    from .texts import receive_inquiry
+
+    return handle_inbound_event(event, receive_inquiry)

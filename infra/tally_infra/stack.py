@@ -47,6 +47,9 @@ STREAM_HANDLERS["OnHelpdeskMailSent"] = "outbox"  # the outbox's second reader: 
 # bucket's object-created notification invokes this function (app.py `on_inbound_mail`).
 INBOUND_PREFIX = "inbound/"
 INBOUND_FUNCTION = "OnInboundMail"
+# Received texts (issue 13 item 7): End User Messaging SMS's two-way messaging publishes each text received on
+# the origination number to this topic, which invokes this function (app.py `on_inbound_sms`).
+INBOUND_SMS_FUNCTION = "OnInboundSms"
 # What the functions do to items: no Scan (every read is a key or index Query, docs/architecture.md).
 TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
                  "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
@@ -278,11 +281,12 @@ class TallyStack(cdk.Stack):
         self._configure_api(dashboard_origin)
         self._wire_user_pool_trigger()
         self._wire_inbound_mail(mail_from)
+        self._wire_inbound_sms()
         self.api_url = cdk.Fn.sub("https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api",
                                   {"RestAPI": self.chalice.get_resource("RestAPI").ref})
         # Emails link back to the API (unsubscribe). Only functions outside the REST API get its URL:
         # giving it to the API handler would make the API and its handler depend on each other.
-        for function in [*event_functions(), INBOUND_FUNCTION]:  # an email filed by mail is answered with links
+        for function in [*event_functions(), INBOUND_FUNCTION, INBOUND_SMS_FUNCTION]:  # filed by mail/text: links
             self.chalice.get_resource(function).add_override(
                 "Properties.Environment.Variables.TALLY_API_URL", self.api_url)
 
@@ -421,6 +425,9 @@ class TallyStack(cdk.Stack):
                                                resources=[self.data_bucket.arn_for_objects(INBOUND_PREFIX + "*")]))
         for identity in (self.sender, *self.sandbox_recipients):
             identity.grant_send_email(role)
+        # texts (core.sms): SNS publishes to a phone number, which has no ARN to name
+        role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"],
+                                               conditions={"Bool": {"aws:SecureTransport": "true"}}))
         self.dlq.grant_send_messages(role)
         self._role = role
         return role
@@ -502,6 +509,27 @@ class TallyStack(cdk.Stack):
             self, "InboundMailFunction", function_arn=fn.get_att("Arn").to_string(), same_environment=True)
         self.data_bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(inbound),
                                                 s3.NotificationKeyFilter(prefix=INBOUND_PREFIX))
+
+    def _wire_inbound_sms(self) -> None:
+        """Received texts (issue 13 item 7): a topic End User Messaging SMS (service principal
+        sms-voice.amazonaws.com, this account only) may publish to, subscribed by the app's inbound text
+        function. The origination number's two-way messaging is pointed at this topic once it is bought
+        (docs/shop.md, "Texts"): buying a number is not something a stack should do on every deploy."""
+        self.inbound_sms_topic = sns.Topic(self, "InboundSms", display_name="Tally received texts", enforce_ssl=True)
+        self.inbound_sms_topic.add_to_resource_policy(iam.PolicyStatement(
+            actions=["sns:Publish"], principals=[iam.ServicePrincipal("sms-voice.amazonaws.com")],
+            resources=[self.inbound_sms_topic.topic_arn],
+            conditions={"StringEquals": {"aws:SourceAccount": self.account}}))
+        fn = self.chalice.get_resource(INBOUND_SMS_FUNCTION)
+        # the ARN spelled from the function's name: cfn-lint (W3694) takes a GetAtt of a SAM function for
+        # something other than a Lambda function
+        arn = cdk.Fn.sub("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${Fn}",
+                         {"Fn": fn.ref})
+        inbound = lambda_.Function.from_function_attributes(self, "InboundSmsFunction", function_arn=arn,
+                                                            same_environment=True)
+        self.inbound_sms_topic.add_subscription(subscriptions.LambdaSubscription(inbound))
+        cdk.CfnOutput(self, "InboundSmsTopicArn", value=self.inbound_sms_topic.topic_arn,
+                      description="Two-way SMS destination of the origination number (End User Messaging SMS)")
 
     def _alarms(self, functions: list[str], alarm_email: str | None) -> None:
         self.alarm_topic = sns.Topic(self, "Alarms", display_name="Tally alarms", enforce_ssl=True)
@@ -595,6 +623,11 @@ class TallyStack(cdk.Stack):
         ack(self.alarm_topic, "AwsSolutions::AwsSolutions-SNS2", "Alarm notifications carry no data, only alarm "
             "names; CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer key "
             "for this alone is not worth its cost.")
+        ack(self._role, f"{iam5}[Resource::*]", "SNS Publish to a phone number (texts, core.sms) names no "
+            "resource: a phone number has no ARN.")
+        ack(self.inbound_sms_topic, "AwsSolutions::AwsSolutions-SNS2", "End User Messaging SMS cannot publish to a "
+            "topic encrypted with the AWS-managed SNS key; a customer key (its policy granting sms-voice) is the step "
+            "up when texts must be encrypted at rest in SNS (they are kept only in the shop table).")
         ack(self.distribution, "AwsSolutions::AwsSolutions-CFR1", "No geo restriction: the dashboard serves users "
             "anywhere.")
         ack(self.distribution, "AwsSolutions::AwsSolutions-CFR2", "No WAF yet: the site is static files and the API "

@@ -31,9 +31,14 @@ def test_every_route_but_the_public_ones_needs_a_token(client, chalice_app):
                ("/dealers/{org_id}/cars/{car_id}/enquiries", "POST")}
     public |= {("/shops/{handle}", "GET"), ("/shops/{handle}/orders", "POST"),  # the shop: guests order
                ("/shops/{handle}/payments", "POST")}  # the payment provider's webhook (its signature checked)
+    # the shop's news (issue 13 item 6): shoppers follow and ask to be told; the signed links are the credential
+    public |= {("/shops/{handle}/follows", "POST"), ("/shops/{handle}/products/{product_id}/notify", "POST"),
+               ("/shops/{handle}/follows/confirm", "GET"), ("/shops/{handle}/follows/confirm", "POST"),
+               ("/shops/{handle}/follows/unsubscribe", "GET"), ("/shops/{handle}/follows/unsubscribe", "POST")}
     # a help desk customer without an account: the signed ticket link is the credential (issue 11 items 1, 7)
     public |= {("/ticket-links/{token}", "GET"), ("/ticket-links/{token}/messages/{message_id}", "PUT"),
-               ("/ticket-links/{token}/rating", "GET"), ("/ticket-links/{token}/rating", "POST")}
+               ("/ticket-links/{token}/rating", "GET"), ("/ticket-links/{token}/rating", "POST"),
+               ("/ticket-links/{token}/attachments", "POST")}
     checked = 0
     for path, methods in chalice_app.routes.items():
         concrete = re.sub(r"{\w+}", str(uuid.uuid4()), path)

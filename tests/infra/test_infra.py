@@ -308,7 +308,8 @@ def test_the_app_role_is_least_privilege(synth):
     assert not any(a.startswith("cognito-idp:") for a in actions), "sign-up and sign-in are public Cognito APIs"
     for s in statements:
         if s["Resource"] == "*":
-            assert set(_actions(s)) <= {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "dynamodb:ListStreams"}
+            assert set(_actions(s)) <= {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "dynamodb:ListStreams",
+                                        "sns:Publish"}  # texts: a phone number has no ARN (core.sms)
         if any(a.startswith("s3:") for a in _actions(s)) and s["Resource"]["Fn::Join"][1][1] == "/models/cars/*":
             assert set(_actions(s)) == {"s3:GetObject"}  # valuations read the dealer models; training writes them
         elif any(a.startswith("s3:") for a in _actions(s)) and s["Resource"]["Fn::Join"][1][1] == "/inbound/*":
@@ -595,3 +596,30 @@ def test_ses_receiving_stores_mail_under_inbound_and_the_bucket_notifies_the_inb
                and p["Properties"]["FunctionName"] == {"Fn::GetAtt": ["OnInboundMail", "Arn"]}
                and p["Properties"]["SourceArn"] == {"Fn::GetAtt": [bucket, "Arn"]}
                for p in resources(t, "AWS::Lambda::Permission").values())
+
+
+def test_received_texts_reach_the_inbound_sms_function_and_the_news_schedules_exist(synth):
+    """Issue 13 item 7: End User Messaging SMS may publish to the two-way topic (this account only), the
+    topic invokes the app's inbound text function; the role may publish texts; item 6's schedules."""
+    t = synth["template"]
+    (topic_id,) = [k for k, r in resources(t, "AWS::SNS::Topic").items() if "InboundSms" in k]
+    (policy,) = [p for p in resources(t, "AWS::SNS::TopicPolicy").values()
+                 if {"Ref": topic_id} in p["Properties"]["Topics"]]
+    publish = [s for s in policy["Properties"]["PolicyDocument"]["Statement"]
+               if s.get("Principal") == {"Service": "sms-voice.amazonaws.com"}]
+    assert len(publish) == 1 and publish[0]["Action"] == "sns:Publish" and publish[0]["Effect"] == "Allow"
+    assert publish[0]["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    (sub,) = [r["Properties"] for r in resources(t, "AWS::SNS::Subscription").values()
+              if r["Properties"]["TopicArn"] == {"Ref": topic_id}]
+    arn = {"Fn::Sub": ["arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${Fn}",
+                       {"Fn": {"Ref": "OnInboundSms"}}]}
+    assert sub["Protocol"] == "lambda" and sub["Endpoint"] == arn
+    assert any(p["Properties"]["Principal"] == "sns.amazonaws.com" and p["Properties"]["FunctionName"] == arn
+               and p["Properties"]["SourceArn"] == {"Ref": topic_id}
+               for p in resources(t, "AWS::Lambda::Permission").values())
+    assert "OnInboundSms" in functions(t)
+    assert any("sns:Publish" in _actions(s) for s in _app_statements(synth))
+    (event,) = t["Resources"]["AnnounceLaunches"]["Properties"]["Events"].values()
+    assert event["Properties"]["Schedule"] == "cron(0 8 * * ? *)"
+    (event,) = t["Resources"]["NotifyRestocked"]["Properties"]["Events"].values()
+    assert event["Properties"]["Schedule"] == "rate(5 minutes)"
