@@ -55,7 +55,7 @@ POOL_MAX_M = 7  # seasons up to a week: the chosen option is averaged with the m
 CAL_WINDOWS = 1  # the stretches at the end of the history the interval calibration refits (3 cost 3x the time
 # and narrowed the yearly bands on the development series; see docs/forecasting.md)
 DRIFT_WEIGHT = 2 / 3  # a series given no season (m = 1): the drift's weight beside the chosen option
-ARIMA_MAX_M = 4  # seasons up to this (and none: m = 1) average an automatic ARIMA (arima.py) in
+ARIMA_MAX_M = 7  # seasons up to this (and none: m = 1) average an automatic ARIMA (arima.py) in
 ARIMA_WEIGHT = 1 / 3  # its weight beside the chosen option
 
 
@@ -466,9 +466,10 @@ def _calibration(y: list[float], horizon: int, chosen: _Option, errs: list[list[
     """How much wider than its in-sample errors the chosen option's true errors are: the same recipe
     refitted without the last stretch of history (up to a horizon, at most a quarter of it), and again
     without the stretch before it (up to CAL_WINDOWS stretches, a rolling origin, while half the history
-    stays), forecasts that stretch; the ratio of those errors' root mean square to the in-sample one of
-    the same steps. In-sample errors come from parameters and seasons fitted on those very points, so
-    they flatter."""
+    stays), forecasts that stretch; the ratio of those errors' mean size to the in-sample one of the
+    same steps (the mean absolute error: a root mean square let a few in-sample outliers, such as
+    holidays in daily sales, shrink the ratio). In-sample errors come from parameters and seasons
+    fitted on those very points, so they flatter."""
     n = len(y)
     hh = min(horizon, n // 4)
     r = chosen.recipe
@@ -477,7 +478,7 @@ def _calibration(y: list[float], horizon: int, chosen: _Option, errs: list[list[
     ins = 0.0
     for k in range(hh):
         col = [e[k] for e in errs if len(e) > k]
-        ins += sum(v * v for v in col) / len(col) if col else 0.0
+        ins += sum(abs(v) for v in col) / len(col) if col else 0.0
     oos, windows = 0.0, 0
     for j in range(1, CAL_WINDOWS + 1):
         cut = n - j * hh
@@ -487,9 +488,9 @@ def _calibration(y: list[float], horizon: int, chosen: _Option, errs: list[list[
                                            r.native if cut >= 2 * r.native else 0, r.ets_spec, r.hw_spec,
                                            r.cycles, r.pool, r.drift, r.arima, r.arima_weight),
                       min(cut - 1, max(2, cut // BURN_IN)))
-        oos += sum((y[cut + k] - back.mean[k]) ** 2 for k in range(hh))
+        oos += sum(abs(y[cut + k] - back.mean[k]) for k in range(hh))
         windows += 1
-    return math.sqrt(oos / (ins * windows)) if ins > 0 and windows else 1.0
+    return oos / (ins * windows) if ins > 0 and windows else 1.0
 
 
 def _with_drift(y: list[float], option: _Option, start: int, weight: float) -> _Option:

@@ -123,18 +123,22 @@ def _residuals(w: Sequence[float], ar: Sequence[float], ma: Sequence[float], mu:
                skip: int) -> tuple[list[float], float]:
     """One-step errors of the differenced series (conditional: errors before `skip` are 0)."""
     n = len(w)
-    e = [0.0] * n
+    arl = [(i, a) for i, a in enumerate(ar, 1) if a]  # a seasonal model's polynomials are mostly zeros
+    mal = [(j, b) for j, b in enumerate(ma, 1) if b]
+    pad = len(ma)
+    e = [0.0] * (n + pad)  # e[pad + t] is the error at t; the pad holds the zeros before the start
+    wc = [v - mu for v in w]
     sse = 0.0
     for t in range(skip, n):
         f = mu
-        for i, a in enumerate(ar, 1):
-            f += a * (w[t - i] - mu)
-        for j, b in enumerate(ma, 1):
-            if t - j >= 0:
-                f += b * e[t - j]
-        e[t] = w[t] - f
-        sse += e[t] * e[t]
-    return e, sse
+        for i, a in arl:
+            f += a * wc[t - i]
+        for j, b in mal:
+            f += b * e[pad + t - j]
+        err = w[t] - f
+        e[pad + t] = err
+        sse += err * err
+    return e[pad:], sse
 
 
 def differenced(y: Sequence[float], d: int, D: int, m: int) -> list[float]:
@@ -234,24 +238,32 @@ def auto(y: Sequence[float], m: int = 1, seasonal_diff: bool = False) -> Fit | N
 
 def _project(y: Sequence[float], w: Sequence[float], e: Sequence[float], fit: Fit, t: int, steps: int,
              undiff: Sequence[float]) -> list[float]:
-    """Forecasts of y[t], y[t+1], ... from what is known before t (w and e up to t − 1 - its lag)."""
-    lag = len(undiff)  # w index = y index − lag
-    ww = list(w[:t - lag]) if t - lag > 0 else []
-    ee = list(e[:t - lag]) if t - lag > 0 else []
-    yy = list(y[:t])
+    """Forecasts of y[t], y[t+1], ... from what is known before t (the differenced series and the
+    errors up to the same point; future errors 0)."""
+    lag = len(undiff)  # w[i] belongs to y[i + lag]
+    keep = max(len(fit.ar), len(fit.ma), 1)
+    s0 = max(0, t - lag - keep)
+    ww = list(w[s0:max(0, t - lag)])
+    ee = list(e[s0:max(0, t - lag)])
+    ww = [fit.mu] * (keep - len(ww)) + ww  # before the start: the mean, errors 0
+    ee = [0.0] * (keep - len(ee)) + ee
+    yy = list(y[max(0, t - lag):t])
+    yy = [yy[0] if yy else 0.0] * (lag - len(yy)) + yy
+    arl = [(i, a) for i, a in enumerate(fit.ar, 1) if a]
+    mal = [(j, b) for j, b in enumerate(fit.ma, 1) if b]
+    dl = [(i, c) for i, c in enumerate(undiff, 1) if c]
     out = []
     for _ in range(steps):
-        s = len(ww)
         f = fit.mu
-        for i, a in enumerate(fit.ar, 1):
-            f += a * ((ww[s - i] if s - i >= 0 else fit.mu) - fit.mu)
-        for j, b in enumerate(fit.ma, 1):
-            if s - j >= 0:
-                f += b * ee[s - j]
+        s = len(ww)
+        for i, a in arl:
+            f += a * (ww[s - i] - fit.mu)
+        for j, b in mal:
+            f += b * ee[s - j]
         ww.append(f)
         ee.append(0.0)
-        s_y = len(yy)
-        v = f + sum(c * yy[s_y - i] for i, c in enumerate(undiff, 1) if s_y - i >= 0)
+        sy = len(yy)
+        v = f + sum(c * yy[sy - i] for i, c in dl)
         yy.append(v)
         out.append(v)
     return out
