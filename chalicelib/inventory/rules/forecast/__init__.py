@@ -19,6 +19,8 @@ bench/forecast.py measures this engine against them, side by side, and docs/fore
    to 24, that average averaged again with Holt-Winters (the season in its recursions, additive or
    multiplicative) competes. Options (with or without a season the test could not confirm, with or
    without Holt-Winters) are compared by the AICc of their one-step errors on the same points.
+   Without a season, or with one up to a week, a small automatic ARIMA (arima.py) is averaged in
+   (weight `ARIMA_WEIGHT`), the third family of M4's robust combinations.
 5. **Intervals**: from the chosen option's own k-step errors inside the history (parameters fixed,
    every origin), scaled up by how much worse its true out-of-sample errors were when the same recipe
    was refitted without the last stretch of history (`_calibration`): per step, the split-conformal
