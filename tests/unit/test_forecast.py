@@ -322,6 +322,63 @@ def test_combinations_are_named_in_the_method():
     # a weekly season: the chosen option averaged with the median pool of candidates
     weekly = fc.forecast(seasonal_series(seed=3), 14, 7)
     assert "season(7)" in weekly.method and "&pool" in weekly.method
-    # no season given: the random walk with drift averaged in, so a steady climb keeps climbing
+    # no season given: the random walk with drift and an automatic ARIMA averaged in, so a steady climb
+    # keeps climbing
     trend = fc.forecast([10 + 2 * i + (i % 3) for i in range(30)], 5, 1)
-    assert trend.method.endswith("&drift") and trend.mean[0] > 68 and trend.mean[4] > trend.mean[0] + 6
+    assert "&drift&arima(" in trend.method and trend.mean[0] > 68 and trend.mean[4] > trend.mean[0] + 6
+
+
+# ----------------------------------------------------------------- the automatic ARIMA (rules/forecast/arima.py)
+def _ar1(phi: float, n: int, seed: int) -> list[float]:
+    rng = random.Random(seed)
+    y = [0.0]
+    for _ in range(n - 1):
+        y.append(phi * y[-1] + rng.gauss(0, 1))
+    return y
+
+
+def test_arima_fit_recovers_an_ar1_coefficient():
+    from chalicelib.inventory.rules.forecast import arima
+
+    f = arima.fit(_ar1(0.7, 400, seed=5), arima.Order(1, 0, 0, constant=True))
+    assert f is not None and abs(f.ar[0] - 0.7) < 0.1
+    # its forecast decays towards the mean, geometrically
+    mean, _ = arima.forecast_and_paths(_ar1(0.7, 400, seed=5), f, 3, 390)
+    assert abs(mean[1] - f.mu) < abs(mean[0] - f.mu) + 1e-9
+
+
+def test_arima_differences_random_walks_and_rarely_white_noise():
+    from chalicelib.inventory.rules.forecast import arima
+
+    noise_diffed = walk_diffed = 0
+    for seed in range(40):
+        rng = random.Random(seed)
+        noise = [rng.gauss(0, 1) for _ in range(200)]
+        walk = [sum(noise[:i + 1]) for i in range(200)]
+        noise_diffed += arima.ndiffs(noise) > 0
+        walk_diffed += arima.ndiffs(walk) > 0
+    assert noise_diffed <= 6  # KPSS at 5%: a few false alarms, not many
+    assert walk_diffed >= 36
+
+
+@given(st.lists(st.floats(-0.99, 0.99), min_size=1, max_size=3))
+def test_arima_parameters_always_give_a_stationary_polynomial(pacf):
+    from chalicelib.inventory.rules.forecast import arima
+
+    phi = arima._coefs([math.atanh(r) for r in pacf])
+    # stationary: every root of z^p − φ1 z^(p−1) − … − φp inside the unit circle
+    assert len(phi) == len(pacf)
+    assert max(abs(z) for z in np.roots([1.0, *(-a for a in phi)])) < 1
+
+
+def test_arima_in_sample_paths_forecast_only_from_the_past():
+    from chalicelib.inventory.rules.forecast import arima
+
+    y = [10 + 0.5 * t + (3 if t % 4 == 0 else -1) + random.Random(t).gauss(0, 0.3) for t in range(60)]
+    f = arima.auto(y, 4, seasonal_diff=True)
+    assert f is not None and f.order.D == 1
+    _, paths = arima.forecast_and_paths(y, f, 4, 30)
+    changed = y[:45] + [v + 100 for v in y[45:]]
+    _, paths2 = arima.forecast_and_paths(changed, f, 4, 30)
+    assert paths[45 - 30] == paths2[45 - 30]  # the origin at 45 saw nothing after 44
+    assert all(abs(a - b) < 3 for a, b in zip(paths[0], y[30:34]))

@@ -19,6 +19,8 @@ bench/forecast.py measures this engine against them, side by side, and docs/fore
    to 24, that average averaged again with Holt-Winters (the season in its recursions, additive or
    multiplicative) competes. Options (with or without a season the test could not confirm, with or
    without Holt-Winters) are compared by the AICc of their one-step errors on the same points.
+   Without a season, or with one up to a week, a small automatic ARIMA (arima.py) is averaged in
+   (weight `ARIMA_WEIGHT`), the third family of M4's robust combinations.
 5. **Intervals**: from the chosen option's own k-step errors inside the history (parameters fixed,
    every origin), scaled up by how much worse its true out-of-sample errors were when the same recipe
    was refitted without the last stretch of history (`_calibration`): per step, the split-conformal
@@ -35,7 +37,7 @@ from functools import lru_cache
 from statistics import NormalDist
 from typing import Sequence
 
-from . import ets, intermittent, season, theta
+from . import arima, ets, intermittent, season, theta
 from .intermittent import INTERMITTENT_ADI, adida, average_demand_interval, croston, fit_tsb, stopped, tsb
 from .stock import days_of_cover, lead_time_demand, mase, reorder_point, stockout_date
 
@@ -55,6 +57,8 @@ POOL_MAX_M = 7  # seasons up to a week: the chosen option is averaged with the m
 CAL_WINDOWS = 1  # the stretches at the end of the history the interval calibration refits (3 cost 3x the time
 # and narrowed the yearly bands on the development series; see docs/forecasting.md)
 DRIFT_WEIGHT = 2 / 3  # a series given no season (m = 1): the drift's weight beside the chosen option
+ARIMA_MAX_M = 7  # seasons up to this (and none: m = 1) average an automatic ARIMA (arima.py) in
+ARIMA_WEIGHT = 1 / 3  # its weight beside the chosen option
 
 
 class ForecastInputError(ValueError):
@@ -218,6 +222,8 @@ class _Recipe:
     cycles: int = season.RECENT_CYCLES  # the seasons the decomposition's indices average over
     pool: bool = False  # the median of many candidates (`_pool`) averaged in (for a short season)
     drift: float = 0.0  # the weight of the random walk with drift averaged in (for a series without season)
+    arima: arima.Order | None = None  # the ARIMA averaged in (yearly and quarterly data), once chosen
+    arima_weight: float = 0.0
 
 
 @dataclass
@@ -349,12 +355,31 @@ def _aicc(y: Sequence[float], paths: list[list[float]], start: int, k: int) -> f
 def _build(y: list[float], horizon: int, recipe: _Recipe, start: int) -> _Option:
     """The option a recipe names: decomposition and combination, averaged with Holt-Winters when it
     has a native season, then with the pool of candidates or the random walk with drift when it says so."""
-    base = _plain(y, horizon, replace(recipe, pool=False, drift=0.0), start)
+    base = _plain(y, horizon, replace(recipe, pool=False, drift=0.0, arima=None, arima_weight=0.0), start)
     if recipe.pool:
         base = _with_pool(y, horizon, base, start)
     if recipe.drift:
         base = _with_drift(y, base, start, recipe.drift)
+    if recipe.arima_weight:
+        base = _with_arima(y, horizon, base, start, recipe.arima_weight, recipe.arima)
     return base
+
+
+def _with_arima(y: list[float], horizon: int, option: _Option, start: int, weight: float,
+                order: arima.Order | None = None, m: int = 1, seasonal_diff: bool = False) -> _Option:
+    """The option averaged with an ARIMA (`weight` on it): the automatic search's choice, or `order`
+    refitted (a refit repeats the choice). Unchanged when the history is too short for the model."""
+    fit = arima.auto(y, m, seasonal_diff) if order is None else arima.fit(y, order)
+    if fit is None:
+        return option
+    mean, paths = arima.forecast_and_paths(y, fit, horizon, start)
+    if any(not math.isfinite(v) for v in mean):
+        return option
+    return _Option(option.name + "&" + fit.order.name,
+                   [(1 - weight) * a + weight * b for a, b in zip(option.mean, mean)],
+                   [[(1 - weight) * a + weight * b for a, b in zip(p, q)] for p, q in zip(option.paths, paths)],
+                   option.aicc, option.multiplicative, replace(option.recipe, arima=fit.order, arima_weight=weight),
+                   option.k)
 
 
 def _with_pool(y: list[float], horizon: int, option: _Option, start: int) -> _Option:
@@ -419,6 +444,9 @@ def _smooth_series(y: list[float], horizon: int, ms: Sequence[int], levels: Sequ
         chosen = _with_pool(w, horizon, chosen, start)
     elif list(ms) == [1]:  # no season: the random walk with drift averaged in
         chosen = _with_drift(w, chosen, start, DRIFT_WEIGHT)
+    arima_m = max(inner, default=1)
+    if ARIMA_WEIGHT and arima_m <= ARIMA_MAX_M and (arima_m > 1 or list(ms) == [1]):
+        chosen = _with_arima(w, horizon, chosen, start, ARIMA_WEIGHT, m=arima_m, seasonal_diff=arima_m > 1)
     factor = _calibration(w, horizon, chosen, _errors(w, chosen.paths, start))
     mean, paths = chosen.mean, chosen.paths
     for idx in outer:
@@ -440,9 +468,10 @@ def _calibration(y: list[float], horizon: int, chosen: _Option, errs: list[list[
     """How much wider than its in-sample errors the chosen option's true errors are: the same recipe
     refitted without the last stretch of history (up to a horizon, at most a quarter of it), and again
     without the stretch before it (up to CAL_WINDOWS stretches, a rolling origin, while half the history
-    stays), forecasts that stretch; the ratio of those errors' root mean square to the in-sample one of
-    the same steps. In-sample errors come from parameters and seasons fitted on those very points, so
-    they flatter."""
+    stays), forecasts that stretch; the ratio of those errors' mean size to the in-sample one of the
+    same steps (the mean absolute error: a root mean square let a few in-sample outliers, such as
+    holidays in daily sales, shrink the ratio). In-sample errors come from parameters and seasons
+    fitted on those very points, so they flatter."""
     n = len(y)
     hh = min(horizon, n // 4)
     r = chosen.recipe
@@ -451,7 +480,7 @@ def _calibration(y: list[float], horizon: int, chosen: _Option, errs: list[list[
     ins = 0.0
     for k in range(hh):
         col = [e[k] for e in errs if len(e) > k]
-        ins += sum(v * v for v in col) / len(col) if col else 0.0
+        ins += sum(abs(v) for v in col) / len(col) if col else 0.0
     oos, windows = 0.0, 0
     for j in range(1, CAL_WINDOWS + 1):
         cut = n - j * hh
@@ -459,11 +488,11 @@ def _calibration(y: list[float], horizon: int, chosen: _Option, errs: list[list[
             break
         back = _build(y[:cut], hh, _Recipe(tuple(m for m in r.seasons if cut >= 2 * m),
                                            r.native if cut >= 2 * r.native else 0, r.ets_spec, r.hw_spec,
-                                           r.cycles, r.pool, r.drift),
+                                           r.cycles, r.pool, r.drift, r.arima, r.arima_weight),
                       min(cut - 1, max(2, cut // BURN_IN)))
-        oos += sum((y[cut + k] - back.mean[k]) ** 2 for k in range(hh))
+        oos += sum(abs(y[cut + k] - back.mean[k]) for k in range(hh))
         windows += 1
-    return math.sqrt(oos / (ins * windows)) if ins > 0 and windows else 1.0
+    return oos / (ins * windows) if ins > 0 and windows else 1.0
 
 
 def _with_drift(y: list[float], option: _Option, start: int, weight: float) -> _Option:
