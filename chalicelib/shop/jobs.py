@@ -5,7 +5,7 @@ from typing import Any
 
 from ..core import clock
 from ..core.shards import JOB_SHARDS
-from . import orders
+from . import orders, promotions
 
 
 def expire_unpaid_orders() -> dict[str, Any]:
@@ -19,3 +19,9 @@ def expire_unpaid_orders() -> dict[str, Any]:
             due += 1
             expired += orders.expire(org_id, order_id, now)
     return {"due": due, "expired": expired}
+
+
+def promotion_edges() -> dict[str, Any]:
+    """Promotions whose start or end has come move to their next phase (from the sparse by_due index,
+    no Scan); the shop stream then republishes their storefront's prices. Safe to run twice."""
+    return promotions.pass_edges(clock.now())
