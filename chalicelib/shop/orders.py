@@ -137,7 +137,7 @@ def place_order(handle: str, data: PlaceOrderIn, shopper: Shopper) -> Placed:
         lines.append(OrderedLine(product_id=product_id, sku=product.sku, name=product.name, quantity=quantity,
                                  unit_price=price.final, list_price=price.price, discount=price.discount,
                                  net=quantity * price.final, category=listing.category,
-                                 promotion_ids=list(price.promotions) or None))
+                                 promotion_ids=list(price.promotions)))
     if coupon is not None and not any(coupon.promotion.covers(ln.product_id, ln.category) for ln in lines):
         raise Conflict("this coupon applies to nothing in this order", field="coupon")
     used = coupon if coupon is not None and any(coupon.promotion.id in (ln.promotion_ids or []) for ln in lines) \
