@@ -32,7 +32,7 @@ from .schemas import (
     PaymentIn,
     PaymentOut,
     PlaceOrderIn,
-    PromotionChartUrlOut,
+    PromotionChartOut,
     PromotionIn,
     PromotionOut,
     PromotionsOut,
@@ -236,9 +236,9 @@ def delete_promotion(req: Req, org_id: str, promotion_id: str) -> None:
 
 
 @route(shop, "/orgs/{org_id}/shop/promotions/{promotion_id}/chart", ("GET",), path_patterns=PROMOTION,
-       response=PromotionChartUrlOut)
-def promotion_chart(req: Req, org_id: str, promotion_id: str) -> PromotionChartUrlOut:
-    """A short-lived URL of the promotion's chart JSON: units and revenue (after discounts) per week of
-    its scope, the weeks before it beside the weeks during it (precomputed by the shop stream)."""
+       response=PromotionChartOut)
+def promotion_chart(req: Req, org_id: str, promotion_id: str) -> PromotionChartOut:
+    """The promotion's chart JSON: units and revenue (after discounts) per week of its scope, the weeks
+    before it beside the weeks during it (precomputed by the shop stream)."""
     orgs.require_role(req.principal, org_id)
-    return promotions.chart_url(org_id, _uuid(promotion_id, "promotion_id"))
+    return promotions.chart(org_id, _uuid(promotion_id, "promotion_id"))

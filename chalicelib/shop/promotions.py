@@ -44,7 +44,7 @@ from .models import (
     shop_key,
 )
 from .rules import discounts as rules
-from .schemas import PromotionChartUrlOut, PromotionIn, PromotionOut, PromotionsOut
+from .schemas import PromotionChartOut, PromotionIn, PromotionOut, PromotionsOut
 from .shops import get_shop
 
 FAR_PAST = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -220,10 +220,14 @@ def promotions_view(org_id: str) -> PromotionsOut:
     return PromotionsOut(items=[promotion_out(p, tz, used.get(str(p.code))) for p in items])
 
 
-def chart_url(org_id: str, promotion_id: str) -> PromotionChartUrlOut:
-    get_promotion(org_id, promotion_id)
-    url, seconds = charts.presigned_url(org_pk(org_id), chart_name(promotion_id))
-    return PromotionChartUrlOut(url=url, expires_in=seconds)
+def chart(org_id: str, promotion_id: str) -> PromotionChartOut:
+    """The promotion's chart as the stream last published it (before its first publish: no sales)."""
+    p = get_promotion(org_id, promotion_id)
+    doc = charts.read(org_pk(org_id), chart_name(promotion_id))
+    if doc is None:
+        shop = find(Shop, *shop_key(org_id))
+        doc = rules.chart_document(_rule(p), _tz(shop), str(shop.currency) if shop else "EUR", {}, "")
+    return PromotionChartOut.model_validate(doc)
 
 
 # ----------------------------------------------------------------- coupons at the checkout

@@ -277,8 +277,37 @@ class PromotionsOut(Items[PromotionOut]):
     pass
 
 
-class PromotionChartUrlOut(Out):
-    """A short-lived presigned URL to the promotion's chart JSON (precomputed by the shop stream)."""
+class PromotionWeekOut(Out):
+    week: str  # its Monday (the shop's time zone)
+    phase: Literal["before", "during"]
+    units: str
+    revenue: str  # net of discounts
 
-    url: str
-    expires_in: int
+
+class PromotionAverageOut(Out):
+    units_per_week: str
+    revenue_per_week: str
+
+
+class PromotionLiftOut(Out):
+    units: str | None  # percent change of the weekly average; None: nothing sold before
+    revenue: str | None
+
+
+class PromotionChartOut(Out):
+    """A promotion's chart JSON (precomputed by the shop stream): units and revenue per week of its
+    scope, as many weeks before it as it lasts (at least four) beside its own weeks."""
+
+    promotion_id: str
+    name: str
+    scope: str
+    target: str | None
+    currency: str
+    starts_at: str
+    ends_at: str
+    time_zone: str
+    weeks: list[PromotionWeekOut]
+    before: PromotionAverageOut
+    during: PromotionAverageOut
+    lift_percent: PromotionLiftOut
+    generated_at: str
