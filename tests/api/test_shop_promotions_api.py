@@ -176,3 +176,38 @@ def test_the_same_order_id_and_coupon_again_is_a_replay_not_a_second_use(world):
     status, again = world.anon.post(f"/shops/{world.handle}/orders", body)
     assert status == 200 and again["coupon"] == "ONCE"
     assert world.owner.get(f"/orgs/{world.oid}/shop/promotions/{p['id']}")[1]["used"] == 1
+
+
+def test_a_signed_in_customer_uses_a_once_per_customer_code_once_under_their_account(client, world):
+    from tests.mocked import sign_up
+
+    create(world, code="MEMBER", value="10", once_per_customer=True)
+    shopper = sign_up(client, "shopper")
+    path = f"/shops/{world.handle}/customer/orders"
+    body = world.order_body(coupon="member")
+    body.pop("email")
+    status, order = shopper.post(path, body)
+    assert status == 201 and order["coupon"] == "MEMBER", order
+    status, err = shopper.post(path, {**body, "order_id": world.order_body()["order_id"]})
+    assert status == 409 and err["error"]["field"] == "coupon"
+
+
+def test_a_lower_limit_stops_the_uses_still_to_come(world):
+    p = create(world, code="LIMIT", value="10", usage_limit=5)[1]
+    assert world.guest_order(coupon="LIMIT")[0] == 201
+    path = f"/orgs/{world.oid}/shop/promotions/{p['id']}"
+    status, changed = world.manager.put(path, promo_body(value="10", code="LIMIT", usage_limit=1, version=1))
+    assert status == 200 and (changed["usage_limit"], changed["used"]) == (1, 1)
+    assert world.guest_order(coupon="LIMIT", email="z@example.com")[1]["error"]["field"] == "coupon"
+    assert world.manager.delete(path)[0] == 204
+    status, err = world.guest_order(coupon="LIMIT", email="y@example.com")
+    assert status == 404 and err["error"]["field"] == "coupon"  # a deleted promotion's code is gone
+
+
+def test_a_promotions_chart_before_any_sale_and_who_may_read_it(world):
+    p = create(world, starts_at="2026-12-01", ends_at="2026-12-15")[1]
+    status, doc = world.staff.get(f"/orgs/{world.oid}/shop/promotions/{p['id']}/chart")
+    assert status == 200 and [w["phase"] for w in doc["weeks"]] == ["before"] * 4 + ["during"] * 3
+    assert {w["units"] for w in doc["weeks"]} == {"0"} and doc["lift_percent"] == {"units": None, "revenue": None}
+    assert world.outsider.get(f"/orgs/{world.oid}/shop/promotions/{p['id']}/chart")[1]["error"]["field"] == "org_id"
+    assert world.owner.get(f"/orgs/{world.oid}/shop/promotions/not-a-uuid/chart")[1]["error"]["field"] == "promotion_id"
