@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -109,7 +109,7 @@ def _checked(shop: Shop, data: PromotionIn, promotion_id: str) -> rules.Promotio
     starts = rules.moment(data.starts_at, tz, "starts_at")
     ends = rules.moment(data.ends_at, tz, "ends_at")
     rule = rules.Promotion(id=promotion_id, name=data.name, kind=data.kind, value=Decimal(data.value),
-                           scope=data.scope, target=data.target if data.scope != "shop" else data.target,
+                           scope=data.scope, target=data.target,
                            starts_at=starts, ends_at=ends, stackable=data.stackable,
                            code=rules.normal_code(data.code) if data.code else None)
     rules.check_promotion(rule, usage_limit=data.usage_limit, once_per_customer=data.once_per_customer)
@@ -193,6 +193,11 @@ def _used(org_id: str, codes: set[str]) -> dict[str, Coupon]:
     return {str(c.code): c for c in Coupon.batch_get([coupon_key(org_id, c) for c in sorted(codes)])}
 
 
+def _phase(rule: rules.Promotion) -> Literal["scheduled", "active", "ended"]:
+    now = clock.now()
+    return "scheduled" if now < rule.starts_at else ("active" if now < rule.ends_at else "ended")
+
+
 def promotion_out(p: Promotion, time_zone: str, coupon: Coupon | None = None) -> PromotionOut:
     rule = _rule(p)
     return PromotionOut(
@@ -203,7 +208,7 @@ def promotion_out(p: Promotion, time_zone: str, coupon: Coupon | None = None) ->
         stackable=bool(p.stackable), code=p.code,
         usage_limit=None if p.usage_limit is None else int(p.usage_limit),
         used=int(coupon.used) if coupon is not None else 0, once_per_customer=bool(p.once_per_customer),
-        phase={"scheduled": "scheduled", "active": "active"}.get(rules.phase(rule, clock.now()), "ended"),  # type: ignore[arg-type]
+        phase=_phase(rule),
         version=int(p.version), created_at=str(p.created_at), updated_at=str(p.updated_at))
 
 
