@@ -206,6 +206,14 @@ def expire_shop_orders(event: CloudWatchEvent) -> Any:
     return expire_unpaid_orders()
 
 
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def shop_promotion_edges(event: CloudWatchEvent) -> Any:
+    """Every minute: a shop promotion that started or ended moves on, and its storefront's prices are republished."""
+    from chalicelib.shop.jobs import promotion_edges
+
+    return promotion_edges()
+
+
 @app.schedule(Cron(0, 6, "*", "*", "?", "*"))
 def aging_stock(event: CloudWatchEvent) -> Any:
     """Daily: the dealer's aging-stock emails (N days on the lot, or the estimate well below the asking price),

@@ -195,5 +195,11 @@ ROUTES: dict[str, tuple[RouteEntry, ...]] = {
         ('/orgs/{org_id}/shop/news', ('GET',), False, ('application/json',)),
         ('/orgs/{org_id}/shop/inquiries', ('GET',), False, ('application/json',)),
         ('/orgs/{org_id}/shop/inquiries/{inquiry_id}/answer', ('POST',), False, ('application/json',)),
+        ('/orgs/{org_id}/shop/promotions', ('POST',), False, ('application/json',)),
+        ('/orgs/{org_id}/shop/promotions', ('GET',), False, ('application/json',)),
+        ('/orgs/{org_id}/shop/promotions/{promotion_id}', ('GET',), False, ('application/json',)),
+        ('/orgs/{org_id}/shop/promotions/{promotion_id}', ('PUT',), False, ('application/json',)),
+        ('/orgs/{org_id}/shop/promotions/{promotion_id}', ('DELETE',), False, ('application/json',)),
+        ('/orgs/{org_id}/shop/promotions/{promotion_id}/chart', ('GET',), False, ('application/json',)),
     ),
 }

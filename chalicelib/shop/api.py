@@ -19,7 +19,7 @@ from ..core.deferred import deferred
 from ..core.errors import Forbidden, InvalidInput
 from ..core.roles import MANAGERS
 from ..core.schemas import UUID_PATTERN
-from ..core.web import Reply, Req, route
+from ..core.web import NO_CONTENT, Reply, Req, route
 from .rules.orders import HANDLE_PATTERN
 from .schemas import (
     ListingIn,
@@ -32,6 +32,10 @@ from .schemas import (
     PaymentIn,
     PaymentOut,
     PlaceOrderIn,
+    PromotionChartOut,
+    PromotionIn,
+    PromotionOut,
+    PromotionsOut,
     PublicShopOut,
     ShopIn,
     ShopOut,
@@ -39,10 +43,11 @@ from .schemas import (
 
 if TYPE_CHECKING:
     from ..core import orgs
-    from . import listings, orders, shops
+    from . import listings, orders, promotions, shops
 else:  # imported by the first request that calls them (core.deferred)
     (orgs,) = deferred("chalicelib.core", "orgs")
     listings, orders, shops = deferred(__package__, "listings", "orders", "shops")
+    (promotions,) = deferred(__package__, "promotions")
 
 shop = Blueprint(__name__)
 
@@ -327,3 +332,55 @@ def answer_inquiry(req: Req, org_id: str, inquiry_id: str) -> InquiryOut:
     orgs.require_role(req.principal, org_id)
     return texts.inquiry_out(texts.answer(org_id, _uuid(inquiry_id, "inquiry_id"), req.body(InquiryAnswerIn).text,
                                           req.principal.sub))
+# ----------------------------------------------------------------- promotions (discounts, coupons)
+PROMOTION = {"promotion_id": UUID_PATTERN}
+
+
+@route(shop, "/orgs/{org_id}/shop/promotions", ("POST",), body=PromotionIn, response=PromotionOut, status=201)
+def create_promotion(req: Req, org_id: str) -> PromotionOut:
+    """A promotion (owners and managers): a percentage or an amount off the selling price of the whole
+    shop, a category or a product, from `starts_at` to `ends_at` (without an offset: the shop's time
+    zone); with a `code`, a coupon with an optional `usage_limit` and `once_per_customer`. The
+    storefront is republished when it starts and when it ends."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    return promotions.promotion_view(org_id, promotions.create(org_id, req.body(PromotionIn)))
+
+
+@route(shop, "/orgs/{org_id}/shop/promotions", ("GET",), response=PromotionsOut)
+def list_promotions(req: Req, org_id: str) -> PromotionsOut:
+    """The shop's promotions, the latest start first, with each coupon's uses."""
+    orgs.require_role(req.principal, org_id)
+    return promotions.promotions_view(org_id)
+
+
+@route(shop, "/orgs/{org_id}/shop/promotions/{promotion_id}", ("GET",), path_patterns=PROMOTION,
+       response=PromotionOut)
+def get_promotion(req: Req, org_id: str, promotion_id: str) -> PromotionOut:
+    orgs.require_role(req.principal, org_id)
+    return promotions.promotion_view(org_id, promotions.get_promotion(org_id, _uuid(promotion_id, "promotion_id")))
+
+
+@route(shop, "/orgs/{org_id}/shop/promotions/{promotion_id}", ("PUT",), path_patterns=PROMOTION,
+       body=PromotionIn, response=PromotionOut)
+def change_promotion(req: Req, org_id: str, promotion_id: str) -> PromotionOut:
+    """Change a promotion at the version read (owners and managers); its coupon code stays."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    changed = promotions.change(org_id, _uuid(promotion_id, "promotion_id"), req.body(PromotionIn))
+    return promotions.promotion_view(org_id, changed)
+
+
+@route(shop, "/orgs/{org_id}/shop/promotions/{promotion_id}", ("DELETE",), path_patterns=PROMOTION,
+       response=NO_CONTENT, status=204)
+def delete_promotion(req: Req, org_id: str, promotion_id: str) -> None:
+    """Remove a promotion and its coupon code (owners and managers); orders keep their prices."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    promotions.delete(org_id, _uuid(promotion_id, "promotion_id"))
+
+
+@route(shop, "/orgs/{org_id}/shop/promotions/{promotion_id}/chart", ("GET",), path_patterns=PROMOTION,
+       response=PromotionChartOut)
+def promotion_chart(req: Req, org_id: str, promotion_id: str) -> PromotionChartOut:
+    """The promotion's chart JSON: units and revenue (after discounts) per week of its scope, the weeks
+    before it beside the weeks during it (precomputed by the shop stream)."""
+    orgs.require_role(req.principal, org_id)
+    return promotions.chart(org_id, _uuid(promotion_id, "promotion_id"))

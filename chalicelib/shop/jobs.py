@@ -5,7 +5,7 @@ from typing import Any
 
 from ..core import clock
 from ..core.shards import JOB_SHARDS
-from . import orders
+from . import orders, promotions
 
 
 def expire_unpaid_orders() -> dict[str, Any]:
@@ -47,3 +47,7 @@ def notify_restocked() -> dict[str, Any]:
 
     waiting = [w for shard in range(JOB_SHARDS) for w in news.restock_waiting(shard)]
     return {"waiting": len(waiting), **news.restock_sweep(waiting)}
+def promotion_edges() -> dict[str, Any]:
+    """Promotions whose start or end has come move to their next phase (from the sparse by_due index,
+    no Scan); the shop stream then republishes their storefront's prices. Safe to run twice."""
+    return promotions.pass_edges(clock.now())

@@ -130,6 +130,7 @@ class Shop(ShopTable):
     delivery_location_id = UnicodeAttribute(null=True)
     reservation_minutes = NumberAttribute(default=30)
     delivery_days = NumberAttribute(default=2)  # from stock at the delivery location to the door
+    time_zone = UnicodeAttribute(default="UTC")  # promotions' windows and weekly sales are local to it
     payment_secret = UnicodeAttribute()  # HMAC-SHA256 key of the payment webhook (random, per shop)
     version = NumberAttribute(default=1)
     created_at = UnicodeAttribute()
@@ -175,6 +176,9 @@ class OrderedLine(MapAttribute):
     unit_price = DecimalAttribute()  # after any discount: what the shopper pays per unit
     list_price = DecimalAttribute(null=True)  # the selling price before it
     discount = DecimalAttribute(null=True)  # off each unit
+    net = DecimalAttribute(null=True)  # quantity × unit_price: the line's revenue after discount
+    category = UnicodeAttribute(null=True)  # the listing's category when ordered (sales by category)
+    promotion_ids = ListAttribute(of=UnicodeAttribute, null=True)  # the promotions applied
 
 
 class StatusChange(MapAttribute):
@@ -215,6 +219,80 @@ class Order(ShopTable):
     expires_at = UnicodeAttribute()
     history = ListAttribute(of=StatusChange, default=list)
     request_hash = UnicodeAttribute()
+    coupon = UnicodeAttribute(null=True)  # the coupon code used (its use is given back on cancelling)
     version = NumberAttribute(default=1)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+
+
+# ------------------------------------------------------------------ promotions (docs/shop.md "Discounts")
+def promotion_key(org_id: str, promotion_id: str) -> tuple[str, str]:
+    return org_pk(org_id), f"PROMO#{promotion_id}"
+
+
+def coupon_key(org_id: str, code: str) -> tuple[str, str]:
+    """A coupon code's claim and usage counter (the code upper-case, unique in the organisation)."""
+    return org_pk(org_id), f"COUPON#{code}"
+
+
+def coupon_use_key(org_id: str, code: str, order_id: str) -> tuple[str, str]:
+    return org_key(org_id, "COUPON", code), f"ORDER#{order_id}"
+
+
+def coupon_customer_key(org_id: str, code: str, customer: str) -> tuple[str, str]:
+    return org_key(org_id, "COUPON", code), f"CUSTOMER#{customer}"
+
+
+def edge_index(shard: int) -> str:
+    return f"PROMOEDGE#{shard}"
+
+
+def edge_keys(org_id: str, promotion_id: str, at: str) -> tuple[str, str]:
+    """by_due keys of a promotion waiting to start or end (its storefront is republished then)."""
+    return edge_index(shard_of(org_key(org_id, promotion_id))), f"{at}#{org_id}#{promotion_id}"
+
+
+class Promotion(ShopTable):
+    """pk ORG#o, sk PROMO#<id>: a percentage or an amount off the selling price of the whole shop, a
+    category or a product, from starts_at to ends_at (UTC); with a code only for orders giving it.
+    While it has a start or end ahead: gsi3 PROMOEDGE#<shard> / <that moment>#<org>#<id>."""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    kind = UnicodeAttribute()  # percent | amount
+    value = DecimalAttribute()
+    scope = UnicodeAttribute()  # shop | category | product
+    target = UnicodeAttribute(null=True)
+    starts_at = UnicodeAttribute()
+    ends_at = UnicodeAttribute()
+    stackable = BooleanAttribute(default=False)
+    code = UnicodeAttribute(null=True)
+    usage_limit = NumberAttribute(null=True)
+    once_per_customer = BooleanAttribute(default=False)
+    phase = UnicodeAttribute(default="scheduled")  # scheduled | active | ended (moved by the edge job)
+    version = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class Coupon(ShopTable):
+    """pk ORG#o, sk COUPON#<CODE>: the code's claim (unique) and its uses: `used` grows by one in the
+    transaction that places an order with it, on condition that it stays within `usage_limit`."""
+
+    org_id = UnicodeAttribute()
+    code = UnicodeAttribute()
+    promotion_id = UnicodeAttribute()
+    usage_limit = NumberAttribute(null=True)  # None: unlimited
+    used = NumberAttribute(default=0)
+
+
+class CouponUse(ShopTable):
+    """pk ORG#o#COUPON#<CODE>, sk ORDER#<id> (an order's use: deleted once when the use is given back)
+    or CUSTOMER#<sub or email> (once per customer: the customer's claim)."""
+
+    org_id = UnicodeAttribute()
+    code = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    customer = UnicodeAttribute()
+    at = UnicodeAttribute()

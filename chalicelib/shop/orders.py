@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import get_args
+from typing import Any, get_args
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
@@ -40,7 +40,8 @@ from .models import (
 from .rules import orders as rules
 from .rules import payments
 from .schemas import OrderStatus, OrderOut, OrdersOut, PaymentIn, PaymentOut, PlaceOrderIn, ShopOrderLineOut, StatusChangeOut
-from .listings import listings_by_product, price_today
+from . import promotions
+from .listings import listings_by_product
 from .shops import shop_by_handle
 
 
@@ -122,7 +123,9 @@ def place_order(handle: str, data: PlaceOrderIn, shopper: Shopper) -> Placed:
     merged = rules.merge_quantities((line.product_id, line.quantity) for line in data.lines)
     products = catalogue.products_by_id(org_id, {p for p, _ in merged})
     listed = listings_by_product(org_id, {p for p, _ in merged})
-    today = clock.now().date()
+    at = clock.now()
+    promos = promotions.live(org_id)
+    coupon = promotions.coupon_for_order(org_id, data.coupon, promos, at) if data.coupon else None
     lines: list[OrderedLine] = []
     for i, (product_id, quantity) in enumerate(merged):
         product = products.get(product_id)
@@ -132,9 +135,16 @@ def place_order(handle: str, data: PlaceOrderIn, shopper: Shopper) -> Placed:
         if product.currency != shop.currency:
             raise Conflict(f"this product is priced in {product.currency}, the shop in {shop.currency}",
                            field=f"lines.{i}.product_id")
-        price = price_today(product, listing, today)
+        price = promotions.price_for(product, listing, promos, at, str(shop.time_zone or "UTC"),
+                                     coupon.code if coupon else None)
         lines.append(OrderedLine(product_id=product_id, sku=product.sku, name=product.name, quantity=quantity,
-                                 unit_price=price.final, list_price=price.price, discount=price.discount))
+                                 unit_price=price.final, list_price=price.price, discount=price.discount,
+                                 net=quantity * price.final, category=listing.category,
+                                 promotion_ids=list(price.promotions)))
+    if coupon is not None and not any(coupon.promotion.covers(ln.product_id, ln.category) for ln in lines):
+        raise Conflict("this coupon applies to nothing in this order", field="coupon")
+    used = coupon if coupon is not None and any(coupon.promotion.id in (ln.promotion_ids or []) for ln in lines) \
+        else None  # a better discount won on every line: the code is not spent
     now_dt = clock.now()
     now = now_dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     expires = rules.expires_at(now_dt, int(shop.reservation_minutes))
@@ -149,7 +159,7 @@ def place_order(handle: str, data: PlaceOrderIn, shopper: Shopper) -> Placed:
                   address=data.address if data.fulfilment == "delivery" else "", lines=lines,
                   total=rules.order_total((ln.quantity, ln.unit_price) for ln in lines), currency=shop.currency,
                   status="placed", expires_at=expires, history=[StatusChange(status="placed", at=now, by="customer")],
-                  request_hash=digest, version=1, created_at=now, updated_at=now,
+                  request_hash=digest, coupon=used.code if used else None, version=1, created_at=now, updated_at=now,
                   gsi1pk=customer_orders_index(org_id, who), gsi1sk=f"{now}#{data.order_id}",
                   gsi2pk=orders_index(org_id), gsi2sk=f"{now}#{data.order_id}")
     order.gsi3pk, order.gsi3sk = expiry_keys(org_id, data.order_id, expires)
@@ -157,11 +167,18 @@ def place_order(handle: str, data: PlaceOrderIn, shopper: Shopper) -> Placed:
         "lines": [{"product_id": ln.product_id, "location_id": location_id, "quantity": str(ln.quantity),
                    "price": str(ln.unit_price)} for ln in lines],
         "reference": f"shop:order:{data.order_id}"})
+
+    def also(tx: TransactWrite) -> None:
+        tx.save(order, condition=Order.pk.does_not_exist())
+        if used is not None:  # its uses counted in this transaction: never beyond the limit
+            promotions.add_coupon_use(tx, org_id, used, data.order_id, who, now)
+
     try:
-        held = ledger.reserve(org_id, reservation_id(data.order_id), hold, f"shop:{who}",
-                              also=lambda tx: tx.save(order, condition=Order.pk.does_not_exist()))
-    except ledger.CallerConditionFailed:  # placed meanwhile by a retry of this request
-        return _same(get_order(org_id, data.order_id), digest)
+        held = ledger.reserve(org_id, reservation_id(data.order_id), hold, f"shop:{who}", also=also)
+    except ledger.CallerConditionFailed as exc:
+        if 0 not in exc.failed and used is not None:
+            raise promotions.coupon_refused(exc.failed) from None
+        return _same(get_order(org_id, data.order_id), digest)  # placed meanwhile by a retry of this request
     if held.replayed:  # the reservation exists: so does the order written with it
         return _same(get_order(org_id, data.order_id), digest)
     return Placed(order, False)
@@ -295,6 +312,14 @@ def _status(o: Order) -> OrderStatus:
     raise ValueError(f"unknown order status {o.status!r}")
 
 
+def _line_extra(ln: OrderedLine, cur: str) -> dict[str, Any]:
+    """A line's net and promotions (lines placed before promotions existed have neither)."""
+    extra: dict[str, Any] = {} if ln.net is None else {"net": fmt(ln.net, cur)}
+    if ln.promotion_ids is not None:
+        extra["promotions"] = [str(p) for p in ln.promotion_ids]
+    return extra
+
+
 def order_out(o: Order) -> OrderOut:
     cur = str(o.currency)
     return OrderOut(
@@ -306,9 +331,10 @@ def order_out(o: Order) -> OrderOut:
         lines=[ShopOrderLineOut(product_id=ln.product_id, sku=ln.sku or "", name=ln.name or "",
                                 quantity=fmt_quantity(ln.quantity), unit_price=fmt_unit_price(ln.unit_price, cur),
                                 list_price=None if ln.list_price is None else fmt_unit_price(ln.list_price, cur),
-                                discount=None if ln.discount is None else fmt(ln.discount, cur))
+                                discount=None if ln.discount is None else fmt(ln.discount, cur),
+                                **_line_extra(ln, cur))
                for ln in o.lines or []],
         total=fmt(o.total, cur), currency=cur, expires_at=o.expires_at if o.status == "placed" else None,
         cancel_reason=o.cancel_reason, payment_id=o.payment_id, paid_at=o.paid_at,
         history=[StatusChangeOut(status=h.status, at=h.at, by=h.by) for h in o.history or []],
-        version=int(o.version), created_at=o.created_at, updated_at=o.updated_at)
+        version=int(o.version), created_at=o.created_at, updated_at=o.updated_at, coupon=o.coupon)

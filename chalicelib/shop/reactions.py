@@ -15,7 +15,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from ..core.alerts import put_once
 from ..core.observability import logger, metrics
 from ..core.streams import process_batch, raw_images
-from . import storefront
+from . import promotions, storefront
 from .notifications import is_order, order_emails
 from .texts import order_texts
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the type only: stream invocations import it when they run
 def handle_shop_batch(event: dict[str, Any]) -> dict[str, Any]:
     pages: dict[str, set[str] | None] = {}  # org → products whose pages to republish (None: all)
     seqs: dict[str, list[str]] = {}
+    promos = promotions.PromotionBatch()  # coupon uses given back, weekly sales, promotion charts
 
     def on_record(record: DynamoDBRecord) -> None:
         old, new = raw_images(record)
@@ -41,8 +42,16 @@ def handle_shop_batch(event: dict[str, Any]) -> dict[str, Any]:
             elif pages.get(org_id, set()) is not None:
                 pages.setdefault(org_id, set()).add(str(img["product_id"]))  # type: ignore[union-attr]
             return
+        if sk.startswith("PROMO#"):  # a promotion changed, started or ended: every price may move
+            org_id = str(img["org_id"])
+            pages[org_id] = None
+            seqs.setdefault(org_id, []).append(str(record.dynamodb.sequence_number if record.dynamodb else ""))
+            promos.on_promotion(str(record.dynamodb.sequence_number if record.dynamodb else ""), old, new)
+            return
         if not is_order(new):
             return
+        promos.on_order(str(record.event_id), str(record.dynamodb.sequence_number if record.dynamodb else ""),
+                        old, new)
         sent = sum(put_once(m) for m in order_emails(old, new))  # raises → only this record fails
         sent += sum(put_once(m) for m in order_texts(old, new))  # texts to who opted in (shop.texts)
         if sent:
@@ -56,7 +65,7 @@ def handle_shop_batch(event: dict[str, Any]) -> dict[str, Any]:
             except Exception:
                 logger.exception("storefront publish failed", extra={"org_id": org_id})
                 failed.update(seqs.get(org_id, []))
-        return failed
+        return failed | promos.after()
 
     return process_batch(event, on_record, after_records)
 

@@ -5,8 +5,9 @@ from typing import Annotated, Literal
 
 from pydantic import MISSING, Field, field_validator
 
-from ..core.schemas import UUID_PATTERN, CurrencyCode, EmailStr, Items, Out, Query, Strict
+from ..core.schemas import UUID_PATTERN, CurrencyCode, EmailStr, Items, Out, Query, Strict, check_time_zone, list_time_zones
 from ..inventory.schemas import Id, Quantity
+from .rules.discounts import CODE_PATTERN
 from .rules.orders import CATEGORY_PATTERN, E164_PATTERN, HANDLE_PATTERN, MAX_RESERVATION_MINUTES, MIN_RESERVATION_MINUTES
 
 OrderStatus = Literal["placed", "confirmed", "picked", "shipped", "ready", "delivered", "collected", "cancelled"]
@@ -30,7 +31,10 @@ class ShopIn(Strict):
     delivery_location_id: Id | None = None
     reservation_minutes: int = Field(default=30, ge=MIN_RESERVATION_MINUTES, le=MAX_RESERVATION_MINUTES)
     delivery_days: int = Field(default=2, ge=0, le=60)
+    time_zone: str = Field(default="UTC", json_schema_extra=list_time_zones)  # promotions' windows are local to it
     version: int | None = Field(default=None, ge=1)
+
+    _tz = field_validator("time_zone")(lambda cls, v: check_time_zone(v))
 
     @field_validator("categories")
     @classmethod
@@ -56,6 +60,7 @@ class ShopOut(Out):
     delivery_location_id: str | None
     reservation_minutes: int
     delivery_days: int
+    time_zone: str
     version: int
     payment_secret: str | MISSING = MISSING  # owners and managers: the payment webhook's HMAC key
 
@@ -144,6 +149,7 @@ class PlaceOrderIn(Strict):
     name: str = Field(default="", max_length=120, pattern=r"^[^<>\x00-\x1f\x7f]*$")
     phone: str | None = Field(default=None, pattern=E164_PATTERN)
     sms_opt_in: bool = False
+    coupon: str | None = Field(default=None, pattern=CODE_PATTERN)  # a promotion's coupon code (any case)
 
 
 class OrderStatusIn(Strict):
@@ -174,6 +180,8 @@ class ShopOrderLineOut(Out):
     unit_price: str  # after any discount
     list_price: str | None  # before it
     discount: str | None  # off each unit
+    net: str | MISSING = MISSING  # quantity × unit price: the line's revenue after discount
+    promotions: list[str] | MISSING = MISSING  # the ids of the promotions applied
 
 
 class StatusChangeOut(Out):
@@ -206,6 +214,7 @@ class OrderOut(Out):
     version: int
     created_at: str
     updated_at: str
+    coupon: str | None = None  # the coupon code the order used
 
 
 class OrdersOut(Items[OrderOut]):
@@ -327,3 +336,87 @@ class InquiriesOut(Out):
 
 class InquiryAnswerIn(Strict):
     text: str = PlainText
+# ----------------------------------------------------------------- promotions (discounts)
+ISO_MOMENT = r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?)?$"
+
+
+class PromotionIn(Strict):
+    """A promotion (owners and managers): a percentage (more than 0, at most 100) or an amount off each
+    unit's selling price, over the whole `shop`, a `category` (its slug or name: `target`) or a `product`
+    (its id: `target`), from `starts_at` to `ends_at` (ISO; without an offset, the shop's time zone).
+    With a `code` it is a coupon: only orders giving the code get it, at most `usage_limit` of them, and
+    each customer once when `once_per_customer`. Changing one sends the version read."""
+
+    name: str = Field(min_length=1, max_length=120, pattern=r"^[^<>\x00-\x1f\x7f]*$")
+    kind: Literal["percent", "amount"]
+    value: str = Field(pattern=r"^(?:0|[1-9]\d{0,8})(?:\.\d{1,4})?$")
+    scope: Literal["shop", "category", "product"]
+    target: str | None = Field(default=None, min_length=1, max_length=80, pattern=r"^[^<>\x00-\x1f\x7f]*$")
+    starts_at: str = Field(pattern=ISO_MOMENT)
+    ends_at: str = Field(pattern=ISO_MOMENT)
+    stackable: bool = False
+    code: str | None = Field(default=None, pattern=CODE_PATTERN)
+    usage_limit: int | None = Field(default=None, ge=1, le=10_000_000)
+    once_per_customer: bool = False
+    version: int | None = Field(default=None, ge=1)
+
+
+class PromotionOut(Out):
+    id: str
+    name: str
+    kind: Literal["percent", "amount"]
+    value: str
+    scope: Literal["shop", "category", "product"]
+    target: str | None
+    starts_at: str  # UTC
+    ends_at: str
+    time_zone: str  # the shop's
+    stackable: bool
+    code: str | None
+    usage_limit: int | None
+    used: int  # orders that used the code (a cancelled or expired one gives its use back)
+    once_per_customer: bool
+    phase: Literal["scheduled", "active", "ended"]
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class PromotionsOut(Items[PromotionOut]):
+    pass
+
+
+class PromotionWeekOut(Out):
+    week: str  # its Monday (the shop's time zone)
+    phase: Literal["before", "during"]
+    units: str
+    revenue: str  # net of discounts
+
+
+class PromotionAverageOut(Out):
+    units_per_week: str
+    revenue_per_week: str
+
+
+class PromotionLiftOut(Out):
+    units: str | None  # percent change of the weekly average; None: nothing sold before
+    revenue: str | None
+
+
+class PromotionChartOut(Out):
+    """A promotion's chart JSON (precomputed by the shop stream): units and revenue per week of its
+    scope, as many weeks before it as it lasts (at least four) beside its own weeks."""
+
+    promotion_id: str
+    name: str
+    scope: str
+    target: str | None
+    currency: str
+    starts_at: str
+    ends_at: str
+    time_zone: str
+    weeks: list[PromotionWeekOut]
+    before: PromotionAverageOut
+    during: PromotionAverageOut
+    lift_percent: PromotionLiftOut
+    generated_at: str

@@ -25,7 +25,8 @@ from ..core.db import find
 from ..core.money import fmt
 from ..core.settings import get_settings
 from ..inventory import availability, catalogue
-from .listings import all_listings, listings_by_product, price_today
+from . import promotions
+from .listings import all_listings, listings_by_product
 from .models import Shop, shop_key
 from .rules.storefront import promised_date
 
@@ -67,7 +68,7 @@ def publish_shop(org_id: str, product_ids: set[str] | None = None) -> list[str]:
         return []
     listed = {str(li.product_id): li for li in all_listings(org_id)}
     products = catalogue.products_by_id(org_id, set(listed))
-    today = clock.now().date()
+    at, promos = clock.now(), promotions.live(org_id)  # prices after the best promotion running now
     now = clock.iso_now()
     cats = [{"slug": c.slug, "name": c.name} for c in shop.categories or []]
     cards, written = [], []
@@ -75,7 +76,7 @@ def publish_shop(org_id: str, product_ids: set[str] | None = None) -> list[str]:
         product = products.get(pid)
         if product is None or not li.published:
             continue
-        price = price_today(product, li, today)
+        price = promotions.price_for(product, li, promos, at, str(shop.time_zone or "UTC"))
         cards.append({"product_id": pid, "name": product.name, "sku": product.sku, "brand": product.brand,
                       "category": li.category, "price": product.price,
                       "discount": fmt(price.discount, product.currency), "final_price": fmt(price.final, product.currency), "discount_label": price.label, "currency": product.currency,
@@ -89,19 +90,21 @@ def publish_shop(org_id: str, product_ids: set[str] | None = None) -> list[str]:
         if found is None or product is None or not found.published:
             _remove(page_key(shop.handle, pid))
             continue
-        _put(page_key(shop.handle, pid), page_document(shop, product_id=pid, now=now))
+        _put(page_key(shop.handle, pid), page_document(shop, product_id=pid, now=now, promos=promos))
         written.append(page_key(shop.handle, pid))
     return written
 
 
-def page_document(shop: Shop, product_id: str, now: str) -> dict[str, Any]:
+def page_document(shop: Shop, product_id: str, now: str,
+                  promos: list[promotions.rules.Promotion] | None = None) -> dict[str, Any]:
     """A product page: prices today, the shop's fulfilment, availability as of now and the dates it
     promises (the availability document has the live figures)."""
     org_id = shop.org_id
     product = catalogue.products_by_id(org_id, {product_id})[product_id]
     listing = listings_by_product(org_id, {product_id}).get(product_id)
     today = clock.now().date()
-    price = price_today(product, listing, today)
+    price = promotions.price_for(product, listing, promotions.live(org_id) if promos is None else promos,
+                                 clock.now(), str(shop.time_zone or "UTC"))
     stock = availability.availability_document(org_id, product_id) or {"locations": []}
     by_loc = {row["location_id"]: row for row in stock["locations"]}
 

@@ -248,7 +248,8 @@ def test_a_discount_is_shown_and_charged(world):
     status, order = world.guest_order("2")
     assert status == 201 and order["total"] == "20.00"
     assert order["lines"][0] | {} == {"product_id": p, "sku": "MUG-1", "name": "Blue mug", "quantity": "2",
-                                      "unit_price": "10.00", "list_price": "12.50", "discount": "2.50"}
+                                      "unit_price": "10.00", "list_price": "12.50", "discount": "2.50",
+                                      "net": "20.00", "promotions": ["listing"]}  # the listing's own discount
     sold = world.owner.put(f"/orgs/{o}/shop/listings/{p}", {
         "discount": {"kind": "amount", "value": "3", "starts_on": "2020-01-01", "ends_on": "2020-01-31"},
         "version": 2})[1]

@@ -87,6 +87,9 @@ def seed_world(api: str) -> dict[str, Any]:
     put(f"{o}/shop", {"handle": "contract-desk", "name": "Contract Shop", "currency": "USD",
                       "pickup_location_ids": [location_id], "delivery_location_id": warehouse_id})
     put(f"{o}/shop/listings/{product_id}", {"description": "A widget"})
+    promotion_id = post(f"{o}/shop/promotions", {"name": "Contract sale", "kind": "percent", "value": "10",
+                                                  "scope": "shop", "starts_at": "2020-01-01",
+                                                  "ends_at": "2099-01-01"})["id"]
     order_id = str(uuid.uuid4())
     _ok(call("POST", f"{api}/shops/contract-desk/orders", {
         "order_id": order_id, "fulfilment": "pickup", "location_id": location_id, "email": "guest@example.com",
@@ -111,6 +114,7 @@ def seed_world(api: str) -> dict[str, Any]:
             "handle": "contract-desk", "team_id": team_id, "macro_id": macro_id, "ticket_id": ticket_id,
             "message_id": message_id, "article_id": article_id, "version": "1",
             "order_id": order_id, "reservation_id": f"shop-{order_id}",
+            "promotion_id": promotion_id,
         },
         "items": {"suppliers": supplier_id, "locations": warehouse_id, "customers": customer_id},
         "owner_sub": owner_sub,
