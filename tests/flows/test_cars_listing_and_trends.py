@@ -121,7 +121,8 @@ def test_views_and_enquiries_of_a_listed_car_count_per_model_and_week(dealer, ca
     assert anon.post(f"{base}/views", {"view_id": view}) == (200, {"recorded": False})  # a retry
     assert anon.post(f"{base}/views", {"view_id": str(uuid.uuid4())})[0] == 200
     status, _ = anon.post(f"/dealers/{dealer.oid}/cars/{car['id']}/enquiries",
-                          {"name": "Ann", "email": "ann@example.com", "message": "Still there?"})
+                          {"enquiry_id": str(uuid.uuid4()), "name": "Ann", "email": "ann@example.com",
+                           "message": "Still there?"})
     assert status == 201
     cars_pump.run()
     chart = dealer.owner.get(f"/orgs/{dealer.oid}/car-insights")[1]
