@@ -13,6 +13,7 @@ import "./auth/index.js";
 import "./expenses/index.js";
 import "./inventory/index.js";
 import "./helpdesk/index.js";
+import "./cars/index.js";
 
 function Header({ profile, current }) {
   const mod = current && modules.find((m) => m.id === current.module);
@@ -82,6 +83,19 @@ function App() {
     return off;
   }, []);
   if (!ready) return <main class="container"><p aria-busy="true">Loading…</p></main>;
+  const publicPage = !profile && findPage(route.path);
+  if (publicPage && publicPage.public) {
+    // a page anyone may open without signing in (the cars listing)
+    return (
+      <>
+        <Header />
+        <div id="app">
+          <Page key={publicPage.path} def={publicPage} params={route.params} />
+        </div>
+        <StatusHost />
+      </>
+    );
+  }
   if (!profile) {
     return (
       <>
