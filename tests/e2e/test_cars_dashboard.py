@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from tests.e2e.http import call
 from tests.e2e.test_dashboard import browser, confirm, field_error  # noqa: F401
 from tests.e2e.test_local_stack import wait_for
-from tests.e2e.test_ui_pages import new_page, settle, sideways, sign_in
+from tests.e2e.test_ui_pages import axe_violations, new_page, settle, sideways, sign_in
 
 PASSWORD = "Sup3r-secret-pw"
 EVERY_DAY = {d: [["08:00", "20:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -117,11 +117,15 @@ def test_a_car_from_its_attributes_to_a_booked_test_drive_and_a_sale_that_moves_
     features = factors.evaluate_all("(rows) => rows.map((r) => r.dataset.feature)")
     assert "mileage_km" in features and "option:leather" in features, features
     expect(d.locator("#valuation-model")).to_contain_text("starter model")
+    settle(d)
+    assert axe_violations(d) == []
     # the stock list shows the car with its days on lot and its estimate against the asking price
     d.goto(f"{dash}#/cars")
     row = d.locator(f'#stock-table tbody tr[data-id="{car_id}"]')
     expect(row.locator("td.days")).to_have_text("0")
     expect(row.locator("td.against")).to_have_text(re.compile(r"^[+-]?\d+\.\d %$"))
+    settle(d)
+    assert axe_violations(d) == []
 
     # a photo, uploaded straight to the private bucket with its presigned POST, then added to the car
     grant = call("POST", f"{api}/orgs/{oid}/cars/{car_id}/photos", {"content_type": "image/png"}, dealer["token"])[1]
@@ -163,7 +167,7 @@ def test_a_car_from_its_attributes_to_a_booked_test_drive_and_a_sale_that_moves_
     c.goto(found_url)
     expect(results).to_have_count(1)
     settle(c)
-    assert sideways(c) is None
+    assert sideways(c) is None and axe_violations(c) == []
     results.first.locator("a").click()
     page = c.locator("#car-for-sale")
     expect(page).to_be_visible()
@@ -171,6 +175,8 @@ def test_a_car_from_its_attributes_to_a_booked_test_drive_and_a_sale_that_moves_
     expect(photo).to_have_attribute("src", f"public/cars/photos/{car_id}/{grant['photo_id']}.png")
     wait_for(lambda: photo.evaluate("(img) => img.complete && img.naturalWidth") == 1, timeout=30)
     assert "X-Amz" not in c.content()
+    settle(c)
+    assert sideways(c) is None and axe_violations(c) == []
 
     # ---- books a test drive; a second booking of that slot is refused
     day = (datetime.now(timezone.utc) + timedelta(days=7)).date().isoformat()
@@ -230,6 +236,8 @@ def test_a_car_from_its_attributes_to_a_booked_test_drive_and_a_sale_that_moves_
     d.goto(f"{dash}#/cars/bookings?day={day}")
     booked = d.locator(f'#day-table tbody tr.booked[data-start="{start}"]')
     expect(booked).to_contain_text("Casey Customer")
+    settle(d)
+    assert axe_violations(d) == []
 
     # ---- selling the car moves the price index on the trends page
     key = f"chevrolet/{model_key}"
@@ -254,6 +262,16 @@ def test_a_car_from_its_attributes_to_a_booked_test_drive_and_a_sale_that_moves_
     expected = round(15500 / p50 * 100, 1)
     assert abs(float(shown) - expected) <= 0.2, (shown, expected)
     expect(d.locator(f'#price-index-table tbody tr[data-month="{sold_month}"] td.index')).to_have_text(shown)
+    assert axe_violations(d) == []
+    # the trends page on a phone: no sideways scroll
+    d.set_viewport_size({"width": 375, "height": 740})
+    settle(d)
+    assert sideways(d) is None
+    for path in ("/cars", f"/cars/car?id={car_id}", f"/cars/edit?id={car_id}", f"/cars/bookings?day={day}"):
+        d.goto(f"{dash}#{path}")
+        expect(d.locator(f'main[data-page="{path.split("?")[0]}"]')).to_be_visible()
+        settle(d)
+        assert sideways(d) is None, (path, sideways(d))
     # and the car leaves the public listing, its photo withdrawn
     assert wait_for(lambda: site_json(dash, f"car/{car_id}.json") == {"id": car_id, "listed": False}, timeout=120)
     assert site_status(dash, f"photos/{car_id}/{grant['photo_id']}.png") == 404
