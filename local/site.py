@@ -1,6 +1,7 @@
 """The dashboard's static files, its /config.json, the local outbox of emails and texts (JSON and a page), and the
 storefront's documents from the data bucket under /storefront/ (on AWS a CloudFront behaviour serves
-that path from the private bucket; here the site reads the object from the embedded S3)."""
+that path from the private bucket; here the site reads the object from the embedded S3), and the public car
+listing under /public/cars/ (on AWS the site bucket's prefix; here the listing bucket)."""
 from __future__ import annotations
 
 import html
@@ -81,6 +82,26 @@ def storefront_object(path: str) -> bytes | None:
         if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
             return None
         raise
+
+
+def listing_object(path: str) -> tuple[bytes, str] | None:
+    """The public car listing's object at a /public/cars/... path (its bytes and type), or None: on AWS
+    CloudFront serves that prefix of the site bucket; here the site reads the listing bucket."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib.core.aws import client
+    from chalicelib.core.settings import get_settings
+
+    key = path.lstrip("/")
+    if ".." in key.split("/"):
+        return None
+    try:
+        obj = client("s3").get_object(Bucket=get_settings().listing_bucket, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+            return None
+        raise
+    return obj["Body"].read(), obj.get("ContentType") or "application/octet-stream"
 
 
 OUTBOX_CSS = "body{font-family:system-ui,sans-serif;margin:1rem;max-width:60rem}article{border:1px solid #ccc;" \
@@ -176,6 +197,11 @@ class Site:
                         if body is None:
                             return self._send(404, b'{"error":"not found"}', "application/json")
                         return self._send(200, body, "application/json")
+                    if path.startswith("/public/cars/"):
+                        found = listing_object(path)
+                        if found is None:
+                            return self._send(404, b'{"error":"not found"}', "application/json")
+                        return self._send(200, *found)
                     return self._static(path)
                 except Exception as exc:  # a local tool: say what went wrong
                     return self._send(500, json.dumps({"error": str(exc)}).encode(), "application/json")

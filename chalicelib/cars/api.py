@@ -364,21 +364,28 @@ def customer_cancel(req: Req, org_id: str, booking_id: str) -> Response:
 
 
 # ----------------------------------------------------------------- enquiries
+ENQUIRY_REPLAY = {200: "this enquiry was sent already under this enquiry_id: what was recorded (nothing sent again)"}
+
+
 @route(cars, "/dealers/{org_id}/cars/{car_id}/enquiries", ("POST",), public=True, path_patterns=CAR_ID,
-       body=CarEnquiryIn, response=CarEnquiryOut, status=201)
-def public_enquiry(req: Req, org_id: str, car_id: str) -> CarEnquiryOut:
-    """Ask the dealer about a car without an account (201): its managers get an email to reply to."""
+       body=CarEnquiryIn, response=CarEnquiryOut, status=201, also=ENQUIRY_REPLAY)
+def public_enquiry(req: Req, org_id: str, car_id: str) -> CarEnquiryOut | Reply[CarEnquiryOut]:
+    """Ask the dealer about a car without an account (201): its managers get an email to reply to. The same
+    enquiry_id again is a retry (200, nothing sent twice); with another body 409 `enquiry_id`."""
     data = req.body(CarEnquiryIn)
-    e = enquiries.enquire(org_id, _uuid(car_id, "car_id"), data.message, data.name, data.email, None)
-    return enquiries.enquiry_out(e)
+    e, new = enquiries.enquire(org_id, _uuid(car_id, "car_id"), data.enquiry_id, data.message, data.name,
+                               data.email, None)
+    out = enquiries.enquiry_out(e)
+    return out if new else Reply(out, 200)
 
 
 @route(cars, "/dealers/{org_id}/cars/{car_id}/enquiries/mine", ("POST",), path_patterns=CAR_ID,
-       body=CarMyEnquiryIn, response=CarEnquiryOut, status=201)
-def my_enquiry(req: Req, org_id: str, car_id: str) -> CarEnquiryOut:
+       body=CarMyEnquiryIn, response=CarEnquiryOut, status=201, also=ENQUIRY_REPLAY)
+def my_enquiry(req: Req, org_id: str, car_id: str) -> CarEnquiryOut | Reply[CarEnquiryOut]:
     """Ask about a car as the signed-in customer (201): a help desk ticket linked to the car where the
-    dealer has a desk, else an email to its managers."""
-    user = req.principal
-    e = enquiries.enquire(org_id, _uuid(car_id, "car_id"), req.body(CarMyEnquiryIn).message,
-                          bookings.customer_name(user), user.email, user)
-    return enquiries.enquiry_out(e)
+    dealer has a desk, else an email to its managers. The same enquiry_id again is a retry (200)."""
+    user, data = req.principal, req.body(CarMyEnquiryIn)
+    e, new = enquiries.enquire(org_id, _uuid(car_id, "car_id"), data.enquiry_id, data.message,
+                               bookings.customer_name(user), user.email, user)
+    out = enquiries.enquiry_out(e)
+    return out if new else Reply(out, 200)

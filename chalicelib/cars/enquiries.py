@@ -6,16 +6,20 @@ the public operation its routes call: routing to a team, assignment, the emails)
 touches the help desk's tables. Otherwise (no desk, or an anonymous customer, whom a ticket cannot
 belong to) the dealer's managers get an email whose Reply-To is the customer. Either way an Enquiry
 item (`kind` enquiry, with the car's make and model) is written for the trends rollups.
+
+The enquiry's id is chosen by the client (a UUID), so a retried enquiry sends nothing twice: the ticket is
+filed under that id (the help desk's own replay rule), each manager's email has a deterministic outbox id
+from it (put once), and the Enquiry item is put if not exists. The same id again with the same car, person
+and message answers what was recorded (`replayed`); with another body it is 409 naming `enquiry_id`.
 """
 from __future__ import annotations
 
 import re
-import uuid
 
 from ..core import clock, orgs
 from ..core.alerts import put_once
 from ..core.auth import Principal
-from ..core.db import put_if_new
+from ..core.db import find, put_if_new
 from ..core.errors import Conflict, NotFound
 from ..helpdesk import desks as helpdesk_desks
 from ..helpdesk import tickets as helpdesk_tickets
@@ -46,12 +50,26 @@ def _desk_category(org_id: str) -> tuple[str, str] | None:
     return desk.handle, next((s for s in CATEGORY_PREFERENCE if s in slugs), slugs[0])
 
 
-def enquire(org_id: str, car_id: str, message: str, name: str, email: str, user: Principal | None) -> Enquiry:
-    """Send an enquiry about a car (a ticket or an email, as above) and record it."""
+def _replay(e: Enquiry, car_id: str, message: str, email: str, user: Principal | None) -> Enquiry:
+    """An enquiry recorded before under this id: itself when the retry says the same, else 409."""
+    same = (e.car_id, e.message, e.customer_email, e.customer_sub) == (car_id, message, email,
+                                                                       user.sub if user else None)
+    if not same:
+        raise Conflict("another enquiry was sent with this id", field="enquiry_id")
+    return e
+
+
+def enquire(org_id: str, car_id: str, enquiry_id: str, message: str, name: str, email: str,
+            user: Principal | None) -> tuple[Enquiry, bool]:
+    """Send an enquiry about a car (a ticket or an email, as above) under the client's id and record it;
+    (the enquiry, whether it was new). A retry of a recorded one sends nothing again."""
+    recorded = find(Enquiry, *enquiry_key(org_id, enquiry_id))
+    if recorded is not None:
+        return _replay(recorded, car_id, message, email, user), False
     car = get_car(org_id, car_id)
     if car.status not in ENQUIRABLE:
         raise Conflict(f"the car is {car.status.replace('_', ' ')}", field="car_id")
-    enquiry_id, car_name = str(uuid.uuid4()), _car_name(car)
+    car_name = _car_name(car)
     desk = _desk_category(org_id) if user is not None else None
     ticket_id = None
     if desk is not None and user is not None:
@@ -68,8 +86,12 @@ def enquire(org_id: str, car_id: str, message: str, name: str, email: str, user:
                 model=car.model, customer_name=name, customer_email=email, customer_sub=user.sub if user else None,
                 message=message, routed="helpdesk" if ticket_id else "email", ticket_id=ticket_id,
                 created_at=clock.iso_now())
-    put_if_new(e, hash_attr=Enquiry.sk)
-    return e
+    if put_if_new(e, hash_attr=Enquiry.sk):
+        return e, True
+    # the same enquiry arrived twice at once: the ticket and the emails were each written once above
+    again = find(Enquiry, *enquiry_key(org_id, enquiry_id))
+    assert again is not None
+    return _replay(again, car_id, message, email, user), False
 
 
 def enquiry_out(e: Enquiry) -> CarEnquiryOut:

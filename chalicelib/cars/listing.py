@@ -11,10 +11,13 @@ from ..core import clock
 from ..core.aws import client
 from ..core.observability import logger
 from ..core.settings import get_settings
-from .models import INDEX_PK, ListingCard, MakeSummary, listing_key
+from .models import INDEX_PK, ListingCard, MakeSummary, listing_key, photo_object
 from .rules import listing as rules
+from .rules.vehicles import PHOTO_TYPES
 
 STABLE_TRIES = 3
+PHOTO_MAX_AGE = 3600  # a withdrawn photo may stay in an edge cache this long (no CloudFront invalidation)
+PHOTO_CONTENT_TYPES = {ext: ctype for ctype, ext in PHOTO_TYPES.items()}
 LATEST_SK = "~latest"  # the newest pages' fingerprints, beside the makes' summaries
 
 
@@ -32,10 +35,30 @@ def _retire(paths: list[str]) -> None:
         _put(path, rules.GONE)
 
 
+def sync_photos(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> tuple[int, int]:
+    """Publish a listed car's photos as public copies under the listing's prefix (CopyObject from the private
+    data bucket, S3 to S3) and withdraw them when it leaves the listing (DeleteObject); (copied, deleted).
+    Both are idempotent, so a replayed record does no harm."""
+    publish_names, withdraw_names = rules.photo_changes(old, new)
+    s3, s = client("s3"), get_settings()
+    for name in publish_names:
+        assert new is not None
+        ext = name.rsplit(".", 1)[-1]
+        s3.copy_object(Bucket=s.listing_bucket, Key=rules.photo_path(str(new["id"]), name),
+                       CopySource={"Bucket": s.bucket, "Key": photo_object(str(new["org_id"]), str(new["id"]), name)},
+                       MetadataDirective="REPLACE", ContentType=PHOTO_CONTENT_TYPES.get(ext, "application/octet-stream"),
+                       CacheControl=f"public, max-age={PHOTO_MAX_AGE}", ServerSideEncryption="AES256")
+    for name in withdraw_names:
+        assert old is not None
+        s3.delete_object(Bucket=s.listing_bucket, Key=rules.photo_path(str(old["id"]), name))
+    return len(publish_names), len(withdraw_names)
+
+
 def sync_card(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, dealer: str) -> set[str]:
-    """Keep the car's card to its latest image (in stream order: the latest record wins); the make keys
-    whose shards change."""
+    """Keep the car's card and public photos to its latest image (in stream order: the latest record wins);
+    the make keys whose shards change."""
     touched: set[str] = set()
+    sync_photos(old, new)
     if old is not None and rules.is_listed(old):
         mk = rules.key_of(str(old["make"]))
         if new is None or not rules.is_listed(new) or rules.key_of(str(new["make"])) != mk or \

@@ -358,13 +358,18 @@ class CarBookingsOut(Items[CarBookingOut]):
     pass
 
 
+ENQUIRY_ID_DOC = "a UUID chosen by the client: a retried enquiry with the same id sends nothing twice"
+
+
 class CarEnquiryIn(Strict):
+    enquiry_id: str = Field(pattern=UUID_PATTERN, description=ENQUIRY_ID_DOC)
     name: PersonName
     email: EmailStr
     message: Annotated[str, Field(min_length=1, max_length=5000)]
 
 
 class CarMyEnquiryIn(Strict):
+    enquiry_id: str = Field(pattern=UUID_PATTERN, description=ENQUIRY_ID_DOC)
     message: Annotated[str, Field(min_length=1, max_length=5000)]
 
 

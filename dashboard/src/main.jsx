@@ -15,6 +15,7 @@ import "./inventory/index.js";
 import "./helpdesk/index.js";
 import "./shop/followers.jsx";
 import "./shop/promotions.jsx";
+import "./cars/index.js";
 
 function Header({ profile, current }) {
   const mod = current && modules.find((m) => m.id === current.module);
@@ -85,7 +86,7 @@ function App() {
   }, []);
   if (!ready) return <main class="container"><p aria-busy="true">Loading…</p></main>;
   const open = findPage(route.path);
-  if (!profile && open && open.public) { // a page anyone with its link may use (a ticket link)
+  if (!profile && open && open.public) { // a page anyone may open without signing in (a ticket link, the cars listing)
     return (
       <>
         <Header />

@@ -420,6 +420,9 @@ class TallyStack(cdk.Stack):
         # the public car listing's shards, written by the cars stream (served by CloudFront from the site bucket)
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
                                                resources=[self.site_bucket.arn_for_objects(f"{LISTING_PREFIX}/*")]))
+        # a listed car's public photo copies are withdrawn when it leaves the listing (docs/cars.md "Photos")
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:DeleteObject"], resources=[
+            self.site_bucket.arn_for_objects(f"{LISTING_PREFIX}/photos/*")]))
         # received email: read only, under the prefix SES writes to
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject"],
                                                resources=[self.data_bucket.arn_for_objects(INBOUND_PREFIX + "*")]))
@@ -595,6 +598,9 @@ class TallyStack(cdk.Stack):
         ack(self._role, f"{iam5}[Resource::{ref(self.site_bucket)}/{LISTING_PREFIX}/*]",
             "The public car listing's JSON under public/cars/ of the site bucket only: the cars stream puts its "
             "shards there and reads nothing else of the site.")
+        ack(self._role, f"{iam5}[Resource::{ref(self.site_bucket)}/{LISTING_PREFIX}/photos/*]",
+            "Withdraws a car's public photo copies (DeleteObject) under public/cars/photos/ only, when the car leaves "
+            "the listing.")
         notifier = self.node.try_find_child("BucketNotificationsHandler050a0587b7544547bf325f094a3db834")
         if notifier is not None:
             reason = ("CDK's bucket-notifications custom resource, which sets the data bucket's notification of "

@@ -268,14 +268,22 @@ def test_a_booking_made_less_than_a_day_ahead_gets_no_reminder(lot, client):
 
 
 # ----------------------------------------------------------------- enquiries
-def test_an_anonymous_enquiry_emails_the_dealers_managers(lot):
-    status, e = lot.anon.post(f"/dealers/{lot.oid}/cars/{lot.car_id}/enquiries",
-                              {"name": "Carla", "email": "carla@example.com", "message": "Is it still there?"})
+def test_an_anonymous_enquiry_emails_the_dealers_managers_once_however_often_it_is_retried(lot):
+    body = {"enquiry_id": str(uuid.uuid4()), "name": "Carla", "email": "carla@example.com",
+            "message": "Is it still there?"}
+    status, e = lot.anon.post(f"/dealers/{lot.oid}/cars/{lot.car_id}/enquiries", body)
     assert status == 201, e
-    assert e["routed"] == "email" and e["ticket_id"] is None
+    assert e["routed"] == "email" and e["ticket_id"] is None and e["id"] == body["enquiry_id"]
     sent = outbox("car:enquiry")
     assert sorted(m.recipient for m in sent) == sorted([lot.owner.email, lot.manager.email])
     assert all(m.reply_to == "carla@example.com" and "Is it still there?" in m.text for m in sent)
+    # the same enquiry again (a retry after a lost answer): what was recorded, no email more
+    assert lot.anon.post(f"/dealers/{lot.oid}/cars/{lot.car_id}/enquiries", body) == (200, e)
+    assert len(outbox("car:enquiry")) == 2
+    # another message under that id is refused, naming the id, and sends nothing
+    status, err = lot.anon.post(f"/dealers/{lot.oid}/cars/{lot.car_id}/enquiries", {**body, "message": "Other"})
+    assert status == 409 and err["error"]["field"] == "enquiry_id"
+    assert len(outbox("car:enquiry")) == 2
 
 
 def test_a_signed_in_enquiry_opens_a_help_desk_ticket_linked_to_the_car(client, alice, bob):
@@ -286,10 +294,14 @@ def test_a_signed_in_enquiry_opens_a_help_desk_ticket_linked_to_the_car(client, 
     world = make_desk(client, alice, bob)
     status, car = world.manager.post(f"/orgs/{world.oid}/cars", CAR)
     assert status == 201
-    status, e = world.customer.post(f"/dealers/{world.oid}/cars/{car['id']}/enquiries/mine",
-                                    {"message": "Can I see it on Saturday?"})
+    body = {"enquiry_id": str(uuid.uuid4()), "message": "Can I see it on Saturday?"}
+    status, e = world.customer.post(f"/dealers/{world.oid}/cars/{car['id']}/enquiries/mine", body)
     assert status == 201, e
     assert e["routed"] == "helpdesk"
+    # a retry files no second ticket: the same ticket, and the customer has one request
+    assert world.customer.post(f"/dealers/{world.oid}/cars/{car['id']}/enquiries/mine", body) == (200, e)
+    status, mine = world.customer.get(f"/desks/{world.handle}/tickets")
+    assert status == 200 and [t["id"] for t in mine["items"]] == [e["ticket_id"]], mine
     status, ticket = world.customer.get(f"/desks/{world.handle}/tickets/{e['ticket_id']}")
     assert status == 200, ticket
     assert ticket["link"] == {"kind": "car", "id": car["id"]} and ticket["subject"] == "Enquiry: 2019 Chevrolet Malibu"
@@ -299,10 +311,13 @@ def test_a_signed_in_enquiry_opens_a_help_desk_ticket_linked_to_the_car(client, 
 def test_a_signed_in_enquiry_without_a_desk_emails_the_dealer_and_bad_input_names_the_field(lot, client):
     customer = sign_up(client, "cust")
     path = f"/dealers/{lot.oid}/cars/{lot.car_id}/enquiries/mine"
-    status, e = customer.post(path, {"message": "Price negotiable?"})
+    status, e = customer.post(path, {"enquiry_id": str(uuid.uuid4()), "message": "Price negotiable?"})
     assert status == 201 and e["routed"] == "email"
     assert all(m.reply_to == customer.email for m in outbox("car:enquiry"))
-    assert customer.post(path, {"message": ""})[1]["error"]["field"] == "message"
-    status, err = customer.post(f"/dealers/{lot.oid}/cars/{uuid.uuid4()}/enquiries/mine", {"message": "Hi"})
+    assert customer.post(path, {"enquiry_id": str(uuid.uuid4()), "message": ""})[1]["error"]["field"] == "message"
+    assert customer.post(path, {"message": "Hi"})[1]["error"]["field"] == "enquiry_id"
+    assert customer.post(path, {"enquiry_id": "nope", "message": "Hi"})[1]["error"]["field"] == "enquiry_id"
+    status, err = customer.post(f"/dealers/{lot.oid}/cars/{uuid.uuid4()}/enquiries/mine",
+                                {"enquiry_id": str(uuid.uuid4()), "message": "Hi"})
     assert status == 404 and err["error"]["field"] == "car_id"
-    assert lot.anon.post(path, {"message": "Hi"})[0] == 401
+    assert lot.anon.post(path, {"enquiry_id": str(uuid.uuid4()), "message": "Hi"})[0] == 401

@@ -93,11 +93,13 @@ def test_an_enquiry_names_its_bad_field_and_records_nothing(dealer, client):
     assert dealer.manager.put(f"{dealer.cars}/{car['id']}", {**CAR, "public": True, "version": 1})[0] == 200
     anon = Caller(client, None, "")
     base = f"/dealers/{dealer.oid}/cars/{car['id']}/enquiries"
-    status, err = anon.post(base, {"name": "Ann", "email": "not-an-email", "message": "hi"})
+    status, err = anon.post(base, {"enquiry_id": str(uuid.uuid4()), "name": "Ann", "email": "not-an-email",
+                                 "message": "hi"})
     assert status == 400 and err["error"]["field"] == "email"
     status, err = anon.post(f"/dealers/{dealer.oid}/cars/nope/enquiries",
-                            {"name": "A", "email": "a@example.com", "message": "hi"})
+                            {"enquiry_id": str(uuid.uuid4()), "name": "A", "email": "a@example.com", "message": "hi"})
     assert status == 400 and err["error"]["field"] == "car_id"
     assert not [m for m in OutboxMessage.by_status.query("pending") if m.alert_type == "car:enquiry"]
-    status, e = anon.post(base, {"name": "Ann", "email": "ann@example.com", "message": "Is it still there?"})
+    status, e = anon.post(base, {"enquiry_id": str(uuid.uuid4()), "name": "Ann", "email": "ann@example.com",
+                                "message": "Is it still there?"})
     assert status == 201 and e["routed"] == "email"

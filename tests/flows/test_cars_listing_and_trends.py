@@ -121,7 +121,8 @@ def test_views_and_enquiries_of_a_listed_car_count_per_model_and_week(dealer, ca
     assert anon.post(f"{base}/views", {"view_id": view}) == (200, {"recorded": False})  # a retry
     assert anon.post(f"{base}/views", {"view_id": str(uuid.uuid4())})[0] == 200
     status, _ = anon.post(f"/dealers/{dealer.oid}/cars/{car['id']}/enquiries",
-                          {"name": "Ann", "email": "ann@example.com", "message": "Still there?"})
+                          {"enquiry_id": str(uuid.uuid4()), "name": "Ann", "email": "ann@example.com",
+                           "message": "Still there?"})
     assert status == 201
     cars_pump.run()
     chart = dealer.owner.get(f"/orgs/{dealer.oid}/car-insights")[1]
@@ -212,3 +213,46 @@ def test_aging_stock_emails_the_dealer_once_per_car_from_its_due_entries(dealer,
     assert len(mails) == 2 and "31 days" in mails[0]["subject"] and mails[0]["rule"] == "cars-aging:days"
     clock.set_now(datetime.now(timezone.utc) + timedelta(days=70))
     assert run() == {"checked": 0, "emails": 0}  # told once: off the work list
+
+
+def _public_object(key: str) -> tuple[bytes, str, str] | None:
+    """(bytes, Content-Type, Cache-Control) of an object in the listing bucket, or None."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib.core.aws import client
+    from chalicelib.core.settings import get_settings
+
+    try:
+        obj = client("s3").get_object(Bucket=get_settings().listing_bucket, Key=key)
+    except ClientError:
+        return None
+    return obj["Body"].read(), obj["ContentType"], obj.get("CacheControl", "")
+
+
+def test_a_listed_cars_photos_are_public_copies_until_it_is_sold(dealer, cars_pump):
+    """A card names public copies of the photos under the listing's prefix (never the private key or a
+    presigned URL that would expire inside a cached page); they are withdrawn when the car is sold."""
+    from tests.api.test_cars_api import _upload
+
+    car = dealer.add(vin=vin(40))
+    base = f"{dealer.cars}/{car['id']}/photos"
+    grant = dealer.manager.post(base, {"content_type": "image/jpeg"})[1]
+    assert _upload(grant, b"\xff\xd8\xff jpeg bytes") in (200, 201, 204)
+    car = dealer.manager.put(f"{base}/{grant['photo_id']}")[1]
+    cars_pump.run()
+    key = f"public/cars/photos/{car['id']}/{grant['photo_id']}.jpg"
+    assert _public_object(key) is None  # a private car publishes nothing
+    status, car = dealer.manager.put(f"{dealer.cars}/{car['id']}", {**CAR, "vin": vin(40), "public": True,
+                                                                      "version": car["version"]})
+    assert status == 200, car
+    cars_pump.run()
+    card = public(f"car/{car['id']}.json")
+    assert card["photos"] == [key]
+    assert "X-Amz" not in json.dumps(card) and dealer.oid not in json.dumps(card["photos"])
+    assert _public_object(key) == (b"\xff\xd8\xff jpeg bytes", "image/jpeg", "public, max-age=3600")
+    [listed] = public("make/chevrolet/1.json")["cards"]
+    assert listed["photos"] == [key]
+    assert dealer.sell(car["id"])[0] == 201
+    cars_pump.run()
+    assert _public_object(key) is None
+    assert public(f"car/{car['id']}.json") == {"id": car["id"], "listed": False}

@@ -314,6 +314,8 @@ def test_the_app_role_is_least_privilege(synth):
             assert set(_actions(s)) == {"s3:GetObject"}  # valuations read the dealer models; training writes them
         elif any(a.startswith("s3:") for a in _actions(s)) and s["Resource"]["Fn::Join"][1][1] == "/inbound/*":
             assert set(_actions(s)) == {"s3:GetObject"}  # received email is only read
+        elif any(a.startswith("s3:") for a in _actions(s)) and s["Resource"]["Fn::Join"][1][1] == "/public/cars/photos/*":
+            assert set(_actions(s)) == {"s3:DeleteObject"}  # a car leaving the listing withdraws its public photos
         elif any(a.startswith("s3:") for a in _actions(s)):
             assert set(_actions(s)) == {"s3:GetObject", "s3:PutObject"}
             assert s["Resource"]["Fn::Join"][1][1] in ("/charts/*", "/photos/*", "/storefront/*", "/public/cars/*",
@@ -559,6 +561,8 @@ def test_the_cars_stream_schedule_and_public_listing_are_wired(synth):
     listing = [s for s in _app_statements(synth) if "/public/cars/*" in json.dumps(s["Resource"])]
     assert len(listing) == 1 and set(_actions(listing[0])) == {"s3:GetObject", "s3:PutObject"}
     assert site in json.dumps(listing[0]["Resource"])
+    photos = [s for s in _app_statements(synth) if "/public/cars/photos/*" in json.dumps(s["Resource"])]
+    assert len(photos) == 1 and set(_actions(photos[0])) == {"s3:DeleteObject"} and site in json.dumps(photos[0]["Resource"])
     deploy = resources(t, "Custom::CDKBucketDeployment")
     (props,) = [r["Properties"] for r in deploy.values()]
     assert props["Prune"] is True and "public/cars/*" in props["Exclude"]

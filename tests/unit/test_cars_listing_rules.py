@@ -40,7 +40,8 @@ def test_a_card_shows_no_internal_field_and_only_the_vins_last_four():
         assert hidden not in c
     assert c["vin_last4"] == "2788" and "1M8GDM9AX" not in str(c)
     assert c["price"] == "14500" and c["year"] == 2019 and c["dealer"] == "Corner Cars"
-    assert c["make_key"] == "chevrolet" and c["photos"] == [f"photos/cars/{ORG}/c1/p1.jpg"]
+    assert c["make_key"] == "chevrolet" and c["photos"] == ["public/cars/photos/c1/p1.jpg"]
+    assert ORG not in str(c["photos"])  # never the private bucket's key, nor a presigned URL
 
 
 def test_filters_each_narrow_the_listing():
@@ -98,3 +99,16 @@ def test_the_top_index_counts_makes_and_models_and_skips_empty_makes():
                        "chevrolet": {"name": "Chevrolet", "count": 3, "models": {"malibu": {"name": "Malibu",
                                                                                           "count": 3}}}}, "t")
     assert idx["total"] == 3 and list(idx["makes"]) == ["chevrolet"]
+
+
+def test_photos_are_published_while_listed_and_withdrawn_when_the_car_leaves_the_listing():
+    listed = car(photos=["a.jpg"])
+    assert L.photo_changes(None, listed) == (["a.jpg"], [])
+    assert L.photo_changes(listed, car(photos=["a.jpg", "b.png"])) == (["b.png"], [])
+    assert L.photo_changes(listed, listed) == ([], [])  # an edit of a listed car copies nothing again
+    assert L.photo_changes(listed, car(photos=["a.jpg"], status="sold")) == ([], ["a.jpg"])
+    assert L.photo_changes(listed, car(photos=["a.jpg"], public=False)) == ([], ["a.jpg"])
+    assert L.photo_changes(listed, None) == ([], ["a.jpg"])
+    assert L.photo_changes(car(photos=["a.jpg"], public=False), car(photos=["a.jpg", "b.png"], public=False)) == ([], [])
+    assert L.photo_changes(car(photos=["a.jpg"], status="sold"), car(photos=["a.jpg"], status="in_stock")) == (
+        ["a.jpg"], [])

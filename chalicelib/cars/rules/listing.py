@@ -65,9 +65,9 @@ def card(image: Image, dealer: str) -> dict[str, Any]:
         "damage": image.get("damage"), "options": list(image.get("options") or []),
         "condition": image.get("condition"), "price": _money(image["asking_price"]), "currency": image["currency"],
         "location": image.get("location") or "", "status": image["status"],
-        "photos": [f"photos/cars/{image['org_id']}/{image['id']}/{p}" for p in image.get("photos") or []],
+        "photos": [photo_path(str(image["id"]), str(p)) for p in image.get("photos") or []],
         "vin_last4": vin[-4:] if len(vin) == 17 else "",
-            "listed_at": image.get("created_at") or "", "listed": True,
+        "listed_at": image.get("created_at") or "", "listed": True,
     }
 
 
@@ -214,6 +214,29 @@ def top_index(summaries: Mapping[str, Mapping[str, Any]], generated_at: str) -> 
     makes = {k: dict(v) for k, v in sorted(summaries.items()) if int(v.get("count", 0)) > 0}
     return {"generated_at": generated_at, "page_size": PAGE_SIZE, "latest_pages": LATEST_PAGES,
             "total": sum(int(v["count"]) for v in makes.values()), "makes": makes}
+
+
+def photo_path(car_id: str, name: str) -> str:
+    """Where a listed car's photo is published: a public copy under the listing's prefix, served by the CDN
+    beside the shards (a card never names the private data bucket's key nor a presigned URL, which would
+    expire inside a cached page)."""
+    return f"{PREFIX}/photos/{car_id}/{name}"
+
+
+def published_photos(image: Image | None) -> set[str]:
+    """The photo names a car has published while it is listed (none when it is not listed)."""
+    if not is_listed(image):
+        return set()
+    assert image is not None
+    return {str(p) for p in image.get("photos") or []}
+
+
+def photo_changes(old: Image | None, new: Image | None) -> tuple[list[str], list[str]]:
+    """(names to publish, names to withdraw) when a car's image moves from `old` to `new`: a car entering
+    the listing publishes every photo, a new photo of a listed car is published, and a car leaving the
+    listing (sold, reserved no more, made private, deleted) withdraws them all."""
+    before, after = published_photos(old), published_photos(new)
+    return sorted(after - before), sorted(before - after)
 
 
 def car_path(car_id: str) -> str:
