@@ -377,9 +377,10 @@ def restock(ret: Return) -> int:
                 unit_cost = (Decimal(sale.cost or 0) / Decimal(sale.quantity)).quantize(Decimal("0.0001"))
         except NotFound:
             pass  # the order's units were sold otherwise: the ledger costs the return itself
-        data = MovementIn(kind="return", product_id=str(ln.product_id), location_id=str(ret.location_id),
-                          quantity=Decimal(ln.quantity), unit_cost=unit_cost,
-                          note=f"shop return {rules.order_number(ret.id)} of order {rules.order_number(ret.order_id)}")
+        data = MovementIn.model_validate({
+            "kind": "return", "product_id": str(ln.product_id), "location_id": str(ret.location_id),
+            "quantity": fmt_quantity(ln.quantity), "unit_cost": None if unit_cost is None else f"{unit_cost:f}",
+            "note": f"shop return {rules.order_number(ret.id)} of order {rules.order_number(ret.order_id)}"})
         done = ledger.record_movement(str(ret.org_id), "shop:returns", str(ln.movement_id), data)
         recorded += 0 if done.replayed else 1
     return recorded
