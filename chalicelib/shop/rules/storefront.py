@@ -2,6 +2,7 @@
 the stock at the fulfilling location (or when it is expected back)."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -75,8 +76,6 @@ def search_text(*parts: str | None) -> str:
     """A card's compact search field for the storefront's client-side search: its words (name, SKU,
     brand, category, description) lower-cased, accents folded, each once, in order, at most
     SEARCH_CHARS characters. A shopper's query matches when each of its words starts one of these."""
-    import unicodedata
-
     seen: list[str] = []
     for part in parts:
         folded = unicodedata.normalize("NFKD", part or "").encode("ascii", "ignore").decode().lower()
