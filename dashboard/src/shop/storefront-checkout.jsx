@@ -68,7 +68,7 @@ export function CartPage({ handle }) {
             {delivers && <label class="check"><input type="radio" name="fulfilment" value="delivery" checked={fulfilment === "delivery"}
               onChange={() => setFulfilment("delivery")} /> Deliver to my address</label>}
           </fieldset>
-          <Field as="select" label="Store" name="location_id" hidden={fulfilment !== "pickup"}>
+          <Field as="select" label="Pickup store" name="location_id" hidden={fulfilment !== "pickup"}>
             {pickup.map((id) => <option value={id}>{stores[id] || "Store"}</option>)}
           </Field>
           <Field as="textarea" label="Delivery address" name="address" rows="2" maxlength="500"
