@@ -22,6 +22,7 @@ from ..core.schemas import UUID_PATTERN
 from ..core.web import Reply, Req, route
 from .rules.orders import HANDLE_PATTERN
 from .schemas import (
+    GuestReturnRequestIn,
     OrderLookupIn,
     OrderTokenQuery,
     OrderViewOut,
@@ -234,13 +235,13 @@ def my_order_returns(req: Req, handle: str, order_id: str) -> OrderViewOut:
     return returns.customer_view(_handle(handle), req.principal.sub, _uuid(order_id, "order_id"))
 
 
-@route(shop, "/shops/{handle}/returns", ("POST",), public=True, path_patterns=HANDLE, body=ReturnRequestIn,
+@route(shop, "/shops/{handle}/returns", ("POST",), public=True, path_patterns=HANDLE, body=GuestReturnRequestIn,
        response=ReturnOut, status=201, also=ASKED)
 def request_guest_return(req: Req, handle: str) -> ReturnOut | Reply[ReturnOut]:
     """A guest's return request with the order's `token`: some of a delivered or collected order's
     lines, with a reason, within the shop's return window (409 `order_id` outside it; more than is left
     of a line is 409 `lines.<i>.quantity`)."""
-    return _asked(returns.request_return(_handle(handle), req.body(ReturnRequestIn), None))
+    return _asked(returns.request_return(_handle(handle), req.body(GuestReturnRequestIn), None))
 
 
 @route(shop, "/shops/{handle}/customer/returns", ("POST",), path_patterns=HANDLE, body=ReturnRequestIn,

@@ -64,6 +64,7 @@ from .schemas import (
     ReturnableLineOut,
     ReturnedLineOut,
     ReturnOut,
+    GuestReturnRequestIn,
     ReturnRequestIn,
     ReturnResolveIn,
     ReturnsOut,
@@ -223,7 +224,7 @@ def request_return(handle: str, data: ReturnRequestIn, sub: str | None) -> Asked
     org_id = shop.org_id
     order_id, return_id = str(uuid.UUID(data.order_id)), str(uuid.UUID(data.return_id))
     if sub is None:
-        if not data.token:
+        if not isinstance(data, GuestReturnRequestIn):
             raise InvalidInput("a guest's return needs the order's token (from the order lookup or its emails)",
                                field="token")
         order = _guest_order(shop, order_id, data.token)

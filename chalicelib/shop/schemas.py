@@ -235,16 +235,21 @@ class ReturnLineIn(Strict):
 
 
 class ReturnRequestIn(Strict):
-    """A return of some of an order's lines, with a reason. `return_id` is chosen by the client (a UUID),
-    so a retried request asks once. A guest sends the order's `token` (from the order lookup or a link
-    in the order's emails); a signed-in customer's order is theirs."""
+    """A signed-in customer's return of some of their order's lines, with a reason. `return_id` is chosen
+    by the client (a UUID), so a retried request asks once."""
 
     return_id: str = Field(pattern=UUID_PATTERN)
     order_id: str = Field(pattern=UUID_PATTERN)
     lines: list[ReturnLineIn] = Field(min_length=1, max_length=25)
     reason: ReturnReason
     note: PlainText = ""
-    token: str | None = Field(default=None, pattern=TOKEN_PATTERN)
+
+
+class GuestReturnRequestIn(ReturnRequestIn):
+    """A guest's return: as a customer's, with the order's `token` (from the order lookup or the link in
+    the order's emails)."""
+
+    token: str = Field(pattern=TOKEN_PATTERN)
 
 
 class OrderLookupIn(Strict):
