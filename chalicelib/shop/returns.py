@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import time
 import uuid
 from dataclasses import dataclass
@@ -74,10 +75,15 @@ from .schemas import (
 )
 from .shops import shop_by_handle
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 25  # a lost race on the order's returned quantities re-reads and tries again
 LOOKUP_ORDERS = 100  # a guest's newest orders at one shop that a lookup looks through
 RETURN_NAMESPACE = uuid.UUID("5b0f3c8e-7a51-4f57-9d4e-2f1b6f0c9a31")
 ZERO = Decimal(0)
+
+
+def _backoff(attempt: int) -> None:
+    """Jittered, so simultaneous requests that lost the same race do not meet again."""
+    time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** attempt)))
 
 
 @dataclass(frozen=True)
@@ -265,7 +271,7 @@ def request_return(handle: str, data: ReturnRequestIn, sub: str | None) -> Asked
                 raise
             if 0 in failed_actions(exc):  # asked meanwhile by a retry of this request
                 return _same(get_return(org_id, return_id), digest, order_id)
-        time.sleep(min(0.2, 0.005 * 2 ** attempt))
+        _backoff(attempt)
     raise Conflict("the order's returns kept changing; send it again", field="lines")
 
 
@@ -321,7 +327,7 @@ def reject(org_id: str, return_id: str, version: int, by: str, note: str) -> Ret
                 raise
             if 0 in failed_actions(exc):
                 raise _stale() from None
-        time.sleep(min(0.2, 0.005 * 2 ** attempt))
+        _backoff(attempt)
     raise Conflict("the order's returns kept changing; send it again", field="version")
 
 
