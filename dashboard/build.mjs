@@ -15,6 +15,8 @@ mkdirSync(join(dist, "vendor"), { recursive: true });
 
 // Files served as they are (the service worker must sit at the root to control the whole site).
 for (const name of ["index.html", "inventory.html", "sw.js", "style.css"]) cpSync(join(src, name), join(dist, name));
+// The public storefront (issue 13): its own page and bundle, no sign-in.
+for (const name of ["storefront.html", "storefront.css"]) cpSync(join(src, name), join(dist, name));
 
 const vendor = [
   ["@picocss/pico/css/pico.min.css", "pico.min.css"],
@@ -41,9 +43,12 @@ const options = {
 if (process.argv.includes("--watch")) {
   const ctx = await esbuild.context(options);
   await ctx.watch();
+  const shop = await esbuild.context({ ...options, entryPoints: [join(src, "shop/storefront-main.jsx")], outfile: join(dist, "storefront.js") });
+  await shop.watch();
   console.log("watching", src);
 } else {
   await esbuild.build(options);
+  await esbuild.build({ ...options, entryPoints: [join(src, "shop/storefront-main.jsx")], outfile: join(dist, "storefront.js") });
   const kb = (f) => (statSync(join(dist, f)).size / 1024).toFixed(1);
   console.log(`dashboard built in ${dist}: app.js ${kb("app.js")} KiB, pico ${kb("vendor/pico.min.css")} KiB`);
 }

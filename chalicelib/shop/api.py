@@ -22,6 +22,19 @@ from ..core.schemas import UUID_PATTERN
 from ..core.web import NO_CONTENT, Reply, Req, route
 from .rules.orders import HANDLE_PATTERN
 from .schemas import (
+    GuestReturnRequestIn,
+    OrderLookupIn,
+    OrderTokenQuery,
+    OrderViewOut,
+    ReturnOut,
+    ReturnRequestIn,
+    ReturnResolveIn,
+    ReturnsOut,
+    ReturnsQuery,
+    ReturnStepIn,
+    ShopInsightsOut,
+)
+from .schemas import (
     ListingIn,
     ListingOut,
     ListingsOut,
@@ -43,11 +56,11 @@ from .schemas import (
 
 if TYPE_CHECKING:
     from ..core import orgs
-    from . import listings, orders, promotions, shops
+    from . import listings, orders, promotions, returns, shops
 else:  # imported by the first request that calls them (core.deferred)
     (orgs,) = deferred("chalicelib.core", "orgs")
     listings, orders, shops = deferred(__package__, "listings", "orders", "shops")
-    (promotions,) = deferred(__package__, "promotions")
+    promotions, returns = deferred(__package__, "promotions", "returns")
 
 shop = Blueprint(__name__)
 
@@ -384,3 +397,104 @@ def promotion_chart(req: Req, org_id: str, promotion_id: str) -> PromotionChartO
     before it beside the weeks during it (precomputed by the shop stream)."""
     orgs.require_role(req.principal, org_id)
     return promotions.chart(org_id, _uuid(promotion_id, "promotion_id"))
+# ----------------------------------------------------------------- returns and the guest's order (item 3)
+RETURN = {"return_id": UUID_PATTERN}
+ASKED = {200: "this return id was used already with the same return: the return as it is now"}
+
+
+def _asked(asked: "returns.Asked") -> ReturnOut | Reply[ReturnOut]:
+    body = returns.return_out(asked.ret)
+    return Reply(body, 200) if asked.replayed else body
+
+
+@route(shop, "/shops/{handle}/order-lookup", ("POST",), public=True, path_patterns=HANDLE, body=OrderLookupIn,
+       response=OrderViewOut)
+def lookup_order(req: Req, handle: str) -> OrderViewOut:
+    """A guest finds their order by its number (in its emails) and the email it was placed with; the
+    answer carries the order's token (for its page and a return request). Any mismatch is the same 404
+    `order_number`: nothing tells whether an order or an email exists."""
+    data = req.body(OrderLookupIn)
+    return returns.lookup(_handle(handle), data.order_number, data.email)
+
+
+@route(shop, "/shops/{handle}/orders/{order_id}", ("GET",), public=True, path_patterns={**HANDLE, **ORDER},
+       query=OrderTokenQuery, response=OrderViewOut)
+def guest_order(req: Req, handle: str, order_id: str) -> OrderViewOut:
+    """An order through its signed token (the link in its emails, or the lookup's answer): its status,
+    its returns and what can still be returned until when. A wrong or expired token is 404 `order_id`."""
+    return returns.guest_view(_handle(handle), _uuid(order_id, "order_id"), req.query_model(OrderTokenQuery).token)
+
+
+@route(shop, "/shops/{handle}/customer/orders/{order_id}/returns", ("GET",), path_patterns={**HANDLE, **ORDER},
+       response=OrderViewOut)
+def my_order_returns(req: Req, handle: str, order_id: str) -> OrderViewOut:
+    """One of the signed-in customer's orders with its returns and what can still be returned."""
+    return returns.customer_view(_handle(handle), req.principal.sub, _uuid(order_id, "order_id"))
+
+
+@route(shop, "/shops/{handle}/returns", ("POST",), public=True, path_patterns=HANDLE, body=GuestReturnRequestIn,
+       response=ReturnOut, status=201, also=ASKED)
+def request_guest_return(req: Req, handle: str) -> ReturnOut | Reply[ReturnOut]:
+    """A guest's return request with the order's `token`: some of a delivered or collected order's
+    lines, with a reason, within the shop's return window (409 `order_id` outside it; more than is left
+    of a line is 409 `lines.<i>.quantity`)."""
+    return _asked(returns.request_return(_handle(handle), req.body(GuestReturnRequestIn), None))
+
+
+@route(shop, "/shops/{handle}/customer/returns", ("POST",), path_patterns=HANDLE, body=ReturnRequestIn,
+       response=ReturnOut, status=201, also=ASKED)
+def request_customer_return(req: Req, handle: str) -> ReturnOut | Reply[ReturnOut]:
+    """A signed-in customer's return request for one of their own orders (as a guest's, no token)."""
+    return _asked(returns.request_return(_handle(handle), req.body(ReturnRequestIn), req.principal.sub))
+
+
+@route(shop, "/orgs/{org_id}/shop/returns", ("GET",), query=ReturnsQuery, response=ReturnsOut)
+def staff_returns(req: Req, org_id: str) -> ReturnsOut:
+    """The shop's returns, newest first (?status=)."""
+    orgs.require_role(req.principal, org_id)
+    q = req.query_model(ReturnsQuery)
+    return returns.staff_returns(org_id, q.status, q.limit)
+
+
+@route(shop, "/orgs/{org_id}/shop/returns/{return_id}", ("GET",), path_patterns=RETURN, response=ReturnOut)
+def staff_return(req: Req, org_id: str, return_id: str) -> ReturnOut:
+    orgs.require_role(req.principal, org_id)
+    return returns.return_out(returns.get_return(org_id, _uuid(return_id, "return_id")))
+
+
+@route(shop, "/orgs/{org_id}/shop/returns/{return_id}/receive", ("POST",), path_patterns=RETURN, body=ReturnStepIn,
+       response=ReturnOut)
+def receive_return(req: Req, org_id: str, return_id: str) -> ReturnOut:
+    """The returned items arrived (requested → received), at the version read (409 `version`)."""
+    orgs.require_role(req.principal, org_id)
+    data = req.body(ReturnStepIn)
+    return returns.return_out(returns.receive(org_id, _uuid(return_id, "return_id"), data.version,
+                                              req.principal.sub, data.note))
+
+
+@route(shop, "/orgs/{org_id}/shop/returns/{return_id}/reject", ("POST",), path_patterns=RETURN, body=ReturnStepIn,
+       response=ReturnOut)
+def reject_return(req: Req, org_id: str, return_id: str) -> ReturnOut:
+    """Refuse a return (owners and managers): its units may be asked for again."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    data = req.body(ReturnStepIn)
+    return returns.return_out(returns.reject(org_id, _uuid(return_id, "return_id"), data.version,
+                                             req.principal.sub, data.note))
+
+
+@route(shop, "/orgs/{org_id}/shop/returns/{return_id}/resolve", ("POST",), path_patterns=RETURN,
+       body=ReturnResolveIn, response=ReturnOut)
+def resolve_return(req: Req, org_id: str, return_id: str) -> ReturnOut:
+    """Settle a received return (owners and managers): each line restocked (a return movement in the
+    inventory ledger) or scrapped (damaged, defective), and the refund recorded."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    return returns.return_out(returns.resolve(org_id, _uuid(return_id, "return_id"), req.body(ReturnResolveIn),
+                                              req.principal.sub))
+
+
+@route(shop, "/orgs/{org_id}/shop/insights", ("GET",), response=ShopInsightsOut)
+def shop_insights(req: Req, org_id: str) -> ShopInsightsOut:
+    """The return rate per listed product (units returned ÷ units delivered or collected), from the
+    shop stream's rollups."""
+    orgs.require_role(req.principal, org_id)
+    return returns.insights(org_id)

@@ -11,7 +11,7 @@ from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, N
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from ..core.attributes import DecimalAttribute
+from ..core.attributes import DecimalAttribute, DecimalMapAttribute
 from ..core.keys import org_key, org_pk
 from ..core.models import BaseMeta
 from ..core.settings import get_settings
@@ -131,6 +131,7 @@ class Shop(ShopTable):
     reservation_minutes = NumberAttribute(default=30)
     delivery_days = NumberAttribute(default=2)  # from stock at the delivery location to the door
     time_zone = UnicodeAttribute(default="UTC")  # promotions' windows and weekly sales are local to it
+    return_days = NumberAttribute(default=30)  # the return window, from delivered or collected (0: none)
     payment_secret = UnicodeAttribute()  # HMAC-SHA256 key of the payment webhook (random, per shop)
     version = NumberAttribute(default=1)
     created_at = UnicodeAttribute()
@@ -271,6 +272,62 @@ class Promotion(ShopTable):
     usage_limit = NumberAttribute(null=True)
     once_per_customer = BooleanAttribute(default=False)
     phase = UnicodeAttribute(default="scheduled")  # scheduled | active | ended (moved by the edge job)
+# ------------------------------------------------------------------ returns (issue 13 item 3)
+def return_key(org_id: str, return_id: str) -> tuple[str, str]:
+    return org_key(org_id, "RETURN", return_id), "RETURN"
+
+
+def returned_key(org_id: str, order_id: str) -> tuple[str, str]:
+    """The order's returned quantities, in the order's own partition."""
+    return org_key(org_id, "ORDER", order_id), "RETURNED"
+
+
+def order_returns_index(org_id: str, order_id: str) -> str:
+    """by_customer partition of an order's returns (never a customer's: no `CUSTOMER#`)."""
+    return org_key(org_id, "ORDER", order_id, "RETURNS")
+
+
+def returns_index(org_id: str) -> str:
+    """by_time partition: every return of the organisation's shop (the staff's list)."""
+    return org_key(org_id, "RETURNS")
+
+
+class ReturnedLine(MapAttribute):
+    product_id = UnicodeAttribute()
+    sku = UnicodeAttribute(default="")
+    name = UnicodeAttribute(default="")
+    quantity = DecimalAttribute()
+    unit_price = DecimalAttribute()  # what the customer paid per unit (after discount)
+    outcome = UnicodeAttribute(null=True)  # restock | scrap, once refunded
+    scrap_reason = UnicodeAttribute(null=True)  # damaged | defective
+    movement_id = UnicodeAttribute(null=True)  # a restock's return movement in the inventory ledger
+
+
+class Return(ShopTable):
+    """pk ORG#o#RETURN#<id>, sk RETURN; gsi1 ORG#o#ORDER#<order>#RETURNS (the order's returns), gsi2
+    ORG#o#RETURNS (the staff's list), both by `<created_at>#<id>`.
+
+    status requested → received → refunded, or requested | received → rejected. A restocked line's
+    units come back through the ledger's return movement (id `uuid5(return, product)`)."""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    handle = UnicodeAttribute()
+    shop_name = UnicodeAttribute()
+    customer_sub = UnicodeAttribute(null=True)
+    customer_email = UnicodeAttribute()
+    customer_name = UnicodeAttribute(default="")
+    location_id = UnicodeAttribute()  # where a restock goes: the store or warehouse the order left from
+    reason = UnicodeAttribute()
+    note = UnicodeAttribute(default="")
+    lines = ListAttribute(of=ReturnedLine, default=list)
+    currency = UnicodeAttribute()
+    refund = DecimalAttribute(null=True)
+    staff_note = UnicodeAttribute(default="")
+    status = UnicodeAttribute()
+    history = ListAttribute(of=StatusChange, default=list)
+    request_hash = UnicodeAttribute()
     version = NumberAttribute(default=1)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -296,3 +353,12 @@ class CouponUse(ShopTable):
     order_id = UnicodeAttribute()
     customer = UnicodeAttribute()
     at = UnicodeAttribute()
+class ReturnedQuantities(ShopTable):
+    """pk ORG#o#ORDER#<order>, sk RETURNED: per product, the units that returns not rejected asked
+    for. Written with each return in one transaction at its version, so a line is never returned twice
+    over, even by simultaneous requests."""
+
+    org_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    quantities = DecimalMapAttribute(default=dict)
+    version = NumberAttribute(default=0)

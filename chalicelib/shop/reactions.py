@@ -14,8 +14,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from ..core.alerts import put_once
 from ..core.observability import logger, metrics
+from ..core.rollups import Contribution, apply_contributions
 from ..core.streams import process_batch, raw_images
-from . import promotions, storefront
+from . import promotions, returns, storefront
 from .notifications import is_order, order_emails
 from .texts import order_texts
 
@@ -27,11 +28,22 @@ def handle_shop_batch(event: dict[str, Any]) -> dict[str, Any]:
     pages: dict[str, set[str] | None] = {}  # org → products whose pages to republish (None: all)
     seqs: dict[str, list[str]] = {}
     promos = promotions.PromotionBatch()  # coupon uses given back, weekly sales, promotion charts
+    contributions: list[Contribution] = []  # the return rate's rollups (item 3)
 
     def on_record(record: DynamoDBRecord) -> None:
         old, new = raw_images(record)
         img = new or old or {}
         sk = str(img.get("sk", ""))
+        seq = str(record.dynamodb.sequence_number if record.dynamodb else "")
+        rolled = returns.contribution(str(record.event_id), seq, old, new)
+        if rolled is not None:
+            contributions.append(rolled)
+        if returns.is_return(img):  # a return's emails, and its restocked units in the ledger (once)
+            sent = sum(put_once(m) for m in returns.return_emails(old, new))
+            returns.restock_from_image(new)
+            if sent:
+                metrics.add_metric(name="ShopEmails", unit=MetricUnit.Count, value=sent)
+            return
         if sk == "SHOP" or sk.startswith("LISTING#"):
             org_id = str(img["org_id"])
             seqs.setdefault(org_id, []).append(str(record.dynamodb.sequence_number if record.dynamodb else ""))
@@ -52,13 +64,13 @@ def handle_shop_batch(event: dict[str, Any]) -> dict[str, Any]:
             return
         promos.on_order(str(record.event_id), str(record.dynamodb.sequence_number if record.dynamodb else ""),
                         old, new)
-        sent = sum(put_once(m) for m in order_emails(old, new))  # raises → only this record fails
+        sent = sum(put_once(m) for m in returns.with_order_link(new, order_emails(old, new)))  # raises → only this record fails
         sent += sum(put_once(m) for m in order_texts(old, new))  # texts to who opted in (shop.texts)
         if sent:
             metrics.add_metric(name="ShopEmails", unit=MetricUnit.Count, value=sent)
 
     def after_records() -> set[str]:
-        failed: set[str] = set()
+        failed: set[str] = set(apply_contributions(contributions).failed_sequences) if contributions else set()
         for org_id, products in pages.items():
             try:
                 storefront.publish_shop(org_id, products)

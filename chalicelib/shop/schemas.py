@@ -8,6 +8,7 @@ from pydantic import MISSING, Field, field_validator
 from ..core.schemas import UUID_PATTERN, CurrencyCode, EmailStr, Items, Out, Query, Strict, check_time_zone, list_time_zones
 from ..inventory.schemas import Id, Quantity
 from .rules.discounts import CODE_PATTERN
+from .rules.returns import DEFAULT_RETURN_DAYS, MAX_RETURN_DAYS, TOKEN_PATTERN
 from .rules.orders import CATEGORY_PATTERN, E164_PATTERN, HANDLE_PATTERN, MAX_RESERVATION_MINUTES, MIN_RESERVATION_MINUTES
 
 OrderStatus = Literal["placed", "confirmed", "picked", "shipped", "ready", "delivered", "collected", "cancelled"]
@@ -32,6 +33,7 @@ class ShopIn(Strict):
     reservation_minutes: int = Field(default=30, ge=MIN_RESERVATION_MINUTES, le=MAX_RESERVATION_MINUTES)
     delivery_days: int = Field(default=2, ge=0, le=60)
     time_zone: str = Field(default="UTC", json_schema_extra=list_time_zones)  # promotions' windows are local to it
+    return_days: int = Field(default=DEFAULT_RETURN_DAYS, ge=0, le=MAX_RETURN_DAYS)  # 0: no returns
     version: int | None = Field(default=None, ge=1)
 
     _tz = field_validator("time_zone")(lambda cls, v: check_time_zone(v))
@@ -61,6 +63,7 @@ class ShopOut(Out):
     reservation_minutes: int
     delivery_days: int
     time_zone: str
+    return_days: int
     version: int
     payment_secret: str | MISSING = MISSING  # owners and managers: the payment webhook's HMAC key
 
@@ -74,6 +77,7 @@ class PublicShopOut(Out):
     categories: list[ShopCategoryOut]
     pickup_location_ids: list[str]
     delivers: bool
+    return_days: int
 
 
 # ----------------------------------------------------------------- listings
@@ -377,6 +381,107 @@ class PromotionOut(Out):
     used: int  # orders that used the code (a cancelled or expired one gives its use back)
     once_per_customer: bool
     phase: Literal["scheduled", "active", "ended"]
+# ----------------------------------------------------------------- returns (issue 13 item 3)
+ReturnStatus = Literal["requested", "received", "refunded", "rejected"]
+ReturnReason = Literal["damaged", "defective", "wrong_item", "not_as_described", "no_longer_needed", "other"]
+PlainText = Annotated[str, Field(max_length=1000, pattern=r"^[^<>\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+Money = Annotated[str, Field(pattern=r"^(?:0|[1-9]\d{0,9})(?:\.\d{1,4})?$")]
+
+
+class ReturnLineIn(Strict):
+    product_id: Id
+    quantity: Quantity
+
+
+class ReturnRequestIn(Strict):
+    """A signed-in customer's return of some of their order's lines, with a reason. `return_id` is chosen
+    by the client (a UUID), so a retried request asks once."""
+
+    return_id: str = Field(pattern=UUID_PATTERN)
+    order_id: str = Field(pattern=UUID_PATTERN)
+    lines: list[ReturnLineIn] = Field(min_length=1, max_length=25)
+    reason: ReturnReason
+    note: PlainText = ""
+
+
+class GuestReturnRequestIn(ReturnRequestIn):
+    """A guest's return: as a customer's, with the order's `token` (from the order lookup or the link in
+    the order's emails)."""
+
+    token: str = Field(pattern=TOKEN_PATTERN)
+
+
+class OrderLookupIn(Strict):
+    """A guest finds their order: its number (the 8 characters in its emails, or the whole id) and the
+    email it was placed with. Any mismatch is the same 404."""
+
+    order_number: str = Field(pattern=r"^#?[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})?$")
+    email: EmailStr
+
+
+class OrderTokenQuery(Query):
+    token: str = Field(pattern=TOKEN_PATTERN)
+
+
+class ReturnStepIn(Strict):
+    """Receive or reject a return at the version read; a rejection may say why (sent to the customer)."""
+
+    version: int = Field(ge=1)
+    note: PlainText = ""
+
+
+class ReturnOutcomeIn(Strict):
+    product_id: Id
+    outcome: Literal["restock", "scrap"]
+    reason: Literal["damaged", "defective"] | None = None  # a scrap's
+
+
+class ReturnResolveIn(Strict):
+    """Settle a received return: each line restocked (a return movement in the ledger puts its units
+    back where the order left from) or scrapped (damaged, defective: no stock back), and the refund
+    (at most what the returned lines cost)."""
+
+    version: int = Field(ge=1)
+    lines: list[ReturnOutcomeIn] = Field(min_length=1, max_length=25)
+    refund: Money
+    note: PlainText = ""
+
+
+class ReturnsQuery(Query):
+    status: ReturnStatus | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class ReturnedLineOut(Out):
+    product_id: str
+    sku: str
+    name: str
+    quantity: str
+    unit_price: str
+    outcome: str | None
+    scrap_reason: str | None
+    movement_id: str | None
+
+
+class ReturnOut(Out):
+    id: str
+    org_id: str
+    order_id: str
+    order_number: str
+    handle: str
+    status: ReturnStatus
+    customer_email: str
+    customer_name: str
+    guest: bool
+    location_id: str
+    reason: str
+    note: str
+    lines: list[ReturnedLineOut]
+    currency: str
+    max_refund: str
+    refund: str | None
+    staff_note: str
+    history: list[StatusChangeOut]
     version: int
     created_at: str
     updated_at: str
@@ -420,3 +525,45 @@ class PromotionChartOut(Out):
     during: PromotionAverageOut
     lift_percent: PromotionLiftOut
     generated_at: str
+class ReturnsOut(Items[ReturnOut]):
+    pass
+
+
+class ReturnableLineOut(Out):
+    product_id: str
+    name: str
+    bought: str
+    returnable: str
+
+
+class OrderViewOut(Out):
+    """An order as its customer sees it: its status, its returns, until when and what may be returned,
+    and the token that opens it (for a guest's return request and link)."""
+
+    order: OrderOut
+    order_number: str
+    returns: list[ReturnOut]
+    return_by: str | None
+    returnable: list[ReturnableLineOut]
+    token: str
+
+
+class ProductReturnsOut(Out):
+    product_id: str
+    name: str
+    sold: str  # units delivered or collected
+    requested: str  # units in returns not rejected
+    returned: str  # units of refunded returns
+    restocked: str
+    scrapped: str
+    return_rate: str | None  # returned ÷ sold, 4 decimals
+
+
+class ShopInsightsOut(Out):
+    """Return rate per listed product (from the shop stream's rollups; no request reads many items)."""
+
+    products: list[ProductReturnsOut]
+    sold: str
+    returned: str
+    return_rate: str | None
+    refunded: dict[str, str]  # per currency

@@ -52,7 +52,7 @@ def set_shop(org_id: str, data: ShopIn) -> Shop:
         return Shop(*shop_key(org_id), org_id=org_id, handle=data.handle, name=data.name, currency=data.currency,
                     categories=cats, pickup_location_ids=list(data.pickup_location_ids),
                     delivery_location_id=data.delivery_location_id, reservation_minutes=data.reservation_minutes,
-                    delivery_days=data.delivery_days, time_zone=data.time_zone,
+                    delivery_days=data.delivery_days, time_zone=data.time_zone, return_days=data.return_days,
                     payment_secret=secret, version=version, created_at=created_at, updated_at=now)
 
     def refused(failed: list[int]) -> TallyError:
@@ -90,11 +90,11 @@ def shop_out(s: Shop, show_secret: bool) -> ShopOut:
                    pickup_location_ids=[str(i) for i in s.pickup_location_ids or []],
                    delivery_location_id=s.delivery_location_id,
                    reservation_minutes=int(s.reservation_minutes), delivery_days=int(s.delivery_days),
-                   time_zone=str(s.time_zone or "UTC"), version=int(s.version), **secret)
+                   time_zone=str(s.time_zone or "UTC"), return_days=int(s.return_days), version=int(s.version), **secret)
 
 
 def public_shop_out(s: Shop) -> PublicShopOut:
     return PublicShopOut(handle=s.handle, name=s.name, currency=s.currency,
                          categories=[ShopCategoryOut(slug=c.slug, name=c.name) for c in s.categories or []],
                          pickup_location_ids=[str(i) for i in s.pickup_location_ids or []],
-                         delivers=s.delivery_location_id is not None)
+                         delivers=s.delivery_location_id is not None, return_days=int(s.return_days))

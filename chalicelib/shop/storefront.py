@@ -28,7 +28,7 @@ from ..inventory import availability, catalogue
 from . import promotions
 from .listings import all_listings, listings_by_product
 from .models import Shop, shop_key
-from .rules.storefront import promised_date
+from .rules.storefront import promised_date, search_text
 
 PREFIX = "storefront"
 
@@ -71,6 +71,7 @@ def publish_shop(org_id: str, product_ids: set[str] | None = None) -> list[str]:
     at, promos = clock.now(), promotions.live(org_id)  # prices after the best promotion running now
     now = clock.iso_now()
     cats = [{"slug": c.slug, "name": c.name} for c in shop.categories or []]
+    cat_names = {str(c.slug): str(c.name) for c in shop.categories or []}
     cards, written = [], []
     for pid, li in sorted(listed.items(), key=lambda kv: products[kv[0]].name.lower() if kv[0] in products else ""):
         product = products.get(pid)
@@ -80,7 +81,9 @@ def publish_shop(org_id: str, product_ids: set[str] | None = None) -> list[str]:
         cards.append({"product_id": pid, "name": product.name, "sku": product.sku, "brand": product.brand,
                       "category": li.category, "price": product.price,
                       "discount": fmt(price.discount, product.currency), "final_price": fmt(price.final, product.currency), "discount_label": price.label, "currency": product.currency,
-                      "page": page_key(shop.handle, pid), "availability": availability.availability_key(org_id, pid)})
+                      "page": page_key(shop.handle, pid), "availability": availability.availability_key(org_id, pid),
+                      "search": search_text(product.name, product.sku, product.brand, li.category,
+                                            cat_names.get(str(li.category or ""), ""), li.description or "")})
     _put(index_key(shop.handle), {"handle": shop.handle, "name": shop.name, "currency": shop.currency,
                                   "categories": cats, "products": cards, "generated_at": now})
     written.append(index_key(shop.handle))

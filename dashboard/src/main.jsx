@@ -13,6 +13,7 @@ import "./auth/index.js";
 import "./expenses/index.js";
 import "./inventory/index.js";
 import "./helpdesk/index.js";
+import "./shop/index.js";
 import "./shop/followers.jsx";
 import "./shop/promotions.jsx";
 import "./cars/index.js";

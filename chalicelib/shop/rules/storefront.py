@@ -2,6 +2,7 @@
 the stock at the fulfilling location (or when it is expected back)."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -66,3 +67,31 @@ def promised_date(today: date, available: Decimal, restock_on: date | None, days
     if restock_on is None:
         return None
     return restock_on + timedelta(days=days)
+
+
+SEARCH_CHARS = 300  # a card's search field stays small: the index is downloaded whole
+
+
+def search_text(*parts: str | None) -> str:
+    """A card's compact search field for the storefront's client-side search: its words (name, SKU,
+    brand, category, description) lower-cased, accents folded, each once, in order, at most
+    SEARCH_CHARS characters. A shopper's query matches when each of its words starts one of these."""
+    seen: list[str] = []
+    for part in parts:
+        folded = unicodedata.normalize("NFKD", part or "").encode("ascii", "ignore").decode().lower()
+        for word in "".join(ch if ch.isalnum() else " " for ch in folded).split():
+            if word not in seen:
+                seen.append(word)
+    out = ""
+    for word in seen:
+        if len(out) + len(word) + (1 if out else 0) > SEARCH_CHARS:
+            break
+        out = f"{out} {word}" if out else word
+    return out
+
+
+def matches(search: str, query: str) -> bool:
+    """The storefront's search rule (the dashboard applies the same): every word of the query, folded
+    like `search_text`, starts a word of the card's search field."""
+    words = search.split()
+    return all(any(w.startswith(q) for w in words) for q in search_text(query).split())
