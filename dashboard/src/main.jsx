@@ -13,6 +13,7 @@ import "./auth/index.js";
 import "./expenses/index.js";
 import "./inventory/index.js";
 import "./helpdesk/index.js";
+import "./shop/channels-pages.js";
 
 function Header({ profile, current }) {
   const mod = current && modules.find((m) => m.id === current.module);
