@@ -129,6 +129,14 @@ def on_channel_settings(event: DynamoDBEvent) -> dict[str, Any]:
     return handle_channel_batch(event.to_dict())
 
 
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def retry_channel_webhooks(event: CloudWatchEvent) -> Any:
+    """Every 5 minutes: a channel's stock webhook that failed is sent again, until it is delivered."""
+    from chalicelib.shop.jobs import retry_channel_pushes
+
+    return retry_channel_pushes()
+
+
 # ---- help desk mail (issue 11 item 4): SES ids of sent emails, and received emails.
 @app.on_dynamodb_record(stream_arn=settings.outbox_stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
 def on_helpdesk_mail_sent(event: DynamoDBEvent) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from ..core.observability import logger
 from ..core.settings import get_settings
 from ..inventory import catalogue, ledger
 from .listings import all_listings
-from .models import Channel, ChannelStock, channel_stock_key, channel_stock_pk
+from .models import Channel, ChannelStock, channel_key, channel_stock_key, channel_stock_pk, push_retry_index, push_retry_keys
 from .rules import channels as rules
 from .rules.payments import signature
 
@@ -158,10 +158,37 @@ def push(ch: Channel, items: dict[str, ChannelStock]) -> bool:
                       ChannelStock.available == values[pid])
     else:
         logger.warning("channel webhook failed", extra={"channel_id": ch.id, "error": error})
-    # what the admin page shows; not conditional on the version (the owner's edits are never refused for it)
-    ch.update(actions=[Channel.last_push_at.set(now),
-                       Channel.last_push_error.set(error) if error else Channel.last_push_error.remove()])
+    # what the admin page shows, and the retry job's sparse work list while values wait; not conditional on
+    # the version (the owner's edits are never refused for it)
+    if error is None:
+        ch.update(actions=[Channel.last_push_at.set(now), Channel.last_push_error.remove(), Channel.gsi3pk.remove(),
+                           Channel.gsi3sk.remove()])
+    else:
+        retry_pk, retry_sk = push_retry_keys(str(ch.org_id), str(ch.id), now)
+        waiting = [] if ch.gsi3pk else [Channel.gsi3pk.set(retry_pk), Channel.gsi3sk.set(retry_sk)]
+        ch.update(actions=[Channel.last_push_at.set(now), Channel.last_push_error.set(error), *waiting])
     return error is None
+
+
+def pushes_due(shard: int, before: str) -> list[tuple[str, str]]:
+    """(org, channel) of channels whose webhook has values waiting since before `before` (sparse by_due)."""
+    return [(str(c.org_id), str(c.id)) for c in Channel.by_due.query(push_retry_index(shard), Channel.gsi3sk < before)]
+
+
+def retry_push(org_id: str, channel_id: str) -> bool:
+    """Send a channel's pending values again (nothing recomputed: what is stored is what is owed).
+    True when nothing is left pending."""
+    try:
+        ch = Channel.get(*channel_key(org_id, channel_id))
+    except Channel.DoesNotExist:
+        return True
+    stored = {str(i.product_id): i for i in ChannelStock.query(channel_stock_pk(org_id, channel_id))}
+    pending = rules.changed({p: Decimal(i.available) for p, i in stored.items()},
+                            {p: (Decimal(i.notified) if i.notified is not None else None) for p, i in stored.items()})
+    if not pending or not ch.webhook_url or not ch.active:
+        ch.update(actions=[Channel.gsi3pk.remove(), Channel.gsi3sk.remove()])
+        return True
+    return push(ch, {p: stored[p] for p in pending})
 
 
 def refresh_org(org_id: str, locations: dict[str, set[str]], everywhere: set[str],

@@ -262,6 +262,15 @@ def channel_stock_key(org_id: str, channel_id: str, product_id: str) -> tuple[st
     return channel_stock_pk(org_id, channel_id), f"ATS#{product_id}"
 
 
+def push_retry_index(shard: int) -> str:
+    return f"PUSHRETRY#{shard}"
+
+
+def push_retry_keys(org_id: str, channel_id: str, since: str) -> tuple[str, str]:
+    """by_due keys of a channel whose stock webhook failed: its shard, then since when it waits."""
+    return push_retry_index(shard_of(org_key(org_id, channel_id))), f"{since}#{org_id}#{channel_id}"
+
+
 def delivery_key(channel_id: str, digest: str) -> tuple[str, str]:
     return f"CHANNELID#{channel_id}", f"SEEN#{digest}"
 

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from local.lambda_events import scheduled_event
 from tests.flows.test_storefront import s3_json
 from tests.shops import make_shop_world
 
@@ -165,3 +166,32 @@ def test_unlisting_a_product_sends_zero_and_a_replayed_settings_batch_nothing(cl
     assert pump.invoke("on_channel_settings", shop) == {"batchItemFailures": []}
     assert [b["items"][0]["available"] for b in receiver.bodies()] == ["5", "0"]
     assert s3_json(f"storefront/feeds/{ch['id']}/stock.json")["items"][0]["available"] == "0"
+
+
+def retry_job(client) -> dict:
+    from chalicelib.core import clock
+
+    return client.lambda_.invoke("retry_channel_webhooks",
+                                 scheduled_event("retry_channel_webhooks", "us-east-1", clock.iso_now())).payload
+
+
+def test_the_retry_job_sends_a_failed_webhook_again_until_it_is_delivered(client, alice, bob, pump, receiver):
+    from chalicelib.shop.models import Channel, channel_key
+
+    w = make_shop_world(client, alice, bob, stock=5)
+    receiver.status = 500
+    ch = open_channel(w, receiver, buffer="2")
+    drain(pump)
+    tried = len(receiver.calls)
+    assert tried >= 1 and Channel.get(*channel_key(w.oid, ch["id"])).gsi3pk.startswith("PUSHRETRY#")
+    assert retry_job(client) == {"due": 1, "delivered": 0}  # still failing: it stays on the list
+    assert len(receiver.calls) == tried + 1
+    receiver.status = 204
+    assert retry_job(client) == {"due": 1, "delivered": 1}
+    assert [b["items"][0]["available"] for b in receiver.bodies()[tried + 1:]] == ["3"]
+    after = Channel.get(*channel_key(w.oid, ch["id"]))
+    assert (after.gsi3pk, after.last_push_error) == (None, None)
+    assert retry_job(client) == {"due": 0, "delivered": 0}  # run again: nothing owed, nothing sent
+    assert len(receiver.calls) == tried + 2
+    drain(pump)  # the channel's own updates (last push) move no feed
+    assert len(receiver.calls) == tried + 2
