@@ -362,7 +362,12 @@ def inbox(org_id: str, q: OrdersQuery) -> OrdersOut:
                 raise InvalidInput("a day such as 2026-11-30", field=name) from None
     if q.start and q.end and q.start > q.end:
         raise InvalidInput("the end is before the start", field="end")
-    channel = q.channel if q.channel is None or q.channel == rules.STOREFRONT else str(uuid.UUID(q.channel))
+    channel = q.channel
+    if channel is not None and channel != rules.STOREFRONT:
+        try:
+            channel = str(uuid.UUID(channel))
+        except ValueError:
+            raise InvalidInput("a channel id (a UUID) or storefront", field="channel") from None
     lo, hi = q.start or "0000-01-01", _day_after(q.end) if q.end else "9999-12-31"
     cond = Order.status == q.status if q.status else None
     if channel is not None:

@@ -284,7 +284,7 @@ def test_every_channel_in_one_inbox_with_filters(world):
     assert len(inbox(w, f"?start={today}&end={today}")) == 3
     assert inbox(w, "?end=2000-01-01") == [] and inbox(w, f"?channel={ch['id']}&start=2999-01-01") == []
     assert [o["id"] for o in inbox(w, "?limit=1")] == [mp2["id"]]
-    for q, field in (("?channel=nope", "channel"), ("?start=2026-13-01", "start"),
+    for q, field in (("?channel=nope", "channel"), ("?channel=" + "-" * 36, "channel"), ("?start=2026-13-01", "start"),
                      ("?start=2026-11-02&end=2026-11-01", "end")):
         status, err = w.staff.get(f"/orgs/{w.oid}/shop/orders{q}")
         assert status == 400 and err["error"]["field"] == field, (q, err)
