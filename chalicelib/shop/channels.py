@@ -163,8 +163,7 @@ def channel_out(ch: Channel, show_secret: bool) -> ChannelOut:
     json_key, csv_key = feed_keys(str(ch.id))
     secret: dict[str, str] = {"secret": str(ch.secret)} if show_secret else {}
     return ChannelOut(id=ch.id, org_id=ch.org_id, kind=ch.kind, name=ch.name, platform=ch.platform,  # type: ignore[arg-type]
-                      location_id=ch.location_id, buffer=rules.feed_row_dict(rules.FeedRow(
-                          "", "", "", Decimal(0), Decimal(0), Decimal(0), Decimal(ch.buffer), ""))["buffer"],
+                      location_id=ch.location_id, buffer=rules.units(Decimal(ch.buffer)),
                       webhook_url=ch.webhook_url, active=bool(ch.active),
                       orders_url=f"{get_settings().api_url}/channels/{ch.id}/orders" if ch.kind == "marketplace" else None,
                       feed=ChannelFeedOut(json_url=feed_url(json_key), csv_url=feed_url(csv_key)),

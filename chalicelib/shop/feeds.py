@@ -60,8 +60,7 @@ def _write_documents(ch: Channel, items: list[ChannelStock], now: str) -> None:
     rows = sorted((_row(i) for i in items), key=lambda r: (r.sku, r.product_id))
     json_key, csv_key = feed_keys(str(ch.id))
     doc = {"channel_id": ch.id, "name": ch.name, "kind": ch.kind, "location_id": ch.location_id,
-           "buffer": rules.feed_row_dict(rules.FeedRow("", "", "", Decimal(0), Decimal(0), Decimal(0),
-                                                       Decimal(ch.buffer), ""))["buffer"],
+           "buffer": rules.units(Decimal(ch.buffer)),
            "items": [rules.feed_row_dict(r) for r in rows], "generated_at": now}
     s3 = client("s3")
     bucket = get_settings().bucket
@@ -134,7 +133,7 @@ def push(ch: Channel, items: dict[str, ChannelStock]) -> bool:
     values = {p: Decimal(i.available) for p, i in items.items()}
     push_id = rules.push_id(str(ch.id), values.items())
     body = json.dumps({"channel_id": ch.id, "push_id": push_id, "location_id": ch.location_id,
-                       "items": [{"sku": i.sku, "product_id": p, "available": rules.feed_row_dict(_row(i))["available"]}
+                       "items": [{"sku": i.sku, "product_id": p, "available": rules.units(Decimal(i.available))}
                                  for p, i in sorted(items.items(), key=lambda kv: str(kv[1].sku))],
                        "sent_at": clock.iso_now()}, separators=(",", ":")).encode()
     ts = str(int(time.time()))

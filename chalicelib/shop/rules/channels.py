@@ -125,13 +125,14 @@ class FeedRow:
     updated_at: str
 
 
-def _q(d: Decimal) -> str:
+def units(d: Decimal) -> str:
+    """A quantity as text: "4", "2.5" ("4.0" is "4")."""
     return format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
 
 
 def feed_row_dict(row: FeedRow) -> dict[str, str]:
-    return {"sku": row.sku, "product_id": row.product_id, "name": row.name, "available": _q(row.available),
-            "on_hand": _q(row.on_hand), "reserved": _q(row.reserved), "buffer": _q(row.buffer),
+    return {"sku": row.sku, "product_id": row.product_id, "name": row.name, "available": units(row.available),
+            "on_hand": units(row.on_hand), "reserved": units(row.reserved), "buffer": units(row.buffer),
             "updated_at": row.updated_at}
 
 
@@ -150,7 +151,7 @@ def feed_csv(rows: Iterable[FeedRow]) -> str:
 def push_id(channel_id: str, values: Iterable[tuple[str, Decimal]]) -> str:
     """A deterministic id of an outgoing stock webhook (the channel and each product's value): a
     receiver can drop a repeated delivery by it."""
-    text = channel_id + ";" + ";".join(f"{p}={_q(v)}" for p, v in sorted(values))
+    text = channel_id + ";" + ";".join(f"{p}={units(v)}" for p, v in sorted(values))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
