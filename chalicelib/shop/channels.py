@@ -91,11 +91,15 @@ def check_webhook_url(url: str | None) -> None:
     use http and loopback, for its own tests."""
     if url is None:
         return
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 (a port that is not a number raises here, not at the first push)
+    except ValueError:
+        raise InvalidInput("not a URL", field="webhook_url") from None
     local = get_settings().aws_endpoint_url is not None
     if parts.scheme != "https" and not (local and parts.scheme == "http"):
         raise InvalidInput("the webhook URL must be https", field="webhook_url")
-    host = parts.hostname or ""
     if not host:
         raise InvalidInput("the webhook URL has no host", field="webhook_url")
     try:

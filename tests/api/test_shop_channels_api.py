@@ -96,6 +96,8 @@ def test_channels_are_set_up_by_managers_and_their_secret_is_shown_to_owners_onl
     ({"webhook_url": "ftp://hooks.example.com/x"}, "webhook_url", 400),
     ({"webhook_url": "http://hooks.example.com/x"}, "webhook_url", 400),
     ({"webhook_url": "https://127.0.0.1/x"}, "webhook_url", 400),
+    ({"webhook_url": "https://[broken/x"}, "webhook_url", 400),
+    ({"webhook_url": "https://hooks.example.com:port/x"}, "webhook_url", 400),
     ({"kind": "in_store", "platform": "shopify"}, "platform", 400),
     ({"name": "<b>x</b>"}, "name", 400),
 ])
