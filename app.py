@@ -103,6 +103,31 @@ def on_cars_stream(event: DynamoDBEvent) -> dict[str, Any]:
     return handle_cars_batch(event.to_dict())
 
 
+# ---- shop channels (issue 13 item 4): each channel's available-to-sell feed, from both streams it depends on.
+@app.on_dynamodb_record(stream_arn=settings.inventory_stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
+def on_channel_stock(event: DynamoDBEvent) -> dict[str, Any]:
+    """Stock moved (positions, products): each touched channel's feed and stock webhook, once per batch."""
+    from chalicelib.shop.reactions import handle_channel_batch
+
+    return handle_channel_batch(event.to_dict())
+
+
+@app.on_dynamodb_record(stream_arn=settings.shop_stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
+def on_channel_settings(event: DynamoDBEvent) -> dict[str, Any]:
+    """A channel or a listing changed: the channels' feeds and stock webhooks, once per batch."""
+    from chalicelib.shop.reactions import handle_channel_batch
+
+    return handle_channel_batch(event.to_dict())
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def retry_channel_webhooks(event: CloudWatchEvent) -> Any:
+    """Every 5 minutes: a channel's stock webhook that failed is sent again, until it is delivered."""
+    from chalicelib.shop.jobs import retry_channel_pushes
+
+    return retry_channel_pushes()
+
+
 # ---- help desk mail (issue 11 item 4): SES ids of sent emails, and received emails.
 @app.on_dynamodb_record(stream_arn=settings.outbox_stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
 def on_helpdesk_mail_sent(event: DynamoDBEvent) -> dict[str, Any]:

@@ -212,5 +212,10 @@ ROUTES: dict[str, tuple[RouteEntry, ...]] = {
         ('/orgs/{org_id}/shop/returns/{return_id}/reject', ('POST',), False, ('application/json',)),
         ('/orgs/{org_id}/shop/returns/{return_id}/resolve', ('POST',), False, ('application/json',)),
         ('/orgs/{org_id}/shop/insights', ('GET',), False, ('application/json',)),
+        ('/orgs/{org_id}/shop/channels/{channel_id}', ('PUT',), False, ('application/json',)),
+        ('/orgs/{org_id}/shop/channels', ('GET',), False, ('application/json',)),
+        ('/orgs/{org_id}/shop/channels/{channel_id}', ('GET',), False, ('application/json',)),
+        ('/orgs/{org_id}/shop/channels/{channel_id}/secret', ('POST',), False, ('application/json',)),
+        ('/channels/{channel_id}/orders', ('POST',), True, ('application/json',)),
     ),
 }

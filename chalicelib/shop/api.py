@@ -35,6 +35,11 @@ from .schemas import (
     ShopInsightsOut,
 )
 from .schemas import (
+    ChannelIn,
+    ChannelOrderIn,
+    ChannelOut,
+    ChannelSecretIn,
+    ChannelsOut,
     ListingIn,
     ListingOut,
     ListingsOut,
@@ -56,11 +61,11 @@ from .schemas import (
 
 if TYPE_CHECKING:
     from ..core import orgs
-    from . import listings, orders, promotions, returns, shops
+    from . import channels, listings, orders, promotions, returns, shops
 else:  # imported by the first request that calls them (core.deferred)
     (orgs,) = deferred("chalicelib.core", "orgs")
     listings, orders, shops = deferred(__package__, "listings", "orders", "shops")
-    promotions, returns = deferred(__package__, "promotions", "returns")
+    channels, promotions, returns = deferred(__package__, "channels", "promotions", "returns")
 
 shop = Blueprint(__name__)
 
@@ -177,10 +182,10 @@ def get_listings(req: Req, org_id: str) -> ListingsOut:
 
 @route(shop, "/orgs/{org_id}/shop/orders", ("GET",), query=OrdersQuery, response=OrdersOut)
 def staff_orders(req: Req, org_id: str) -> OrdersOut:
-    """The shop's orders, newest first (?status=)."""
+    """Every channel's orders in one inbox, newest first: ?status=, ?channel= (a channel id or
+    `storefront`), ?start= and ?end= (UTC days, inclusive)."""
     orgs.require_role(req.principal, org_id)
-    q = req.query_model(OrdersQuery)
-    return orders.staff_orders(org_id, q.status, q.limit)
+    return channels.inbox(org_id, req.query_model(OrdersQuery))
 
 
 @route(shop, "/orgs/{org_id}/shop/orders/{order_id}", ("GET",), path_patterns=ORDER, response=OrderOut)
@@ -498,3 +503,53 @@ def shop_insights(req: Req, org_id: str) -> ShopInsightsOut:
     shop stream's rollups."""
     orgs.require_role(req.principal, org_id)
     return returns.insights(org_id)
+# ----------------------------------------------------------------- sales channels (item 4)
+CHANNEL = {"channel_id": UUID_PATTERN}
+OWNERS = ("owner",)
+
+
+@route(shop, "/orgs/{org_id}/shop/channels/{channel_id}", ("PUT",), path_patterns=CHANNEL, body=ChannelIn,
+       response=ChannelOut, also={201: "the channel was created (its secret is shown to owners)"})
+def put_channel(req: Req, org_id: str, channel_id: str) -> ChannelOut | Reply[ChannelOut]:
+    """Create a sales channel under a client-chosen id, or change it at the version read (owners and
+    managers): its kind, the location it sells from, its stock buffer and its stock webhook URL."""
+    m = orgs.require_role(req.principal, org_id, MANAGERS)
+    ch, created = channels.set_channel(org_id, _uuid(channel_id, "channel_id"), req.body(ChannelIn))
+    out = channels.channel_out(ch, m.role in OWNERS)
+    return Reply(out, 201) if created else out
+
+
+@route(shop, "/orgs/{org_id}/shop/channels", ("GET",), response=ChannelsOut)
+def get_channels(req: Req, org_id: str) -> ChannelsOut:
+    """The organisation's sales channels with their feed URLs (secrets for owners only)."""
+    m = orgs.require_role(req.principal, org_id)
+    return channels.channels_out(org_id, m.role in OWNERS)
+
+
+@route(shop, "/orgs/{org_id}/shop/channels/{channel_id}", ("GET",), path_patterns=CHANNEL, response=ChannelOut)
+def get_channel(req: Req, org_id: str, channel_id: str) -> ChannelOut:
+    m = orgs.require_role(req.principal, org_id)
+    return channels.channel_out(channels.get_channel(org_id, _uuid(channel_id, "channel_id")), m.role in OWNERS)
+
+
+@route(shop, "/orgs/{org_id}/shop/channels/{channel_id}/secret", ("POST",), path_patterns=CHANNEL,
+       body=ChannelSecretIn, response=ChannelOut)
+def rotate_channel_secret(req: Req, org_id: str, channel_id: str) -> ChannelOut:
+    """Rotate the channel's secret (owners): a random one, or the platform's (Shopify's app secret);
+    the one before is still accepted for 24 hours."""
+    orgs.require_role(req.principal, org_id, OWNERS)
+    ch = channels.rotate_secret(org_id, _uuid(channel_id, "channel_id"), req.body(ChannelSecretIn))
+    return channels.channel_out(ch, True)
+
+
+@route(shop, "/channels/{channel_id}/orders", ("POST",), public=True, path_patterns=CHANNEL, body=ChannelOrderIn,
+       response=OrderOut, status=201, also={200: "an order with this external id exists: the order as it is now"})
+def channel_order(req: Req, channel_id: str) -> OrderOut | Reply[OrderOut]:
+    """A marketplace's order, signed (authenticated by its signature, no sign-in): the generic format
+    with `X-Tally-Timestamp` and `X-Tally-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`,
+    or a Shopify channel's orders/create webhook with `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the
+    raw body) and `X-Shopify-Topic`. A bad, stale or replayed signature is 401 naming the header."""
+    got = channels.receive_order(_uuid(channel_id, "channel_id"), channels.Delivery(
+        req.raw_body, {k.lower(): v for k, v in req.headers.items()}, lambda: req.body(ChannelOrderIn)))
+    body = orders.order_out(got.order)
+    return Reply(body, 200) if got.replayed else body

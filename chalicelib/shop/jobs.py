@@ -5,7 +5,7 @@ from typing import Any
 
 from ..core import clock
 from ..core.shards import JOB_SHARDS
-from . import orders, promotions
+from . import feeds, orders, promotions
 
 
 def expire_unpaid_orders() -> dict[str, Any]:
@@ -51,3 +51,14 @@ def promotion_edges() -> dict[str, Any]:
     """Promotions whose start or end has come move to their next phase (from the sparse by_due index,
     no Scan); the shop stream then republishes their storefront's prices. Safe to run twice."""
     return promotions.pass_edges(clock.now())
+def retry_channel_pushes() -> dict[str, Any]:
+    """Send again the stock webhooks that failed (channels on the sparse by_due index under
+    PUSHRETRY#<shard>): each sends what is still owed; a delivered one leaves the index. Safe to run
+    twice: a value delivered is never owed again."""
+    now = clock.iso_now()
+    due = delivered = 0
+    for shard in range(JOB_SHARDS):
+        for org_id, channel_id in feeds.pushes_due(shard, now):
+            due += 1
+            delivered += feeds.retry_push(org_id, channel_id)
+    return {"due": due, "delivered": delivered}

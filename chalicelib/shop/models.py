@@ -7,7 +7,7 @@ the shop never writes the inventory table itself.
 """
 from __future__ import annotations
 
-from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -92,6 +92,23 @@ class DueIndex(GlobalSecondaryIndex):
     gsi3sk = UnicodeAttribute(range_key=True)
 
 
+class ChannelIndex(GlobalSecondaryIndex):
+    """ORG#o#CHANNEL#<channel> → one sales channel's orders by `<created_at>#<id>` (the inbox's channel
+    filter; storefront orders under the channel id `storefront`)."""
+
+    class Meta:
+        index_name = "by_channel"
+        projection = AllProjection()
+
+    gsi4pk = UnicodeAttribute(hash_key=True)
+    gsi4sk = UnicodeAttribute(range_key=True)
+
+
+def channel_orders_index(org_id: str, channel_id: str) -> str:
+    """by_channel partition: the orders of one sales channel."""
+    return org_key(org_id, "CHANNEL", channel_id)
+
+
 class ShopTable(Model):
     class Meta(BaseMeta):
         table_name = _s.shop_table
@@ -108,6 +125,10 @@ class ShopTable(Model):
     by_customer = CustomerIndex()
     by_time = TimeIndex()
     by_due = DueIndex()
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
+    by_channel = ChannelIndex()
+    ttl = TTLAttribute(null=True)  # items that only matter for a while (a channel's seen deliveries)
 
 
 # ------------------------------------------------------------------ the shop
@@ -221,6 +242,9 @@ class Order(ShopTable):
     history = ListAttribute(of=StatusChange, default=list)
     request_hash = UnicodeAttribute()
     coupon = UnicodeAttribute(null=True)  # the coupon code used (its use is given back on cancelling)
+    channel_id = UnicodeAttribute(null=True)  # the sales channel (None: the storefront, before channels)
+    external_id = UnicodeAttribute(null=True)  # the marketplace's id of the order
+    external_reference = UnicodeAttribute(null=True)  # what the marketplace calls it ("#1001")
     version = NumberAttribute(default=1)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -328,6 +352,58 @@ class Return(ShopTable):
     status = UnicodeAttribute()
     history = ListAttribute(of=StatusChange, default=list)
     request_hash = UnicodeAttribute()
+# ------------------------------------------------------------------ sales channels (item 4)
+def channel_key(org_id: str, channel_id: str) -> tuple[str, str]:
+    return org_pk(org_id), f"CHANNEL#{channel_id}"
+
+
+def channel_claim_key(channel_id: str) -> tuple[str, str]:
+    """The claim that finds a channel's organisation from its id alone (the public webhook route)."""
+    return f"CHANNELID#{channel_id}", "CLAIM"
+
+
+def channel_stock_pk(org_id: str, channel_id: str) -> str:
+    return org_key(org_id, "CHANNEL", channel_id)
+
+
+def channel_stock_key(org_id: str, channel_id: str, product_id: str) -> tuple[str, str]:
+    return channel_stock_pk(org_id, channel_id), f"ATS#{product_id}"
+
+
+def push_retry_index(shard: int) -> str:
+    return f"PUSHRETRY#{shard}"
+
+
+def push_retry_keys(org_id: str, channel_id: str, since: str) -> tuple[str, str]:
+    """by_due keys of a channel whose stock webhook failed: its shard, then since when it waits."""
+    return push_retry_index(shard_of(org_key(org_id, channel_id))), f"{since}#{org_id}#{channel_id}"
+
+
+def delivery_key(channel_id: str, digest: str) -> tuple[str, str]:
+    return f"CHANNELID#{channel_id}", f"SEEN#{digest}"
+
+
+class Channel(ShopTable):
+    """pk ORG#o, sk CHANNEL#<id>: a sales channel (in_store | storefront | marketplace), the location
+    it sells from, its stock buffer, where its stock webhook goes and the secret of both directions
+    (a marketplace's orders in, the stock webhook out). `previous_secret` stays accepted until
+    `previous_until` (Unix seconds) after a rotation."""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    name = UnicodeAttribute()
+    platform = UnicodeAttribute(default="generic")  # generic | shopify (a marketplace's inbound format)
+    location_id = UnicodeAttribute()
+    buffer = DecimalAttribute()
+    webhook_url = UnicodeAttribute(null=True)
+    active = BooleanAttribute(default=True)
+    secret = UnicodeAttribute()
+    previous_secret = UnicodeAttribute(null=True)
+    previous_until = NumberAttribute(null=True)
+    secret_rotated_at = UnicodeAttribute(null=True)
+    last_push_at = UnicodeAttribute(null=True)
+    last_push_error = UnicodeAttribute(null=True)
     version = NumberAttribute(default=1)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -362,3 +438,34 @@ class ReturnedQuantities(ShopTable):
     order_id = UnicodeAttribute()
     quantities = DecimalMapAttribute(default=dict)
     version = NumberAttribute(default=0)
+class ChannelClaim(ShopTable):
+    """pk CHANNELID#<id>, sk CLAIM: the organisation of a channel id (written with the channel)."""
+
+    org_id = UnicodeAttribute()
+
+
+class ChannelStock(ShopTable):
+    """pk ORG#o#CHANNEL#<id>, sk ATS#<product>: what the channel may sell of a product now
+    (`available`, with the figures it came from) and the value its stock webhook last delivered
+    (`notified`): a replayed batch finds them equal and sends nothing."""
+
+    org_id = UnicodeAttribute()
+    channel_id = UnicodeAttribute()
+    product_id = UnicodeAttribute()
+    sku = UnicodeAttribute(default="")
+    name = UnicodeAttribute(default="")
+    available = DecimalAttribute()
+    on_hand = DecimalAttribute()
+    reserved = DecimalAttribute()
+    buffer = DecimalAttribute()
+    notified = DecimalAttribute(null=True)
+    notified_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute()
+
+
+class ChannelDelivery(ShopTable):
+    """pk CHANNELID#<id>, sk SEEN#<digest of the signature>: a signed inbound delivery accepted (kept
+    past the signature's tolerance by `ttl`), so the same signed request again is refused as a replay."""
+
+    order_id = UnicodeAttribute()
+    received_at = UnicodeAttribute()

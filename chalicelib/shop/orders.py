@@ -29,6 +29,7 @@ from ..inventory.schemas import ReservationIn
 from .models import (
     Order,
     OrderedLine,
+    channel_orders_index,
     Shop,
     StatusChange,
     customer_orders_index,
@@ -163,6 +164,7 @@ def place_order(handle: str, data: PlaceOrderIn, shopper: Shopper) -> Placed:
                   gsi1pk=customer_orders_index(org_id, who), gsi1sk=f"{now}#{data.order_id}",
                   gsi2pk=orders_index(org_id), gsi2sk=f"{now}#{data.order_id}")
     order.gsi3pk, order.gsi3sk = expiry_keys(org_id, data.order_id, expires)
+    order.gsi4pk, order.gsi4sk = channel_orders_index(org_id, "storefront"), f"{now}#{data.order_id}"  # the inbox's channel
     hold = ReservationIn.model_validate({
         "lines": [{"product_id": ln.product_id, "location_id": location_id, "quantity": str(ln.quantity),
                    "price": str(ln.unit_price)} for ln in lines],
@@ -337,4 +339,5 @@ def order_out(o: Order) -> OrderOut:
         total=fmt(o.total, cur), currency=cur, expires_at=o.expires_at if o.status == "placed" else None,
         cancel_reason=o.cancel_reason, payment_id=o.payment_id, paid_at=o.paid_at,
         history=[StatusChangeOut(status=h.status, at=h.at, by=h.by) for h in o.history or []],
-        version=int(o.version), created_at=o.created_at, updated_at=o.updated_at, coupon=o.coupon)
+        version=int(o.version), created_at=o.created_at, updated_at=o.updated_at, coupon=o.coupon,
+        channel_id=o.channel_id or "storefront", external_id=o.external_id, external_reference=o.external_reference)

@@ -89,3 +89,47 @@ def handle_inbound_sms(event: dict[str, Any]) -> dict[str, Any]:
     from .texts import receive_inquiry
 
     return handle_inbound_event(event, receive_inquiry)
+# ----------------------------------------------------------------- channels' stock (item 4)
+CHANNEL_FIELDS = ("kind", "location_id", "buffer", "active", "webhook_url")
+
+
+def handle_channel_batch(event: dict[str, Any]) -> dict[str, Any]:
+    """Each channel's available-to-sell after a batch of the inventory stream (positions, products) or
+    the shop stream (channels, listings): every touched channel refreshed once (feeds.refresh_org), from
+    what is stored now; a replay changes nothing and sends no webhook. A failed refresh fails the
+    records of its organisation."""
+    from . import feeds
+
+    touched: dict[str, tuple[dict[str, set[str]], set[str], set[str]]] = {}  # org → (loc → products, anywhere, whole)
+    seqs: dict[str, list[str]] = {}
+
+    def note(org_id: str, record: DynamoDBRecord) -> tuple[dict[str, set[str]], set[str], set[str]]:
+        seqs.setdefault(org_id, []).append(str(record.dynamodb.sequence_number if record.dynamodb else ""))
+        return touched.setdefault(org_id, ({}, set(), set()))
+
+    def on_record(record: DynamoDBRecord) -> None:
+        old, new = raw_images(record)
+        img = new or old or {}
+        sk, pk = str(img.get("sk", "")), str(img.get("pk", ""))
+        if not pk.startswith("ORG#") or "org_id" not in img:
+            return
+        org_id = str(img["org_id"])
+        if sk.startswith("POS#"):
+            note(org_id, record)[0].setdefault(str(img["location_id"]), set()).add(str(img["product_id"]))
+        elif sk.startswith("PRODUCT#") or sk.startswith("LISTING#"):
+            note(org_id, record)[1].add(str(img.get("product_id") or img.get("id") or sk.split("#", 1)[1]))
+        elif sk.startswith("CHANNEL#") and pk == f"ORG#{org_id}":
+            if old is None or new is None or any(old.get(f) != new.get(f) for f in CHANNEL_FIELDS):
+                note(org_id, record)[2].add(str(img["id"]))
+
+    def after_records() -> set[str]:
+        failed: set[str] = set()
+        for org_id, (locations, everywhere, whole) in touched.items():
+            try:
+                feeds.refresh_org(org_id, locations, everywhere, whole)
+            except Exception:
+                logger.exception("channel feeds failed", extra={"org_id": org_id})
+                failed.update(seqs.get(org_id, []))
+        return failed
+
+    return process_batch(event, on_record, after_records)

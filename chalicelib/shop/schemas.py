@@ -174,6 +174,11 @@ class PaymentIn(Strict):
 class OrdersQuery(Query):
     status: OrderStatus | None = None
     limit: int = Field(default=50, ge=1, le=200)
+    # the inbox across channels (item 4): one channel's orders (a channel id, or `storefront`), and
+    # the UTC days they were placed in (inclusive)
+    channel: str | None = Field(default=None, pattern=r"^(storefront|[0-9a-fA-F-]{36})$")
+    start: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    end: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
 
 
 class ShopOrderLineOut(Out):
@@ -219,6 +224,9 @@ class OrderOut(Out):
     created_at: str
     updated_at: str
     coupon: str | None = None  # the coupon code the order used
+    channel_id: str = "storefront"  # the sales channel it came from (item 4)
+    external_id: str | None = None  # a marketplace's id of the order
+    external_reference: str | None = None  # what the marketplace calls it ("#1001")
 
 
 class OrdersOut(Items[OrderOut]):
@@ -567,3 +575,86 @@ class ShopInsightsOut(Out):
     returned: str
     return_rate: str | None
     refunded: dict[str, str]  # per currency
+# ----------------------------------------------------------------- sales channels (item 4)
+ChannelKind = Literal["in_store", "storefront", "marketplace"]
+ChannelPlatform = Literal["generic", "shopify"]
+Buffer = Annotated[str, Field(pattern=r"^(?:0|[1-9]\d{0,5})(?:\.\d{1,3})?$")]
+Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f<>]+$")]
+Amount = Annotated[str, Field(pattern=r"^(?:0|[1-9]\d{0,9})(?:\.\d{1,4})?$")]
+
+
+class ChannelIn(Strict):
+    """A sales channel: the counter (`in_store`), the shop's own site (`storefront`) or an external
+    `marketplace` posting its orders in the `generic` format or a platform's (`shopify`). It sells
+    from one location, keeps `buffer` units back from what it offers (its feed's available-to-sell
+    is on hand − reserved − buffer), and may name an https `webhook_url` that gets its stock
+    whenever that changes. Changing one sends the version read."""
+
+    kind: ChannelKind
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[^<>\x00-\x1f\x7f]+$")
+    platform: ChannelPlatform = "generic"
+    location_id: Id
+    buffer: Buffer = "0"
+    webhook_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://[^\s<>\"']+$")
+    active: bool = True
+    version: int | None = Field(default=None, ge=1)
+
+
+class ChannelSecretIn(Strict):
+    """Rotate the channel's secret at the version read: a new random one, or the platform's own
+    (Shopify signs with the app's client secret, so it is entered here). The one before stays valid
+    for 24 hours."""
+
+    version: int = Field(ge=1)
+    secret: str | None = Field(default=None, min_length=16, max_length=256, pattern=r"^[\x21-\x7e]+$")
+
+
+class ChannelFeedOut(Out):
+    json_url: str  # stable paths on the CDN (the data bucket's storefront/ behaviour)
+    csv_url: str
+
+
+class ChannelOut(Out):
+    id: str
+    org_id: str
+    kind: ChannelKind
+    name: str
+    platform: ChannelPlatform
+    location_id: str
+    buffer: str
+    webhook_url: str | None
+    active: bool
+    orders_url: str | None  # where a marketplace posts its orders
+    feed: ChannelFeedOut
+    secret_rotated_at: str | None
+    last_push_at: str | None
+    last_push_error: str | None
+    version: int
+    created_at: str
+    secret: str | MISSING = MISSING  # owners only: the HMAC key of the orders webhook and the stock webhook
+
+
+class ChannelsOut(Items[ChannelOut]):
+    pass
+
+
+class ChannelOrderLineIn(Strict):
+    sku: Sku
+    quantity: Quantity
+    unit_price: Amount | None = None  # what the marketplace charged per unit; else the selling price
+
+
+class ChannelOrderIn(Strict):
+    """An order from a marketplace in Tally's generic format (signed: see docs/shop.md). One order per
+    `external_id`: a retry answers the order placed the first time."""
+
+    external_id: str = Field(min_length=1, max_length=80, pattern=r"^[0-9A-Za-z_:/.#-]+$")
+    reference: str = Field(default="", max_length=40, pattern=r"^[^<>\x00-\x1f\x7f]*$")
+    email: EmailStr
+    name: str = Field(default="", max_length=120, pattern=r"^[^<>\x00-\x1f\x7f]*$")
+    phone: str | None = Field(default=None, pattern=E164_PATTERN)
+    currency: CurrencyCode
+    total: Amount | None = None
+    lines: list[ChannelOrderLineIn] = Field(min_length=1, max_length=25)
+    address: str = Field(default="", max_length=500)
+    paid: bool = True

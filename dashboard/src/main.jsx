@@ -17,6 +17,7 @@ import "./shop/index.js";
 import "./shop/followers.jsx";
 import "./shop/promotions.jsx";
 import "./cars/index.js";
+import "./shop/channels-pages.js";
 
 function Header({ profile, current }) {
   const mod = current && modules.find((m) => m.id === current.module);

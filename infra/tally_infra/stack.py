@@ -43,6 +43,8 @@ STREAM_HANDLERS = {"OnExpensesStream": "expenses", "OnInventoryStream": "invento
                    "OnOutboxStream": "outbox", "OnShopStream": "shop",
                    "OnCarsStream": "cars"}
 STREAM_HANDLERS["OnHelpdeskMailSent"] = "outbox"  # the outbox's second reader: SES ids of sent help desk emails
+STREAM_HANDLERS["OnChannelStock"] = "inventory"  # the shop channels' feeds (issue 13 item 4): the second reader
+STREAM_HANDLERS["OnChannelSettings"] = "shop"  # of the inventory and of the shop stream
 # Received email (issue 11 item 4): SES stores each message under this prefix of the data bucket and the
 # bucket's object-created notification invokes this function (app.py `on_inbound_mail`).
 INBOUND_PREFIX = "inbound/"

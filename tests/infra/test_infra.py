@@ -17,6 +17,8 @@ STREAMS = {"OnExpensesStream": "expenses", "OnInventoryStream": "inventory", "On
            "OnOutboxStream": "outbox", "OnShopStream": "shop",
            "OnCarsStream": "cars"}
 STREAMS["OnHelpdeskMailSent"] = "outbox"  # the help desk's reader of the outbox: SES ids of sent emails
+STREAMS["OnChannelStock"] = "inventory"  # the shop channels' feeds: second reader of the inventory stream
+STREAMS["OnChannelSettings"] = "shop"  # and of the shop stream
 TRIGGER = "OnUserConfirmed"  # app.py's on_user_confirmed: the user pool's trigger
 # bytes: the deployed Lambda asset, zipped. Issue 8 set 5 MB for two modules; five modules and the kept libraries
 # they stand on (holidays, icalendar with tzdata, whoosh, bleach, markdown-it, mail-parser-reply, ddsketch) take
