@@ -84,9 +84,6 @@ def publish_shop(org_id: str, product_ids: set[str] | None = None) -> list[str]:
                       "page": page_key(shop.handle, pid), "availability": availability.availability_key(org_id, pid),
                       "search": search_text(product.name, product.sku, product.brand, li.category,
                                             cat_names.get(str(li.category or ""), ""), li.description or "")})
-    _put(index_key(shop.handle), {"handle": shop.handle, "name": shop.name, "currency": shop.currency,
-                                  "categories": cats, "products": cards, "generated_at": now})
-    written.append(index_key(shop.handle))
     wanted = set(listed) if product_ids is None else product_ids
     for pid in sorted(wanted):
         found, product = listed.get(pid), products.get(pid)
@@ -95,6 +92,10 @@ def publish_shop(org_id: str, product_ids: set[str] | None = None) -> list[str]:
             continue
         _put(page_key(shop.handle, pid), page_document(shop, product_id=pid, now=now, promos=promos))
         written.append(page_key(shop.handle, pid))
+    # the index last: it never links a page that is not there yet (a CDN would cache that 404)
+    _put(index_key(shop.handle), {"handle": shop.handle, "name": shop.name, "currency": shop.currency,
+                                  "categories": cats, "products": cards, "generated_at": now})
+    written.append(index_key(shop.handle))
     return written
 
 
