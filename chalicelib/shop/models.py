@@ -296,6 +296,33 @@ class Promotion(ShopTable):
     usage_limit = NumberAttribute(null=True)
     once_per_customer = BooleanAttribute(default=False)
     phase = UnicodeAttribute(default="scheduled")  # scheduled | active | ended (moved by the edge job)
+    version = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class Coupon(ShopTable):
+    """pk ORG#o, sk COUPON#<CODE>: the code's claim (unique) and its uses: `used` grows by one in the
+    transaction that places an order with it, on condition that it stays within `usage_limit`."""
+
+    org_id = UnicodeAttribute()
+    code = UnicodeAttribute()
+    promotion_id = UnicodeAttribute()
+    usage_limit = NumberAttribute(null=True)  # None: unlimited
+    used = NumberAttribute(default=0)
+
+
+class CouponUse(ShopTable):
+    """pk ORG#o#COUPON#<CODE>, sk ORDER#<id> (an order's use: deleted once when the use is given back)
+    or CUSTOMER#<sub or email> (once per customer: the customer's claim)."""
+
+    org_id = UnicodeAttribute()
+    code = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    customer = UnicodeAttribute()
+    at = UnicodeAttribute()
+
+
 # ------------------------------------------------------------------ returns (issue 13 item 3)
 def return_key(org_id: str, return_id: str) -> tuple[str, str]:
     return org_key(org_id, "RETURN", return_id), "RETURN"
@@ -352,6 +379,22 @@ class Return(ShopTable):
     status = UnicodeAttribute()
     history = ListAttribute(of=StatusChange, default=list)
     request_hash = UnicodeAttribute()
+    version = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class ReturnedQuantities(ShopTable):
+    """pk ORG#o#ORDER#<order>, sk RETURNED: per product, the units that returns not rejected asked
+    for. Written with each return in one transaction at its version, so a line is never returned twice
+    over, even by simultaneous requests."""
+
+    org_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    quantities = DecimalMapAttribute(default=dict)
+    version = NumberAttribute(default=0)
+
+
 # ------------------------------------------------------------------ sales channels (item 4)
 def channel_key(org_id: str, channel_id: str) -> tuple[str, str]:
     return org_pk(org_id), f"CHANNEL#{channel_id}"
@@ -409,35 +452,6 @@ class Channel(ShopTable):
     updated_at = UnicodeAttribute()
 
 
-class Coupon(ShopTable):
-    """pk ORG#o, sk COUPON#<CODE>: the code's claim (unique) and its uses: `used` grows by one in the
-    transaction that places an order with it, on condition that it stays within `usage_limit`."""
-
-    org_id = UnicodeAttribute()
-    code = UnicodeAttribute()
-    promotion_id = UnicodeAttribute()
-    usage_limit = NumberAttribute(null=True)  # None: unlimited
-    used = NumberAttribute(default=0)
-
-
-class CouponUse(ShopTable):
-    """pk ORG#o#COUPON#<CODE>, sk ORDER#<id> (an order's use: deleted once when the use is given back)
-    or CUSTOMER#<sub or email> (once per customer: the customer's claim)."""
-
-    org_id = UnicodeAttribute()
-    code = UnicodeAttribute()
-    order_id = UnicodeAttribute()
-    customer = UnicodeAttribute()
-    at = UnicodeAttribute()
-class ReturnedQuantities(ShopTable):
-    """pk ORG#o#ORDER#<order>, sk RETURNED: per product, the units that returns not rejected asked
-    for. Written with each return in one transaction at its version, so a line is never returned twice
-    over, even by simultaneous requests."""
-
-    org_id = UnicodeAttribute()
-    order_id = UnicodeAttribute()
-    quantities = DecimalMapAttribute(default=dict)
-    version = NumberAttribute(default=0)
 class ChannelClaim(ShopTable):
     """pk CHANNELID#<id>, sk CLAIM: the organisation of a channel id (written with the channel)."""
 

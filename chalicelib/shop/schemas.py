@@ -389,10 +389,15 @@ class PromotionOut(Out):
     used: int  # orders that used the code (a cancelled or expired one gives its use back)
     once_per_customer: bool
     phase: Literal["scheduled", "active", "ended"]
+    version: int
+    created_at: str
+    updated_at: str
+
+
 # ----------------------------------------------------------------- returns (issue 13 item 3)
 ReturnStatus = Literal["requested", "received", "refunded", "rejected"]
 ReturnReason = Literal["damaged", "defective", "wrong_item", "not_as_described", "no_longer_needed", "other"]
-PlainText = Annotated[str, Field(max_length=1000, pattern=r"^[^<>\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+ReturnNote = Annotated[str, Field(max_length=1000, pattern=r"^[^<>\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
 Money = Annotated[str, Field(pattern=r"^(?:0|[1-9]\d{0,9})(?:\.\d{1,4})?$")]
 
 
@@ -409,7 +414,7 @@ class ReturnRequestIn(Strict):
     order_id: str = Field(pattern=UUID_PATTERN)
     lines: list[ReturnLineIn] = Field(min_length=1, max_length=25)
     reason: ReturnReason
-    note: PlainText = ""
+    note: ReturnNote = ""
 
 
 class GuestReturnRequestIn(ReturnRequestIn):
@@ -435,7 +440,7 @@ class ReturnStepIn(Strict):
     """Receive or reject a return at the version read; a rejection may say why (sent to the customer)."""
 
     version: int = Field(ge=1)
-    note: PlainText = ""
+    note: ReturnNote = ""
 
 
 class ReturnOutcomeIn(Strict):
@@ -452,7 +457,7 @@ class ReturnResolveIn(Strict):
     version: int = Field(ge=1)
     lines: list[ReturnOutcomeIn] = Field(min_length=1, max_length=25)
     refund: Money
-    note: PlainText = ""
+    note: ReturnNote = ""
 
 
 class ReturnsQuery(Query):
