@@ -59,6 +59,7 @@ CAL_WINDOWS = 1  # the stretches at the end of the history the interval calibrat
 DRIFT_WEIGHT = 2 / 3  # a series given no season (m = 1): the drift's weight beside the chosen option
 ARIMA_MAX_M = 7  # seasons up to this (and none: m = 1) average an automatic ARIMA (arima.py) in
 ARIMA_WEIGHT = 1 / 3  # its weight beside the chosen option
+ARIMA_WEIGHT_M1 = 1 / 2  # its weight for a series without season (m = 1): alone, it beat the ETS/Theta/drift mix
 
 
 class ForecastInputError(ValueError):
@@ -446,7 +447,8 @@ def _smooth_series(y: list[float], horizon: int, ms: Sequence[int], levels: Sequ
         chosen = _with_drift(w, chosen, start, DRIFT_WEIGHT)
     arima_m = max(inner, default=1)
     if ARIMA_WEIGHT and arima_m <= ARIMA_MAX_M and (arima_m > 1 or list(ms) == [1]):
-        chosen = _with_arima(w, horizon, chosen, start, ARIMA_WEIGHT, m=arima_m, seasonal_diff=arima_m > 1)
+        weight = ARIMA_WEIGHT if arima_m > 1 else ARIMA_WEIGHT_M1
+        chosen = _with_arima(w, horizon, chosen, start, weight, m=arima_m, seasonal_diff=arima_m > 1)
     factor = _calibration(w, horizon, chosen, _errors(w, chosen.paths, start))
     mean, paths = chosen.mean, chosen.paths
     for idx in outer:
