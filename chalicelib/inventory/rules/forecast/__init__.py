@@ -57,6 +57,8 @@ POOL_MAX_M = 7  # seasons up to a week: the chosen option is averaged with the m
 CAL_WINDOWS = 1  # the stretches at the end of the history the interval calibration refits (3 cost 3x the time
 # and narrowed the yearly bands on the development series; see docs/forecasting.md)
 DRIFT_WEIGHT = 2 / 3  # a series given no season (m = 1): the drift's weight beside the chosen option
+CAL_MIN = 0.0  # the smallest calibration factor applied (below 1: the in-sample errors were the wider ones)
+# only without the median pool (seasons longer than a week): with it, a factor below 1 left daily bands too narrow
 ARIMA_MAX_M = 7  # seasons up to this (and none: m = 1) average an automatic ARIMA (arima.py) in
 ARIMA_WEIGHT = 1 / 3  # its weight beside the chosen option
 ARIMA_WEIGHT_M1 = 1 / 2  # its weight for a series without season (m = 1): alone, it beat the ETS/Theta/drift mix
@@ -455,7 +457,8 @@ def _smooth_series(y: list[float], horizon: int, ms: Sequence[int], levels: Sequ
         mean = season.restore(mean, idx, positive, n)
         paths = [season.restore(p, idx, positive, offset + start + o) for o, p in enumerate(paths)]
     errs = _errors(y, paths, offset + start)
-    if factor > 1:
+    factor = max(factor, CAL_MIN if not chosen.recipe.pool else 1.0)
+    if factor != 1:
         errs = [[v * factor for v in e] for e in errs]
     one_step = [e[0] for e in errs if e]
     sigma = math.sqrt(sum(v * v for v in one_step) / len(one_step)) if one_step else 0.0
