@@ -382,3 +382,26 @@ def test_arima_in_sample_paths_forecast_only_from_the_past():
     _, paths2 = arima.forecast_and_paths(changed, f, 4, 30)
     assert paths[45 - 30] == paths2[45 - 30]  # the origin at 45 saw nothing after 44
     assert all(abs(a - b) < 3 for a, b in zip(paths[0], y[30:34]))
+
+
+@pytest.mark.parametrize("m, pooled", [(12, False), (7, True)])
+def test_a_calibration_ratio_below_one_narrows_the_bands_only_without_the_pool(monkeypatch, m, pooled):
+    """The out-of-sample check found the errors smaller than the in-sample ones (ratio 0.5): the bands
+    narrow by that ratio for a season longer than a week (no median pool), and stay as they were where
+    the pool is averaged in (there a ratio below 1 left daily bands too narrow on the bench)."""
+    rng = random.Random(7)
+    y = [50 + 8 * math.sin(2 * math.pi * t / m) + rng.gauss(0, 2) for t in range(12 * m)]
+    monkeypatch.setattr(fc, "_calibration", lambda *a: 1.0)
+    plain = fc.forecast(y, 6, m)
+    monkeypatch.setattr(fc, "_calibration", lambda *a: 0.5)
+    half = fc.forecast(y, 6, m)
+    assert ("pool" in half.method) is pooled
+    assert half.mean == plain.mean
+    width = [u - lo for u, lo in zip(plain.upper[95], plain.lower[95])]
+    narrowed = [u - lo for u, lo in zip(half.upper[95], half.lower[95])]
+    if pooled:
+        assert narrowed == pytest.approx(width)
+        assert half.sigma == pytest.approx(plain.sigma)
+    else:
+        assert narrowed == pytest.approx([0.5 * w for w in width], rel=1e-6)
+        assert half.sigma == pytest.approx(0.5 * plain.sigma)

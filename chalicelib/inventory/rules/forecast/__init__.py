@@ -20,10 +20,12 @@ bench/forecast.py measures this engine against them, side by side, and docs/fore
    multiplicative) competes. Options (with or without a season the test could not confirm, with or
    without Holt-Winters) are compared by the AICc of their one-step errors on the same points.
    Without a season, or with one up to a week, a small automatic ARIMA (arima.py) is averaged in
-   (weight `ARIMA_WEIGHT`), the third family of M4's robust combinations.
+   (weight `ARIMA_WEIGHT`; `ARIMA_WEIGHT_M1` without season), the third family of M4's robust
+   combinations.
 5. **Intervals**: from the chosen option's own k-step errors inside the history (parameters fixed,
    every origin), scaled up by how much worse its true out-of-sample errors were when the same recipe
-   was refitted without the last stretch of history (`_calibration`): per step, the split-conformal
+   was refitted without the last stretch of history (`_calibration`; narrowed when they were better,
+   unless the median pool is averaged in: `CAL_MIN`): per step, the split-conformal
    quantile of their sizes (as ratios of the forecast for a multiplicative season), so bands widen
    with the horizon as the errors do. The same errors summed over a lead time give the distribution
    of lead-time demand (`Result.total`), from which the reorder point and the stock-out date at a
