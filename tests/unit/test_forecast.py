@@ -384,24 +384,21 @@ def test_arima_in_sample_paths_forecast_only_from_the_past():
     assert all(abs(a - b) < 3 for a, b in zip(paths[0], y[30:34]))
 
 
-@pytest.mark.parametrize("m, pooled", [(12, False), (7, True)])
-def test_a_calibration_ratio_below_one_narrows_the_bands_only_without_the_pool(monkeypatch, m, pooled):
-    """The out-of-sample check found the errors smaller than the in-sample ones (ratio 0.5): the bands
-    narrow by that ratio for a season longer than a week (no median pool), and stay as they were where
-    the pool is averaged in (there a ratio below 1 left daily bands too narrow on the bench)."""
+
+@pytest.mark.parametrize("m", [12, 7])
+def test_the_calibration_ratio_widens_the_bands_and_a_ratio_below_one_is_ignored(monkeypatch, m):
+    """The out-of-sample check found the errors twice the in-sample ones: the bands double (and σ);
+    found them half as large: the bands stay as they were (narrowing them left the held-out intraday
+    and yearly 95% cover at 79% and 87% in session 17's bench, see docs/forecasting.md)."""
     rng = random.Random(7)
     y = [50 + 8 * math.sin(2 * math.pi * t / m) + rng.gauss(0, 2) for t in range(12 * m)]
-    monkeypatch.setattr(fc, "_calibration", lambda *a: 1.0)
-    plain = fc.forecast(y, 6, m)
-    monkeypatch.setattr(fc, "_calibration", lambda *a: 0.5)
-    half = fc.forecast(y, 6, m)
-    assert ("pool" in half.method) is pooled
-    assert half.mean == plain.mean
-    width = [u - lo for u, lo in zip(plain.upper[95], plain.lower[95])]
-    narrowed = [u - lo for u, lo in zip(half.upper[95], half.lower[95])]
-    if pooled:
-        assert narrowed == pytest.approx(width)
-        assert half.sigma == pytest.approx(plain.sigma)
-    else:
-        assert narrowed == pytest.approx([0.5 * w for w in width], rel=1e-6)
-        assert half.sigma == pytest.approx(0.5 * plain.sigma)
+    runs = {}
+    for ratio in (1.0, 0.5, 2.0):
+        monkeypatch.setattr(fc, "_calibration", lambda *a, r=ratio: r)
+        runs[ratio] = fc.forecast(y, 6, m)
+    width = {r: [u - lo for u, lo in zip(f.upper[95], f.lower[95])] for r, f in runs.items()}
+    assert runs[0.5].mean == runs[1.0].mean == runs[2.0].mean
+    assert width[0.5] == pytest.approx(width[1.0])
+    assert runs[0.5].sigma == pytest.approx(runs[1.0].sigma)
+    assert width[2.0] == pytest.approx([2 * w for w in width[1.0]], rel=1e-6)
+    assert runs[2.0].sigma == pytest.approx(2 * runs[1.0].sigma)

@@ -24,8 +24,8 @@ bench/forecast.py measures this engine against them, side by side, and docs/fore
    combinations.
 5. **Intervals**: from the chosen option's own k-step errors inside the history (parameters fixed,
    every origin), scaled up by how much worse its true out-of-sample errors were when the same recipe
-   was refitted without the last stretch of history (`_calibration`; narrowed when they were better,
-   unless the median pool is averaged in: `CAL_MIN`): per step, the split-conformal
+   was refitted without the last stretch of history (`_calibration`; never narrowed: a ratio below 1
+   is ignored): per step, the split-conformal
    quantile of their sizes (as ratios of the forecast for a multiplicative season), so bands widen
    with the horizon as the errors do. The same errors summed over a lead time give the distribution
    of lead-time demand (`Result.total`), from which the reorder point and the stock-out date at a
@@ -59,8 +59,6 @@ POOL_MAX_M = 7  # seasons up to a week: the chosen option is averaged with the m
 CAL_WINDOWS = 1  # the stretches at the end of the history the interval calibration refits (3 cost 3x the time
 # and narrowed the yearly bands on the development series; see docs/forecasting.md)
 DRIFT_WEIGHT = 2 / 3  # a series given no season (m = 1): the drift's weight beside the chosen option
-CAL_MIN = 0.0  # the smallest calibration factor applied (below 1: the in-sample errors were the wider ones)
-# only without the median pool (seasons longer than a week): with it, a factor below 1 left daily bands too narrow
 ARIMA_MAX_M = 7  # seasons up to this (and none: m = 1) average an automatic ARIMA (arima.py) in
 ARIMA_WEIGHT = 1 / 3  # its weight beside the chosen option
 ARIMA_WEIGHT_M1 = 1 / 2  # its weight for a series without season (m = 1): alone, it beat the ETS/Theta/drift mix
@@ -459,8 +457,7 @@ def _smooth_series(y: list[float], horizon: int, ms: Sequence[int], levels: Sequ
         mean = season.restore(mean, idx, positive, n)
         paths = [season.restore(p, idx, positive, offset + start + o) for o, p in enumerate(paths)]
     errs = _errors(y, paths, offset + start)
-    factor = max(factor, CAL_MIN if not chosen.recipe.pool else 1.0)
-    if factor != 1:
+    if factor > 1:
         errs = [[v * factor for v in e] for e in errs]
     one_step = [e[0] for e in errs if e]
     sigma = math.sqrt(sum(v * v for v in one_step) / len(one_step)) if one_step else 0.0
