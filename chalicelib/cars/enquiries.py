@@ -20,7 +20,7 @@ from ..core import clock, orgs
 from ..core.alerts import put_once
 from ..core.auth import Principal
 from ..core.db import find, put_if_new
-from ..core.errors import Conflict, NotFound
+from ..core.errors import Conflict
 from ..helpdesk import desks as helpdesk_desks
 from ..helpdesk import tickets as helpdesk_tickets
 from ..helpdesk.schemas import LinkIn, TicketIn
@@ -40,14 +40,7 @@ def _car_name(car: Car) -> str:
 
 def _desk_category(org_id: str) -> tuple[str, str] | None:
     """(handle, category) of the dealer's help desk, or None when it has none (or no category)."""
-    try:
-        desk = helpdesk_desks.get_desk(org_id)
-    except NotFound:
-        return None
-    slugs = [c.slug for c in desk.categories]
-    if not slugs:
-        return None
-    return desk.handle, next((s for s in CATEGORY_PREFERENCE if s in slugs), slugs[0])
+    return helpdesk_desks.intake(org_id, CATEGORY_PREFERENCE)
 
 
 def _replay(e: Enquiry, car_id: str, message: str, email: str, user: Principal | None) -> Enquiry:

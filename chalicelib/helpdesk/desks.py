@@ -42,6 +42,17 @@ def get_desk(org_id: str) -> Desk:
     return d
 
 
+def intake(org_id: str, preferred: tuple[str, ...]) -> tuple[str, str] | None:
+    """Where another module files a ticket for the organisation: its desk's handle and the first of the
+    `preferred` category slugs the desk has (else its first category); None when it has no desk or no
+    category (the caller then answers another way)."""
+    d = find(Desk, *desk_key(org_id))
+    slugs = [c.slug for c in d.categories] if d is not None else []
+    if d is None or not slugs:
+        return None
+    return d.handle, next((s for s in preferred if s in slugs), slugs[0])
+
+
 def desk_by_handle(handle: str) -> Desk:
     """The desk at a public handle (a GetItem of the claim, then of the desk), else 404 naming `handle`."""
     claim = find(HandleClaim, *handle_key(handle.lower()))

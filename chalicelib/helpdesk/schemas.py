@@ -8,12 +8,26 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from ..core.schemas import UUID_PATTERN, Items, Out, Query, Strict, check_time_zone, list_time_zones
 from .rules import CATEGORY_PATTERN, HANDLE_PATTERN, SUBJECT_PATTERN
 from .rules.attachments import FILENAME_PATTERN, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from .rules.kb import TAG_PATTERN
+
+
+def _distinct_attachments(v: list[str]) -> list[str]:
+    if len(set(v)) != len(v):
+        raise ValueError("an attachment is listed twice")
+    return v
+
+
+AttachmentIds = Annotated[
+    list[Annotated[str, Field(pattern=UUID_PATTERN)]],
+    Field(max_length=MAX_ATTACHMENTS, json_schema_extra={"uniqueItems": True},
+          description="ids of files uploaded to this ticket by the sender (POST .../attachments, then the upload)"),
+    AfterValidator(_distinct_attachments)]
+"""The files a message carries: each id once, at most MAX_ATTACHMENTS."""
 
 Priority = Literal["low", "normal", "high", "urgent"]
 Status = Literal["new", "open", "pending", "solved", "closed"]
@@ -233,16 +247,7 @@ class CustomerMessageIn(Strict):
     """A customer's reply to their own ticket, with files uploaded for it."""
 
     body: str = Field(min_length=1, max_length=10000)
-    attachments: list[Annotated[str, Field(pattern=UUID_PATTERN)]] = Field(
-        default=[], max_length=MAX_ATTACHMENTS, json_schema_extra={"uniqueItems": True},
-        description="ids of files uploaded to this ticket by the sender (POST .../attachments, then the upload)")
-
-    @field_validator("attachments")
-    @classmethod
-    def _distinct(cls, v: list[str]) -> list[str]:
-        if len(set(v)) != len(v):
-            raise ValueError("an attachment is listed twice")
-        return v
+    attachments: AttachmentIds = []
 
 
 class AgentMessageIn(Strict):
@@ -251,16 +256,7 @@ class AgentMessageIn(Strict):
     kind: Literal["reply", "note"]
     body: str | None = Field(default=None, min_length=1, max_length=10000)
     macro_id: str | None = Field(default=None, pattern=UUID_PATTERN)
-    attachments: list[Annotated[str, Field(pattern=UUID_PATTERN)]] = Field(
-        default=[], max_length=MAX_ATTACHMENTS, json_schema_extra={"uniqueItems": True},
-        description="ids of files uploaded to this ticket by the sender (POST .../attachments, then the upload)")
-
-    @field_validator("attachments")
-    @classmethod
-    def _distinct(cls, v: list[str]) -> list[str]:
-        if len(set(v)) != len(v):
-            raise ValueError("an attachment is listed twice")
-        return v
+    attachments: AttachmentIds = []
 
     @model_validator(mode="after")
     def _one_source(self) -> AgentMessageIn:

@@ -86,14 +86,7 @@ def _shop_of(sms: InboundSms) -> tuple[Shop, str] | None:
 
 
 def _desk(org_id: str) -> tuple[str, str] | None:
-    try:
-        desk = helpdesk_desks.get_desk(org_id)
-    except NotFound:
-        return None
-    slugs = [c.slug for c in desk.categories]
-    if not slugs:
-        return None
-    return desk.handle, next((s for s in CATEGORY_PREFERENCE if s in slugs), slugs[0])
+    return helpdesk_desks.intake(org_id, CATEGORY_PREFERENCE)
 
 
 def receive_inquiry(sms: InboundSms) -> str:

@@ -48,7 +48,15 @@ NEVER_IMPORTED = ("dns/", "dnspython-", "pydantic/v1/", "icalendar/tests/", "dds
 # Folders of data files never read: holidays' locale/ holds only the translated names of holidays (0.65 MB
 # zipped); the SLA calendars need their dates, which come from the country modules (names stay in the
 # country's own language). tests/infra checks dates still come out of the asset without it.
-NEVER_READ_UNDER = ("holidays/locale/",)
+# phonenumbers' shortdata/region_*.py is the metadata of short numbers (emergency, carrier services), loaded
+# per region only by its short-number functions; core.phones parses, checks and formats full numbers.
+NEVER_READ_UNDER = ("holidays/locale/", "phonenumbers/shortdata/region_")
+
+# Type stubs and their markers, for type checkers only: the runtime never reads them.
+STUBS = (".pyi", "/py.typed")
+
+# The asset's zip at deflate's highest level: the package is built once per deploy, read at every cold start.
+LEVEL = 9
 
 
 def _provided(name: str) -> bool:
@@ -98,24 +106,25 @@ def slim(path: str) -> None:
     """Rewrite a deployment.zip without what the Lambda runtime provides, and with the bytecode of each
     module a cold start imports (the others stay source only: their bytecode would add 2.7 MB zipped)."""
     tmp = path + ".slim"
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=LEVEL) as dst:
         for info in src.infolist():
             # Bytecode `chalice package` copied from a working tree is checked against source mtimes
             # the zip does not keep: it would never be used. Ours replaces it.
             if (not _provided(info.filename) and not info.filename.endswith(".pyc") and info.filename not in NEVER_READ
-                    and not info.filename.startswith(NEVER_IMPORTED) and not info.filename.startswith(NEVER_READ_UNDER)):
-                dst.writestr(info, src.read(info))
+                    and not info.filename.startswith(NEVER_IMPORTED) and not info.filename.startswith(NEVER_READ_UNDER)
+                    and not info.filename.endswith(STUBS)):
+                dst.writestr(info, src.read(info), compress_type=zipfile.ZIP_DEFLATED, compresslevel=LEVEL)
     with tempfile.TemporaryDirectory() as root, tempfile.TemporaryDirectory() as work:
         with zipfile.ZipFile(tmp) as z:
             z.extractall(root)
             names = set(z.namelist())
             infos = {i.filename: i for i in z.infolist()}
-        with zipfile.ZipFile(tmp, "a", zipfile.ZIP_DEFLATED) as dst:
+        with zipfile.ZipFile(tmp, "a", zipfile.ZIP_DEFLATED, compresslevel=LEVEL) as dst:
             for name in sorted(cold_start_modules(root)):
                 compiled = bytecode(name, (pathlib.Path(root) / name).read_bytes(), work)
                 if compiled is not None and compiled[0] not in names:
                     dst.writestr(zipfile.ZipInfo(compiled[0], date_time=infos[name].date_time), compiled[1],
-                                 zipfile.ZIP_DEFLATED)
+                                 zipfile.ZIP_DEFLATED, compresslevel=LEVEL)
     os.replace(tmp, path)
 
 

@@ -59,6 +59,11 @@ TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", 
 LISTING_PREFIX = "public/cars"  # chalicelib.cars.rules.listing.PREFIX
 # API Gateway stage throttling: the sign-up and sign-in routes are public.
 API_RATE_LIMIT, API_BURST_LIMIT = 50, 100
+# The routes that take orders get their own, higher limits: a flash sale's rush must reach the ledger
+# (which sells each unit once) rather than meet the stage's 429s (docs/shop.md "Scale").
+ORDER_ROUTES = (("/shops/{handle}/orders", "POST"), ("/shops/{handle}/customer/orders", "POST"),
+                ("/shops/{handle}/payments", "POST"), ("/channels/{channel_id}/orders", "POST"))
+ORDER_RATE_LIMIT, ORDER_BURST_LIMIT = 500, 1000
 
 
 def event_functions() -> list[str]:
@@ -461,13 +466,18 @@ class TallyStack(cdk.Stack):
                                                                          "Destination": self.dlq.queue_arn}})
 
     def _configure_api(self, dashboard_origin: str) -> None:
-        """Stage-wide throttling (the public sign-up and sign-in routes included) and X-Ray on the REST API;
+        """Stage-wide throttling (the public sign-up and sign-in routes included; the order routes higher)
+        and X-Ray on the REST API;
         the Cognito authorizer of every non-public route pointed at the user pool, and its 401 in the
         app's error shape with the dashboard's CORS and the security headers."""
         api = self.chalice.get_resource("RestAPI")
         api.add_override("Properties.MethodSettings", [{
             "ResourcePath": "/*", "HttpMethod": "*",
-            "ThrottlingRateLimit": API_RATE_LIMIT, "ThrottlingBurstLimit": API_BURST_LIMIT}])
+            "ThrottlingRateLimit": API_RATE_LIMIT, "ThrottlingBurstLimit": API_BURST_LIMIT}] + [{
+            # a method setting names its resource with each "/" written "~1"
+            "ResourcePath": path.replace("/", "~1"), "HttpMethod": method,
+            "ThrottlingRateLimit": ORDER_RATE_LIMIT, "ThrottlingBurstLimit": ORDER_BURST_LIMIT}
+            for path, method in ORDER_ROUTES])
         api.add_override("Properties.TracingEnabled", True)
         # `chalice package` wrote the placeholder ARN the app read at import (as with stream ARNs).
         api.add_override(f"Properties.DefinitionBody.securityDefinitions.{AUTHORIZER_NAME}."

@@ -20,10 +20,12 @@ bench/forecast.py measures this engine against them, side by side, and docs/fore
    multiplicative) competes. Options (with or without a season the test could not confirm, with or
    without Holt-Winters) are compared by the AICc of their one-step errors on the same points.
    Without a season, or with one up to a week, a small automatic ARIMA (arima.py) is averaged in
-   (weight `ARIMA_WEIGHT`), the third family of M4's robust combinations.
+   (weight `ARIMA_WEIGHT`; `ARIMA_WEIGHT_M1` without season), the third family of M4's robust
+   combinations.
 5. **Intervals**: from the chosen option's own k-step errors inside the history (parameters fixed,
    every origin), scaled up by how much worse its true out-of-sample errors were when the same recipe
-   was refitted without the last stretch of history (`_calibration`): per step, the split-conformal
+   was refitted without the last stretch of history (`_calibration`; never narrowed: a ratio below 1
+   is ignored): per step, the split-conformal
    quantile of their sizes (as ratios of the forecast for a multiplicative season), so bands widen
    with the horizon as the errors do. The same errors summed over a lead time give the distribution
    of lead-time demand (`Result.total`), from which the reorder point and the stock-out date at a
@@ -59,6 +61,7 @@ CAL_WINDOWS = 1  # the stretches at the end of the history the interval calibrat
 DRIFT_WEIGHT = 2 / 3  # a series given no season (m = 1): the drift's weight beside the chosen option
 ARIMA_MAX_M = 7  # seasons up to this (and none: m = 1) average an automatic ARIMA (arima.py) in
 ARIMA_WEIGHT = 1 / 3  # its weight beside the chosen option
+ARIMA_WEIGHT_M1 = 1 / 2  # its weight for a series without season (m = 1): alone, it beat the ETS/Theta/drift mix
 
 
 class ForecastInputError(ValueError):
@@ -446,7 +449,8 @@ def _smooth_series(y: list[float], horizon: int, ms: Sequence[int], levels: Sequ
         chosen = _with_drift(w, chosen, start, DRIFT_WEIGHT)
     arima_m = max(inner, default=1)
     if ARIMA_WEIGHT and arima_m <= ARIMA_MAX_M and (arima_m > 1 or list(ms) == [1]):
-        chosen = _with_arima(w, horizon, chosen, start, ARIMA_WEIGHT, m=arima_m, seasonal_diff=arima_m > 1)
+        weight = ARIMA_WEIGHT if arima_m > 1 else ARIMA_WEIGHT_M1
+        chosen = _with_arima(w, horizon, chosen, start, weight, m=arima_m, seasonal_diff=arima_m > 1)
     factor = _calibration(w, horizon, chosen, _errors(w, chosen.paths, start))
     mean, paths = chosen.mean, chosen.paths
     for idx in outer:
