@@ -96,6 +96,15 @@ class Result:
             extra = quantile(sums, level)
         return max(0.0, base + extra) if self.demand else base + extra
 
+MULTIPLICATIVE_RANGE = 1e4
+"""A multiplicative season only when the series' largest value is at most this many times its smallest
+(else additive): a season whose level is near zero has a near-zero index, and dividing by it blows the
+rest of the series up."""
+
+
+def _multiplicative_ok(y: Sequence[float]) -> bool:
+    return min(y) > 0 and max(y) <= MULTIPLICATIVE_RANGE * min(y)
+
 
 def _sum_ahead(mean: Sequence[float], days: int) -> float:
     inside = sum(mean[:days])
@@ -248,7 +257,7 @@ def _decomposed(y: list[float], horizon: int, ms: Sequence[int], start: int,
     smallest AICc, or `spec`) and Theta on the adjusted series, average their forecasts, put the
     seasons back."""
     n = len(y)
-    multiplicative = min(y) > 0 and bool(ms)
+    multiplicative = bool(ms) and _multiplicative_ok(y)
     z, found = list(y), []
     for m in sorted(ms, reverse=True):
         idx = season.indices(z, m, multiplicative, cycles)
@@ -276,7 +285,7 @@ def _pool(y: list[float], horizon: int, ms: Sequence[int], start: int, native: i
     positive series) when `native` names a season: per step, the median of their forecasts (robust to
     one candidate gone astray, as the SCUM benchmark of M4 combines by the median)."""
     n = len(y)
-    positive = min(y) > 0
+    positive = _multiplicative_ok(y)
     cands: list[tuple[list[float], list[list[float]]]] = []
     for mult in [positive and bool(ms)]:
         z, found = list(y), []
@@ -342,7 +351,7 @@ def _native(y: list[float], horizon: int, m: int, start: int, spec: ets.Spec | N
     """Holt-Winters with its season in the recursions (multiplicative for a positive series, else
     additive; with no or a damped trend: the smaller AICc, or `spec`), which lets the season change
     over time where a decomposition holds it fixed."""
-    family = ets.SEASONAL_MULTIPLICATIVE if min(y) > 0 else ets.SEASONAL_ADDITIVE
+    family = ets.SEASONAL_MULTIPLICATIVE if _multiplicative_ok(y) else ets.SEASONAL_ADDITIVE
     specs = [spec] if spec else [s for s in family if s.damped or not s.trend]
     hw = min((_fit_ets(y, s, m) for s in specs), key=lambda f: f.aicc)
     paths = ets.paths(y, hw, horizon, start)
@@ -410,7 +419,7 @@ def _plain(y: list[float], horizon: int, recipe: _Recipe, start: int) -> _Option
 
 def _smooth_series(y: list[float], horizon: int, ms: Sequence[int], levels: Sequence[int], demand: bool) -> Result:
     n = len(y)
-    positive = min(y) > 0
+    positive = _multiplicative_ok(y)
     z, tested = list(y), []  # the seasons the history shows (the test), longest first
     for m in sorted(set(ms), reverse=True):
         if season.is_seasonal(z, m):

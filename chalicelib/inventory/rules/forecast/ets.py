@@ -203,7 +203,11 @@ def fit(y: Sequence[float], spec: Spec, m: int = 7) -> Fit:
 
 
 def _spread(y: Sequence[float]) -> float:
+    """The series' standard deviation (its mean's size, or 1, when flat), computed on the deviations
+    scaled by the largest so that squaring never overflows."""
     n = len(y)
-    mean = sum(y) / n
-    sd = math.sqrt(sum((v - mean) ** 2 for v in y) / n)
-    return sd if sd > 0 else (abs(mean) or 1.0)
+    mean = math.fsum(v / n for v in y)
+    big = max(abs(v - mean) for v in y)
+    if big == 0 or not math.isfinite(big):
+        return big if math.isfinite(big) and big > 0 else (abs(mean) or 1.0)
+    return big * math.sqrt(math.fsum(((v - mean) / big) ** 2 for v in y) / n)
