@@ -22,6 +22,8 @@ def expire_unpaid_orders() -> dict[str, Any]:
 
 
 # ---- new-product news (issue 13 item 6)
+
+
 def announce_launches() -> dict[str, Any]:
     """Daily: every launch due today or before (the sparse by_due list, no Scan), one message per
     follower per day (a digest of that day's launches), each put once: a rerun sends nothing twice."""
@@ -47,10 +49,14 @@ def notify_restocked() -> dict[str, Any]:
 
     waiting = [w for shard in range(JOB_SHARDS) for w in news.restock_waiting(shard)]
     return {"waiting": len(waiting), **news.restock_sweep(waiting)}
+
+
 def promotion_edges() -> dict[str, Any]:
     """Promotions whose start or end has come move to their next phase (from the sparse by_due index,
     no Scan); the shop stream then republishes their storefront's prices. Safe to run twice."""
     return promotions.pass_edges(clock.now())
+
+
 def retry_channel_pushes() -> dict[str, Any]:
     """Send again the stock webhooks that failed (channels on the sparse by_due index under
     PUSHRETRY#<shard>): each sends what is still owed; a delivered one leaves the index. Safe to run

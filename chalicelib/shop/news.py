@@ -67,13 +67,9 @@ from .schemas import (
     NotifyOut,
 )
 from .rules import news as rules
-from .shops import get_shop
+from .shops import get_shop, storefront_link
 
 NEWS_NAMESPACE = uuid.UUID("5b0c7f2e-8a51-4c36-9d0e-3f7a2b6c1d84")
-
-
-def storefront_url(handle: str) -> str:
-    return f"{get_settings().dashboard_url.rstrip('/')}/#/shops/{handle}"
 
 
 def _link(shop: Shop, action: str, f: Follow) -> str:
@@ -302,7 +298,7 @@ def _send_digest(shop: Shop, f: Follow, products: list, today: str) -> int | Non
     already had another message today (the rest waits for tomorrow)."""
     org_id = shop.org_id
     views = [rules.LaunchView(p.id, p.name, f"{fmt_unit_price(p.price, p.currency)} {p.currency}") for p in products]
-    url = storefront_url(shop.handle)
+    url = storefront_link(shop.handle)
     unsub = _link(shop, "unsubscribe", f) if f.channel == "email" else None
     subject, text, html = rules.digest(shop.name, views, f.channel, url, None)
     outbox_id = firing_id("shop-news", org_id, f.contact_hash, today)
@@ -386,7 +382,7 @@ def restock_sweep(watches: list[RestockWatch]) -> dict[str, int]:
 
 
 def _send_restock(shop: Shop, w: RestockWatch, name: str) -> int:
-    url = f"{storefront_url(shop.handle)}/products/{w.product_id}"
+    url = storefront_link(shop.handle, f"/p/{w.product_id}")
     subject, text, html = rules.restock_message(shop.name, name, w.channel, url)
     day = clock.now().date().isoformat()
     oid = firing_id("shop-restock", w.org_id, w.product_id, w.contact_hash, w.created_at)

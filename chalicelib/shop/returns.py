@@ -39,7 +39,6 @@ from ..core.keys import org_key, org_pk
 from ..core.models import OutboxMessage
 from ..core.money import CURRENCY_MINOR_UNITS, fmt, fmt_quantity, fmt_unit_price
 from ..core.rollups import Contribution, RollupKey, read_rollups
-from ..core.settings import get_settings
 from ..inventory import catalogue, ledger
 from ..inventory.schemas import MovementIn
 from .listings import all_listings
@@ -73,7 +72,7 @@ from .schemas import (
     ShopInsightsOut,
     StatusChangeOut,
 )
-from .shops import shop_by_handle
+from .shops import shop_by_handle, storefront_link
 
 MAX_ATTEMPTS = 25  # a lost race on the order's returned quantities re-reads and tries again
 LOOKUP_ORDERS = 100  # a guest's newest orders at one shop that a lookup looks through
@@ -99,8 +98,7 @@ def token_for(shop: Shop, order_id: str) -> str:
 
 def order_link(shop: Shop, order_id: str) -> str:
     """The storefront's order page with the order's token: what the customer's emails link to."""
-    base = get_settings().dashboard_url.rstrip("/")
-    return f"{base}/storefront.html#/s/{shop.handle}/order?id={order_id}&t={quote(token_for(shop, order_id))}"
+    return storefront_link(shop.handle, f"/order?id={order_id}&t={quote(token_for(shop, order_id))}")
 
 
 def _guest_order(shop: Shop, order_id: str, token: str | None) -> Order:

@@ -132,6 +132,11 @@ class ListingsOut(Items[ListingOut]):
     pass
 
 
+# Phone numbers as people type them (+44 7911 123456): checked and stored in E.164 by libphonenumber in the
+# service (400 `phone`); the pattern only keeps out what is plainly not one.
+PHONE_LIKE = r"^\+?[0-9 ()./-]{6,24}$"
+
+
 # ----------------------------------------------------------------- orders
 class ShopOrderLineIn(Strict):
     product_id: Id
@@ -141,8 +146,8 @@ class ShopOrderLineIn(Strict):
 class PlaceOrderIn(Strict):
     """An order: `order_id` is chosen by the client (a UUID), so a retried request places it once.
     Pickup names one of the shop's pickup stores; delivery needs an address. A guest gives an email;
-    a signed-in customer's comes from their account. `phone` (E.164) with `sms_opt_in` asks for
-    texts on each status change (recorded with when and where consent was given)."""
+    a signed-in customer's comes from their account. `phone` (international form; stored in E.164) with
+    `sms_opt_in` asks for texts on each status change (recorded with when and where consent was given)."""
 
     order_id: str = Field(pattern=UUID_PATTERN)
     fulfilment: Literal["pickup", "delivery"]
@@ -151,7 +156,7 @@ class PlaceOrderIn(Strict):
     lines: list[ShopOrderLineIn] = Field(min_length=1, max_length=25)
     email: EmailStr | None = None
     name: str = Field(default="", max_length=120, pattern=r"^[^<>\x00-\x1f\x7f]*$")
-    phone: str | None = Field(default=None, pattern=E164_PATTERN)
+    phone: str | None = Field(default=None, pattern=PHONE_LIKE)
     sms_opt_in: bool = False
     coupon: str | None = Field(default=None, pattern=CODE_PATTERN)  # a promotion's coupon code (any case)
 
@@ -240,9 +245,6 @@ class PaymentOut(Out):
 
 
 # ----------------------------------------------------------------- news and texts (issue 13 items 6, 7)
-# Phone numbers are checked by libphonenumber in the service (400 `phone`); the pattern only keeps out
-# what is plainly not one.
-PHONE_LIKE = r"^\+?[0-9 ()./-]{6,24}$"
 PlainText = Field(min_length=1, max_length=600, pattern=r"^[^<>\x00-\x08\x0b-\x1f\x7f]*$")
 
 

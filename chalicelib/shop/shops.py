@@ -7,9 +7,16 @@ import secrets
 from ..core import clock
 from ..core.db import find, transact
 from ..core.errors import Conflict, InvalidInput, NotFound, TallyError
+from ..core.settings import get_settings
 from ..inventory import catalogue
 from .models import Shop, ShopCategory, ShopHandleClaim, shop_handle_key, shop_key
 from .schemas import PublicShopOut, ShopCategoryOut, ShopIn, ShopOut
+
+
+def storefront_link(handle: str, path: str = "") -> str:
+    """A page of the shop's public storefront (storefront.html, routed under #/s/<handle>): the catalogue,
+    or `path` under it such as `/p/<product id>` or `/order?id=...`; what every customer message links to."""
+    return f"{get_settings().dashboard_url.rstrip('/')}/storefront.html#/s/{handle}{path}"
 
 
 def get_shop(org_id: str) -> Shop:

@@ -56,7 +56,7 @@ def storefront_order(api: str, s: dict) -> tuple[int, dict]:
 
 def marketplace_order(api: str, s: dict) -> tuple[int, dict]:
     raw = json.dumps({"external_id": f"BZ-{uuid.uuid4().hex[:8]}", "reference": "BZ 77", "email": "mp@example.com",
-                      "name": "Marta", "currency": "EUR", "lines": [{"sku": "LAST-1", "quantity": "1"}]}).encode()
+                      "name": "Marta", "currency": "EUR", "lines": [{"sku": s.get("sku", "LAST-1"), "quantity": "1"}]}).encode()
     ts = str(int(time.time()))
     sig = "v1=" + hmac.new(s["channel"]["secret"].encode(), ts.encode() + b"." + raw, hashlib.sha256).hexdigest()
     req = urllib.request.Request(f"{api}/channels/{s['channel']['id']}/orders", data=raw, method="POST", headers={

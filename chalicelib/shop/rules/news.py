@@ -97,10 +97,10 @@ def digest(shop_name: str, launches: list[LaunchView], channel: str, storefront_
     if channel == "sms":
         names = ", ".join(f"{x.name} {x.price}" for x in launches)
         return subject, f"{shop_name} new: {names}. {storefront_url} {STOP_LINE}", ""
-    rows = "\n".join(f"  {x.name}: {x.price}  {storefront_url}/products/{x.product_id}" for x in launches)
+    rows = "\n".join(f"  {x.name}: {x.price}  {storefront_url}/p/{x.product_id}" for x in launches)
     text = f"Hello,\n\nNew at {shop_name}:\n\n{rows}\n\nYou follow {shop_name}'s news.\n"
     html = (f"<p>New at {escape(shop_name)}:</p><ul>"
-            + "".join(f'<li><a href="{escape(storefront_url)}/products/{escape(x.product_id)}">{escape(x.name)}</a>'
+            + "".join(f'<li><a href="{escape(storefront_url)}/p/{escape(x.product_id)}">{escape(x.name)}</a>'
                       f" {escape(x.price)}</li>" for x in launches) + "</ul>")
     if unsubscribe_url:
         text += f"Unsubscribe: {unsubscribe_url}\n"

@@ -1,10 +1,12 @@
 // The cart and the checkout: pickup at a store or delivery, a guest's email; the order is placed with a
 // client-chosen id (a retry places it once), then its page opens with its signed token.
 import { useEffect, useState } from "preact/hooks";
-import { Field, Form, useForm, useLoad } from "../core/ui.jsx";
+import { Check, Field, Form, useForm, useLoad } from "../core/ui.jsx";
 import { cart, knownStores, price, publicApi, saveCart } from "./storefront-data.js";
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const PHONE = /^\+?[0-9 ()./-]{6,24}$/;
+const PHONE_HINT = "In international form, e.g. +44 7911 123456.";
 
 export function CartPage({ handle }) {
   const [lines, setLines] = useState(cart(handle));
@@ -16,6 +18,7 @@ export function CartPage({ handle }) {
   const [shop] = useLoad(() => publicApi("GET", `/shops/${handle}`), [handle]);
   const [orderId] = useState(() => crypto.randomUUID()); // one id per checkout: a retry places it once
   const [fulfilment, setFulfilment] = useState("pickup");
+  const [texts, setTexts] = useState(false);
   const form = useForm({ "lines": "lines", location_id: "location_id" });
   const set = (i, q) => {
     const next = lines.map((l, j) => (j === i ? { ...l, quantity: q } : l)).filter((l) => l.quantity > 0);
@@ -32,6 +35,7 @@ export function CartPage({ handle }) {
       order_id: orderId, fulfilment, email: f.email.value.trim(), name: f.name.value.trim(),
       lines: lines.map((l) => ({ product_id: l.product_id, quantity: String(l.quantity) })),
     };
+    if (texts) { body.phone = f.phone.value.trim(); body.sms_opt_in = true; }
     if (fulfilment === "pickup") body.location_id = f.location_id.value;
     else body.address = f.address.value.trim();
     const r = await publicApi("POST", `/shops/${handle}/orders`, body);
@@ -39,7 +43,7 @@ export function CartPage({ handle }) {
     // the order's page needs its token: the lookup gives it for the number and email just used
     const found = await publicApi("POST", `/shops/${handle}/order-lookup`, { order_number: r.data.id, email: body.email });
     saveCart(handle, []);
-    form.ok("Thank you: your order is placed. We sent you an email.");
+    form.ok(`Thank you: your order is placed. We sent you an email${texts ? " and a text" : ""}.`);
     location.hash = found.ok ? `/s/${handle}/order?id=${r.data.id}&t=${encodeURIComponent(found.data.token)}`
       : `/s/${handle}/find`;
   };
@@ -60,7 +64,8 @@ export function CartPage({ handle }) {
       <section aria-labelledby="checkout-title">
         <h2 id="checkout-title">Checkout</h2>
         <Form id="checkout-form" form={form} onSubmit={place}
-          checks={{ email: (v) => (EMAIL.test(v) ? null : "Enter your email, e.g. name@example.com.") }}>
+          checks={{ email: (v) => (EMAIL.test(v) ? null : "Enter your email, e.g. name@example.com."),
+            phone: (v) => (PHONE.test(v) ? null : `Enter a mobile number. ${PHONE_HINT}`) }}>
           <fieldset>
             <legend>How do you want it?</legend>
             <label class="check"><input type="radio" name="fulfilment" value="pickup" checked={fulfilment === "pickup"}
@@ -75,6 +80,10 @@ export function CartPage({ handle }) {
             hidden={fulfilment !== "delivery"} required={fulfilment === "delivery"} data-required="Enter the address to deliver to." />
           <Field label="Email" name="email" type="email" autocomplete="email" required data-required="Enter your email: we send the order's news there." />
           <Field label="Name" name="name" autocomplete="name" maxlength="120" />
+          <Check label="Also text me when my order moves on" name="sms_opt_in" checked={texts}
+            onChange={(e) => setTexts(e.currentTarget.checked)} />
+          <Field label="Mobile number" name="phone" type="tel" autocomplete="tel" hint={PHONE_HINT} hidden={!texts}
+            required={texts} data-required={`Enter the number to text. ${PHONE_HINT}`} />
           <button type="submit" id="place-order">Place order · {price(total, currency)}</button>
         </Form>
       </section>

@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { useLoad } from "../core/ui.jsx";
 import { say } from "../core/ui.jsx";
 import { addToCart, doc, longDate, matches, price, promisedDate, rememberStores, shopIndex } from "./storefront-data.js";
+import { FollowForm, NotifyMe } from "./storefront-news.jsx";
 
 export function Prices({ item, id }) {
   const off = Number(item.discount) > 0;
@@ -48,6 +49,7 @@ export function Catalogue({ handle, params }) {
         ))}
       </ul>
       {!shown.length && <p class="empty">Nothing matches “{query}”.</p>}
+      <FollowForm key={category} handle={handle} index={index} category={category} />
     </>
   );
 }
@@ -84,6 +86,8 @@ export function ProductPage({ handle, productId }) {
   const rows = {};
   for (const r of (stock && stock.locations) || []) rows[r.location_id] = r;
   rememberStores(handle, page.pickup);
+  const places = [page.delivery, ...page.pickup].filter(Boolean);
+  const inStock = places.some((p) => Number(rows[p.location_id] ? rows[p.location_id].available : p.available) > 0);
   const add = () => {
     addToCart(handle, { product_id: page.product_id, name: page.name, final_price: page.final_price,
       currency: page.currency }, qty);
@@ -102,7 +106,8 @@ export function ProductPage({ handle, productId }) {
           {page.pickup.map((p) => <PromiseRow label={`Pick up at ${p.name}`} promise={p} live={rows[p.location_id]} pickup />)}
         </ul>
       </section>
-      <div class="inline-form">
+      {!inStock && <NotifyMe handle={handle} productId={page.product_id} name={page.name} />}
+      <div class="inline-form" hidden={!inStock}>
         <div class="field">
           <label for="qty">Quantity</label>
           <input id="qty" type="number" min="1" max="99" value={qty}
