@@ -111,11 +111,14 @@ def page_document(shop: Shop, product_id: str, now: str,
                                  clock.now(), str(shop.time_zone or "UTC"))
     stock = availability.availability_document(org_id, product_id) or {"locations": []}
     by_loc = {row["location_id"]: row for row in stock["locations"]}
+    places = {str(x) for x in shop.pickup_location_ids or []} | ({shop.delivery_location_id} if shop.delivery_location_id else set())
+    missing = {x for x in places if x not in by_loc}  # no stock there yet: its name from the catalogue
+    names = {k: v.name for k, v in catalogue.locations_by_id(org_id, missing).items()} if missing else {}
 
     def promise(location_id: str | None, days: int) -> dict[str, Any] | None:
         if location_id is None:
             return None
-        row = by_loc.get(location_id, {"available": "0", "restock_on": None, "name": location_id})
+        row = by_loc.get(location_id, {"available": "0", "restock_on": None, "name": names.get(location_id, "")})
         restock = date.fromisoformat(row["restock_on"]) if row.get("restock_on") else None
         when = promised_date(today, Decimal(row["available"]), restock, days)
         return {"location_id": location_id, "name": row.get("name", location_id), "available": row["available"],

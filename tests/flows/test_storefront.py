@@ -47,6 +47,21 @@ def test_the_shop_and_its_pages_are_published_with_prices_and_dates(client, alic
     assert {row["location_id"]: row["available"] for row in stock["locations"]} == {w.store: "5", w.warehouse: "5"}
 
 
+def test_a_product_with_no_stock_anywhere_names_its_places(client, alice, bob, pump):
+    """A listed product never received (a launch, "notify me"): its page names the pickup store and the
+    delivery depot as the catalogue does, out of stock with no date, never a location id."""
+    clock.set_now(DAY)
+    w = make_shop_world(client, alice, bob, stock=5)
+    status, soon = w.owner.post(f"/orgs/{w.oid}/products", {
+        "sku": "MUG-SOON", "name": "Green mug", "price": "9.00", "cost": "3.00", "currency": "EUR"})
+    assert status == 201, soon
+    assert w.owner.put(f"/orgs/{w.oid}/shop/listings/{soon['id']}", {"category": "kitchen"})[0] == 200
+    pump.run()
+    page = s3_json(f"storefront/{w.handle}/products/{soon['id']}.json")
+    assert [(p["name"], p["available"], p["date"]) for p in page["pickup"]] == [("High Street", "0", None)]
+    assert (page["delivery"]["name"], page["delivery"]["available"], page["delivery"]["date"]) == ("Depot", "0", None)
+
+
 def test_an_order_moves_the_availability_document_once_per_batch(client, alice, bob, pump, monkeypatch):
     from chalicelib.inventory import availability
 

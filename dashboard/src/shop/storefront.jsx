@@ -96,7 +96,7 @@ export function ProductPage({ handle, productId }) {
   return (
     <article class="product-page" data-id={page.product_id}>
       <h2 id="product-name">{page.name}</h2>
-      {page.brand && <p class="muted">{page.brand}{page.unit ? ` · per ${page.unit}` : ""}</p>}
+      {page.brand && <p class="muted">{page.brand}{page.unit && page.unit !== "each" ? ` · per ${page.unit}` : ""}</p>}
       <Prices item={page} id="product-price" />
       {page.description && <p>{page.description}</p>}
       <section aria-labelledby="where-title" id="availability">
