@@ -340,4 +340,5 @@ def order_out(o: Order) -> OrderOut:
         cancel_reason=o.cancel_reason, payment_id=o.payment_id, paid_at=o.paid_at,
         history=[StatusChangeOut(status=h.status, at=h.at, by=h.by) for h in o.history or []],
         version=int(o.version), created_at=o.created_at, updated_at=o.updated_at, coupon=o.coupon,
-        channel_id=o.channel_id or "storefront", external_id=o.external_id, external_reference=o.external_reference)
+        channel_id=o.channel_id or "storefront", external_id=o.external_id, external_reference=o.external_reference,
+        next_statuses=[s for s in get_args(OrderStatus) if s in rules.allowed(str(o.fulfilment), _status(o))])

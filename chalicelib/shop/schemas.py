@@ -232,6 +232,7 @@ class OrderOut(Out):
     channel_id: str = "storefront"  # the sales channel it came from (item 4)
     external_id: str | None = None  # a marketplace's id of the order
     external_reference: str | None = None  # what the marketplace calls it ("#1001")
+    next_statuses: list[OrderStatus] = Field(default_factory=list)  # where staff can move it now (the workflow)
 
 
 class OrdersOut(Items[OrderOut]):

@@ -14,10 +14,7 @@ import "./expenses/index.js";
 import "./inventory/index.js";
 import "./helpdesk/index.js";
 import "./shop/index.js";
-import "./shop/followers.jsx";
-import "./shop/promotions.jsx";
 import "./cars/index.js";
-import "./shop/channels-pages.js";
 
 function Header({ profile, current }) {
   const mod = current && modules.find((m) => m.id === current.module);

@@ -124,11 +124,14 @@ def test_a_signed_in_customer_orders_under_their_account_and_sees_only_their_own
 # ---------------------------------------------------------------- statuses
 def test_a_pickup_order_runs_its_course_and_is_sold_when_picked(world):
     order = world.guest_order("2")[1]
+    assert order["next_statuses"] == ["confirmed", "cancelled"]  # the workflow's next steps, for the staff page
     status, err = world.move(world.staff, order, "ready")
     assert status == 409 and err["error"]["field"] == "status"
+    nexts = {"confirmed": ["picked", "cancelled"], "picked": ["ready"], "ready": ["collected"], "collected": []}
     for step in ("confirmed", "picked", "ready", "collected"):
         status, order = world.move(world.staff, order, step)
         assert status == 200 and order["status"] == step, order
+        assert order["next_statuses"] == nexts[step]
         if step == "picked":
             assert (world.stock()["on_hand"], world.stock()["reserved"]) == ("3", "0")
     assert [h["status"] for h in order["history"]] == ["placed", "confirmed", "picked", "ready", "collected"]
@@ -141,9 +144,10 @@ def test_a_pickup_order_runs_its_course_and_is_sold_when_picked(world):
 
 def test_a_delivery_order_ships_and_is_delivered(world):
     order = world.guest_order(fulfilment="delivery")[1]
-    for step in ("confirmed", "picked", "shipped", "delivered"):
+    for step, then in (("confirmed", ["picked", "cancelled"]), ("picked", ["shipped"]), ("shipped", ["delivered"]),
+                       ("delivered", [])):
         status, order = world.move(world.staff, order, step)
-        assert status == 200, order
+        assert status == 200 and order["next_statuses"] == then, order
     assert world.stock(world.warehouse)["on_hand"] == "4"
 
 

@@ -5,7 +5,6 @@
 import { useState } from "preact/hooks";
 import { api } from "../core/api.js";
 import { emit } from "../core/bus.js";
-import { module, modules, page } from "../core/router.js";
 import { Badge, Empty, Field, Form, say, Table, useForm, useLoad } from "../core/ui.jsx";
 
 const ORG_KEY = "tally.org"; // the organisation chosen on the other staff pages
@@ -158,6 +157,3 @@ export function FollowersPage() {
     </>
   );
 }
-
-if (!modules.some((m) => m.id === "shop")) module({ id: "shop", label: "Shop", home: "/shop/followers" });
-page({ path: "/shop/followers", module: "shop", label: "Followers", title: "Followers and news", component: FollowersPage, id: "shop" });

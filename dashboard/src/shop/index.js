@@ -1,10 +1,20 @@
-// The shop's staff pages (the shopper's storefront is its own page, storefront.html). Each feature of
-// the shop registers its pages here with one line: sp(path, label in the navigation, title, component).
+// The shop's staff pages (the shopper's storefront is its own page, storefront.html), registered here in
+// the order the navigation shows them: sp(path, label in the navigation (none: not listed), title, component).
 import { module, page } from "../core/router.js";
+import { ChannelsPage } from "./channels.jsx";
+import { FollowersPage } from "./followers.jsx";
+import { InboxPage } from "./inbox.jsx";
+import { OrderPage } from "./order.jsx";
+import { PromotionsPage } from "./promotions.jsx";
 import { ReturnsPage, ShopInsightsPage } from "./returns.jsx";
 
-module({ id: "shop", label: "Shop", home: "/shop/returns" });
+module({ id: "shop", label: "Shop", home: "/shop/inbox" });
 export const sp = (path, label, title, component) => page({ path, module: "shop", label, title, component, id: "shop" });
 
+sp("/shop/inbox", "Orders", "Orders from every channel", InboxPage);
+sp("/shop/order", null, "Order", OrderPage);
 sp("/shop/returns", "Returns", "Returns", ReturnsPage);
+sp("/shop/promotions", "Promotions", "Promotions", PromotionsPage);
+sp("/shop/followers", "Followers", "Followers and news", FollowersPage);
+sp("/shop/channels", "Channels", "Sales channels", ChannelsPage);
 sp("/shop/insights", "Return rates", "Return rates", ShopInsightsPage);

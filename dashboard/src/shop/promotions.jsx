@@ -6,7 +6,6 @@ import { useMemo, useState } from "preact/hooks";
 import { api } from "../core/api.js";
 import { emit } from "../core/bus.js";
 import { baseOptions, ChartBox, moneyAxis, unitsAxis } from "../core/charts.jsx";
-import { module, modules, page } from "../core/router.js";
 import { Badge, Check, confirmAction, decimalCheck, Empty, Field, Form, say, Table, useForm, useLoad } from "../core/ui.jsx";
 import { isManager, orgPath, useCatalogue, useOrg } from "../inventory/context.js";
 import { WithOrg } from "../inventory/org.jsx";
@@ -196,7 +195,3 @@ function Promotions({ params }) {
 export function PromotionsPage({ params }) {
   return <WithOrg><Promotions params={params} /></WithOrg>;
 }
-
-// Where the page sits: under the shop module (registered here unless another shop page did it first).
-if (!modules.find((m) => m.id === "shop")) module({ id: "shop", label: "Shop", home: "/shop/promotions" });
-page({ path: "/shop/promotions", module: "shop", label: "Promotions", title: "Promotions", component: PromotionsPage, id: "shop" });
