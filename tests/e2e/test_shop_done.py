@@ -322,3 +322,70 @@ def test_shop_done_when_in_chromium(local_stack, browser):  # noqa: F811
     moves = call("GET", f"{api}/orgs/{shop['oid']}/movements?product_id={shop['product']}", None, t)[1]["items"]
     assert [m["quantity"] for m in moves if m["kind"] == "return"] == ["1"]
     assert wait_for(lambda: [m for m in ses_mails_to(local_stack, guest) if "refunded" in m[0]], timeout=60)
+
+
+def test_a_signed_in_shopper_orders_and_returns_from_their_account(local_stack, browser):  # noqa: F811
+    """A shopper creates an account on the storefront, orders under it (no email to type, no link token),
+    finds the order under "My orders" and asks for its return from there; signed out, the order's page
+    is theirs no more."""
+    api, dash = local_stack["api_url"], local_stack["dashboard_url"]
+    site = dash if dash.endswith("/") else dash + "/"
+    shop = open_shop(api)
+    handle, t = shop["handle"], shop["owner"]["token"]
+    assert wait_for(lambda: (published(site, f"storefront/{handle}/products/{shop['product']}.json") or {}).get("pickup"),
+                    timeout=60)
+    email = f"shopper-{uuid.uuid4().hex[:8]}@example.com"
+    context, page = new_page(browser, *WIDTHS["phone"])
+    try:
+        page.goto(f"{site}storefront.html#/s/{handle}")
+        page.locator("#account-link").click()
+        up = page.locator("#shop-sign-up-form")
+        up.get_by_label("Name").fill("Sam Shopper")
+        up.get_by_label("Email").fill(email)
+        up.get_by_label("Password").fill("short")
+        up.get_by_role("button", name="Create account").click()
+        expect(up.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
+        up.get_by_label("Password").fill(PASSWORD)
+        checked(page, "account: sign in or up")
+        up.get_by_role("button", name="Create account").click()
+        expect(page.locator("#account-email")).to_have_text(email, timeout=30000)
+        expect(page.locator("#no-orders")).to_be_visible()
+        expect(page.locator("#account-link")).to_have_text("My orders")
+        checked(page, "account: no orders")
+
+        page.goto(f"{site}storefront.html#/s/{handle}/p/{shop['product']}")
+        page.locator("#add-to-cart").click()
+        page.locator("#cart-link").click()
+        expect(page.locator("#ordering-as")).to_contain_text(email)
+        expect(page.locator("#checkout-form").get_by_label("Name")).to_have_value("Sam Shopper")
+        page.locator("#place-order").click()
+        expect(page.locator("#order")).to_have_attribute("data-status", "placed", timeout=30000)
+        assert "t=" not in page.url.split("?", 1)[1], page.url  # their own order: no link token
+        order_id = page.url.split("id=")[1].split("&")[0]
+        order = call("GET", f"{api}/orgs/{shop['oid']}/shop/orders/{order_id}", None, t)[1]
+        assert (order["guest"], order["customer_email"]) == (False, email), order
+        for step in ("confirmed", "picked", "ready", "collected"):
+            status, order, _ = call("POST", f"{api}/orgs/{shop['oid']}/shop/orders/{order_id}/status",
+                                    {"status": step, "version": order["version"]}, t)
+            assert status == 200, order
+
+        page.locator("#account-link").click()
+        mine = page.locator("#my-orders li")
+        expect(mine).to_have_count(1)
+        expect(mine.first).to_have_attribute("data-status", "collected")
+        mine.first.get_by_role("link").click()
+        ret_form = page.locator("#return-form")
+        ret_form.get_by_label("Blue enamel mug: how many to return").select_option("1")
+        ret_form.get_by_label("Why?").select_option("no_longer_needed")
+        page.locator("#ask-return").click()
+        expect(page.locator("#returns li")).to_have_attribute("data-status", "requested", timeout=30000)
+        returns = call("GET", f"{api}/orgs/{shop['oid']}/shop/returns", None, t)[1]["items"]
+        assert [(r["order_id"], r["customer_email"]) for r in returns] == [(order_id, email)], returns
+
+        page.locator("#account-link").click()
+        page.locator("#sign-out").click()
+        expect(page.locator("#account-link")).to_have_text("Sign in")
+        page.goto(f"{site}storefront.html#/s/{handle}/order?id={order_id}")
+        expect(page.locator("#order-problem")).to_be_visible()
+    finally:
+        context.close()

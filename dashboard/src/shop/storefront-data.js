@@ -5,7 +5,7 @@
 import { apiUrl, loadConfig } from "../core/api.js";
 
 let configured = null;
-const ready = () => (configured ||= loadConfig());
+export const ready = () => (configured ||= loadConfig());
 
 /** A precomputed document (null when there is none or it was removed). */
 export async function doc(key) {

@@ -8,13 +8,15 @@ import { StatusHost } from "../core/ui.jsx";
 import { Catalogue, ProductPage } from "./storefront.jsx";
 import { CartPage } from "./storefront-checkout.jsx";
 import { FindOrderPage, OrderPage } from "./storefront-order.jsx";
+import { AccountPage, shopper } from "./storefront-account.jsx";
+import { useProfile } from "../core/state.js";
 import { cartCount, shopIndex } from "./storefront-data.js";
 
 const HANDLE = /^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/;
 
 /** {handle, view, productId} of a hash path such as /s/corner/p/<id>. */
 export function storefrontRoute(path) {
-  const m = /^\/s\/([^/]+)(?:\/(p|cart|order|find)(?:\/([A-Za-z0-9_-]{1,64}))?)?\/?$/.exec(path);
+  const m = /^\/s\/([^/]+)(?:\/(p|cart|order|find|account)(?:\/([A-Za-z0-9_-]{1,64}))?)?\/?$/.exec(path);
   if (!m || !HANDLE.test(m[1])) return { handle: null, view: "choose" };
   return { handle: m[1], view: m[2] || "catalogue", productId: m[3] || null };
 }
@@ -42,13 +44,14 @@ function ChooseShop() {
   );
 }
 
-const TITLES = { catalogue: "Shop", p: "Product", cart: "Your cart", order: "Your order", find: "Find your order", choose: "Open a shop" };
+const TITLES = { catalogue: "Shop", p: "Product", cart: "Your cart", order: "Your order", find: "Find your order", account: "Your account", choose: "Open a shop" };
 
 function App() {
   const route = useRoute();
   const r = storefrontRoute(route.path);
   const [name, setName] = useState("");
   const count = useCartCount(r.handle);
+  useProfile(); // the navigation follows signing in and out
   const heading = useRef();
   useEffect(() => {
     if (!r.handle) return;
@@ -66,7 +69,10 @@ function App() {
           <ul><li><a href={base} class="brand" id="shop-name">{name || "Shop"}</a></li></ul>
           {r.handle && (
             <ul>
-              <li><a href={`${base}/find`} aria-current={r.view === "find" ? "page" : undefined}>Find my order</a></li>
+              {shopper() ? null
+                : <li><a href={`${base}/find`} aria-current={r.view === "find" ? "page" : undefined}>Find my order</a></li>}
+              <li><a href={`${base}/account`} id="account-link" aria-current={r.view === "account" ? "page" : undefined}>
+                {shopper() ? "My orders" : "Sign in"}</a></li>
               <li><a href={`${base}/cart`} id="cart-link" aria-current={r.view === "cart" ? "page" : undefined}>
                 Cart <span class="cart-count" aria-label={`${count} items`}>{count}</span></a></li>
             </ul>
@@ -80,6 +86,7 @@ function App() {
         {r.view === "p" && r.productId && <ProductPage handle={r.handle} productId={r.productId} />}
         {r.view === "cart" && <CartPage handle={r.handle} />}
         {r.view === "find" && <FindOrderPage handle={r.handle} />}
+        {r.view === "account" && <AccountPage handle={r.handle} />}
         {r.view === "order" && <OrderPage key={route.params.toString()} handle={r.handle} params={route.params} />}
       </main>
       <StatusHost />

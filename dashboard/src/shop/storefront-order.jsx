@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import { pageError } from "../core/errors.js";
 import { Field, Form, useForm, useLoad } from "../core/ui.jsx";
 import { longDate, price, publicApi, REASONS, RETURN_WORDS, STATUS_WORDS } from "./storefront-data.js";
+import { shopper, shopperApi } from "./storefront-account.jsx";
 
 export function FindOrderPage({ handle }) {
   const form = useForm();
@@ -26,7 +27,7 @@ export function FindOrderPage({ handle }) {
   );
 }
 
-function ReturnForm({ handle, view, reload }) {
+function ReturnForm({ handle, view, reload, mine }) {
   const form = useForm({ "lines.0.quantity": "qty-0", lines: "qty-0" });
   const [returnId] = useState(() => crypto.randomUUID());
   const open = view.returnable.filter((l) => Number(l.returnable) > 0);
@@ -35,9 +36,9 @@ function ReturnForm({ handle, view, reload }) {
     const lines = open.map((l, i) => ({ product_id: l.product_id, quantity: f[`qty-${i}`].value }))
       .filter((l) => Number(l.quantity) > 0);
     if (!lines.length) return form.show("qty-0", "Choose how many to return.");
-    const r = await publicApi("POST", `/shops/${handle}/returns`, {
-      return_id: returnId, order_id: view.order.id, token: view.token, lines,
-      reason: f.reason.value, note: f.note.value.trim() });
+    const body = { return_id: returnId, order_id: view.order.id, lines, reason: f.reason.value, note: f.note.value.trim() };
+    const r = mine ? await shopperApi("POST", `/shops/${handle}/customer/returns`, body)
+      : await publicApi("POST", `/shops/${handle}/returns`, { ...body, token: view.token });
     if (!r.ok) return form.fail(r);
     form.ok("Your return request is sent. We emailed you what happens next.");
     reload();
@@ -65,8 +66,10 @@ function ReturnForm({ handle, view, reload }) {
 export function OrderPage({ handle, params }) {
   const id = params.get("id") || "";
   const token = params.get("t") || "";
-  const [r, reload] = useLoad(() => publicApi("GET", `/shops/${handle}/orders/${id}?token=${encodeURIComponent(token)}`),
-    [handle, id, token]);
+  // the link's token (a guest), else the signed-in shopper's own order
+  const mine = !token && Boolean(shopper());
+  const [r, reload] = useLoad(() => (mine ? shopperApi("GET", `/shops/${handle}/customer/orders/${id}/returns`)
+    : publicApi("GET", `/shops/${handle}/orders/${id}?token=${encodeURIComponent(token)}`)), [handle, id, token]);
   if (r === null) return <p aria-busy="true">Loading your order…</p>;
   if (!r.ok) return <p class="notice over" id="order-problem">{pageError(r)} <a href={`#/s/${handle}/find`}>Find your order</a>.</p>;
   const v = r.data;
@@ -101,7 +104,7 @@ export function OrderPage({ handle, params }) {
           </ul>
         </section>
       )}
-      {v.return_by && <ReturnForm handle={handle} view={v} reload={reload} />}
+      {v.return_by && <ReturnForm handle={handle} view={v} reload={reload} mine={mine} />}
     </>
   );
 }
