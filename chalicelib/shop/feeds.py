@@ -22,7 +22,7 @@ from typing import Any
 
 from ..core import clock
 from ..core.aws import client
-from ..core.db import update_if
+from ..core.db import find, update_if
 from ..core.keys import org_pk
 from ..core.observability import logger
 from ..core.settings import get_settings
@@ -177,9 +177,8 @@ def pushes_due(shard: int, before: str) -> list[tuple[str, str]]:
 def retry_push(org_id: str, channel_id: str) -> bool:
     """Send a channel's pending values again (nothing recomputed: what is stored is what is owed).
     True when nothing is left pending."""
-    try:
-        ch = Channel.get(*channel_key(org_id, channel_id))
-    except Channel.DoesNotExist:
+    ch = find(Channel, *channel_key(org_id, channel_id))
+    if ch is None:
         return True
     stored = {str(i.product_id): i for i in ChannelStock.query(channel_stock_pk(org_id, channel_id))}
     pending = rules.changed({p: Decimal(i.available) for p, i in stored.items()},
