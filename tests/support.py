@@ -75,3 +75,13 @@ class StreamReader:
 
 def event(records: list[dict]) -> dict:
     return {"Records": records}
+
+
+def object_headers(key: str, bucket: str | None = None) -> tuple[str, str, str]:
+    """(Content-Type, Cache-Control, server-side encryption) of an object in the data bucket (or `bucket`):
+    what the CDN serves a public document with."""
+    from chalicelib.core.aws import client
+    from chalicelib.core.settings import get_settings
+
+    head = client("s3").head_object(Bucket=bucket or get_settings().bucket, Key=key)
+    return head["ContentType"], head.get("CacheControl", ""), head.get("ServerSideEncryption", "")

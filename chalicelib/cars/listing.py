@@ -10,6 +10,7 @@ from typing import Any, Iterable, Mapping
 from ..core import clock
 from ..core.aws import client
 from ..core.observability import logger
+from ..core.publish import put_json
 from ..core.settings import get_settings
 from .models import INDEX_PK, ListingCard, MakeSummary, listing_key, photo_object
 from .rules import listing as rules
@@ -19,13 +20,12 @@ STABLE_TRIES = 3
 PHOTO_MAX_AGE = 3600  # a withdrawn photo may stay in an edge cache this long (no CloudFront invalidation)
 PHOTO_CONTENT_TYPES = {ext: ctype for ctype, ext in PHOTO_TYPES.items()}
 LATEST_SK = "~latest"  # the newest pages' fingerprints, beside the makes' summaries
+LISTING_CACHE = "public, max-age=60"  # every listing document: the CDN and browsers keep it 60 s (docs/cars.md)
 
 
-def _put(path: str, doc: Mapping[str, Any], max_age: int = 60) -> int:
-    body = json.dumps(doc, separators=(",", ":"), default=str).encode()
-    client("s3").put_object(Bucket=get_settings().listing_bucket, Key=path, Body=body, ContentType="application/json",
-                            CacheControl=f"public, max-age={max_age}", ServerSideEncryption="AES256")
-    return len(body)
+def _put(path: str, doc: Mapping[str, Any]) -> int:
+    """A listing document in the site bucket (core.publish); its size in bytes."""
+    return put_json(get_settings().listing_bucket, path, doc, cache_control=LISTING_CACHE)
 
 
 def _retire(paths: list[str]) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from .aws import client
+from .publish import put_json
 from .settings import get_settings
 
 
@@ -18,14 +19,7 @@ def chart_key(scope: str, name: str) -> str:
 
 def publish(scope: str, name: str, doc: dict[str, Any]) -> str:
     key = chart_key(scope, name)
-    client("s3").put_object(
-        Bucket=get_settings().bucket,
-        Key=key,
-        Body=json.dumps(doc, default=str, separators=(",", ":")).encode(),
-        ContentType="application/json",
-        CacheControl="no-cache",
-        ServerSideEncryption="AES256",
-    )
+    put_json(get_settings().bucket, key, doc, cache_control="no-cache")  # private: the API or a presigned URL reads it
     return key
 
 

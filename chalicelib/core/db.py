@@ -130,17 +130,19 @@ def save_if(item: Model, condition: Condition | None,
     return _written_if(lambda: item.save(condition=condition), otherwise)
 
 
-def find(model: type[M], hash_key: str, range_key: str | None = None) -> M | None:
-    """The item under this key, or None (one GetItem)."""
+def find(model: type[M], hash_key: str, range_key: str | None = None, *, consistent_read: bool = False) -> M | None:
+    """The item under this key, or None (one GetItem; `consistent_read` for one that must see the
+    latest write, such as a record read before its conditional change)."""
     try:
-        return model.get(hash_key, range_key)
+        return model.get(hash_key, range_key, consistent_read=consistent_read)
     except model.DoesNotExist:
         return None
 
 
-def get_or(model: type[M], hash_key: str, range_key: str | None, missing: Callable[[], TallyError]) -> M:
+def get_or(model: type[M], hash_key: str, range_key: str | None, missing: Callable[[], TallyError], *,
+           consistent_read: bool = False) -> M:
     """The item under this key, or the domain error `missing()` names (usually a 404 naming the field)."""
-    item = find(model, hash_key, range_key)
+    item = find(model, hash_key, range_key, consistent_read=consistent_read)
     if item is None:
         raise missing()
     return item

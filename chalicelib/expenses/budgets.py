@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ..core import clock
 from ..core.auth import Principal
-from ..core.db import update_if
+from ..core.db import find, update_if
 from ..core.models import Rollup
 from ..core.rollups import read_rollups
 from ..core.money import fmt, parse_amount
@@ -80,10 +80,8 @@ def budget_progress(user: Principal, month: str | None) -> BudgetsOut:
     budgets = owner_budgets(user.owner_key)
     if not budgets:
         return BudgetsOut(items=[], missing_rates=[])
-    try:
-        raw = Rollup.get(*rules.year_key(user.owner_key, month[:4])).totals or {}
-    except Rollup.DoesNotExist:
-        raw = {}
+    year = find(Rollup, *rules.year_key(user.owner_key, month[:4]))
+    raw = (year.totals if year is not None else None) or {}
     home = budgets[0]["currency"]
     view = home_view(user.owner_key, raw, home, month[:4])
     items = [BudgetOut(**rules.budget_progress(b, month, rules.month_spent(view.totals, month[5:7], b["category"]),

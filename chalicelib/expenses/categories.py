@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..core import clock
 from ..core.auth import Principal
+from ..core.db import get_or
 from ..core.errors import Conflict, InvalidInput
 from .models import CATEGORY, Category, category_key
 from .rules import DEFAULT_CATEGORIES, TOTAL, category_slug
@@ -13,10 +14,8 @@ def check_category(user: Principal, slug: str) -> None:
     """A category the caller may use: a default one costs no read, an own one is one GetItem."""
     if slug in DEFAULT_CATEGORIES:
         return
-    try:
-        Category.get(*category_key(user.owner_key, slug))
-    except Category.DoesNotExist:
-        raise InvalidInput(f"unknown category {slug!r}", field="category") from None
+    get_or(Category, *category_key(user.owner_key, slug),
+           lambda: InvalidInput(f"unknown category {slug!r}", field="category"))
 
 
 def own_categories(user: Principal) -> list[Category]:

@@ -13,6 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from ..core import charts, clock
 from ..core.alerts import put_once
+from ..core.db import find
 from ..core.models import OutboxMessage, Profile
 from ..core.observability import logger, metrics
 from ..core.profiles import profile_key
@@ -50,10 +51,7 @@ class OwnerContext:
 
     def profile(self, owner: str) -> Profile | None:
         if owner not in self._profiles:
-            try:
-                self._profiles[owner] = Profile.get(*profile_key(owner_sub(owner)))
-            except Profile.DoesNotExist:
-                self._profiles[owner] = None
+            self._profiles[owner] = find(Profile, *profile_key(owner_sub(owner)))
         return self._profiles[owner]
 
     def budgets(self, owner: str) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..core import charts, clock
 from ..core.auth import Principal
+from ..core.db import find
 from ..core.models import Rollup
 from ..core.profiles import ensure_profile
 from . import rules
@@ -65,10 +66,8 @@ def month_report(user: Principal, month: str) -> MonthReportOut:
     rules.check_month(month)
     owner = user.owner_key
     home = ensure_profile(user.sub, user.email).currency
-    try:
-        raw = Rollup.get(*rules.year_key(owner, month[:4])).totals or {}
-    except Rollup.DoesNotExist:
-        raw = {}
+    year = find(Rollup, *rules.year_key(owner, month[:4]))
+    raw = (year.totals if year is not None else None) or {}
     view = home_view(owner, raw, home, month[:4])
     rate = get_rate(owner, month)
     items = [transaction_out(t).model_dump() for t in month_transactions(owner, month)]

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..core import clock
 from ..core.auth import Principal
-from ..core.db import get_or, put_if_new, update_if
+from ..core.db import find, get_or, put_if_new, update_if
 from ..core.errors import Conflict, InvalidInput, NotFound, TallyError
 from ..core.keys import user_pk
 from ..core.models import Profile
@@ -32,10 +32,8 @@ def transaction_out(t: Transaction) -> TransactionOut:
 
 def home_currency(user: Principal) -> str:
     """The caller's home currency (their profile is created with defaults the first time)."""
-    try:
-        return Profile.get(*profile_key(user.sub)).currency
-    except Profile.DoesNotExist:
-        return ensure_profile(user.sub, user.email).currency
+    profile = find(Profile, *profile_key(user.sub))
+    return (profile if profile is not None else ensure_profile(user.sub, user.email)).currency
 
 
 def build_transaction(sub: str, txn_id: str, data: TransactionIn, currency: str, version: int,
@@ -101,9 +99,8 @@ def replace_transaction(user: Principal, txn_id: str, data: TransactionIn) -> Tr
     ]
 
     def why_not() -> TallyError:
-        try:
-            current = Transaction.get(*txn_key(user.owner_key, txn_id))
-        except Transaction.DoesNotExist:
+        current = find(Transaction, *txn_key(user.owner_key, txn_id))
+        if current is None:
             return NotFound("no such transaction", field="id")
         if int(current.version) != version:
             return Conflict("the transaction changed since you read it", field="version",

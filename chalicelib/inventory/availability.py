@@ -9,13 +9,11 @@ the lead time (`rules.purchasing.restock_on`).
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ..core import clock
-from ..core.aws import client
+from ..core import clock, publish
 from ..core.keys import org_pk
 from ..core.money import fmt_quantity, fmt_unit_price
 from ..core.settings import get_settings
@@ -25,6 +23,7 @@ from .models import Location, OpenOrderClaim, Position, Product, PurchaseOrder, 
 from .rules.purchasing import restock_on
 
 PREFIX = "storefront/stock"
+AVAILABILITY_CACHE = "max-age=5"  # the storefront's availability documents' edge TTL (docs/shop.md)
 
 
 def availability_key(org_id: str, product_id: str) -> str:
@@ -87,12 +86,6 @@ def publish_availability(org_id: str, product_id: str) -> str | None:
     when the product no longer exists (its document becomes a tombstone, `{"removed": true}`)."""
     key = availability_key(org_id, product_id)
     doc = availability_document(org_id, product_id)
-    s3 = client("s3")
-    if doc is None:
-        s3.put_object(Bucket=get_settings().bucket, Key=key, Body=b'{"removed":true}', ContentType="application/json",
-                      CacheControl="max-age=5", ServerSideEncryption="AES256")
-        return None
-    s3.put_object(Bucket=get_settings().bucket, Key=key,
-                  Body=json.dumps(doc, separators=(",", ":")).encode(), ContentType="application/json",
-                  CacheControl="max-age=5", ServerSideEncryption="AES256")
-    return key
+    publish.put_json(get_settings().bucket, key, doc if doc is not None else publish.TOMBSTONE,
+                     cache_control=AVAILABILITY_CACHE)
+    return key if doc is not None else None

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pynamodb.exceptions import TransactWriteError
 
 from ..core import clock
-from ..core.db import put_if_new, transact, update_if
+from ..core.db import get_or, put_if_new, transact, update_if
 from ..core.errors import Conflict, InvalidInput, NotFound, TallyError
 from ..core.money import fmt_unit_price
 from ..core.keys import org_pk
@@ -48,10 +48,8 @@ def get(kind: str, org_id: str, item_id: str, field: str | None = None) -> Any:
     """A catalogue item by id, else a 404 naming `<kind>_id`, or `field` when the id is a reference
     in a request body (a reference to nothing is a 404 wherever it is written)."""
     model, prefix = KINDS[kind]
-    try:
-        return model.get(*item_key(org_id, prefix, item_id))
-    except model.DoesNotExist:
-        raise NotFound(f"no such {kind}", field=field or f"{kind}_id") from None
+    return get_or(model, *item_key(org_id, prefix, item_id),
+                  lambda: NotFound(f"no such {kind}", field=field or f"{kind}_id"))
 
 
 def many(model: type[T], prefix: str, org_id: str, ids: set[str]) -> dict[str, T]:

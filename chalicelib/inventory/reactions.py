@@ -16,6 +16,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from ..core.alert_rules import firing_id, unsubscribe_url
 from ..core.alerts import outbox_message, put_once
+from ..core.db import find
 from ..core.keys import org_pk
 from ..core.models import Organisation, OutboxMessage
 from ..core.observability import logger, metrics
@@ -44,10 +45,7 @@ class OrgContext:
 
     def org_name(self, org_id: str) -> str:
         if org_id not in self._orgs:
-            try:
-                self._orgs[org_id] = Organisation.get(org_pk(org_id), "META")
-            except Organisation.DoesNotExist:
-                self._orgs[org_id] = None
+            self._orgs[org_id] = find(Organisation, org_pk(org_id), "META")
         org = self._orgs[org_id]
         return org.name if org else "Your organisation"
 
@@ -60,10 +58,7 @@ class OrgContext:
     def _get(self, model: type[T], org_id: str, prefix: str, item_id: str) -> T | None:
         key = item_key(org_id, prefix, item_id)
         if key not in self._items:
-            try:
-                self._items[key] = model.get(*key)
-            except model.DoesNotExist:
-                self._items[key] = None
+            self._items[key] = find(model, *key)
         item = self._items[key]
         return item if isinstance(item, model) else None
 

@@ -9,44 +9,50 @@ shop under `/orgs/{org_id}/shop/...`: owners and managers set it up, every membe
 """
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from ..core.deferred import deferred
 from ..core.errors import Forbidden, InvalidInput
 from ..core.roles import MANAGERS
 from ..core.schemas import UUID_PATTERN
-from ..core.web import NO_CONTENT, Reply, Req, route
+from ..core.web import NO_CONTENT, Media, Reply, Req, route
 from .rules.orders import HANDLE_PATTERN
-from .schemas import (
-    GuestReturnRequestIn,
-    OrderLookupIn,
-    OrderTokenQuery,
-    OrderViewOut,
-    ReturnOut,
-    ReturnRequestIn,
-    ReturnResolveIn,
-    ReturnsOut,
-    ReturnsQuery,
-    ReturnStepIn,
-    ShopInsightsOut,
-)
 from .schemas import (
     ChannelIn,
     ChannelOrderIn,
     ChannelOut,
     ChannelSecretIn,
     ChannelsOut,
+    FollowersOut,
+    FollowIn,
+    FollowLinkQuery,
+    FollowOut,
+    GuestReturnRequestIn,
+    InquiriesOut,
+    InquiryAnswerIn,
+    InquiryOut,
+    LaunchIn,
+    LaunchOut,
     ListingIn,
     ListingOut,
     ListingsOut,
+    NewsQuery,
+    NewsSentListOut,
+    NotifyIn,
+    NotifyOut,
+    OrderLookupIn,
     OrderOut,
     OrdersOut,
     OrdersQuery,
     OrderStatusIn,
+    OrderTokenQuery,
+    OrderViewOut,
     PaymentIn,
     PaymentOut,
     PlaceOrderIn,
@@ -55,17 +61,25 @@ from .schemas import (
     PromotionOut,
     PromotionsOut,
     PublicShopOut,
+    ReturnOut,
+    ReturnRequestIn,
+    ReturnResolveIn,
+    ReturnsOut,
+    ReturnsQuery,
+    ReturnStepIn,
     ShopIn,
+    ShopInsightsOut,
     ShopOut,
 )
 
 if TYPE_CHECKING:
     from ..core import orgs
-    from . import channels, listings, orders, promotions, returns, shops
+    from . import channels, listings, news, orders, promotions, returns, shops, texts
 else:  # imported by the first request that calls them (core.deferred)
     (orgs,) = deferred("chalicelib.core", "orgs")
     listings, orders, shops = deferred(__package__, "listings", "orders", "shops")
     channels, promotions, returns = deferred(__package__, "channels", "promotions", "returns")
+    news, texts = deferred(__package__, "news", "texts")
 
 shop = Blueprint(__name__)
 
@@ -209,34 +223,6 @@ def move_order(req: Req, org_id: str, order_id: str) -> OrderOut:
 
 
 # ----------------------------------------------------------------- news and texts (issue 13 items 6, 7)
-import html  # noqa: E402
-from urllib.parse import urlencode  # noqa: E402
-
-from chalice import Response  # noqa: E402
-
-from ..core.web import Media  # noqa: E402
-from .schemas import (  # noqa: E402  (this block's own models, kept beside its routes)
-    FollowersOut,
-    FollowIn,
-    FollowLinkQuery,
-    FollowOut,
-    InquiriesOut,
-    InquiryAnswerIn,
-    InquiryOut,
-    LaunchIn,
-    LaunchOut,
-    NewsQuery,
-    NewsSentListOut,
-    NotifyIn,
-    NotifyOut,
-
-)
-
-if TYPE_CHECKING:
-    from . import news, texts
-else:
-    news, texts = deferred(__package__, "news", "texts")
-
 INQUIRY = {"inquiry_id": UUID_PATTERN}
 
 

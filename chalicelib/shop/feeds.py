@@ -20,9 +20,8 @@ import urllib.request
 from decimal import Decimal
 from typing import Any
 
-from ..core import clock
-from ..core.aws import client
-from ..core.db import update_if
+from ..core import clock, publish
+from ..core.db import find, update_if
 from ..core.keys import org_pk
 from ..core.observability import logger
 from ..core.settings import get_settings
@@ -33,6 +32,7 @@ from .rules import channels as rules
 from .rules.payments import signature
 
 PREFIX = "storefront/feeds"
+FEED_CACHE = "max-age=5"  # a channel's feed, as fresh as the storefront's availability (docs/shop.md)
 PUSH_TIMEOUT_SECONDS = 5
 
 
@@ -62,12 +62,9 @@ def _write_documents(ch: Channel, items: list[ChannelStock], now: str) -> None:
     doc = {"channel_id": ch.id, "name": ch.name, "kind": ch.kind, "location_id": ch.location_id,
            "buffer": rules.units(Decimal(ch.buffer)),
            "items": [rules.feed_row_dict(r) for r in rows], "generated_at": now}
-    s3 = client("s3")
     bucket = get_settings().bucket
-    s3.put_object(Bucket=bucket, Key=json_key, Body=json.dumps(doc, separators=(",", ":")).encode(),
-                  ContentType="application/json", CacheControl="max-age=5", ServerSideEncryption="AES256")
-    s3.put_object(Bucket=bucket, Key=csv_key, Body=rules.feed_csv(rows).encode(), ContentType="text/csv; charset=utf-8",
-                  CacheControl="max-age=5", ServerSideEncryption="AES256")
+    publish.put_json(bucket, json_key, doc, cache_control=FEED_CACHE)
+    publish.put_csv(bucket, csv_key, rules.feed_csv(rows), cache_control=FEED_CACHE)
 
 
 def refresh_channel(ch: Channel, product_ids: set[str] | None) -> dict[str, Decimal]:
@@ -177,9 +174,8 @@ def pushes_due(shard: int, before: str) -> list[tuple[str, str]]:
 def retry_push(org_id: str, channel_id: str) -> bool:
     """Send a channel's pending values again (nothing recomputed: what is stored is what is owed).
     True when nothing is left pending."""
-    try:
-        ch = Channel.get(*channel_key(org_id, channel_id))
-    except Channel.DoesNotExist:
+    ch = find(Channel, *channel_key(org_id, channel_id))
+    if ch is None:
         return True
     stored = {str(i.product_id): i for i in ChannelStock.query(channel_stock_pk(org_id, channel_id))}
     pending = rules.changed({p: Decimal(i.available) for p, i in stored.items()},

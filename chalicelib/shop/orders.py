@@ -21,7 +21,7 @@ from pynamodb.transactions import TransactWrite
 
 from ..core import clock
 from ..core.phones import e164
-from ..core.db import find, save_if
+from ..core.db import find, get_or, save_if
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.money import fmt, fmt_quantity, fmt_unit_price
 from ..inventory import catalogue, ledger
@@ -72,17 +72,12 @@ def _hash(data: PlaceOrderIn, shopper: Shopper) -> str:
 
 
 def find_order(org_id: str, order_id: str) -> Order | None:
-    try:
-        return Order.get(*order_key(org_id, order_id), consistent_read=True)
-    except Order.DoesNotExist:
-        return None
+    return find(Order, *order_key(org_id, order_id), consistent_read=True)
 
 
 def get_order(org_id: str, order_id: str) -> Order:
-    o = find_order(org_id, order_id)
-    if o is None:
-        raise NotFound("no such order", field="order_id")
-    return o
+    return get_or(Order, *order_key(org_id, order_id), lambda: NotFound("no such order", field="order_id"),
+                  consistent_read=True)
 
 
 def _same(existing: Order, digest: str) -> Placed:

@@ -33,7 +33,7 @@ from pynamodb.exceptions import TransactWriteError
 from ..core import clock
 from ..core.alert_rules import firing_id
 from ..core.alerts import outbox_message
-from ..core.db import conflicted, failed_actions, find, save_if, transaction
+from ..core.db import conflicted, failed_actions, find, get_or, save_if, transaction
 from ..core.errors import Conflict, InvalidInput, NotFound, TallyError
 from ..core.keys import org_key, org_pk
 from ..core.models import OutboxMessage
@@ -118,10 +118,7 @@ def _own_order(shop: Shop, sub: str, order_id: str) -> Order:
 
 # ----------------------------------------------------------------- the customer's view
 def _returned(org_id: str, order_id: str) -> ReturnedQuantities | None:
-    try:
-        return ReturnedQuantities.get(*returned_key(org_id, order_id), consistent_read=True)
-    except ReturnedQuantities.DoesNotExist:
-        return None
+    return find(ReturnedQuantities, *returned_key(org_id, order_id), consistent_read=True)
 
 
 def _bought(order: Order) -> dict[str, Decimal]:
@@ -193,17 +190,12 @@ def _same(existing: Return, digest: str, order_id: str) -> Asked:
 
 
 def find_return(org_id: str, return_id: str) -> Return | None:
-    try:
-        return Return.get(*return_key(org_id, return_id), consistent_read=True)
-    except Return.DoesNotExist:
-        return None
+    return find(Return, *return_key(org_id, return_id), consistent_read=True)
 
 
 def get_return(org_id: str, return_id: str) -> Return:
-    r = find_return(org_id, return_id)
-    if r is None:
-        raise NotFound("no such return", field="return_id")
-    return r
+    return get_or(Return, *return_key(org_id, return_id), lambda: NotFound("no such return", field="return_id"),
+                  consistent_read=True)
 
 
 def _tally_write(tally: ReturnedQuantities | None, org_id: str, order_id: str,

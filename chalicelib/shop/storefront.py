@@ -14,13 +14,11 @@ figures: the page carries the inputs (its fulfilment locations and days) and the
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ..core import clock
-from ..core.aws import client
+from ..core import clock, publish
 from ..core.db import find
 from ..core.money import fmt
 from ..core.settings import get_settings
@@ -31,6 +29,7 @@ from .models import Shop, shop_key
 from .rules.storefront import promised_date, search_text
 
 PREFIX = "storefront"
+PAGE_CACHE = "max-age=30"  # the index and product pages' edge TTL (docs/shop.md "TTLs and hit ratio")
 
 
 def index_key(handle: str) -> str:
@@ -41,16 +40,14 @@ def page_key(handle: str, product_id: str) -> str:
     return f"{PREFIX}/{handle}/products/{product_id}.json"
 
 
-def _put(key: str, doc: dict[str, Any]) -> None:
-    client("s3").put_object(Bucket=get_settings().bucket, Key=key,
-                            Body=json.dumps(doc, separators=(",", ":")).encode(), ContentType="application/json",
-                            CacheControl="max-age=30", ServerSideEncryption="AES256")
+def _gone() -> dict[str, Any]:
+    """A document that is gone becomes a tombstone (`{"removed": true}`): the streams' role puts
+    objects and never deletes them, and a cached copy is replaced like any other change."""
+    return {**publish.TOMBSTONE, "generated_at": clock.iso_now()}
 
 
 def _remove(key: str) -> None:
-    """A document that is gone becomes a tombstone (`{"removed": true}`): the streams' role puts
-    objects and never deletes them, and a cached copy is replaced like any other change."""
-    _put(key, {"removed": True, "generated_at": clock.iso_now()})
+    publish.put_json(get_settings().bucket, key, _gone(), cache_control=PAGE_CACHE)
 
 
 def unpublish_handle(org_id: str, handle: str) -> None:
@@ -85,18 +82,19 @@ def publish_shop(org_id: str, product_ids: set[str] | None = None) -> list[str]:
                       "search": search_text(product.name, product.sku, product.brand, li.category,
                                             cat_names.get(str(li.category or ""), ""), li.description or "")})
     wanted = set(listed) if product_ids is None else product_ids
+    pages: list[tuple[str, dict[str, Any]]] = []
     for pid in sorted(wanted):
         found, product = listed.get(pid), products.get(pid)
         if found is None or product is None or not found.published:
-            _remove(page_key(shop.handle, pid))
+            pages.append((page_key(shop.handle, pid), _gone()))
             continue
-        _put(page_key(shop.handle, pid), page_document(shop, product_id=pid, now=now, promos=promos))
+        pages.append((page_key(shop.handle, pid), page_document(shop, product_id=pid, now=now, promos=promos)))
         written.append(page_key(shop.handle, pid))
-    # the index last: it never links a page that is not there yet (a CDN would cache that 404)
-    _put(index_key(shop.handle), {"handle": shop.handle, "name": shop.name, "currency": shop.currency,
-                                  "categories": cats, "products": cards, "generated_at": now})
-    written.append(index_key(shop.handle))
-    return written
+    index = {"handle": shop.handle, "name": shop.name, "currency": shop.currency,
+             "categories": cats, "products": cards, "generated_at": now}
+    # the index last (core.publish): it never links a page that is not there yet (a CDN would cache that 404)
+    publish.put_pages_then_index(get_settings().bucket, pages, (index_key(shop.handle), index), cache_control=PAGE_CACHE)
+    return [*written, index_key(shop.handle)]
 
 
 def page_document(shop: Shop, product_id: str, now: str,

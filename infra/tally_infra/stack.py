@@ -28,9 +28,12 @@ from aws_cdk import (
     aws_sns_subscriptions as subscriptions,
     aws_sqs as sqs,
 )
+from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 from pynamodb.attributes import TTLAttribute
 
+from chalicelib.core.handlers import Stream
+from chalicelib.handler_table import HANDLERS
 from chalicelib.tables import STREAM_ENV, TABLE_MODELS
 
 from .slim_chalice import SlimChalice
@@ -38,13 +41,8 @@ from .slim_chalice import SlimChalice
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ATTR_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER,
               "B": dynamodb.AttributeType.BINARY}
-# stream handler function (Chalice's logical id) → the table whose stream it reads
-STREAM_HANDLERS = {"OnExpensesStream": "expenses", "OnInventoryStream": "inventory", "OnHelpdeskStream": "helpdesk",
-                   "OnOutboxStream": "outbox", "OnShopStream": "shop",
-                   "OnCarsStream": "cars"}
-STREAM_HANDLERS["OnHelpdeskMailSent"] = "outbox"  # the outbox's second reader: SES ids of sent help desk emails
-STREAM_HANDLERS["OnChannelStock"] = "inventory"  # the shop channels' feeds (issue 13 item 4): the second reader
-STREAM_HANDLERS["OnChannelSettings"] = "shop"  # of the inventory and of the shop stream
+# stream function (Chalice's logical id) → the table whose stream it reads, from the app's handler table
+STREAM_HANDLERS = {to_cfn_resource_name(h.name): h.table for h in HANDLERS if isinstance(h, Stream)}
 # Received email (issue 11 item 4): SES stores each message under this prefix of the data bucket and the
 # bucket's object-created notification invokes this function (app.py `on_inbound_mail`).
 INBOUND_PREFIX = "inbound/"

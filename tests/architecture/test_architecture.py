@@ -19,8 +19,9 @@ BIN = Path(sys.executable).parent
 CORE = "core"
 # The file roles of every module (docs/architecture.md, "The module shape").
 ROLES = ("models", "schemas", "rules", "api", "reactions", "jobs")
-# A module has stream reactions and scheduled jobs only when it has such work (app.py then imports them,
-# so one named there and missing fails at once); the other roles every module has.
+# A module has stream reactions and scheduled jobs only when it has such work (app.py's handler table,
+# chalicelib/handler_table.py, then names them, so one named there and missing fails at once); the other
+# roles every module has.
 OPTIONAL_ROLES = ("reactions", "jobs")
 BANNED_NAMES = ("utils", "helpers", "manager", "misc", "common")
 
@@ -128,7 +129,7 @@ def test_every_module_is_under_the_contracts() -> None:
 @pytest.mark.parametrize("name", modules())
 def test_each_module_has_the_same_file_roles(name: str) -> None:
     folder = ROOT / "chalicelib" / name
-    app = (ROOT / "app.py").read_text()
+    app = (ROOT / "app.py").read_text() + (ROOT / "chalicelib" / "handler_table.py").read_text()
     for role in ROLES:
         if role in OPTIONAL_ROLES and f"chalicelib.{name}.{role}" not in app:
             continue
@@ -219,11 +220,16 @@ def test_the_route_table_matches_the_route_modules() -> None:
 
 
 def test_import_app_loads_no_route_module_and_a_request_loads_only_its_own() -> None:
-    code = ("import sys, app; from chalice.test import Client; "
-            "mods = lambda: sorted(m for m in sys.modules if m.endswith('.api') and m.startswith('chalicelib.')); "
+    """Nor a module's reactions or jobs (chalicelib/handler_table.py, core.handlers): a stream function
+    loads its own on its first invocation."""
+    code = ("import sys, app; from chalice.test import Client; from local.lambda_events import FakeContext; "
+            "mods = lambda: sorted(m for m in sys.modules if m.endswith(('.api', '.reactions', '.jobs', '.mailer')) "
+            "and m.startswith('chalicelib.')); "
             "before = mods(); Client(app.app).http.get('/health'); "
-            "Client(app.app).http.get('/orgs/x/helpdesk/sla'); print(before, mods())")
+            "Client(app.app).http.get('/orgs/x/helpdesk/sla'); "
+            "app.on_helpdesk_mail_sent({'Records': []}, FakeContext('on_helpdesk_mail_sent')); print(before, mods())")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                          env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"})
     before, after = out.stdout.strip().rsplit("] [", 1)
-    assert before == "[" and "chalicelib.helpdesk.api" in after and "chalicelib.cars.api" not in after, out.stdout
+    assert before == "[" and "chalicelib.helpdesk.api" in after and "chalicelib.helpdesk.reactions" in after, out.stdout
+    assert not any(m.startswith("'chalicelib.cars.") or m.endswith(".jobs'") for m in after.split(", ")), out.stdout

@@ -80,6 +80,12 @@ def test_a_public_car_is_listed_with_its_card_and_a_private_one_is_not(dealer, c
     assert public(f"car/{shown['id']}.json") == card
     assert public(f"car/{hidden['id']}.json") is None
     assert [c["id"] for c in public("latest/1.json")["cards"]] == [shown["id"]]
+    from chalicelib.core.settings import get_settings
+    from tests.support import object_headers
+
+    for path in ("index.json", "make/chevrolet/1.json", f"car/{shown['id']}.json", "latest/1.json"):
+        assert object_headers(f"public/cars/{path}", get_settings().listing_bucket) == (
+            "application/json", "public, max-age=60", "AES256"), path
 
 
 def test_a_sold_car_leaves_the_listing_and_its_page_is_gone(dealer, cars_pump):

@@ -101,6 +101,10 @@ def test_the_feed_and_webhook_follow_stock_once_per_batch(client, alice, bob, pu
         ("MUG-1", "4", "5", "0", "1")]
     rows = list(csv.DictReader(io.StringIO(s3_text(f"storefront/feeds/{ch['id']}/stock.csv"))))
     assert [(r["sku"], r["available"]) for r in rows] == [("MUG-1", "4")]
+    from tests.support import object_headers
+
+    assert object_headers(f"storefront/feeds/{ch['id']}/stock.json") == ("application/json", "max-age=5", "AES256")
+    assert object_headers(f"storefront/feeds/{ch['id']}/stock.csv") == ("text/csv; charset=utf-8", "max-age=5", "AES256")
     assert [b["items"] for b in receiver.bodies()] == [[{"sku": "MUG-1", "product_id": w.product, "available": "4"}]]
     headers, raw = receiver.calls[0]
     expected = "v1=" + hmac.new(ch["secret"].encode(), headers["x-tally-timestamp"].encode() + b"." + raw,

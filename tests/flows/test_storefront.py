@@ -32,7 +32,18 @@ def test_the_shop_and_its_pages_are_published_with_prices_and_dates(client, alic
     assert w.owner.put(f"/orgs/{w.oid}/shop/listings/{w.product}", {
         "category": "kitchen", "description": "A sturdy mug.",
         "discount": {"kind": "amount", "value": "2.5", "label": "Launch"}, "version": 1})[0] == 200
-    pump.run()
+    from chalicelib.core.aws import client as aws_client
+
+    puts: list[str] = []
+    record = lambda params, **_: puts.append(params["Key"])  # noqa: E731
+    aws_client("s3").meta.events.register("provide-client-params.s3.PutObject", record)
+    try:
+        pump.run()
+    finally:
+        aws_client("s3").meta.events.unregister("provide-client-params.s3.PutObject", record)
+    page_key, index_key = f"storefront/{w.handle}/products/{w.product}.json", f"storefront/{w.handle}/index.json"
+    # the index after its page, each time (core.publish): the CDN never caches a linked page's 404
+    assert page_key in puts and all(puts.index(page_key) < i for i, k in enumerate(puts) if k == index_key), puts
     index = s3_json(f"storefront/{w.handle}/index.json")
     assert index["name"] == "Corner Shop" and index["categories"] == [{"slug": "kitchen", "name": "Kitchen"}]
     [card] = index["products"]
@@ -45,6 +56,11 @@ def test_the_shop_and_its_pages_are_published_with_prices_and_dates(client, alic
     assert page["delivery"]["date"] == "2026-11-22" and page["delivery"]["location_id"] == w.warehouse
     stock = s3_json(page["availability"])
     assert {row["location_id"]: row["available"] for row in stock["locations"]} == {w.store: "5", w.warehouse: "5"}
+    from tests.support import object_headers
+
+    assert object_headers(f"storefront/{w.handle}/index.json") == ("application/json", "max-age=30", "AES256")
+    assert object_headers(card["page"]) == ("application/json", "max-age=30", "AES256")
+    assert object_headers(page["availability"]) == ("application/json", "max-age=5", "AES256")
 
 
 def test_a_product_with_no_stock_anywhere_names_its_places(client, alice, bob, pump):

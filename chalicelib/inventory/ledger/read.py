@@ -7,6 +7,7 @@ import time
 from decimal import Decimal
 
 from ...core.aws import client
+from ...core.db import find, get_or
 from ...core.errors import Conflict, NotFound
 from ...core.keys import org_pk
 from ...core.settings import get_settings
@@ -51,24 +52,16 @@ def load(org_id: str, wanted: dict[str, type[InventoryTable]]) -> dict[str, Inve
 
 
 def get_position(org_id: str, product_id: str, location_id: str) -> Position | None:
-    try:
-        return Position.get(*position_key(org_id, product_id, location_id), consistent_read=True)
-    except Position.DoesNotExist:
-        return None
+    return find(Position, *position_key(org_id, product_id, location_id), consistent_read=True)
 
 
 def find_movement(org_id: str, movement_id: str) -> Movement | None:
-    try:
-        return Movement.get(*movement_key(org_id, movement_id), consistent_read=True)
-    except Movement.DoesNotExist:
-        return None
+    return find(Movement, *movement_key(org_id, movement_id), consistent_read=True)
 
 
 def get_movement(org_id: str, movement_id: str) -> Movement:
-    m = find_movement(org_id, movement_id)
-    if m is None:
-        raise NotFound("no such movement", field="movement_id")
-    return m
+    return get_or(Movement, *movement_key(org_id, movement_id),
+                  lambda: NotFound("no such movement", field="movement_id"), consistent_read=True)
 
 
 def open_backorders(org_id: str, product_id: str, location_id: str) -> list[Backorder]:

@@ -20,7 +20,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ...core import clock
-from ...core.db import conflicted, failed_actions, transaction
+from ...core.db import conflicted, failed_actions, find, transaction
 from ...core.errors import Conflict, InvalidInput, NotFound
 from ...core.keys import org_pk
 from ...core.money import fmt_quantity, fmt_unit_price
@@ -54,10 +54,7 @@ class Held:
 
 
 def get_reservation(org_id: str, reservation_id: str) -> Reservation | None:
-    try:
-        return Reservation.get(org_pk(org_id), reservation_sk(reservation_id), consistent_read=True)
-    except Reservation.DoesNotExist:
-        return None
+    return find(Reservation, org_pk(org_id), reservation_sk(reservation_id), consistent_read=True)
 
 
 def _snapshot(org_id: str, reservation_id: str, pairs: list[tuple[str, str]], customer_id: str | None = None,
