@@ -27,7 +27,7 @@ def _user(api: str, email: str, name: str) -> tuple[str, str]:
     return sub, token
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # as local_stack: this package's own stack, stopped after its last test
 def contract_world(local_stack) -> dict[str, Any]:  # noqa: F811 (the imported fixture)
     return seed_world(local_stack["api_url"])
 
