@@ -32,8 +32,10 @@ class LocalStack:
         self.outputs: dict = {}
         self.exit_after_stopped: float | None = None
 
-    def start(self, timeout: float = START_TIMEOUT) -> dict:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TALLY_", "AWS_", "MOTO_"))}
+    def start(self, timeout: float = START_TIMEOUT, environ: dict | None = None) -> dict:
+        """`environ`: the environment to start from (default os.environ; a thread passes a snapshot)."""
+        env = {k: v for k, v in (os.environ if environ is None else environ).items()
+               if not k.startswith(("TALLY_", "AWS_", "MOTO_"))}
         path = self.state_dir / "outputs.json"
         path.unlink(missing_ok=True)  # a killed stack's outputs must not pass for the new one's
         self.log = open(self.state_dir / "stack.log", "ab")  # noqa: SIM115 (open while the stack runs)
