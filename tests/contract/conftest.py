@@ -2,13 +2,16 @@
 world of real records (an organisation and one of each thing in it) whose ids the fuzzer can use."""
 from __future__ import annotations
 
+import os
+import pathlib
+import threading
 import time
 import uuid
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import local_stack, stack_factory  # noqa: F401 (the e2e fixtures, reused)
+from tests.e2e.conftest import LocalStack, local_stack, stack_factory  # noqa: F401 (the e2e fixtures, reused)
 from tests.e2e.http import call
 
 PASSWORD = "contract-Pass-1"
@@ -27,7 +30,7 @@ def _user(api: str, email: str, name: str) -> tuple[str, str]:
     return sub, token
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # as local_stack: this package's own stack, stopped after its last test
 def contract_world(local_stack) -> dict[str, Any]:  # noqa: F811 (the imported fixture)
     return seed_world(local_stack["api_url"])
 
@@ -119,3 +122,118 @@ def seed_world(api: str) -> dict[str, Any]:
         "items": {"suppliers": supplier_id, "locations": warehouse_id, "customers": customer_id},
         "owner_sub": owner_sub,
     }
+
+
+# ------------------------------------------------------------------ the contract pass, in the background
+# The pass (its own local stack, the seeded world, schemathesis over every operation) is ~7-8 minutes of
+# HTTP round trips that keep a 2-core machine about half busy: the stack and schemathesis wait on each
+# other far more than they compute. So it starts as soon as collection is done, in a thread of its own,
+# while the rest of the suite runs; its test runs last and asserts on the result, waiting for it if need
+# be. What it runs and what it asserts are unchanged (tests/contract/test_openapi_contract.py); only when
+# it runs moved. `pytest tests/contract/test_openapi_contract.py` (and `make contract`) runs it alone.
+CONTRACT_TEST = "test_openapi_contract.py::test_every_operation_keeps_the_documented_contract"
+PASS_TIMEOUT = 3600 + 600  # schemathesis' own timeout (run_schemathesis) and the stack's start and stop
+
+
+class ContractPass:
+    """The contract pass on its own local stack, run in a thread."""
+
+    def __init__(self, work: pathlib.Path):
+        self.work = work
+        self.report_dir = work / "report"
+        self.report_dir.mkdir()
+        self.stack = LocalStack(work / "stack")
+        self.stack.state_dir.mkdir()
+        self.result = None  # schemathesis' CompletedProcess
+        self.error: BaseException | None = None
+        self.stop_code: int | None = None
+        self.proc = None  # schemathesis
+        self.killed = False
+        # the environment now, in the main thread: tests may change os.environ while the thread runs
+        self.environ = dict(os.environ)
+        self.thread = threading.Thread(target=self._run, name="contract-pass", daemon=True)
+
+    def _run(self) -> None:
+        import subprocess
+
+        from tests.contract.test_openapi_contract import MAX_EXAMPLES, ROOT, TIMEOUT, schemathesis_command
+
+        try:
+            out = self.stack.start(environ=self.environ)
+            world = seed_world(out["api_url"])
+            args, env = schemathesis_command(world, self.report_dir, MAX_EXAMPLES, self.environ)
+            if self.killed:
+                return
+            self.proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                         text=True)
+            try:
+                stdout, stderr = self.proc.communicate(timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.communicate()
+                raise
+            self.result = subprocess.CompletedProcess(args, self.proc.returncode, stdout, stderr)
+        except BaseException as exc:  # reported by the test
+            self.error = exc
+        finally:
+            if self.stack.proc is not None and self.stack.proc.poll() is None:
+                try:
+                    self.stop_code = self.stack.stop()
+                except BaseException as exc:
+                    self.error = self.error or exc
+
+    def wait(self) -> None:
+        self.thread.join(PASS_TIMEOUT)
+        assert not self.thread.is_alive(), f"the contract pass did not end within {PASS_TIMEOUT} s"
+
+    def kill(self) -> None:
+        """At the end of a session that never reached the test (-x, Ctrl-C): leave nothing running."""
+        self.killed = True
+        for proc in (self.proc, self.stack.proc):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+
+
+_PASS: dict[str, ContractPass] = {}
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The contract pass's test last: by then its background run has had the whole suite's time."""
+    contract = [item for item in items if item.nodeid.endswith(CONTRACT_TEST)]
+    if contract and len(items) > len(contract):
+        items[:] = [item for item in items if item not in contract] + contract
+
+
+def pytest_collection_finish(session):
+    if config_only_collects(session.config) or not any(i.nodeid.endswith(CONTRACT_TEST) for i in session.items):
+        return
+    if hasattr(session.config, "workerinput"):  # a pytest-xdist worker: only the one given the test runs it
+        return
+    work = session.config._tmp_path_factory.mktemp("contract")
+    _PASS["run"] = ContractPass(work)
+    _PASS["run"].thread.start()
+
+
+def config_only_collects(config) -> bool:
+    return bool(config.option.collectonly or getattr(config.option, "setupplan", False))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    run = _PASS.pop("run", None)
+    if run is not None:
+        run.kill()
+
+
+@pytest.fixture
+def contract_pass(tmp_path_factory) -> ContractPass:
+    """The finished contract pass: the one started after collection, or (when a run selected it without
+    collection starting one) run here and now."""
+    run = _PASS.get("run")
+    if run is None:
+        run = _PASS["run"] = ContractPass(tmp_path_factory.mktemp("contract"))
+        run.thread.start()
+    run.wait()
+    if run.error is not None:
+        raise run.error
+    yield run
+    assert run.stop_code == 0, run.stack.log_tail()

@@ -19,27 +19,36 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 CONFIG = pathlib.Path(__file__).with_name("schemathesis.toml")
 MAX_EXAMPLES = int(os.environ.get("TALLY_CONTRACT_MAX_EXAMPLES", "8"))
 EXTRA_ARGS = shlex.split(os.environ.get("TALLY_CONTRACT_ARGS", ""))  # `make contract`: --continue-on-failure
+TIMEOUT = 3600  # seconds, for the whole schemathesis run
 
 
-def run_schemathesis(world: dict, report_dir: pathlib.Path, max_examples: int) -> subprocess.CompletedProcess:
+def schemathesis_command(world: dict, report_dir: pathlib.Path, max_examples: int,
+                         environ: dict | None = None) -> tuple[list[str], dict]:
+    """The schemathesis run over the local stack at world["api_url"]: its arguments and environment
+    (`environ`, default os.environ, plus the contract's variables)."""
+    environ = os.environ if environ is None else environ
     env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        **environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")])),
         "TALLY_CONTRACT_TOKEN": world["token"],
         "TALLY_CONTRACT_IDS": json.dumps({"ids": world["ids"], "items": world["items"]}),
     }
     cli = pathlib.Path(sys.executable).with_name("schemathesis")
-    return subprocess.run(
-        [str(cli), "--no-color", "--config-file", str(CONFIG), "run", f"{world['api_url']}/openapi.json",
-         "--checks", "all", "--max-examples", str(max_examples),
-         "--report", "json,junit,pytest", "--report-dir", str(report_dir), *EXTRA_ARGS],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600,
-    )
+    return [str(cli), "--no-color", "--config-file", str(CONFIG), "run", f"{world['api_url']}/openapi.json",
+            "--checks", "all", "--max-examples", str(max_examples),
+            "--report", "json,junit,pytest", "--report-dir", str(report_dir), *EXTRA_ARGS], env
 
 
-def test_every_operation_keeps_the_documented_contract(contract_world, tmp_path):
-    result = run_schemathesis(contract_world, tmp_path, MAX_EXAMPLES)
-    (tmp_path / "output.txt").write_text(result.stdout + result.stderr)
+def run_schemathesis(world: dict, report_dir: pathlib.Path, max_examples: int) -> subprocess.CompletedProcess:
+    args, env = schemathesis_command(world, report_dir, max_examples)
+    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+
+
+def test_every_operation_keeps_the_documented_contract(contract_pass):
+    """run_schemathesis against a local stack with the seeded world (tests/contract/conftest.py runs it in
+    the background while the rest of the suite runs; this test runs last and waits for it)."""
+    result, report = contract_pass.result, contract_pass.report_dir
+    (report / "output.txt").write_text(result.stdout + result.stderr)
     assert result.returncode == 0, (
-        f"schemathesis found contract violations (report: {tmp_path}; list them with "
-        f"`python -m tests.contract.findings {tmp_path}`):\n" + result.stdout[-20000:] + result.stderr[-3000:])
+        f"schemathesis found contract violations (report: {report}; list them with "
+        f"`python -m tests.contract.findings {report}`):\n" + result.stdout[-20000:] + result.stderr[-3000:])

@@ -32,8 +32,10 @@ class LocalStack:
         self.outputs: dict = {}
         self.exit_after_stopped: float | None = None
 
-    def start(self, timeout: float = START_TIMEOUT) -> dict:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TALLY_", "AWS_", "MOTO_"))}
+    def start(self, timeout: float = START_TIMEOUT, environ: dict | None = None) -> dict:
+        """`environ`: the environment to start from (default os.environ; a thread passes a snapshot)."""
+        env = {k: v for k, v in (os.environ if environ is None else environ).items()
+               if not k.startswith(("TALLY_", "AWS_", "MOTO_"))}
         path = self.state_dir / "outputs.json"
         path.unlink(missing_ok=True)  # a killed stack's outputs must not pass for the new one's
         self.log = open(self.state_dir / "stack.log", "ab")  # noqa: SIM115 (open while the stack runs)
@@ -123,11 +125,30 @@ def stack_factory(tmp_path_factory):
             s.proc.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def local_stack(stack_factory):
-    """The whole stack (`python -m local.stack`) on free ports with a fresh state dir, for the session;
-    yields its outputs.json and stops it with Ctrl-C (SIGINT) at the end."""
+    """The whole stack (`python -m local.stack`) on free ports with a fresh state dir, for the package
+    (tests/e2e; tests/contract imports it and gets its own); yields its outputs.json and stops it with
+    Ctrl-C (SIGINT) after the package's last test. Package, not session: the e2e tests run against a
+    fresh stack, as when run alone, not one filled with the contract pass's ~13,600 generated requests
+    (moto's queries and the stack's snapshots walk all of it), and neither stack idles on, polling its
+    streams, through the rest of the suite."""
     s = stack_factory()
     out = s.start()
     yield out
     assert s.stop() == 0, s.log_tail()
+
+
+@pytest.fixture(scope="package")
+def chromium():
+    """One headless Chromium (Debian's) for the e2e package, launched once rather than once per module (each
+    launch with its Playwright driver took 2-6 s on a busy machine). Tests use it through test_dashboard's
+    module-scoped `browser`, which closes the contexts a module opened after its last test."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.test_dashboard import CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -8,7 +8,7 @@ import uuid
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.e2e.http import call
 
@@ -16,11 +16,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+def browser(chromium):
+    """The e2e package's Chromium (tests/e2e/conftest.py) for one module: the contexts (and their pages)
+    the module opened are closed after its last test, as closing a module's own browser did, so no page
+    of one module runs on in the next."""
+    before = [c._impl_obj for c in chromium.contexts]
+    yield chromium
+    for context in chromium.contexts:
+        if not any(context._impl_obj is b for b in before):
+            context.close()
 
 
 def sign_up_in_browser(page, dashboard_url: str, name: str) -> tuple[str, str]:
