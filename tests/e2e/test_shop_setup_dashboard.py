@@ -96,7 +96,7 @@ def test_an_owner_opens_a_shop_and_lists_a_product_and_staff_see_it_read_only(br
     assert status == 200, out
     form.get_by_label("Return days (0: no returns)").fill("14")
     form.get_by_role("button", name="Save settings").click()
-    expect(page.locator("#shop-stale")).to_be_visible()
+    expect(page.locator("#shop-stale")).to_be_in_viewport()
     expect(form.get_by_label("Name", exact=True)).to_have_value("Harbour Goods & Co")
     expect(form.get_by_label("Return days (0: no returns)")).to_have_value("30")
 

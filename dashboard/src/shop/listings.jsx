@@ -135,7 +135,7 @@ function Listings() {
   };
   return (
     <>
-      <div class="listing-filters" role="search" aria-label="Find products">
+      <div class="listing-filters" id="listing-filters">
         <div class="field">
           <label for="listing-search">Search name or SKU</label>
           <input id="listing-search" type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />

@@ -3,7 +3,7 @@
 // and the delivery location among the organisation's locations, how long an unpaid order keeps its
 // stock, delivery and return days, the time zone; the storefront's public link and, for owners and
 // managers, the payment webhook's secret. Staff who are not managers see it read-only.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api } from "../core/api.js";
 import { emit } from "../core/bus.js";
 import { CURRENCIES, browserCurrency, browserTimeZone, timeZones } from "../core/choices.js";
@@ -186,6 +186,10 @@ function ShopSettings() {
     return { shop: s.ok ? s.data : null, missing: s.status === 404, failed: !s.ok && s.status !== 404 ? s : null,
       locations: l.ok ? l.data.items : [] };
   }, [org.org_id], ["shop"]);
+  useEffect(() => { // the notice sits above the form: bring it into view once the shop is read again
+    const notice = stale && document.getElementById("shop-stale");
+    if (notice) { notice.scrollIntoView({ block: "start" }); notice.focus(); }
+  }, [stale, data]);
   if (!data) return <p aria-busy="true">Loading…</p>;
   if (data.failed) return <p class="notice over">{pageError(data.failed)}</p>;
   const { shop } = data;
@@ -193,7 +197,7 @@ function ShopSettings() {
   return (
     <>
       {stale && (
-        <p class="notice" id="shop-stale" role="alert">Someone changed the shop while you were editing: the form now
+        <p class="notice" id="shop-stale" role="alert" tabIndex={-1}>Someone changed the shop while you were editing: the form now
           shows their settings. Make your change again.</p>
       )}
       {shop ? (
