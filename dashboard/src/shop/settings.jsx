@@ -27,7 +27,7 @@ let nextKey = 0;
 
 function ShopForm({ shop, locations, readOnly, onSaved, onStale }) {
   const creating = !shop;
-  const [cats, setCats] = useState(() => (shop ? shop.categories : []).map((c) => ({ ...c, key: ++nextKey, fresh: false })));
+  const [cats, setCats] = useState(() => (shop ? shop.categories : []).map((c) => ({ ...c, original: c.slug, key: ++nextKey, fresh: false })));
   const [groupError, setGroupError] = useState({});
   const [pickup, setPickup] = useState(() => new Set(shop ? shop.pickup_location_ids : []));
   // every category control is a field of its own: the API's `categories.<i>.slug` lands under it
@@ -128,6 +128,7 @@ function ShopForm({ shop, locations, readOnly, onSaved, onStale }) {
                   onInput={(e) => setCat(i, { name: e.currentTarget.value })} />
                 <Field label={`Category ${i + 1} slug`} name={`categories.${i}.slug`} value={c.slug} required maxLength={40}
                   autoCapitalize="none" spellcheck={false} data-required="A slug, e.g. kitchen."
+                  hint={!c.fresh && c.slug !== c.original ? "Its listed products keep the old slug: they lose their category." : undefined}
                   onInput={(e) => setCat(i, { slug: e.currentTarget.value, slugEdited: true })} />
                 {!readOnly && (
                   <button type="button" class="secondary outline small remove-category" onClick={() => removeCat(i)}>
