@@ -190,7 +190,7 @@ def test_a_filed_request_goes_to_the_least_loaded_agent_and_the_customer_sees_an
     row.get_by_role("link", name=subject).click()
     expect(c.locator("#ticket-subject")).to_have_text(subject)
     expect(c.locator("#thread")).to_contain_text(reply_text)
-    expect(c.locator("#thread li")).to_have_count(2)  # the request and the reply
+    expect(c.locator("#thread > li")).to_have_count(2)  # the request and the reply
     assert note_text not in c.locator("main").inner_text()
     assert "Courier" not in c.content() and "escalate" not in c.content()
     assert sideways(c) is None
