@@ -17,6 +17,7 @@ Photos are read through presigned GET URLs in the car's answer (`vehicles.photo_
 from __future__ import annotations
 
 import uuid
+from typing import Any, cast
 
 from pynamodb.expressions.condition import size
 
@@ -74,7 +75,7 @@ def _stale() -> Conflict:
 
 def _set_photos(car: Car, names: list[str]) -> bool:
     """The car's photo list replaced, if nothing else changed it since it was read."""
-    return update_if(car, [Car.photos.set(names), Car.version.set(Car.version + 1), Car.updated_at.set(clock.iso_now())],
+    return update_if(car, [Car.photos.set(cast(Any, names)), Car.version.set(Car.version + 1), Car.updated_at.set(clock.iso_now())],
                      Car.version == car.version)
 
 
