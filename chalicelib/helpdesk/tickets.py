@@ -361,13 +361,14 @@ def merge(viewer: StaffViewer, ticket_id: str, into: str, version: int) -> Ticke
     copies = [Message(*message_key(dst.org_id, dst.id, merged_message_id(src.id, m.id)),
                       id=merged_message_id(src.id, m.id), org_id=dst.org_id, ticket_id=dst.id, kind=m.kind,
                       author_sub=m.author_sub, author_role=m.author_role, author_name=m.author_name, body=m.body,
-                      macro_id=m.macro_id, created_at=m.created_at, merged_from=src.id)
+                      macro_id=m.macro_id, attachments=m.attachments or None, created_at=m.created_at,
+                      merged_from=src.id)
               for m in Message.query(ticket_pk(src.org_id, src.id), Message.sk.startswith("MSG#"), consistent_read=True)]
     note_id = merged_message_id(src.id, "merge")
     copies.append(Message(*message_key(dst.org_id, dst.id, note_id), id=note_id, org_id=dst.org_id, ticket_id=dst.id,
                           kind="note", author_sub=viewer.sub, author_role="agent", author_name="",
                           body=f"Merged from ticket {src.id} ({src.subject}): {src.description}",
-                          created_at=clock.iso_now(), merged_from=src.id))
+                          attachments=src.attachments or None, created_at=clock.iso_now(), merged_from=src.id))
     with Message.batch_write() as batch:  # plain puts of fixed ids: a retried merge rewrites the same items
         for c in copies:
             batch.save(c)

@@ -235,3 +235,21 @@ def test_a_web_reply_to_a_closed_ticket_opens_a_follow_up_with_the_replys_files(
     follow = desk.customer.get(f"/desks/{desk.handle}/tickets/{m['ticket_id']}")[1]
     assert [a["filename"] for a in follow["attachments"]] == ["receipt.pdf"]
     assert requests.get(follow["attachments"][0]["url"], timeout=30).content == PDF
+
+
+def test_a_merged_duplicate_brings_its_requests_and_replies_files_to_the_target(desk):
+    tid = str(uuid.uuid4())
+    path = f"/desks/{desk.handle}/tickets/{tid}"
+    first = _grant(desk.customer, f"{path}/attachments")
+    assert _upload(first, PDF) in (200, 201, 204)
+    assert desk.file(tid=tid, attachments=[first["attachment_id"]])[0] == 201
+    second = _grant(desk.customer, f"{path}/attachments", filename="photo.png", content_type="image/png", size=4)
+    assert _upload(second, b"\x89PNG") in (200, 201, 204)
+    assert desk.customer.put(f"{path}/messages/{uuid.uuid4()}", {"body": "And a photo.",
+                                                                 "attachments": [second["attachment_id"]]})[0] == 201
+    target = _ticket(desk)
+    v = desk.owner.get(f"/orgs/{desk.oid}/tickets/{tid}")[1]["version"]
+    status, out = desk.owner.post(f"/orgs/{desk.oid}/tickets/{tid}/merge", {"into": target["id"], "version": v})
+    assert status == 200, out
+    merged = desk.owner.get(f"/orgs/{desk.oid}/tickets/{target['id']}")[1]["messages"]
+    assert sorted(a["filename"] for m in merged for a in m["attachments"]) == ["photo.png", "receipt.pdf"]
