@@ -80,14 +80,18 @@ def _set_photos(car: Car, names: list[str]) -> bool:
 
 
 def remove_photo(org_id: str, car_id: str, photo_id: str) -> Car:
-    """The car without this photo (the others keep their order); a photo it does not list is 404 naming
-    `photo_id`. Retried over concurrent changes of the car (its version)."""
+    """The car without this photo (the others keep their order). Idempotent: a photo granted for this car
+    that it does not list (removed already, never added) leaves the car as it is; a photo never granted for
+    it is 404 naming `photo_id`. Retried over concurrent changes of the car (its version)."""
+    slot = get_or(PhotoSlot, *photo_key(org_id, photo_id), missing=lambda: NotFound("no such photo", field="photo_id"))
+    if slot.car_id != car_id:
+        raise NotFound("no such photo", field="photo_id")
     for _ in range(_ATTEMPTS):
         car = get_car(org_id, car_id)
         names = [str(n) for n in car.photos or []]
-        keep = [n for n in names if n.split(".", 1)[0] != photo_id]
+        keep = [n for n in names if n != slot.name]
         if len(keep) == len(names):
-            raise NotFound("the car has no such photo", field="photo_id")
+            return car
         if _set_photos(car, keep):
             return car
     raise _stale()

@@ -267,12 +267,16 @@ def test_photos_are_put_in_order_the_first_the_cover_and_one_is_taken_off(dealer
     assert dealer.staff.put(order, {"photo_ids": new, "version": current["version"]})[0] == 403
     status, ordered = dealer.manager.put(order, {"photo_ids": new, "version": current["version"]})
     assert status == 200 and [p["id"] for p in ordered["photos"]] == new and ordered["version"] == current["version"] + 1
-    # taken off: the others keep their order; again (or another car's photo) 404 naming photo_id
+    # taken off: the others keep their order; again changes nothing; a photo never granted for it is 404
     assert dealer.staff.delete(f"{base}/{ids[0]}")[0] == 403
     status, fewer = dealer.manager.delete(f"{base}/{ids[0]}")
     assert status == 200 and [p["id"] for p in fewer["photos"]] == [ids[2], ids[1]]
-    gone = dealer.manager.delete(f"{base}/{ids[0]}")
-    assert gone[0] == 404 and gone[1]["error"]["field"] == "photo_id"
+    again = dealer.manager.delete(f"{base}/{ids[0]}")
+    assert again[0] == 200 and again[1]["version"] == fewer["version"]
+    other = dealer.add(vin="WVWZZZ1JZ3W386752")
+    for made_up in (str(uuid.uuid4()), ids[1]):  # unknown, or another car's photo
+        gone = dealer.manager.delete(f"{dealer.cars}/{other['id']}/photos/{made_up}")
+        assert gone[0] == 404 and gone[1]["error"]["field"] == "photo_id"
     assert [p["id"] for p in dealer.staff.get(f"{dealer.cars}/{car['id']}")[1]["photos"]] == [ids[2], ids[1]]
 
 
