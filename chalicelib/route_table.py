@@ -99,6 +99,8 @@ ROUTES: dict[str, tuple[RouteEntry, ...]] = {
         ('/orgs/{org_id}/cars/{car_id}/status', ('POST',), False, ('application/json',)),
         ('/orgs/{org_id}/cars/{car_id}/photos', ('POST',), False, ('application/json',)),
         ('/orgs/{org_id}/cars/{car_id}/photos/{photo_id}', ('PUT',), False, ('application/json',)),
+        ('/orgs/{org_id}/cars/{car_id}/photos/{photo_id}', ('DELETE',), False, ('application/json',)),
+        ('/orgs/{org_id}/cars/{car_id}/photo-order', ('PUT',), False, ('application/json',)),
         ('/orgs/{org_id}/sales/{sale_id}', ('PUT',), False, ('application/json',)),
         ('/orgs/{org_id}/valuations', ('POST',), False, ('application/json',)),
         ('/orgs/{org_id}/cars/{car_id}/valuation', ('GET',), False, ('application/json',)),

@@ -14,11 +14,12 @@ from urllib.parse import parse_qs, urlparse
 
 
 def security_headers(api_url: str, upload_url: str = "") -> dict[str, str]:
-    """`upload_url`: the S3 endpoint the browser POSTs uploads to (presigned POSTs: attachments, photos)."""
+    """`upload_url`: the S3 endpoint the browser POSTs uploads to (presigned POSTs: attachments, photos) and
+    shows a car's photos from (presigned GETs: the edit page's thumbnails)."""
     uploads = f" {upload_url}" if upload_url else ""
     return {
         "Content-Security-Policy": (
-            f"default-src 'self'; connect-src 'self' {api_url}{uploads}; img-src 'self' data:; style-src 'self'; "
+            f"default-src 'self'; connect-src 'self' {api_url}{uploads}; img-src 'self' data:{uploads}; style-src 'self'; "
             "script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
         ),
         "X-Content-Type-Options": "nosniff",

@@ -20,6 +20,7 @@ from ..core.roles import MANAGERS
 from ..core.schemas import UUID_PATTERN
 from ..core.web import NO_CONTENT, Media, Reply, Req, route
 from .schemas import (
+    CarPhotoOrderIn,
     CarBookingCancelIn,
     CarBookingIn,
     CarBookingLocationIn,
@@ -135,6 +136,21 @@ def add_photo(req: Req, org_id: str, car_id: str, photo_id: str) -> CarOut:
     orgs.require_role(req.principal, org_id, MANAGERS)
     car = photos.add_photo(org_id, _uuid(car_id, "car_id"), _uuid(photo_id, "photo_id"))
     return vehicles.car_out(car)
+
+
+@route(cars, "/orgs/{org_id}/cars/{car_id}/photos/{photo_id}", ("DELETE",), path_patterns=PHOTO_ID, response=CarOut)
+def remove_photo(req: Req, org_id: str, car_id: str, photo_id: str) -> CarOut:
+    """Take a photo off its car (owners and managers); a listed car's public copy is withdrawn."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    return vehicles.car_out(photos.remove_photo(org_id, _uuid(car_id, "car_id"), _uuid(photo_id, "photo_id")))
+
+
+@route(cars, "/orgs/{org_id}/cars/{car_id}/photo-order", ("PUT",), path_patterns=CAR_ID, body=CarPhotoOrderIn,
+       response=CarOut)
+def order_photos(req: Req, org_id: str, car_id: str) -> CarOut:
+    """Put a car's photos in a new order at the version read (owners and managers); the first is the cover."""
+    orgs.require_role(req.principal, org_id, MANAGERS)
+    return vehicles.car_out(photos.order_photos(org_id, _uuid(car_id, "car_id"), req.body(CarPhotoOrderIn)))
 
 
 # ----------------------------------------------------------------- sales

@@ -7,20 +7,26 @@
    MAX_PHOTO_BYTES; the car takes the photo's name under a condition (not already there, fewer than
    MAX_PHOTOS). Adding twice changes nothing.
 
+3. `remove_photo`: the car no longer lists it (a listed car's public copy is withdrawn by the stream); the
+   private object stays (the app role may not delete under `photos/`).
+4. `order_photos`: the car's photos in the order given, at the version read; the first is the cover (the
+   listing card's picture).
+
 Photos are read through presigned GET URLs in the car's answer (`vehicles.photo_urls`).
 """
 from __future__ import annotations
 
 import uuid
+from typing import Any, cast
 
 from pynamodb.expressions.condition import size
 
 from ..core import clock, uploads
 from ..core.db import get_or, put_if_new, update_if
-from ..core.errors import Conflict, NotFound
+from ..core.errors import Conflict, InvalidInput, NotFound
 from .models import Car, PhotoSlot, photo_key, photo_object
 from .rules.vehicles import MAX_PHOTO_BYTES, MAX_PHOTOS, PHOTO_TYPES
-from .schemas import CarPhotoIn, CarPhotoUploadOut
+from .schemas import CarPhotoIn, CarPhotoOrderIn, CarPhotoUploadOut
 from .vehicles import get_car
 
 
@@ -58,3 +64,48 @@ def add_photo(org_id: str, car_id: str, photo_id: str) -> Car:
         raise _full()
     return car
 
+
+
+_ATTEMPTS = 5
+
+
+def _stale() -> Conflict:
+    return Conflict("the car changed since you read it", field="version")
+
+
+def _set_photos(car: Car, names: list[str]) -> bool:
+    """The car's photo list replaced, if nothing else changed it since it was read."""
+    return update_if(car, [Car.photos.set(cast(Any, names)), Car.version.set(Car.version + 1), Car.updated_at.set(clock.iso_now())],
+                     Car.version == car.version)
+
+
+def remove_photo(org_id: str, car_id: str, photo_id: str) -> Car:
+    """The car without this photo (the others keep their order). Idempotent: a photo granted for this car
+    that it does not list (removed already, never added) leaves the car as it is; a photo never granted for
+    it is 404 naming `photo_id`. Retried over concurrent changes of the car (its version)."""
+    slot = get_or(PhotoSlot, *photo_key(org_id, photo_id), missing=lambda: NotFound("no such photo", field="photo_id"))
+    if slot.car_id != car_id:
+        raise NotFound("no such photo", field="photo_id")
+    for _ in range(_ATTEMPTS):
+        car = get_car(org_id, car_id)
+        names = [str(n) for n in car.photos or []]
+        keep = [n for n in names if n != slot.name]
+        if len(keep) == len(names):
+            return car
+        if _set_photos(car, keep):
+            return car
+    raise _stale()
+
+
+def order_photos(org_id: str, car_id: str, data: CarPhotoOrderIn) -> Car:
+    """The car's photos in the order of `photo_ids` (each of its photos once: else 400 naming `photo_ids`),
+    at the version read (else 409 naming `version`); the first is the cover."""
+    car = get_car(org_id, car_id)
+    if int(car.version) != data.version:
+        raise _stale()
+    by_id = {str(n).split(".", 1)[0]: str(n) for n in car.photos or []}
+    if sorted(data.photo_ids) != sorted(by_id):
+        raise InvalidInput("must list each of the car's photos once", field="photo_ids")
+    if not _set_photos(car, [by_id[i] for i in data.photo_ids]):
+        raise _stale()
+    return car

@@ -30,6 +30,7 @@ from .rules.vehicles import (
     FUELS,
     GEARBOXES,
     MAX_PHOTO_BYTES,
+    MAX_PHOTOS,
     MILEAGE_UNITS,
     OPTIONS,
     PHOTO_TYPES,
@@ -137,6 +138,13 @@ class CarSaleIn(Strict):
 
 class CarPhotoIn(Strict):
     content_type: str = Field(pattern="^(" + "|".join(t.replace("/", "/") for t in PHOTO_TYPES) + ")$")
+
+
+class CarPhotoOrderIn(Strict):
+    """A car's photos in a new order (each of its photo ids once); the first is the cover."""
+
+    photo_ids: list[Annotated[str, Field(pattern=UUID_PATTERN)]] = Field(max_length=MAX_PHOTOS)
+    version: int = Field(ge=1, description="the version read")
 
 
 # ----------------------------------------------------------------- responses

@@ -7,6 +7,7 @@ One mechanism for every module (car photos, help desk attachments):
    the policy (another key, another type, too large, expired), so nothing the API never saw lands.
 2. `confirm(key, content_type, max_bytes, field)`: once the browser says it uploaded, HeadObject checks the
    object is there with that type and size (an object put another way than the POST is not taken).
+   (`store(key, data, content_type)` puts bytes the app received itself, such as an email's files, there.)
 3. `read_url(key, filename)`: a short-lived presigned GET (signed locally, no call to S3), served by S3 as
    a download: the API never serves an upload's bytes.
 
@@ -74,6 +75,13 @@ def confirm(key: str, content_type: str, max_bytes: int, field: str) -> int:
         # the presigned POST's policy makes S3 refuse such an upload; an object put another way is not taken
         raise InvalidInput(f"the upload is not a {content_type} of 1 to {max_bytes} bytes", field=field)
     return size
+
+
+def store(key: str, data: bytes, content_type: str) -> int:
+    """Put bytes the app itself received (a received email's attachment) where an upload would be: the
+    same private bucket, read the same way (`read_url`). Answers the size stored."""
+    client("s3").put_object(Bucket=get_settings().bucket, Key=key, Body=data, ContentType=content_type)
+    return len(data)
 
 
 def download_disposition(filename: str) -> str:

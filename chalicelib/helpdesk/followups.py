@@ -24,7 +24,8 @@ def follow_up_id(ticket_id: str, message_id: str) -> str:
 
 def follow_up(t: Ticket, m: Message) -> tuple[Message, bool]:
     """Open (once) the follow-up of ticket `t` with reply `m` as its description, filed and assigned as
-    any new ticket of the same customer, category and desk; the original lists it in `follow_ups`.
+    any new ticket of the same customer, category and desk, with the reply's files; the original lists it
+    in `follow_ups`.
     Answers the reply as it stands in the follow-up (its `ticket_id`) and whether it was new."""
     fid = follow_up_id(t.id, m.id)
     now = clock.iso_now()
@@ -39,6 +40,7 @@ def follow_up(t: Ticket, m: Message) -> tuple[Message, bool]:
         category=t.category, team_id=t.team_id, subject=subject, description=m.body, priority=t.priority,
         link_kind=t.link_kind, link_id=t.link_id, status="new", channel=t.channel or "web",
         reply_token=secrets.token_hex(16), link_key=secrets.token_hex(32), follow_up_of=t.id,
+        attachments=m.attachments or None,  # the reply's files (web uploads or an email's) go with it
         version=1, created_at=now, updated_at=now,
     )
 
@@ -56,7 +58,8 @@ def follow_up(t: Ticket, m: Message) -> tuple[Message, bool]:
         pass  # listed already (a replay)
     answer = Message(*message_key(t.org_id, filed.id, m.id), id=m.id, org_id=t.org_id, ticket_id=filed.id,
                      kind="reply", author_sub=m.author_sub, author_role="customer", author_name=m.author_name,
-                     body=filed.description, via=m.via, created_at=filed.created_at)
+                     body=filed.description, via=m.via, attachments=filed.attachments or None,
+                     created_at=filed.created_at)
     return answer, created
 
 

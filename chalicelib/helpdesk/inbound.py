@@ -1,6 +1,8 @@
 """Inbound email (issue 11 item 4): SES receiving stores each raw message under `inbound/` of the data
 bucket; the object-created event runs `handle_s3_event`, which reads it, drops what robots sent, and
-either appends the customer's reply to its ticket or files a new ticket.
+either appends the customer's reply to its ticket or files a new ticket. The email's files are kept as
+the message's (or the new ticket's) attachments when they pass a web upload's limits, stored in the
+private bucket (core.uploads.store) and read through presigned GETs; the rest are noted on the message.
 
 Which ticket: the recipient address `<mailbox>+<ticket id>.<token>@<domain>` (rules.reply_address)
 with the ticket's own token and a sender who is its customer (or a follower); without such an
@@ -31,6 +33,7 @@ from ..core.observability import logger, metrics
 from ..core.schemas import EmailStr
 from ..core.settings import get_settings
 from .assignment import file_assigned
+from .attachments import keep_mail_files
 from .desks import desk_by_handle, get_desk
 from .models import (
     Desk,
@@ -45,12 +48,14 @@ from .models import (
     ticket_key,
 )
 from .rules import parse_reply_address
+from .rules.attachments import with_refusals
 from .rules.mail import InboundMail, desk_handle_of, parse, reference_keys
 from .tickets import post_customer_reply
 
 INBOUND_PREFIX = "inbound/"
-# SES receiving refuses messages over 40 MB; a help desk reply is text: larger objects are not read.
-MAX_RAW_BYTES = 10 * 1024 * 1024
+# SES receiving refuses messages over 40 MB; a reply with files up to 10 MiB each (base64: a third more)
+# is read up to this size; larger objects are not read.
+MAX_RAW_BYTES = 30 * 1024 * 1024
 INBOUND_NAMESPACE = uuid.UUID("8a0f3a4e-64c5-4bb8-9d1e-0c2f3e5b7d19")
 
 
@@ -154,10 +159,11 @@ def receive(raw: bytes, object_key: str) -> Outcome:
         name = t.customer_name if sub == t.customer_sub else next(
             (str(f.name) for f in t.followers if f.sub == sub), mail.sender_name)
         mid = str(uuid.uuid5(INBOUND_NAMESPACE, f"message|{object_key}"))
-        body = mail.text or "(empty reply)"
+        files, refused = keep_mail_files(t.org_id, t.id, object_key, list(mail.files))
+        body = with_refusals(mail.text or ("(files attached)" if files else "(empty reply)"), refused)
         m = Message(*message_key(t.org_id, t.id, mid), id=mid, org_id=t.org_id, ticket_id=t.id, kind="reply",
                     author_sub=sub, author_role="customer", author_name=name, body=body, via="email",
-                    created_at=clock.iso_now())
+                    attachments=files or None, created_at=clock.iso_now())
         stored, _created = post_customer_reply(t, m)
         return Outcome("appended", stored.ticket_id, why)
     if desk is None:
@@ -176,6 +182,7 @@ def _file(desk: Desk, mail: InboundMail, object_key: str) -> Ticket:
     cat = desk.categories[0]
     now = clock.iso_now()
     sub = f"email:{mail.sender}"
+    files, refused = keep_mail_files(desk.org_id, tid, object_key, list(mail.files))
     t = Ticket(
         *ticket_key(desk.org_id, tid),
         gsi1pk=customer_index(desk.org_id, sub), gsi1sk=f"{now}#{tid}",
@@ -183,8 +190,8 @@ def _file(desk: Desk, mail: InboundMail, object_key: str) -> Ticket:
         gsi3pk=all_tickets_index(desk.org_id), gsi3sk=f"{now}#{tid}",
         id=tid, org_id=desk.org_id, handle=desk.handle, desk_name=desk.name, customer_sub=sub,
         customer_email=mail.sender, customer_name=mail.sender_name or mail.sender.split("@")[0],
-        category=cat.slug, team_id=cat.team_id, subject=mail.subject, description=mail.text or mail.subject,
-        priority="normal", status="new", channel="email", reply_token=secrets.token_hex(16),
+        category=cat.slug, team_id=cat.team_id, subject=mail.subject,
+        description=with_refusals(mail.text or mail.subject, refused), attachments=files or None, priority="normal", status="new", channel="email", reply_token=secrets.token_hex(16),
         link_key=secrets.token_hex(32), version=1, created_at=now, updated_at=now,
     )
     filed, _created = file_assigned(t, lambda existing: existing)

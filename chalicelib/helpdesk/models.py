@@ -220,6 +220,16 @@ class Follower(MapAttribute):
     name = UnicodeAttribute(default="")
 
 
+class AttachedFile(MapAttribute):
+    """An uploaded file listed on a message (issue 11 item 2) or on a new ticket (its description's); its bytes are on S3 under `key`."""
+
+    id = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    key = UnicodeAttribute()
+
+
 class Ticket(HelpdeskTable):
     """pk ORG#o#TICKET#<id>, sk TICKET; gsi1 the customer's list, gsi2 the team's queue, gsi3 the
     organisation's list. `reply_token` (random, per ticket) proves a reply to its address."""
@@ -258,6 +268,7 @@ class Ticket(HelpdeskTable):
     reopened_at = UnicodeAttribute(null=True)
     follow_up_of = UnicodeAttribute(null=True)  # a follow-up names the closed (or long solved) ticket it continues
     follow_ups = ListAttribute(of=UnicodeAttribute, default=list)
+    attachments = ListAttribute(of=AttachedFile, null=True)  # the files filed with it (the form's, an email's, a follow-up's reply's)
     rating = UnicodeAttribute(null=True)  # good | bad, for solve number `rating_solve`
     rating_comment = UnicodeAttribute(null=True)
     rating_solve = NumberAttribute(null=True)
@@ -276,16 +287,6 @@ class Ticket(HelpdeskTable):
     version = NumberAttribute(default=1)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
-
-
-class AttachedFile(MapAttribute):
-    """An uploaded file listed on a message (issue 11 item 2); its bytes are on S3 under `key`."""
-
-    id = UnicodeAttribute()
-    filename = UnicodeAttribute()
-    content_type = UnicodeAttribute()
-    size = NumberAttribute()
-    key = UnicodeAttribute()
 
 
 class Message(HelpdeskTable):

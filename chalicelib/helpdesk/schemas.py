@@ -173,6 +173,7 @@ class TicketIn(Strict):
     description: str = Field(min_length=1, max_length=10000)
     priority: Priority = "normal"
     link: LinkIn | None = None
+    attachments: AttachmentIds = []  # uploaded first under this ticket's id (POST .../tickets/{id}/attachments)
 
 
 class LinkOut(Out):
@@ -219,6 +220,7 @@ class TicketOut(Out):
     merged_into: str | None = None
     follow_up_of: str | None = None  # the closed (or long solved) ticket this one continues
     follow_ups: list[str] = []
+    attachments: list[AttachmentOut] = []  # the files filed with it (the form's, an email's)
     reopen_count: int = 0
     rating: Literal["good", "bad"] | None = None  # the customer's rating of the latest solve
     version: int

@@ -17,7 +17,7 @@ from ..core.db import conflicted, failed_actions, find, put_if_new, transact
 from ..core.errors import Conflict, NotFound
 from ..core.profiles import get_profile
 from .access import StaffViewer, visible
-from .attachments import attach, files_out, grant
+from .attachments import attach, files_out, grant, grant_for
 from .assignment import file_assigned, load_actions
 from .desks import category_team, desk_by_handle
 from .macros import get_macro
@@ -62,6 +62,7 @@ def ticket_out(t: Ticket) -> TicketOut:
                      description=t.description, priority=t.priority, link=link, status=t.status,
                      customer_name=t.customer_name, assignee=t.assignee, assignee_name=t.assignee_name,
                      merged_into=t.merged_into, follow_up_of=t.follow_up_of, follow_ups=[str(f) for f in t.follow_ups or []],
+                     attachments=files_out(t),
                      reopen_count=int(t.reopen_count or 0), rating="good" if t.rating == "good" else "bad" if t.rating == "bad" else None,
                      version=int(t.version), created_at=t.created_at, updated_at=t.updated_at,
                      sla_breached=bool(t.sla_breached), sla_due=t.sla_due)
@@ -108,10 +109,12 @@ def file_ticket(user: Principal, handle: str, ticket_id: str, data: TicketIn) ->
         status="new", reply_token=secrets.token_hex(16), link_key=secrets.token_hex(32), version=1,
         created_at=now, updated_at=now,
     )
+    t.attachments = attach(t, user.sub, data.attachments) or None  # uploaded under this id first
     start_ticket(t)  # its SLA clocks and place on the sweep's list
 
     def replay(existing: Ticket) -> Ticket:
-        if all(getattr(existing, f) == getattr(t, f) for f in _SAME_TICKET):
+        if all(getattr(existing, f) == getattr(t, f) for f in _SAME_TICKET) and \
+                [f.id for f in existing.attachments or []] == list(data.attachments):
             return existing
         raise Conflict("another ticket exists with this id", field="ticket_id")
 
@@ -304,7 +307,11 @@ def agent_message(viewer: StaffViewer, user: Principal, ticket_id: str, message_
 
 
 def customer_attachment(user: Principal, handle: str, ticket_id: str, data: AttachmentIn) -> AttachmentUploadOut:
-    """Where a customer uploads a file for their next reply on their own ticket (issue 11 item 2)."""
+    """Where a customer uploads a file for their next reply on their own ticket (issue 11 item 2), or for
+    the request they are about to file under this id (no ticket has it yet: the new-ticket form's files)."""
+    desk = desk_by_handle(handle)
+    if find(Ticket, *ticket_key(desk.org_id, ticket_id)) is None:
+        return grant_for(desk.org_id, ticket_id, user.sub, data)
     return grant(own_ticket(user, handle, ticket_id), user.sub, data)
 
 
@@ -354,13 +361,14 @@ def merge(viewer: StaffViewer, ticket_id: str, into: str, version: int) -> Ticke
     copies = [Message(*message_key(dst.org_id, dst.id, merged_message_id(src.id, m.id)),
                       id=merged_message_id(src.id, m.id), org_id=dst.org_id, ticket_id=dst.id, kind=m.kind,
                       author_sub=m.author_sub, author_role=m.author_role, author_name=m.author_name, body=m.body,
-                      macro_id=m.macro_id, created_at=m.created_at, merged_from=src.id)
+                      macro_id=m.macro_id, attachments=m.attachments or None, created_at=m.created_at,
+                      merged_from=src.id)
               for m in Message.query(ticket_pk(src.org_id, src.id), Message.sk.startswith("MSG#"), consistent_read=True)]
     note_id = merged_message_id(src.id, "merge")
     copies.append(Message(*message_key(dst.org_id, dst.id, note_id), id=note_id, org_id=dst.org_id, ticket_id=dst.id,
                           kind="note", author_sub=viewer.sub, author_role="agent", author_name="",
                           body=f"Merged from ticket {src.id} ({src.subject}): {src.description}",
-                          created_at=clock.iso_now(), merged_from=src.id))
+                          attachments=src.attachments or None, created_at=clock.iso_now(), merged_from=src.id))
     with Message.batch_write() as batch:  # plain puts of fixed ids: a retried merge rewrites the same items
         for c in copies:
             batch.save(c)

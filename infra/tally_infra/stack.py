@@ -368,10 +368,12 @@ class TallyStack(cdk.Stack):
             "Valuations read the dealer's trained model document under models/cars/<org>/ only.")
 
     def _headers_policy(self) -> cloudfront.ResponseHeadersPolicy:
-        # connect-src: the API, and S3 for the browser's presigned POST uploads (help desk attachments, car photos)
+        # connect-src: the API, and S3 for the browser's presigned POST uploads (help desk attachments, car photos);
+        # img-src: S3 too, for a car's photos through presigned GETs (the dealer's pages)
         csp = ("default-src 'self'; connect-src 'self' https://*.execute-api." + self.region + ".amazonaws.com "
                "https://s3." + self.region + ".amazonaws.com https://s3.amazonaws.com; "
-               "img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; "
+               "img-src 'self' data: https://s3." + self.region + ".amazonaws.com https://s3.amazonaws.com; "
+               "style-src 'self'; script-src 'self'; frame-ancestors 'none'; "
                "base-uri 'self'; form-action 'self'; object-src 'none'")
         return cloudfront.ResponseHeadersPolicy(
             self, "SecurityHeaders",

@@ -247,6 +247,39 @@ def test_a_photo_is_uploaded_to_the_bucket_then_added_to_its_car(dealer):
     assert [p["id"] for p in dealer.staff.get(f"{dealer.cars}/{car['id']}")[1]["photos"]] == [grant["photo_id"]]
 
 
+def test_photos_are_put_in_order_the_first_the_cover_and_one_is_taken_off(dealer):
+    car = dealer.add()
+    base = f"{dealer.cars}/{car['id']}/photos"
+    ids = []
+    for n in range(3):
+        grant = dealer.manager.post(base, {"content_type": "image/png"})[1]
+        assert _upload(grant, b"\x89PNG %d" % n) in (200, 201, 204)
+        assert dealer.manager.put(f"{base}/{grant['photo_id']}")[0] == 200
+        ids.append(grant["photo_id"])
+    current = dealer.owner.get(f"{dealer.cars}/{car['id']}")[1]
+    order = f"{dealer.cars}/{car['id']}/photo-order"
+    new = [ids[2], ids[0], ids[1]]
+    # not each photo once, a stale version, staff: refused naming the field; nothing changes
+    assert dealer.manager.put(order, {"photo_ids": ids[:2], "version": current["version"]})[1]["error"]["field"] == "photo_ids"
+    assert dealer.manager.put(order, {"photo_ids": [ids[0]] * 3, "version": current["version"]})[0] == 400
+    stale = dealer.manager.put(order, {"photo_ids": new, "version": current["version"] - 1})
+    assert stale[0] == 409 and stale[1]["error"]["field"] == "version"
+    assert dealer.staff.put(order, {"photo_ids": new, "version": current["version"]})[0] == 403
+    status, ordered = dealer.manager.put(order, {"photo_ids": new, "version": current["version"]})
+    assert status == 200 and [p["id"] for p in ordered["photos"]] == new and ordered["version"] == current["version"] + 1
+    # taken off: the others keep their order; again changes nothing; a photo never granted for it is 404
+    assert dealer.staff.delete(f"{base}/{ids[0]}")[0] == 403
+    status, fewer = dealer.manager.delete(f"{base}/{ids[0]}")
+    assert status == 200 and [p["id"] for p in fewer["photos"]] == [ids[2], ids[1]]
+    again = dealer.manager.delete(f"{base}/{ids[0]}")
+    assert again[0] == 200 and again[1]["version"] == fewer["version"]
+    other = dealer.add(vin="WVWZZZ1JZ3W386752")
+    for made_up in (str(uuid.uuid4()), ids[1]):  # unknown, or another car's photo
+        gone = dealer.manager.delete(f"{dealer.cars}/{other['id']}/photos/{made_up}")
+        assert gone[0] == 404 and gone[1]["error"]["field"] == "photo_id"
+    assert [p["id"] for p in dealer.staff.get(f"{dealer.cars}/{car['id']}")[1]["photos"]] == [ids[2], ids[1]]
+
+
 def test_a_photo_must_be_an_image_type_and_go_to_its_own_car(dealer):
     car, other = dealer.add(), dealer.add(vin="WVWZZZ1JZ3W386752")
     status, body = dealer.manager.post(f"{dealer.cars}/{car['id']}/photos", {"content_type": "image/gif"})

@@ -185,3 +185,71 @@ def test_a_signed_in_customer_rates_the_solve_in_the_portal_once_changeable_unti
     assert agent.post(f"{o}/status", {"status": "closed", "version": v})[0] == 200
     assert _error(desk.customer.post(path, {"score": "bad"})) == (409, "status")
     assert agent.get(o)[1]["rating"] == "good"
+
+
+def test_the_new_request_form_uploads_under_its_ticket_id_first_and_files_the_ticket_with_them(desk, client):
+    from tests.mocked import sign_up
+
+    tid = str(uuid.uuid4())
+    path = f"/desks/{desk.handle}/tickets/{tid}"
+    grant = _grant(desk.customer, f"{path}/attachments", filename="photo.png", content_type="image/png", size=4)
+    assert grant["fields"]["key"] == f"attachments/helpdesk/{desk.oid}/{tid}/{grant['attachment_id']}.png"
+    body = {"category": "billing", "subject": "Charged twice", "description": "See the photo.",
+            "attachments": [grant["attachment_id"]]}
+    # not uploaded yet: 409 and no ticket; a stranger cannot list the upload as theirs (404), nothing written
+    assert _error(desk.customer.put(path, body)) == (409, "attachments")
+    assert _upload(grant, b"\x89PNG") in (200, 201, 204)
+    stranger = sign_up(client, "stranger")
+    assert _error(stranger.put(path, body)) == (404, "attachments")
+    assert desk.customer.get(path)[0] == 404
+    status, t = desk.customer.put(path, body)
+    assert status == 201, t
+    [f] = t["attachments"]
+    assert (f["filename"], f["content_type"], f["size"]) == ("photo.png", "image/png", 4)
+    assert requests.get(f["url"], timeout=30).content == b"\x89PNG"
+    assert desk.customer.put(path, body)[0] == 200  # the same body again: the stored ticket
+    assert _error(desk.customer.put(path, {**body, "attachments": []})) == (409, "ticket_id")
+    staff = _assignee(desk, t).get(f"/orgs/{desk.oid}/tickets/{tid}")[1]
+    assert [a["filename"] for a in staff["attachments"]] == ["photo.png"]
+    # once filed, only its customer may upload to it
+    assert _error(stranger.post(f"{path}/attachments", {"filename": "a.pdf", "content_type": "application/pdf",
+                                                        "size": 3})) == (404, "ticket_id")
+    # six files: 400 naming attachments (the same limit as a reply)
+    six = {**body, "attachments": [str(uuid.uuid4()) for _ in range(6)]}
+    assert _error(desk.customer.put(f"/desks/{desk.handle}/tickets/{uuid.uuid4()}", six)) == (400, "attachments")
+
+
+def test_a_web_reply_to_a_closed_ticket_opens_a_follow_up_with_the_replys_files(desk):
+    t = _ticket(desk)
+    agent = _assignee(desk, t)
+    for status in ("solved", "closed"):
+        v = agent.get(f"/orgs/{desk.oid}/tickets/{t['id']}")[1]["version"]
+        assert agent.post(f"/orgs/{desk.oid}/tickets/{t['id']}/status", {"status": status, "version": v})[0] == 200
+    base = f"/desks/{desk.handle}/tickets/{t['id']}"
+    grant = _grant(desk.customer, f"{base}/attachments")
+    assert _upload(grant, PDF) in (200, 201, 204)
+    status, m = desk.customer.put(f"{base}/messages/{uuid.uuid4()}", {"body": "Again.",
+                                                                      "attachments": [grant["attachment_id"]]})
+    assert status == 201 and m["ticket_id"] != t["id"], m
+    assert [a["filename"] for a in m["attachments"]] == ["receipt.pdf"]
+    follow = desk.customer.get(f"/desks/{desk.handle}/tickets/{m['ticket_id']}")[1]
+    assert [a["filename"] for a in follow["attachments"]] == ["receipt.pdf"]
+    assert requests.get(follow["attachments"][0]["url"], timeout=30).content == PDF
+
+
+def test_a_merged_duplicate_brings_its_requests_and_replies_files_to_the_target(desk):
+    tid = str(uuid.uuid4())
+    path = f"/desks/{desk.handle}/tickets/{tid}"
+    first = _grant(desk.customer, f"{path}/attachments")
+    assert _upload(first, PDF) in (200, 201, 204)
+    assert desk.file(tid=tid, attachments=[first["attachment_id"]])[0] == 201
+    second = _grant(desk.customer, f"{path}/attachments", filename="photo.png", content_type="image/png", size=4)
+    assert _upload(second, b"\x89PNG") in (200, 201, 204)
+    assert desk.customer.put(f"{path}/messages/{uuid.uuid4()}", {"body": "And a photo.",
+                                                                 "attachments": [second["attachment_id"]]})[0] == 201
+    target = _ticket(desk)
+    v = desk.owner.get(f"/orgs/{desk.oid}/tickets/{tid}")[1]["version"]
+    status, out = desk.owner.post(f"/orgs/{desk.oid}/tickets/{tid}/merge", {"into": target["id"], "version": v})
+    assert status == 200, out
+    merged = desk.owner.get(f"/orgs/{desk.oid}/tickets/{target['id']}")[1]["messages"]
+    assert sorted(a["filename"] for m in merged for a in m["attachments"]) == ["photo.png", "receipt.pdf"]

@@ -4,7 +4,9 @@ customer on a phone, not signed in, finds it through the public listing's filter
 stream published, served as the CDN serves them, with the car's photo a public copy, never a presigned
 URL), books a test drive, and gets the confirmation email with its calendar invite through SES; a second
 booking of that slot is refused, from the page's form and when two requests for one slot arrive at once;
-selling the car moves the price index on the trends page."""
+selling the car moves the price index on the trends page. Along the way, on a phone: the dealer uploads
+photos from the edit page (refused types and sizes under the field, thumbnails, the cover, a removal), sets
+the aging-stock rules, and a signed-in visitor saves the listing's filters and deletes the search."""
 from __future__ import annotations
 
 import base64
@@ -17,7 +19,6 @@ import urllib.request
 import uuid
 from datetime import datetime, timedelta, timezone
 
-import requests
 from playwright.sync_api import expect
 
 from tests.e2e.http import call
@@ -127,12 +128,67 @@ def test_a_car_from_its_attributes_to_a_booked_test_drive_and_a_sale_that_moves_
     settle(d)
     assert axe_violations(d) == []
 
-    # a photo, uploaded straight to the private bucket with its presigned POST, then added to the car
-    grant = call("POST", f"{api}/orgs/{oid}/cars/{car_id}/photos", {"content_type": "image/png"}, dealer["token"])[1]
-    assert requests.post(grant["url"], data=grant["fields"], files={"file": ("car.png", PNG)}, timeout=30).status_code < 300
-    assert call("PUT", f"{api}/orgs/{oid}/cars/{car_id}/photos/{grant['photo_id']}", None, dealer["token"])[0] == 200
+    # photos from the edit page, on a phone: a wrong type and an oversized file refused under the field; two
+    # uploaded straight to the private bucket (grant, the browser's POST, confirm), shown as thumbnails
+    # through presigned GETs; the second made the cover, the first removed; the car still saves after
+    d.set_viewport_size({"width": 375, "height": 740})
+    d.goto(f"{dash}#/cars/edit?id={car_id}")
+    photos = d.locator("#photo-form")
+    expect(d.locator("#no-photos")).to_be_visible()
+    picker = photos.get_by_label("Add photos")
+    picker.set_input_files(files=[{"name": "car.gif", "mimeType": "image/gif", "buffer": b"GIF89a"}])
+    photos.get_by_role("button", name="Upload photos").click()
+    expect(field_error(photos, "Add photos")).to_have_text("car.gif: only JPEG, PNG or WebP pictures.")
+    picker.set_input_files(files=[{"name": "big.png", "mimeType": "image/png", "buffer": b"0" * 10_000_001}])
+    photos.get_by_role("button", name="Upload photos").click()
+    expect(field_error(photos, "Add photos")).to_have_text("big.png is 10.0 MB: at most 10 MB a photo.")
+    picker.set_input_files(files=[{"name": "front.png", "mimeType": "image/png", "buffer": PNG},
+                                  {"name": "side.png", "mimeType": "image/png", "buffer": PNG}])
+    photos.get_by_role("button", name="Upload photos").click()
+    expect(d.locator("#message")).to_have_text("2 photos added.")
+    thumbs = d.locator("#car-photos li[data-photo]")
+    expect(thumbs).to_have_count(2)
+    first_id, second_id = thumbs.evaluate_all("(li) => li.map((x) => x.dataset.photo)")
+    expect(thumbs.first.locator(".badge")).to_have_text("Cover")
+    for i in range(2):  # the presigned GETs really load (the page's img-src allows the bucket)
+        wait_for(lambda: thumbs.nth(i).locator("img").evaluate("(img) => img.complete && img.naturalWidth") == 1, timeout=30)
+    thumbs.nth(1).get_by_role("button", name="Make photo 2 the cover").click()
+    expect(d.locator("#message")).to_have_text("Cover photo set: the listing shows it first.")
+    expect(thumbs.first).to_have_attribute("data-photo", second_id)
+    thumbs.nth(1).get_by_role("button", name="Remove photo 2").click()
+    confirm(d, "Remove photo")
+    expect(thumbs).to_have_count(1)
+    expect(thumbs.first).to_have_attribute("data-photo", second_id)
+    settle(d)
+    assert sideways(d) is None and axe_violations(d) == []
+    d.locator("#car-form").get_by_label("Colour").fill("Silver")
+    d.locator("#car-form").get_by_role("button", name="Save car").click()  # the version after the photo changes
+    expect(d.locator("#car-detail")).to_be_visible()
+    d.set_viewport_size({"width": 1366, "height": 900})
+    car_now = call("GET", f"{api}/orgs/{oid}/cars/{car_id}", None, dealer["token"])[1]
+    assert car_now["colour"] == "Silver" and [p["id"] for p in car_now["photos"]] == [second_id], car_now
+    grant = {"photo_id": second_id}
     published = wait_for(lambda: (site_json(dash, f"car/{car_id}.json") or {}).get("photos"), timeout=120)
-    assert published == [f"public/cars/photos/{car_id}/{grant['photo_id']}.png"], published
+    assert published == [f"public/cars/photos/{car_id}/{second_id}.png"], published
+    assert site_status(dash, f"photos/{car_id}/{first_id}.png") == 404  # removed: never published or withdrawn
+
+    # the aging-stock rules: the defaults until saved, a bad value refused under its field
+    d.goto(f"{dash}#/cars/aging")
+    expect(d.locator("#aging-rules-now")).to_contain_text("The defaults (not saved yet): 60 days")
+    aging = d.locator("#aging-form")
+    aging.get_by_label("Days on the lot").fill("0")
+    aging.get_by_role("button", name="Save rules").click()
+    expect(field_error(aging, "Days on the lot")).to_have_text("Enter a whole number of days from 1 to 730.")
+    aging.get_by_label("Days on the lot").fill("45")
+    aging.get_by_label("Estimate below asking (%)").fill("5")
+    aging.get_by_role("button", name="Save rules").click()
+    expect(d.locator("#message")).to_contain_text("Saved: a car is flagged after 45 days")
+    expect(d.locator("#aging-rules-now")).to_contain_text("Your rules: 45 days on the lot, or an estimate 5 % below")
+    expect(d.locator(f'#aging-table tbody tr[data-id="{car_id}"] td.days')).to_have_text("0")
+    saved = call("GET", f"{api}/orgs/{oid}/car-settings", None, dealer["token"])[1]
+    assert (saved["aging_days"], saved["estimate_gap"]) == (45, "0.05"), saved
+    settle(d)
+    assert axe_violations(d) == []
     model_key = model.lower().replace(" ", "-")
     assert wait_for(lambda: model_key in ((site_json(dash, "index.json") or {}).get("makes", {}).get("chevrolet", {})
                                           .get("models", {})), timeout=120)
@@ -166,6 +222,7 @@ def test_a_car_from_its_attributes_to_a_booked_test_drive_and_a_sale_that_moves_
     expect(c.locator("#listing-count")).to_have_text("No car matches these filters.")
     c.goto(found_url)
     expect(results).to_have_count(1)
+    expect(c.locator("#save-search-hint")).to_contain_text("Sign in to save this search")
     settle(c)
     assert sideways(c) is None and axe_violations(c) == []
     results.first.locator("a").click()
@@ -239,6 +296,29 @@ def test_a_car_from_its_attributes_to_a_booked_test_drive_and_a_sale_that_moves_
     settle(d)
     assert axe_violations(d) == []
 
+    # a signed-in visitor (the dealer, on the phone) saves the listing's filters and deletes the search again
+    d.set_viewport_size({"width": 375, "height": 740})
+    d.goto(f"{dash}#/listing?make=chevrolet&model={model_key}&price_max=20000")
+    save = d.locator("#save-search")
+    save.get_by_label("Name this search (optional)").fill("<b>cheap</b>")
+    save.get_by_role("button", name="Save this search").click()
+    expect(field_error(save, "Name this search (optional)")).to_have_text("Write the name without < or >.")
+    save.get_by_label("Name this search (optional)").fill("Malibu under 20k")
+    save.get_by_role("button", name="Save this search").click()
+    expect(d.locator("#message")).to_contain_text("Search saved")
+    [mine] = call("GET", f"{api}/me/car-searches", None, dealer["token"])[1]["items"]
+    assert (mine["name"], mine["make"], mine["model"], mine["price_max"]) == ("Malibu under 20k", "chevrolet", model_key, "20000")
+    d.goto(f"{dash}#/listing/searches")
+    row = d.locator(f'#searches-table tbody tr[data-id="{mine["id"]}"]')
+    expect(row.get_by_role("link", name="Malibu under 20k")).to_have_attribute("href", re.compile(r"make=chevrolet"))
+    settle(d)
+    assert sideways(d) is None and axe_violations(d) == []
+    row.get_by_role("button", name="Delete the search Malibu under 20k").click()
+    confirm(d, "Delete search")
+    expect(d.locator("main")).to_contain_text("No saved searches yet.")
+    assert call("GET", f"{api}/me/car-searches", None, dealer["token"])[1]["items"] == []
+    d.set_viewport_size({"width": 1366, "height": 900})
+
     # ---- selling the car moves the price index on the trends page
     key = f"chevrolet/{model_key}"
     d.goto(f"{dash}#/cars/car?id={car_id}")
@@ -267,7 +347,7 @@ def test_a_car_from_its_attributes_to_a_booked_test_drive_and_a_sale_that_moves_
     d.set_viewport_size({"width": 375, "height": 740})
     settle(d)
     assert sideways(d) is None
-    for path in ("/cars", f"/cars/car?id={car_id}", f"/cars/edit?id={car_id}", f"/cars/bookings?day={day}"):
+    for path in ("/cars", f"/cars/car?id={car_id}", f"/cars/edit?id={car_id}", f"/cars/bookings?day={day}", "/cars/aging"):
         d.goto(f"{dash}#{path}")
         expect(d.locator(f'main[data-page="{path.split("?")[0]}"]')).to_be_visible()
         settle(d)

@@ -126,6 +126,12 @@ def test_a_filed_request_goes_to_the_least_loaded_agent_and_the_customer_sees_an
     expect(form.locator(".field", has=c.get_by_label("Subject", exact=True)).locator(".field-error")).to_have_text(
         "Write the subject without < or >.")
     form.get_by_label("Subject").fill(subject)
+    # with files, as a reply takes them: six are refused under the field before anything is sent
+    files = form.get_by_label("Attach files")
+    files.set_input_files(files=[{"name": f"p{i}.png", "mimeType": "image/png", "buffer": b"\x89PNG"} for i in range(6)])
+    form.get_by_role("button", name="File request").click()
+    expect(form.locator(".field", has=c.get_by_label("Attach files")).locator(".field-error")).to_have_text("Attach at most 5 files.")
+    files.set_input_files(files=[{"name": "stove.png", "mimeType": "image/png", "buffer": b"\x89PNG stove"}])
     form.get_by_role("button", name="File request").click()
     expect(c.locator("#message")).to_have_text(f"Request filed: {desk['least']['name']} will answer. We emailed you a copy.")
     row = c.locator("#my-tickets tbody tr", has_text=subject)
@@ -149,6 +155,10 @@ def test_a_filed_request_goes_to_the_least_loaded_agent_and_the_customer_sees_an
     queue_row.get_by_role("link", name=subject).click()
     expect(a.locator("#ticket-subject")).to_have_text(subject)
     expect(a.locator("#assignee-name")).to_have_text(desk["least"]["name"])
+    # the request's file is on its first message, read through a presigned GET
+    request_file = a.locator('#thread li[data-id="request"] .attachments a')
+    expect(request_file).to_have_text("stove.png")
+    assert a.request.get(request_file.get_attribute("href")).body() == b"\x89PNG stove"
     composer = a.locator("#message-form")
     composer.get_by_label("Reply to the customer").fill(reply_text)
     composer.get_by_role("button", name="Send reply").click()
@@ -180,7 +190,7 @@ def test_a_filed_request_goes_to_the_least_loaded_agent_and_the_customer_sees_an
     row.get_by_role("link", name=subject).click()
     expect(c.locator("#ticket-subject")).to_have_text(subject)
     expect(c.locator("#thread")).to_contain_text(reply_text)
-    expect(c.locator("#thread li")).to_have_count(2)  # the request and the reply
+    expect(c.locator("#thread > li")).to_have_count(2)  # the request and the reply
     assert note_text not in c.locator("main").inner_text()
     assert "Courier" not in c.content() and "escalate" not in c.content()
     assert sideways(c) is None

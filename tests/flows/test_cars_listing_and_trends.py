@@ -258,6 +258,20 @@ def test_a_listed_cars_photos_are_public_copies_until_it_is_sold(dealer, cars_pu
     assert _public_object(key) == (b"\xff\xd8\xff jpeg bytes", "image/jpeg", "public, max-age=3600")
     [listed] = public("make/chevrolet/1.json")["cards"]
     assert listed["photos"] == [key]
+    # a second photo made the cover (first), then the first one taken off: its public copy is withdrawn
+    second = dealer.manager.post(base, {"content_type": "image/png"})[1]
+    assert _upload(second, b"\x89PNG second") in (200, 201, 204)
+    car = dealer.manager.put(f"{base}/{second['photo_id']}")[1]
+    status, car = dealer.manager.put(f"{dealer.cars}/{car['id']}/photo-order",
+                                     {"photo_ids": [second["photo_id"], grant["photo_id"]], "version": car["version"]})
+    assert status == 200, car
+    cars_pump.run()
+    key2 = f"public/cars/photos/{car['id']}/{second['photo_id']}.png"
+    assert public(f"car/{car['id']}.json")["photos"] == [key2, key]
+    assert dealer.manager.delete(f"{base}/{grant['photo_id']}")[0] == 200
+    cars_pump.run()
+    assert public(f"car/{car['id']}.json")["photos"] == [key2] and _public_object(key) is None
+    key = key2
     assert dealer.sell(car["id"])[0] == 201
     cars_pump.run()
     assert _public_object(key) is None

@@ -315,3 +315,80 @@ def test_the_local_mail_worker_hands_each_stored_email_to_the_same_function_once
     # a restarted worker hands the object over again: the message is still there once
     assert MailWorker(chalice_app.handler_map["on_inbound_mail"], s3, get_settings().bucket, "us-east-1").sweep() == 1
     assert len(thread(desk, t["id"])["messages"]) == 1
+
+
+# ------------------------------------------------------------------ files of received emails
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def eml_with_files(sender: str, to: str, body: str, files: list[tuple[str, str, bytes]],
+                   subject: str = "Re: Charged twice") -> bytes:
+    """A multipart email as a mail client sends it: the text, then each (name, type, bytes) as an attachment."""
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = f"Someone <{sender}>", to, subject
+    msg["Message-ID"] = f"<{uuid.uuid4()}@mail.example.com>"
+    msg.set_content(body)
+    for name, content_type, data in files:
+        maintype, _, subtype = content_type.partition("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return msg.as_bytes()
+
+
+def _bytes_of(url: str) -> bytes:
+    import requests
+
+    resp = requests.get(url, timeout=30)
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["Content-Disposition"].startswith("attachment")  # a download, never shown inline
+    return resp.content
+
+
+def test_an_emailed_reply_keeps_its_files_within_the_limits_and_notes_the_rest_once(client, alice, bob, pump):
+    from chalicelib.helpdesk.rules.attachments import MAX_ATTACHMENT_BYTES
+
+    desk = make_desk(client, alice, bob)
+    t, address = filed(desk, pump)
+    big = b"%PDF-1.4 " + b"x" * MAX_ATTACHMENT_BYTES  # one byte over 10 MiB
+    files = [("receipt.pdf", "application/octet-stream", b"%PDF-1.4 receipt"),  # typed by its name
+             ("screen.png", "image/png", PNG), ("run.exe", "application/x-msdownload", b"MZ..."),
+             ("scan.pdf", "application/pdf", big)] + [(f"log{i}.txt", "text/plain", b"line %d" % i) for i in range(4)]
+    raw = eml_with_files(desk.customer.email, address, "Both receipts attached.", files)
+    assert deliver(client, raw)["results"][0] == {"result": "appended", "ticket_id": t["id"], "reason": "address"}
+    assert deliver(client, raw)["results"][0]["result"] == "appended"  # the same stored email again
+    for who in (desk.owner, desk.customer):
+        path = f"/orgs/{desk.oid}/tickets/{t['id']}" if who is desk.owner else f"/desks/{desk.handle}/tickets/{t['id']}"
+        replies = [m for m in who.get(path)[1]["messages"] if m["author_role"] == "customer"]
+        assert len(replies) == 1, replies
+        kept = replies[0]["attachments"]
+        assert [(f["filename"], f["content_type"]) for f in kept] == [
+            ("receipt.pdf", "application/pdf"), ("screen.png", "image/png"), ("log0.txt", "text/plain"),
+            ("log1.txt", "text/plain"), ("log2.txt", "text/plain")]  # five at most
+        assert _bytes_of(kept[1]["url"]) == PNG and kept[1]["size"] == len(PNG)
+        body = replies[0]["body"]
+        assert body.startswith("Both receipts attached.") and "[Not attached: run.exe (the type" in body
+        assert "scan.pdf (larger than 10 MiB)" in body and "log3.txt (more than 5 files)" in body
+    # stored under the ticket's attachment keys of the private bucket (the API never serves them)
+    assert kept[0]["url"].split("?")[0].endswith(f"attachments/helpdesk/{desk.oid}/{t['id']}/{kept[0]['id']}.pdf")
+
+
+def test_an_emailed_new_request_and_a_follow_up_of_a_closed_ticket_keep_their_files(client, alice, bob, pump):
+    clock.set_now(DAY)
+    desk = make_desk(client, alice, bob)
+    out = deliver(client, eml_with_files("dave@example.org", f"alerts+{desk.handle}@tally.example.com",
+                                         "The photo of the damage.", [("damage.png", "image/png", PNG)],
+                                         subject="Broken on arrival"))["results"][0]
+    assert out["result"] == "filed"
+    new = thread(desk, out["ticket_id"])
+    assert new["description"] == "The photo of the damage." and [f["filename"] for f in new["attachments"]] == ["damage.png"]
+    assert _bytes_of(new["attachments"][0]["url"]) == PNG
+    # a reply (by email) to a closed ticket opens a follow-up that keeps the reply's files
+    t, address = filed(desk, pump)
+    set_status(desk, t["id"], "solved")
+    set_status(desk, t["id"], "closed")
+    res = deliver(client, eml_with_files(desk.customer.email, address, "Again, see the scan.",
+                                         [("scan.pdf", "application/pdf", b"%PDF-1.4 scan")]))["results"][0]
+    follow = thread(desk, res["ticket_id"])
+    assert follow["follow_up_of"] == t["id"] and [f["filename"] for f in follow["attachments"]] == ["scan.pdf"]
+    assert _bytes_of(follow["attachments"][0]["url"]) == b"%PDF-1.4 scan"

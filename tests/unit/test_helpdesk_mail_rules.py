@@ -184,3 +184,38 @@ def test_what_ses_scanned_as_spam_or_a_virus_is_suspect():
     assert parse(eml("Win!", X_SES_Spam_Verdict="FAIL", X_SES_Virus_Verdict="PASS")).suspect
     assert parse(eml("Bad", X_SES_Virus_Verdict="FAIL")).suspect
     assert not parse(eml("Hi", X_SES_Spam_Verdict="PASS", X_SES_Virus_Verdict="PASS")).suspect
+
+
+# ------------------------------------------------------------------ files of received emails
+def test_an_emails_files_are_its_attachment_parts_not_its_text():
+    from email.message import EmailMessage
+
+    from chalicelib.helpdesk.rules.mail import parse
+
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "a@example.com", "support@tally.example.com", "Receipt"
+    msg.set_content("See the files.")
+    msg.add_alternative("<p>See the files.</p>", subtype="html")
+    msg.add_attachment(b"%PDF-1.4", maintype="application", subtype="octet-stream", filename="receipt.pdf")
+    msg.add_attachment(b"\x89PNG", maintype="image", subtype="png", filename='a/b"<c>.png')
+    mail = parse(msg.as_bytes())
+    assert mail.text == "See the files."
+    assert [(f.filename, f.content_type, f.data) for f in mail.files] == [
+        ("receipt.pdf", "application/octet-stream", b"%PDF-1.4"), ('a/b"<c>.png', "image/png", b"\x89PNG")]
+
+
+def test_a_received_emails_files_are_kept_by_a_web_uploads_limits_and_the_rest_named():
+    from chalicelib.helpdesk.rules.attachments import MailFile, safe_filename, sort_mail_files, with_refusals
+
+    files = [MailFile("receipt.pdf", "application/octet-stream", b"%PDF"), MailFile("x.exe", "application/octet-stream", b"MZ"),
+             MailFile("empty.txt", "text/plain", b""), MailFile("big.png", "image/png", b"0" * (10 * 1024 * 1024 + 1))]
+    files += [MailFile(f"{i}.csv", "text/csv", b"a,b") for i in range(5)]
+    kept, refused = sort_mail_files(files)
+    assert [(f.filename, t) for f, t in kept] == [("receipt.pdf", "application/pdf")] + [(f"{i}.csv", "text/csv") for i in range(4)]
+    assert [(r.filename, r.reason) for r in refused] == [
+        ("x.exe", "the type application/octet-stream is not taken"), ("empty.txt", "empty"),
+        ("big.png", "larger than 10 MiB"), ("4.csv", "more than 5 files")]
+    assert with_refusals("Hi", []) == "Hi"
+    assert with_refusals("Hi", refused[:1]).startswith("Hi\n\n[Not attached: x.exe (the type")
+    assert safe_filename('a/b"<c>.png', "image/png") == "a_b__c_.png"
+    assert safe_filename("  ", "application/pdf") == "attachment.pdf" and len(safe_filename("x" * 300, "text/plain")) == 120

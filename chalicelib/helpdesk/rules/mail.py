@@ -17,6 +17,8 @@ from html import unescape
 
 from mailparser_reply import EmailReplyParser  # type: ignore[import-untyped]  # no py.typed
 
+from .attachments import MailFile
+
 # Replies in these languages are recognised by their quote headers ("On ... wrote:", "Am ... schrieb").
 REPLY_LANGUAGES = ["en", "de", "fr", "it", "es", "nl", "pl", "sv", "cs", "da"]
 MAX_BODY = 10000
@@ -41,6 +43,7 @@ class InboundMail:
     text: str  # the new text of the email: quoted history and signature stripped
     automatic: bool  # an auto-reply, a bounce or bulk mail: never answered, never filed
     suspect: bool = False  # SES receiving's scan found spam or a virus (X-SES-Spam-Verdict / X-SES-Virus-Verdict)
+    files: tuple[MailFile, ...] = ()  # its MIME attachments, in order (what is kept: rules.attachments)
 
 
 def _addresses(msg: EmailMessage, *names: str) -> tuple[str, ...]:
@@ -98,6 +101,23 @@ def _text(msg: EmailMessage) -> str:
     return content.replace("\r\n", "\n")
 
 
+def mail_files(msg: EmailMessage) -> tuple[MailFile, ...]:
+    """The files an email carries: every leaf part marked as an attachment, or named by a file name,
+    other than the text the email is read from (an inline picture with a name is a file too)."""
+    body = msg.get_body(preferencelist=("plain", "html"))
+    files = []
+    for part in msg.walk():
+        if part.is_multipart() or part is body or part.get_content_type() == "message/rfc822":
+            continue
+        name = part.get_filename()
+        if part.get_content_disposition() != "attachment" and not name:
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        files.append(MailFile(filename=str(name or ""), content_type=part.get_content_type(), data=data))
+    return tuple(files)
+
+
 def strip_reply(text: str) -> str:
     """The new part of a reply: the quoted history and the signature left out (mail-parser-reply)."""
     latest = EmailReplyParser(languages=REPLY_LANGUAGES).parse_reply(text)
@@ -118,7 +138,8 @@ def parse(raw: bytes) -> InboundMail:
         sender=sender, sender_name=name.strip(), recipients=_addresses(msg, "To", "Cc", "Delivered-To"),
         subject=clean_subject(str(msg.get("Subject") or "")), message_id=next(iter(message_ids(str(msg.get("Message-ID") or ""))), ""),
         references=tuple(refs), text=text, automatic=is_automatic(headers, msg.get_content_type(), sender),
-        suspect=any(str(msg.get(h) or "").strip().upper() == "FAIL" for h in ("X-SES-Spam-Verdict", "X-SES-Virus-Verdict")))
+        suspect=any(str(msg.get(h) or "").strip().upper() == "FAIL" for h in ("X-SES-Spam-Verdict", "X-SES-Virus-Verdict")),
+        files=mail_files(msg))
 
 
 def reference_keys(message_id: str) -> list[str]:

@@ -1,6 +1,6 @@
 // A car of the stock: adding and editing it from its attributes (each refusal under its field), its page
 // with the estimate's P10–P90 range and the factors behind it, status moves and the sale.
-import { useMemo, useRef } from "preact/hooks";
+import { useMemo, useRef, useState } from "preact/hooks";
 import { api } from "../core/api.js";
 import { CURRENCIES } from "../core/choices.js";
 import { pageError } from "../core/errors.js";
@@ -45,6 +45,7 @@ export function EditCarPage({ params }) {
   const id = params.get("id");
   const [r] = useLoad(async () => (org && id ? api("GET", orgPath(`/cars/${id}`)) : null), [org && org.org_id, id]);
   const form = useForm({ "options.0": "options" });
+  const version = useRef(null); // the car's version after photo changes (each one moves it)
   if (!org) return <DealerBar />;
   if (id && !r) return <p aria-busy="true">Loading the car…</p>;
   if (id && !r.ok) return <Empty>{pageError(r)}</Empty>;
@@ -52,7 +53,7 @@ export function EditCarPage({ params }) {
   const v = (k, d) => (car ? car[k] ?? d : d);
   const submit = async (f) => {
     const body = carBody(f);
-    const res = car ? await write("PUT", orgPath(`/cars/${car.id}`), { ...body, version: car.version })
+    const res = car ? await write("PUT", orgPath(`/cars/${car.id}`), { ...body, version: version.current ?? car.version })
       : await write("POST", orgPath("/cars"), body);
     if (!res.ok) {
       if (res.status === 409 && res.data && res.data.current) { say("Someone changed this car meanwhile: reload and edit again.", { error: true }); return; }
@@ -112,6 +113,103 @@ export function EditCarPage({ params }) {
           </div>
         </Form>
       )}
+      {isManager() && (car ? <CarPhotos car={car} onChange={(c) => { version.current = c.version; }} />
+        : <p class="muted" id="photos-later">Photos are added once the car is saved: open it and choose Edit.</p>)}
+    </section>
+  );
+}
+
+// ---------------------------------------------------------------- photos
+// What the API takes (cars.rules.vehicles): the bucket's upload policy enforces the same.
+export const PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp"];
+export const MAX_PHOTO_BYTES = 10000000;
+export const MAX_PHOTOS = 20;
+const PHOTO_FIELDS = { content_type: "photos", photo_id: "photos", photos: "photos", photo_ids: "photos" };
+const mb = (n) => `${(n / 1000000).toFixed(1)} MB`;
+
+/** What is wrong with the chosen photos, before anything is sent (the API and S3 check again). */
+export function checkPhotos(input, have) {
+  const files = [...((input && input.files) || [])];
+  if (have + files.length > MAX_PHOTOS) return `A car has at most ${MAX_PHOTOS} photos: choose at most ${MAX_PHOTOS - have}.`;
+  for (const f of files) {
+    if (!PHOTO_TYPES.includes(f.type)) return `${f.name}: only JPEG, PNG or WebP pictures.`;
+    if (f.size < 1) return `${f.name} is empty.`;
+    if (f.size > MAX_PHOTO_BYTES) return `${f.name} is ${mb(f.size)}: at most 10 MB a photo.`;
+  }
+  return null;
+}
+
+/**
+ * The car's photos on its edit page: choose pictures (each is granted by the API, POSTed by the browser
+ * straight to the bucket with the grant's fields, then confirmed: the API checks it arrived), thumbnails
+ * in order with the first as the cover, move one first, remove one (asked first).
+ */
+function CarPhotos({ car, onChange }) {
+  const [state, setState] = useState(car);
+  const [busy, setBusy] = useState("");
+  const form = useForm(PHOTO_FIELDS);
+  const took = (c) => { setState(c); onChange(c); };
+  const upload = async (f) => {
+    let c = state;
+    const files = [...f.photos.files];
+    for (const [i, file] of files.entries()) {
+      setBusy(`Uploading ${file.name} (${i + 1} of ${files.length})…`);
+      const g = await api("POST", orgPath(`/cars/${c.id}/photos`), { content_type: file.type });
+      if (!g.ok) { setBusy(""); form.fail(g); return; }
+      const body = new FormData();
+      for (const [k, v] of Object.entries(g.data.fields)) body.append(k, v);
+      body.append("file", file);
+      let sent;
+      try { sent = await fetch(g.data.url, { method: "POST", body }); } catch { sent = null; }
+      if (!sent || !sent.ok) { setBusy(""); form.show("photos", `${file.name} could not be uploaded: try again.`); return; }
+      const added = await write("PUT", orgPath(`/cars/${c.id}/photos/${g.data.photo_id}`));
+      if (!added.ok) { setBusy(""); form.fail(added); return; }
+      c = added.data;
+      took(c);
+    }
+    setBusy("");
+    f.photos.value = "";
+    form.ok(files.length === 1 ? "Photo added." : `${files.length} photos added.`);
+  };
+  const cover = async (p) => {
+    const order = [p.id, ...state.photos.filter((x) => x.id !== p.id).map((x) => x.id)];
+    const r = await write("PUT", orgPath(`/cars/${state.id}/photo-order`), { photo_ids: order, version: state.version });
+    if (!r.ok) { say(r.status === 409 ? "Someone changed this car meanwhile: reload and try again." : pageError(r), { error: true }); return; }
+    took(r.data);
+    say("Cover photo set: the listing shows it first.");
+  };
+  const remove = async (p, n) => {
+    if (!(await confirmAction({ title: "Remove this photo?", text: `Photo ${n} of ${carName(state)}`, action: "Remove photo" }))) return;
+    const r = await write("DELETE", orgPath(`/cars/${state.id}/photos/${p.id}`));
+    if (!r.ok) { say(pageError(r), { error: true }); return; }
+    took(r.data);
+    say("Photo removed.");
+  };
+  return (
+    <section aria-labelledby="photos-title" id="car-photos">
+      <h3 id="photos-title">Photos</h3>
+      {state.photos.length === 0 ? <p class="muted" id="no-photos">No photos yet.</p> : (
+        <ol class="photo-list" aria-label="Photos, the cover first">
+          {state.photos.map((p, i) => (
+            <li data-photo={p.id}>
+              <img src={p.url} alt={`${carName(state)}, photo ${i + 1}`} loading="lazy" />
+              <span class="photo-actions">
+                {i === 0 ? <Badge kind="cover">Cover</Badge>
+                  : <button type="button" class="secondary" onClick={() => cover(p)}
+                      aria-label={`Make photo ${i + 1} the cover`}>Make cover</button>}
+                <button type="button" class="secondary" onClick={() => remove(p, i + 1)}
+                  aria-label={`Remove photo ${i + 1}`}>Remove</button>
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+      <Form id="photo-form" form={form} onSubmit={upload} checks={{ photos: (v, f) => checkPhotos(f.photos, state.photos.length) }}>
+        <Field type="file" label="Add photos" name="photos" multiple accept={PHOTO_TYPES.join(",")} required
+          data-required="Choose one or more photos." hint={`JPEG, PNG or WebP, each at most 10 MB; up to ${MAX_PHOTOS} a car.`} />
+        <button type="submit" aria-busy={busy ? "true" : undefined}>Upload photos</button>
+        {busy && <p class="muted" id="photo-progress" aria-live="polite">{busy}</p>}
+      </Form>
     </section>
   );
 }

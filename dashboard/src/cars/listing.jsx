@@ -6,6 +6,7 @@ import { money } from "../core/format.js";
 import { go } from "../core/router.js";
 import { Empty } from "../core/ui.jsx";
 import { BODY_TYPES, FUELS, carName, keyOf, listingDoc, mileage, words } from "./context.js";
+import { SaveSearch } from "./searches.jsx";
 
 export const PER_PAGE = 12;
 const FILTERS = ["make", "model", "price_min", "price_max", "year_min", "year_max", "mileage_max", "fuel", "body_type", "location"];
@@ -179,6 +180,7 @@ export function ListingPage({ params }) {
   return (
     <div id="listing" data-page-number={s.page}>
       <FilterForm key={JSON.stringify([s.f, s.sort])} index={s.index} f={s.f} sort={s.sort} />
+      <SaveSearch key={JSON.stringify(s.f)} f={s.f} />
       <p id="listing-count" class="muted" aria-live="polite">
         {s.found.length === 0 ? "No car matches these filters." : `Cars ${from + 1}–${from + shown.length}${hasNext ? "" : ` of ${s.found.length}`}`}
         {s.loading ? " (loading…)" : ""}</p>

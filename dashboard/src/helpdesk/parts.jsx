@@ -28,7 +28,7 @@ export function RatingBadge({ t }) {
  */
 export function Thread({ t, staff }) {
   const first = { id: "request", kind: "reply", author_role: "customer", author_name: t.customer_name, body: t.description,
-    created_at: t.created_at };
+    created_at: t.created_at, attachments: t.attachments };
   return (
     <ol id="thread" class="thread" aria-label="Conversation">
       {[first, ...t.messages].map((m) => {

@@ -6,7 +6,7 @@ import { go } from "../core/router.js";
 import { Empty, Field, Form, Table, useForm, useLoad } from "../core/ui.jsx";
 import { pageError } from "../core/errors.js";
 import { HANDLE, knownDesks, PRIORITIES, ratingOf, rememberDesk, STATUSES, when, write } from "./context.js";
-import { CustomerReply, LinkText, PriorityBadge, RatingBadge, SlaBadge, StatusBadge, Thread } from "./parts.jsx";
+import { AttachField, checkFiles, CustomerReply, FILE_FIELDS, LinkText, PriorityBadge, RatingBadge, SlaBadge, StatusBadge, Thread, sendWithFiles } from "./parts.jsx";
 
 function useDesk(handle) {
   return useLoad(async () => {
@@ -151,8 +151,9 @@ function useSuggestions(desk) {
 }
 
 function NewRequest({ desk }) {
-  const form = useForm();
-  // one id per request until it is filed: sent again (a lost answer, a second click), it is filed once
+  const form = useForm(FILE_FIELDS);
+  // one id per request until it is filed: sent again (a lost answer, a second click), it is filed once;
+  // its files are uploaded under that id first, then the request lists them (as a reply does)
   const id = useRef(crypto.randomUUID());
   const kb = useSuggestions(desk);
   const subject = useRef("");
@@ -162,14 +163,15 @@ function NewRequest({ desk }) {
       <Form id="ticket-form" form={form} onSubmit={async (f) => {
         const body = { category: f.category.value, priority: f.priority.value, subject: f.subject.value.trim(),
           description: f.description.value.trim() };
-        const r = await write("PUT", `/desks/${desk.handle}/tickets/${id.current}`, body);
-        if (!r.ok) { form.fail(r); return; }
+        const path = `/desks/${desk.handle}/tickets/${id.current}`;
+        const r = await sendWithFiles(form, f, `${path}/attachments`, (attachments) => write("PUT", path, { ...body, attachments }));
+        if (!r) return;
         id.current = crypto.randomUUID();
         kb.filed();
         f.subject.value = "";
         f.description.value = "";
         form.ok(`Request filed: ${r.data.assignee_name ? `${r.data.assignee_name} will answer` : "an agent will answer"}. We emailed you a copy.`);
-      }} checks={{ subject: (v) => (/[<>]/.test(v) ? "Write the subject without < or >." : null) }}>
+      }} checks={{ subject: (v) => (/[<>]/.test(v) ? "Write the subject without < or >." : null), files: (v, f) => checkFiles(f.files) }}>
         <div class="grid">
           <Field as="select" label="Category" name="category">
             {desk.categories.map((c) => <option value={c.slug}>{c.name}</option>)}
@@ -191,6 +193,7 @@ function NewRequest({ desk }) {
         <ArticleView article={kb.article} close={kb.close} />
         <Field as="textarea" label="Description" name="description" rows="5" maxlength="10000" required
           data-required="Describe what happened and what you expected." />
+        <AttachField />
         <button type="submit">File request</button>
       </Form>
     </section>
