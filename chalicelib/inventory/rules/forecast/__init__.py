@@ -24,8 +24,9 @@ bench/forecast.py measures this engine against them, side by side, and docs/fore
    combinations.
 5. **Intervals**: from the chosen option's own k-step errors inside the history (parameters fixed,
    every origin), scaled up by how much worse its true out-of-sample errors were when the same recipe
-   was refitted without the last stretch of history (`_calibration`; never narrowed: a ratio below 1
-   is ignored): per step, the split-conformal
+   was refitted without the last stretch of history (`_calibration`; a ratio below 1 narrows only for
+   a season longer than a week, and then as its square root: `CAL_SHRINK`), and by the degrees-of-freedom
+   correction √(N/(N−k)) for the k parameters fitted on those N errors: per step, the split-conformal
    quantile of their sizes (as ratios of the forecast for a multiplicative season), so bands widen
    with the horizon as the errors do. The same errors summed over a lead time give the distribution
    of lead-time demand (`Result.total`), from which the reorder point and the stock-out date at a
@@ -58,6 +59,8 @@ NATIVE_MAX_M = 24  # Holt-Winters with the season in its recursions, up to a day
 POOL_MAX_M = 7  # seasons up to a week: the chosen option is averaged with the median pool (`_pool`)
 CAL_WINDOWS = 1  # the stretches at the end of the history the interval calibration refits (3 cost 3x the time
 # and narrowed the yearly bands on the development series; see docs/forecasting.md)
+CAL_SHRINK = 0.5  # a calibration ratio below 1 is taken to this power (shrunk toward 1: one window is noisy) ...
+NARROW_MIN_M = POOL_MAX_M  # ... and used only for seasons longer than this (see docs/forecasting.md)
 DRIFT_WEIGHT = 2 / 3  # a series given no season (m = 1): the drift's weight beside the chosen option
 ARIMA_MAX_M = 7  # seasons up to this (and none: m = 1) average an automatic ARIMA (arima.py) in
 ARIMA_WEIGHT = 1 / 3  # its weight beside the chosen option
@@ -466,7 +469,12 @@ def _smooth_series(y: list[float], horizon: int, ms: Sequence[int], levels: Sequ
         mean = season.restore(mean, idx, positive, n)
         paths = [season.restore(p, idx, positive, offset + start + o) for o, p in enumerate(paths)]
     errs = _errors(y, paths, offset + start)
-    if factor > 1:
+    longest = max(inner + [len(idx) for idx in outer], default=1)
+    if factor < 1:  # narrower only for a long season (no pool), and by the ratio shrunk toward 1
+        factor = factor ** CAL_SHRINK if longest > NARROW_MIN_M else 1.0
+    if len(chosen.paths) > chosen.k + 1:  # parameters fitted on these very errors: the df correction
+        factor *= math.sqrt(len(chosen.paths) / (len(chosen.paths) - chosen.k))
+    if factor != 1:
         errs = [[v * factor for v in e] for e in errs]
     one_step = [e[0] for e in errs if e]
     sigma = math.sqrt(sum(v * v for v in one_step) / len(one_step)) if one_step else 0.0
