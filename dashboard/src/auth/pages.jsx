@@ -7,6 +7,7 @@ import { go } from "../core/router.js";
 import { loadProfile, signIn } from "../core/session.js";
 import { getProfile, useProfile } from "../core/state.js";
 import { Check, Field, Form, say, useForm } from "../core/ui.jsx";
+import { ConfirmCodeForm, SignInForm } from "./forms.jsx";
 
 export function CurrencySelect({ label = "Home currency", name = "currency", value, ...rest }) {
   return (
@@ -25,18 +26,16 @@ export function TimeZoneSelect({ value, ...rest }) {
 }
 
 export function AuthPage() {
-  const signInForm = useForm();
   const signUpForm = useForm();
-  const confirmForm = useForm();
   const [confirming, setConfirming] = useState(null); // {email, password, zone, currency}: in memory only
 
-  const finishSignUp = async (who) => {
+  const finishSignUp = async (who, form) => {
     // the browser's (or chosen) time zone and home currency become the profile's, then the guide shows
     const refused = await signIn(who.email, who.password, async () => {
       await api("PUT", "/me", { time_zone: who.zone, currency: who.currency });
       go("/welcome");
     });
-    if (refused) { signInForm.fail(refused); return; }
+    if (refused) { form.fail(refused); return; }
     say("Welcome to Tally.");
   };
 
@@ -46,15 +45,7 @@ export function AuthPage() {
       <div class="grid auth-grid">
         <section aria-labelledby="sign-in-title">
           <h2 id="sign-in-title">Sign in</h2>
-          <Form id="sign-in-form" form={signInForm} onSubmit={async (f) => {
-            const refused = await signIn(f.email.value.trim(), f.password.value);
-            if (refused) { signInForm.fail(refused); return; }
-            say("");
-          }}>
-            <Field label="Email" name="email" type="email" autocomplete="username" required data-required="Enter your email address." />
-            <Field label="Password" name="password" type="password" autocomplete="current-password" required data-required="Enter your password." />
-            <button type="submit">Sign in</button>
-          </Form>
+          <SignInForm id="sign-in-form" then={() => say("")} />
         </section>
         <section aria-labelledby="sign-up-title">
           <h2 id="sign-up-title">Create an account</h2>
@@ -65,7 +56,7 @@ export function AuthPage() {
                   currency: f.currency.value };
                 const r = await api("POST", "/auth/sign-up", { email: who.email, password: who.password, name: f.name.value.trim() });
                 if (!r.ok) { signUpForm.fail(r); return; }
-                if (r.data.confirmed) { await finishSignUp(who); return; }
+                if (r.data.confirmed) { await finishSignUp(who, signUpForm); return; }
                 setConfirming(who);
                 say("We emailed you a code: enter it to confirm your account.");
               }}>
@@ -81,14 +72,7 @@ export function AuthPage() {
             </Form>
           )}
           {confirming && (
-            <Form id="confirm-form" form={confirmForm} onSubmit={async (f) => {
-              const r = await api("POST", "/auth/confirm", { email: confirming.email, code: f.code.value.trim() });
-              if (!r.ok) { confirmForm.fail(r); return; }
-              await finishSignUp(confirming);
-            }}>
-              <Field label="Confirmation code" name="code" required autocomplete="one-time-code" data-required="Enter the code we emailed you." />
-              <button type="submit">Confirm</button>
-            </Form>
+            <ConfirmCodeForm id="confirm-form" email={confirming.email} then={(form) => finishSignUp(confirming, form)} />
           )}
         </section>
       </div>

@@ -1,13 +1,13 @@
 // Aging stock: the dealer's rules for the daily aging-stock email (N days on the lot, the share the estimate
 // may fall below the asking price; GET/PUT /orgs/{o}/car-settings at the version read) and the cars in
 // stock against them now (days on the lot from the stream's chart, each car's own estimate).
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { api } from "../core/api.js";
 import { pageError } from "../core/errors.js";
 import { money } from "../core/format.js";
 import { Badge, Empty, Field, Form, say, Table, useForm, useLoad } from "../core/ui.jsx";
 import { carName, isManager, orgPath, useDealer, write } from "./context.js";
-import { DealerBar, daysOnLot, gap } from "./stock.jsx";
+import { DealerBar, daysOnLot, gap, useEstimates, useStock } from "./stock.jsx";
 
 const IN_STOCK = ["in_stock", "reserved"];
 
@@ -55,26 +55,9 @@ export function AgingPage() {
   const [stale, setStale] = useState(0);
   const [sr] = useLoad(async () => (org ? api("GET", orgPath("/car-settings")) : null), [org && org.org_id, stale]);
   useEffect(() => { if (sr && sr.ok) setSettings(sr.data); }, [sr]);
-  const [r] = useLoad(async () => (org ? api("GET", orgPath("/cars")) : null), [org && org.org_id], ["cars"]);
-  const [chart] = useLoad(async () => {
-    if (!org) return null;
-    const c = await api("GET", orgPath("/car-insights"));
-    return c.ok ? c.data : null;
-  }, [org && org.org_id], ["cars-chart"]);
-  const [est, setEst] = useState({});
-  const cars = r && r.ok ? r.data.items.filter((c) => IN_STOCK.includes(c.status)) : null;
-  useEffect(() => {
-    let live = true;
-    if (!cars) return undefined;
-    (async () => {
-      for (const c of cars) {
-        const v = await api("GET", orgPath(`/cars/${c.id}/valuation`));
-        if (!live) return;
-        setEst((e) => ({ ...e, [c.id]: v.ok ? v.data : null }));
-      }
-    })();
-    return () => { live = false; };
-  }, [r]);
+  const { r, chart } = useStock(org);
+  const cars = useMemo(() => (r && r.ok ? r.data.items.filter((c) => IN_STOCK.includes(c.status)) : null), [r]);
+  const est = useEstimates(cars);
   if (!org) return <DealerBar />;
   const s = settings;
   const rows = cars && s ? cars.map((c) => {

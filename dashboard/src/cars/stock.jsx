@@ -43,8 +43,8 @@ export function gap(asking, p50) {
 
 const pct = (r) => `${r > 0 ? "+" : ""}${(r * 100).toFixed(1)} %`;
 
-/** Each car's own estimate, a few requests at a time. */
-function useEstimates(cars) {
+/** Each car's own estimate (in stock or reserved), a few requests at a time. */
+export function useEstimates(cars) {
   const [est, setEst] = useState({});
   useEffect(() => {
     let live = true;
@@ -64,14 +64,20 @@ function useEstimates(cars) {
   return est;
 }
 
-export function StockPage() {
-  const { org } = useDealer();
+/** The dealer's cars (the API's answer) and the insights chart (days on the lot), following writes. */
+export function useStock(org) {
   const [r] = useLoad(async () => (org ? api("GET", orgPath("/cars")) : null), [org && org.org_id], ["cars"]);
   const [chart] = useLoad(async () => {
     if (!org) return null;
     const c = await api("GET", orgPath("/car-insights"));
     return c.ok ? c.data : null;
   }, [org && org.org_id], ["cars-chart"]);
+  return { r, chart };
+}
+
+export function StockPage() {
+  const { org } = useDealer();
+  const { r, chart } = useStock(org);
   const cars = r && r.ok ? r.data.items : null;
   const est = useEstimates(cars);
   return (

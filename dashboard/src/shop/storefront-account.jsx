@@ -8,6 +8,7 @@ import { pageError } from "../core/errors.js";
 import { signIn, signOut } from "../core/session.js";
 import { cachedProfile, getProfile } from "../core/state.js";
 import { Field, Form, say, useForm, useLoad } from "../core/ui.jsx";
+import { ConfirmCodeForm, SignInForm } from "../auth/forms.jsx";
 import { price, ready, STATUS_WORDS } from "./storefront-data.js";
 
 /** The signed-in shopper's profile ({email, name, ...}), or null. */
@@ -20,9 +21,7 @@ export async function shopperApi(method, path, body) {
 }
 
 function SignInUp({ done }) {
-  const inForm = useForm();
   const upForm = useForm();
-  const codeForm = useForm();
   const [confirming, setConfirming] = useState(null);
   const enter = async (email, password, form) => {
     await ready();
@@ -34,11 +33,7 @@ function SignInUp({ done }) {
     <div class="grid auth-grid" id="account-sign-in">
       <section aria-labelledby="shop-sign-in-title">
         <h2 id="shop-sign-in-title">Sign in</h2>
-        <Form id="shop-sign-in-form" form={inForm} onSubmit={(f) => enter(f.email.value.trim(), f.password.value, inForm)}>
-          <Field label="Email" name="email" type="email" autocomplete="username" required data-required="Enter your email address." />
-          <Field label="Password" name="password" type="password" autocomplete="current-password" required data-required="Enter your password." />
-          <button type="submit">Sign in</button>
-        </Form>
+        <SignInForm id="shop-sign-in-form" before={ready} then={() => done(shopper())} />
       </section>
       <section aria-labelledby="shop-sign-up-title">
         <h2 id="shop-sign-up-title">New here? Create an account</h2>
@@ -61,14 +56,8 @@ function SignInUp({ done }) {
             <button type="submit">Create account</button>
           </Form>
         ) : (
-          <Form id="shop-confirm-form" form={codeForm} onSubmit={async (f) => {
-            const r = await api("POST", "/auth/confirm", { email: confirming.email, code: f.code.value.trim() });
-            if (!r.ok) return codeForm.fail(r);
-            await enter(confirming.email, confirming.password, codeForm);
-          }}>
-            <Field label="Confirmation code" name="code" required autocomplete="one-time-code" data-required="Enter the code we emailed you." />
-            <button type="submit">Confirm</button>
-          </Form>
+          <ConfirmCodeForm id="shop-confirm-form" email={confirming.email}
+            then={(form) => enter(confirming.email, confirming.password, form)} />
         )}
       </section>
     </div>

@@ -95,7 +95,10 @@ export function CartPage({ handle }) {
             onChange={(e) => setTexts(e.currentTarget.checked)} />
           <Field label="Mobile number" name="phone" type="tel" autocomplete="tel" hint={PHONE_HINT} hidden={!texts}
             required={texts} data-required={`Enter the number to text. ${PHONE_HINT}`} />
-          <button type="submit" id="place-order">Place order · {price(total, currency)}</button>
+          {/* the shop's pickup stores and delivery come first: until then there is nothing to choose from */}
+          <button type="submit" id="place-order" disabled={!(shop && shop.ok)} aria-busy={shop === null ? "true" : undefined}>
+            Place order · {price(total, currency)}</button>
+          {shop && !shop.ok && <p class="notice over" role="alert">The shop could not be reached: try again in a moment.</p>}
         </Form>
       </section>
     </>
