@@ -16,7 +16,7 @@ from tests.e2e.http import call
 from tests.e2e.test_dashboard import browser  # noqa: F401
 from tests.e2e.test_helpdesk_dashboard import PASSWORD, person
 from tests.e2e.test_local_stack import wait_for
-from tests.e2e.test_shop_storefront_dashboard import published
+from tests.e2e.test_shop_done import published
 from tests.e2e.test_ui_pages import WIDTHS, axe_violations, new_page, settle, sideways, sign_in
 
 
