@@ -65,7 +65,6 @@ def add_photo(org_id: str, car_id: str, photo_id: str) -> Car:
     return car
 
 
-
 _ATTEMPTS = 5
 
 
@@ -75,8 +74,8 @@ def _stale() -> Conflict:
 
 def _set_photos(car: Car, names: list[str]) -> bool:
     """The car's photo list replaced, if nothing else changed it since it was read."""
-    return update_if(car, [Car.photos.set(cast(Any, names)), Car.version.set(Car.version + 1), Car.updated_at.set(clock.iso_now())],
-                     Car.version == car.version)
+    return update_if(car, [Car.photos.set(cast(Any, names)), Car.version.set(Car.version + 1),
+                           Car.updated_at.set(clock.iso_now())], Car.version == car.version)
 
 
 def remove_photo(org_id: str, car_id: str, photo_id: str) -> Car:

@@ -191,7 +191,8 @@ def _file(desk: Desk, mail: InboundMail, object_key: str) -> Ticket:
         id=tid, org_id=desk.org_id, handle=desk.handle, desk_name=desk.name, customer_sub=sub,
         customer_email=mail.sender, customer_name=mail.sender_name or mail.sender.split("@")[0],
         category=cat.slug, team_id=cat.team_id, subject=mail.subject,
-        description=with_refusals(mail.text or mail.subject, refused), attachments=files or None, priority="normal", status="new", channel="email", reply_token=secrets.token_hex(16),
+        description=with_refusals(mail.text or mail.subject, refused), attachments=files or None,
+        priority="normal", status="new", channel="email", reply_token=secrets.token_hex(16),
         link_key=secrets.token_hex(32), version=1, created_at=now, updated_at=now,
     )
     filed, _created = file_assigned(t, lambda existing: existing)

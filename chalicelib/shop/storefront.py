@@ -83,12 +83,14 @@ def publish_shop(org_id: str, product_ids: set[str] | None = None) -> list[str]:
                                             cat_names.get(str(li.category or ""), ""), li.description or "")})
     wanted = set(listed) if product_ids is None else product_ids
     pages: list[tuple[str, dict[str, Any]]] = []
+    names: dict[str, str] | None = None  # the shop's pickup stores and delivery location, read once
     for pid in sorted(wanted):
         found, product = listed.get(pid), products.get(pid)
         if found is None or product is None or not found.published:
             pages.append((page_key(shop.handle, pid), _gone()))
             continue
-        pages.append((page_key(shop.handle, pid), page_document(shop, product_id=pid, now=now, promos=promos)))
+        names = _place_names(shop) if names is None else names
+        pages.append((page_key(shop.handle, pid), page_document(shop, pid, now, promos, names)))
         written.append(page_key(shop.handle, pid))
     index = {"handle": shop.handle, "name": shop.name, "currency": shop.currency,
              "categories": cats, "products": cards, "generated_at": now}
@@ -97,26 +99,31 @@ def publish_shop(org_id: str, product_ids: set[str] | None = None) -> list[str]:
     return [*written, index_key(shop.handle)]
 
 
-def page_document(shop: Shop, product_id: str, now: str,
-                  promos: list[promotions.rules.Promotion] | None = None) -> dict[str, Any]:
+def _place_names(shop: Shop) -> dict[str, str]:
+    """The names of the places the shop's pages promise from (pickup stores, the delivery location): one
+    BatchGetItem, for the rows of a product with no stock there (the availability document has the rest)."""
+    places = {str(x) for x in shop.pickup_location_ids or []}
+    if shop.delivery_location_id:
+        places.add(str(shop.delivery_location_id))
+    return {k: v.name for k, v in catalogue.locations_by_id(shop.org_id, places).items()} if places else {}
+
+
+def page_document(shop: Shop, product_id: str, now: str, promos: list[promotions.rules.Promotion],
+                  place_names: dict[str, str]) -> dict[str, Any]:
     """A product page: prices today, the shop's fulfilment, availability as of now and the dates it
     promises (the availability document has the live figures)."""
     org_id = shop.org_id
     product = catalogue.products_by_id(org_id, {product_id})[product_id]
     listing = listings_by_product(org_id, {product_id}).get(product_id)
     today = clock.now().date()
-    price = promotions.price_for(product, listing, promotions.live(org_id) if promos is None else promos,
-                                 clock.now(), str(shop.time_zone or "UTC"))
+    price = promotions.price_for(product, listing, promos, clock.now(), str(shop.time_zone or "UTC"))
     stock = availability.availability_document(org_id, product_id) or {"locations": []}
     by_loc = {row["location_id"]: row for row in stock["locations"]}
-    places = {str(x) for x in shop.pickup_location_ids or []} | ({shop.delivery_location_id} if shop.delivery_location_id else set())
-    missing = {x for x in places if x not in by_loc}  # no stock there yet: its name from the catalogue
-    names = {k: v.name for k, v in catalogue.locations_by_id(org_id, missing).items()} if missing else {}
 
     def promise(location_id: str | None, days: int) -> dict[str, Any] | None:
         if location_id is None:
             return None
-        row = by_loc.get(location_id, {"available": "0", "restock_on": None, "name": names.get(location_id, "")})
+        row = by_loc.get(location_id, {"available": "0", "restock_on": None, "name": place_names.get(location_id, "")})
         restock = date.fromisoformat(row["restock_on"]) if row.get("restock_on") else None
         when = promised_date(today, Decimal(row["available"]), restock, days)
         return {"location_id": location_id, "name": row.get("name", location_id), "available": row["available"],

@@ -42,8 +42,7 @@ def with_files_line(body: str, filenames: list[str]) -> str:
 _BAD_NAME = re.compile(r'[\x00-\x1f\x7f/\\<>"]')
 # what mail clients send when they do not know a file's type: the name's extension says it
 _UNKNOWN_TYPES = ("application/octet-stream", "application/x-octet-stream", "binary/octet-stream")
-_BY_EXTENSION = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
-                 "webp": "image/webp", "pdf": "application/pdf", "txt": "text/plain", "csv": "text/csv"}
+_BY_EXTENSION = {ext: ctype for ctype, ext in ATTACHMENT_TYPES.items()} | {"jpeg": "image/jpeg"}
 
 
 @dataclass(frozen=True)

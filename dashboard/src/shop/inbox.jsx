@@ -5,6 +5,7 @@ import { api } from "../core/api.js";
 import { Badge, Empty, Table, useLoad } from "../core/ui.jsx";
 import { currentOrg, locationName, orgPath } from "../inventory/context.js";
 import { WithOrg } from "../inventory/org.jsx";
+import { orderNumber } from "./storefront-data.js";
 
 const STATUSES = ["placed", "confirmed", "picked", "shipped", "ready", "delivered", "collected", "cancelled"];
 
@@ -27,7 +28,7 @@ function Inbox() {
   }, [org.org_id, filters.channel, filters.status, filters.start, filters.end], ["orders"]);
   const set = (name) => (e) => setFilters({ ...filters, [name]: e.target.value });
   const columns = [
-    { label: "Order", cell: (o) => <a href={`#/shop/order?id=${o.id}`} class="open-order">{o.id.slice(0, 8).toUpperCase()}</a> },
+    { label: "Order", cell: (o) => <a href={`#/shop/order?id=${o.id}`} class="open-order">{orderNumber(o.id)}</a> },
     { label: "Placed", cell: (o) => o.created_at.slice(0, 16).replace("T", " ") },
     { label: "Channel", cell: (o) => <span data-channel={o.channel_id}>{channelLabel(channels, o.channel_id)}{o.external_reference ? ` ${o.external_reference}` : ""}</span> },
     { label: "Customer", cell: (o) => o.customer_name || o.customer_email },

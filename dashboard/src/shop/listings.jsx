@@ -10,11 +10,11 @@ import { pageError } from "../core/errors.js";
 import { Badge, Check, decimalCheck, Empty, Field, Form, say, Table, useForm, useLoad } from "../core/ui.jsx";
 import { isManager, orgPath, useOrg } from "../inventory/context.js";
 import { WithOrg } from "../inventory/org.jsx";
+import { plain } from "./storefront-data.js";
 
 const DISCOUNT_FIELDS = { "discount.kind": "discount.kind", "discount.value": "discount.value",
   "discount.starts_on": "discount.starts_on", "discount.ends_on": "discount.ends_on", "discount.label": "discount.label" };
 
-const fold = (s) => (s || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
 
 function discountText(d, currency) {
   if (!d) return "";
@@ -119,11 +119,11 @@ function Listings() {
   if (data.failed) return <p class="notice over">{pageError(data.failed)}</p>;
   const { shop } = data;
   const catName = (slug) => ((shop.categories || []).find((c) => c.slug === slug) || { name: slug }).name;
-  const words = fold(query).split(/\s+/).filter(Boolean);
+  const words = plain(query).split(/\s+/).filter(Boolean);
   const rows = data.rows.filter(({ product, listing }) => {
     if (show === "listed" && !listing) return false;
     if (show === "unlisted" && listing) return false;
-    const hay = fold(`${product.name} ${product.sku}`);
+    const hay = plain(`${product.name} ${product.sku}`);
     return words.every((w) => hay.includes(w));
   });
   const status = (l) => (!l ? <Badge kind="draft">Not listed</Badge> : l.published ? <Badge kind="ok">Listed</Badge>

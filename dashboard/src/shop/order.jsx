@@ -9,6 +9,7 @@ import { Badge, confirmAction, say, useLoad } from "../core/ui.jsx";
 import { currentOrg, isManager, locationName, orgPath } from "../inventory/context.js";
 import { WithOrg } from "../inventory/org.jsx";
 import { channelLabel, loadChannels } from "./inbox.jsx";
+import { orderNumber } from "./storefront-data.js";
 
 const MOVES = {
   confirmed: "Mark paid", picked: "Mark picked", shipped: "Mark shipped", ready: "Ready to collect",
@@ -19,7 +20,6 @@ const DONE = {
   delivered: "delivered", collected: "collected", cancelled: "cancelled: its stock is free again",
 };
 const when = (iso) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : "");
-export const orderNumber = (id) => id.slice(0, 8).toUpperCase();
 const BY = { customer: "the customer", payment: "the payment provider", expiry: "not paid in time" };
 const byWho = (by, channels) => BY[by] || (by.startsWith("channel:") ? channelLabel(channels, by.slice(8)) : "staff");
 

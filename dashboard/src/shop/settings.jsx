@@ -11,6 +11,7 @@ import { human, pageError } from "../core/errors.js";
 import { Empty, Field, Form, say, useForm, useLoad } from "../core/ui.jsx";
 import { isManager, orgPath, useOrg } from "../inventory/context.js";
 import { WithOrg } from "../inventory/org.jsx";
+import { plain } from "./storefront-data.js";
 
 const HANDLE = /^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/;
 const SLUG = /^[a-z0-9][a-z0-9-]{0,39}$/;
@@ -18,7 +19,7 @@ const WHOLE = /^\d+$/;
 
 /** A category's slug from its name: lower case, accents dropped, words joined by hyphens. */
 export function slugify(name) {
-  return (name || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+  return plain(name)
     .replace(/[^a-z0-9]+/g, "-").replace(/^-+/, "").slice(0, 40).replace(/-+$/, "");
 }
 

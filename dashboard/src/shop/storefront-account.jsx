@@ -9,7 +9,7 @@ import { signIn, signOut } from "../core/session.js";
 import { cachedProfile, getProfile } from "../core/state.js";
 import { Field, Form, say, useForm, useLoad } from "../core/ui.jsx";
 import { ConfirmCodeForm, SignInForm } from "../auth/forms.jsx";
-import { price, ready, STATUS_WORDS } from "./storefront-data.js";
+import { orderNumber, price, ready, STATUS_WORDS } from "./storefront-data.js";
 
 /** The signed-in shopper's profile ({email, name, ...}), or null. */
 export const shopper = () => (signedIn() ? getProfile() || cachedProfile() : null);
@@ -78,7 +78,7 @@ function MyOrders({ handle, who, leave }) {
               <ul class="cart-lines" id="my-orders">
                 {r.data.items.map((o) => (
                   <li data-id={o.id} data-status={o.status}>
-                    <a class="what" href={`#/s/${handle}/order?id=${o.id}`}>Order {o.id.slice(0, 8).toUpperCase()}</a>
+                    <a class="what" href={`#/s/${handle}/order?id=${o.id}`}>Order {orderNumber(o.id)}</a>
                     <span>{new Date(o.created_at).toLocaleDateString()}</span>
                     <span>{STATUS_WORDS[o.status] || o.status}</span>
                     <span class="amount">{price(o.total, o.currency)}</span>

@@ -4,10 +4,8 @@ import { useEffect, useState } from "preact/hooks";
 import { Check, Field, Form, useForm, useLoad } from "../core/ui.jsx";
 import { cart, knownStores, price, publicApi, saveCart } from "./storefront-data.js";
 import { shopper, shopperApi } from "./storefront-account.jsx";
+import { contactChecks, PhoneField } from "./storefront-contact.jsx";
 
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const PHONE = /^\+?[0-9 ()./-]{6,24}$/;
-const PHONE_HINT = "In international form, e.g. +44 7911 123456.";
 
 export function CartPage({ handle }) {
   const [lines, setLines] = useState(cart(handle));
@@ -74,8 +72,7 @@ export function CartPage({ handle }) {
       <section aria-labelledby="checkout-title">
         <h2 id="checkout-title">Checkout</h2>
         <Form id="checkout-form" form={form} onSubmit={place}
-          checks={{ email: (v) => (EMAIL.test(v) ? null : "Enter your email, e.g. name@example.com."),
-            phone: (v) => (PHONE.test(v) ? null : `Enter a mobile number. ${PHONE_HINT}`) }}>
+          checks={contactChecks}>
           <fieldset>
             <legend>How do you want it?</legend>
             <label class="check"><input type="radio" name="fulfilment" value="pickup" checked={fulfilment === "pickup"}
@@ -93,8 +90,7 @@ export function CartPage({ handle }) {
           <Field label="Name" name="name" autocomplete="name" maxlength="120" init={who ? who.name || "" : undefined} />
           <Check label="Also text me when my order moves on" name="sms_opt_in" checked={texts}
             onChange={(e) => setTexts(e.currentTarget.checked)} />
-          <Field label="Mobile number" name="phone" type="tel" autocomplete="tel" hint={PHONE_HINT} hidden={!texts}
-            required={texts} data-required={`Enter the number to text. ${PHONE_HINT}`} />
+          <PhoneField shown={texts} />
           {/* the shop's pickup stores and delivery come first: until then there is nothing to choose from */}
           <button type="submit" id="place-order" disabled={!(shop && shop.ok)} aria-busy={shop === null ? "true" : undefined}>
             Place order · {price(total, currency)}</button>

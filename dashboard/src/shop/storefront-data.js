@@ -34,9 +34,11 @@ export async function publicApi(method, path, body) {
 }
 
 // ---------------------------------------------------------------- search (the server's rule, rules.storefront)
+/** Lower case with accents dropped ("Café" → "cafe"): what search, slugs and filters compare. */
+export const plain = (text) => String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+
 export function fold(text) {
-  const plain = String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-  return plain.replace(/[^a-z0-9]+/g, " ").trim().split(/\s+/).filter(Boolean);
+  return plain(text).replace(/[^a-z0-9]+/g, " ").trim().split(/\s+/).filter(Boolean);
 }
 
 /** Every word of the query starts a word of the card's search field (its name, SKU, brand, category). */
@@ -113,6 +115,9 @@ export function rememberStores(handle, stores) {
 }
 
 export const knownStores = (handle) => JSON.parse(localStorage.getItem(`tally.stores.${handle}`) || "{}");
+
+/** An order's number as its emails and pages show it: the first 8 characters of its id, upper case. */
+export const orderNumber = (id) => id.slice(0, 8).toUpperCase();
 
 export const STATUS_WORDS = {
   placed: "Placed: waiting for payment", confirmed: "Paid", picked: "Packed", shipped: "On its way",

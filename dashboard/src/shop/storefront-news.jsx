@@ -3,15 +3,8 @@
 // message when it is back). Both are public API calls; nothing is kept in the browser.
 import { useState } from "preact/hooks";
 import { Field, Form, useForm } from "../core/ui.jsx";
+import { contactChecks, PhoneField } from "./storefront-contact.jsx";
 import { publicApi } from "./storefront-data.js";
-
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const PHONE = /^\+?[0-9 ()./-]{6,24}$/;
-const PHONE_HINT = "In international form, e.g. +44 7911 123456.";
-const checks = {
-  email: (v) => (EMAIL.test(v) ? null : "Enter your email, e.g. name@example.com."),
-  phone: (v) => (PHONE.test(v) ? null : `Enter a mobile number. ${PHONE_HINT}`),
-};
 
 function Channel({ channel, setChannel, name }) {
   return (
@@ -48,7 +41,7 @@ export function FollowForm({ handle, index, category, brand }) {
     <section aria-labelledby="follow-title" class="shop-news" id="follow">
       <h2 id="follow-title">New products, first</h2>
       <p class="muted">One message on launch day, at most one a day; every message has a link to stop them.</p>
-      <Form id="follow-form" form={form} onSubmit={follow} checks={checks}>
+      <Form id="follow-form" form={form} onSubmit={follow} checks={contactChecks}>
         <Field as="select" label="News of" name="what" init={start}>
           <option value="shop">Everything at {index.name}</option>
           {(index.categories || []).map((c) => <option value={`category:${c.slug}`}>{c.name}</option>)}
@@ -57,8 +50,7 @@ export function FollowForm({ handle, index, category, brand }) {
         <Channel channel={channel} setChannel={setChannel} name="follow-channel" />
         <Field label="Email" name="email" type="email" autocomplete="email" required
           hint="We send the confirmation link here." data-required="Enter your email: the confirmation link goes there." />
-        <Field label="Mobile number" name="phone" type="tel" autocomplete="tel" hint={PHONE_HINT}
-          hidden={channel !== "sms"} required={channel === "sms"} data-required={`Enter the number to text. ${PHONE_HINT}`} />
+        <PhoneField shown={channel === "sms"} />
         <button type="submit" id="follow-button">Follow</button>
       </Form>
       {done && <p class="notice" id="follow-done" role="status">{done}</p>}
@@ -84,12 +76,11 @@ export function NotifyMe({ handle, productId, name }) {
   return (
     <section aria-labelledby="notify-title" class="shop-news" id="notify">
       <h3 id="notify-title">Out of stock: tell me when it is back</h3>
-      <Form id="notify-form" form={form} onSubmit={notify} checks={checks}>
+      <Form id="notify-form" form={form} onSubmit={notify} checks={contactChecks}>
         <Channel channel={channel} setChannel={setChannel} name="notify-channel" />
         <Field label="Email" name="email" type="email" autocomplete="email" hidden={channel !== "email"}
           required={channel === "email"} data-required="Enter your email: we write once when it is back." />
-        <Field label="Mobile number" name="phone" type="tel" autocomplete="tel" hint={PHONE_HINT}
-          hidden={channel !== "sms"} required={channel === "sms"} data-required={`Enter the number to text. ${PHONE_HINT}`} />
+        <PhoneField shown={channel === "sms"} />
         <button type="submit" id="notify-button">Notify me</button>
       </Form>
     </section>
