@@ -265,6 +265,9 @@ def test_photos_are_put_in_order_the_first_the_cover_and_one_is_taken_off(dealer
     stale = dealer.manager.put(order, {"photo_ids": new, "version": current["version"] - 1})
     assert stale[0] == 409 and stale[1]["error"]["field"] == "version"
     assert dealer.staff.put(order, {"photo_ids": new, "version": current["version"]})[0] == 403
+    # another organisation's member: as if the dealer and its car did not exist, for both routes
+    assert dealer.outsider.put(order, {"photo_ids": new, "version": current["version"]})[0] == 404
+    assert dealer.outsider.delete(f"{base}/{ids[0]}")[0] == 404
     status, ordered = dealer.manager.put(order, {"photo_ids": new, "version": current["version"]})
     assert status == 200 and [p["id"] for p in ordered["photos"]] == new and ordered["version"] == current["version"] + 1
     # taken off: the others keep their order; again changes nothing; a photo never granted for it is 404
