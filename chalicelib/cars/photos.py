@@ -23,11 +23,11 @@ from pynamodb.expressions.condition import size
 
 from ..core import clock, uploads
 from ..core.db import get_or, put_if_new, update_if
-from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.errors import Conflict, NotFound
 from .models import Car, PhotoSlot, photo_key, photo_object
 from .rules.vehicles import MAX_PHOTO_BYTES, MAX_PHOTOS, PHOTO_TYPES
 from .schemas import CarPhotoIn, CarPhotoOrderIn, CarPhotoUploadOut
-from .vehicles import get_car
+from .vehicles import car_out, get_car
 
 
 def _full() -> Conflict:
@@ -97,14 +97,16 @@ def remove_photo(org_id: str, car_id: str, photo_id: str) -> Car:
 
 
 def order_photos(org_id: str, car_id: str, data: CarPhotoOrderIn) -> Car:
-    """The car's photos in the order of `photo_ids` (each of its photos once: else 400 naming `photo_ids`),
-    at the version read (else 409 naming `version`); the first is the cover."""
+    """The car's photos in the order of `photo_ids`, at the version read (else 409 naming `version`);
+    the first is the cover. A list that is not the car's photos (one added or removed since it was
+    read) is a 409 naming `photo_ids` with the car as it is; a repeated id is the schema's 400."""
     car = get_car(org_id, car_id)
     if int(car.version) != data.version:
         raise _stale()
     by_id = {str(n).split(".", 1)[0]: str(n) for n in car.photos or []}
     if sorted(data.photo_ids) != sorted(by_id):
-        raise InvalidInput("must list each of the car's photos once", field="photo_ids")
+        raise Conflict("list each of the car's photos once: it has " + str(len(by_id)),
+                       field="photo_ids", extra={"current": car_out(car).model_dump(mode="json")})
     if not _set_photos(car, [by_id[i] for i in data.photo_ids]):
         raise _stale()
     return car

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator
 
 from ..core.schemas import (
+    UNIQUE,
     UUID_PATTERN,
     CurrencyCode,
     EmailStr,
@@ -19,6 +20,7 @@ from ..core.schemas import (
     Query,
     Strict,
     check_time_zone,
+    each_once,
     list_time_zones,
 )
 from .rules.bookings import BOOKING_KINDS, HOUR_PATTERN, WEEKDAYS
@@ -143,7 +145,8 @@ class CarPhotoIn(Strict):
 class CarPhotoOrderIn(Strict):
     """A car's photos in a new order (each of its photo ids once); the first is the cover."""
 
-    photo_ids: list[Annotated[str, Field(pattern=UUID_PATTERN)]] = Field(max_length=MAX_PHOTOS)
+    photo_ids: Annotated[list[Annotated[str, Field(pattern=UUID_PATTERN)]], each_once("photo")] = Field(
+        max_length=MAX_PHOTOS, json_schema_extra=UNIQUE)
     version: int = Field(ge=1, description="the version read")
 
 

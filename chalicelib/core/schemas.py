@@ -84,6 +84,21 @@ class Items(Out, Generic[T]):
     next: str | None = None
 
 
+def each_once(what: str) -> AfterValidator:
+    """A list validator: each item once (else "each <what> once"); pair it with
+    `Field(json_schema_extra=UNIQUE)` so the document says so too (`uniqueItems`)."""
+
+    def check(value: list[Any]) -> list[Any]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"each {what} once")
+        return value
+
+    return AfterValidator(check)
+
+
+UNIQUE: dict[str, Any] = {"uniqueItems": True}
+
+
 # An ISO 4217 code Tally knows (the document lists them): the validator and the document agree.
 CurrencyCode = Annotated[str, Field(pattern="^(" + "|".join(CURRENCY_MINOR_UNITS) + ")$")]
 

@@ -8,25 +8,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from ..core.schemas import UUID_PATTERN, Items, Out, Query, Strict, check_time_zone, list_time_zones
+from ..core.schemas import (
+    UNIQUE, UUID_PATTERN, Items, Out, Query, Strict, check_time_zone, each_once, list_time_zones)
 from .rules import CATEGORY_PATTERN, HANDLE_PATTERN, SUBJECT_PATTERN
 from .rules.attachments import FILENAME_PATTERN, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from .rules.kb import TAG_PATTERN
 
 
-def _distinct_attachments(v: list[str]) -> list[str]:
-    if len(set(v)) != len(v):
-        raise ValueError("an attachment is listed twice")
-    return v
-
-
 AttachmentIds = Annotated[
     list[Annotated[str, Field(pattern=UUID_PATTERN)]],
-    Field(max_length=MAX_ATTACHMENTS, json_schema_extra={"uniqueItems": True},
+    Field(max_length=MAX_ATTACHMENTS, json_schema_extra=UNIQUE,
           description="ids of files uploaded to this ticket by the sender (POST .../attachments, then the upload)"),
-    AfterValidator(_distinct_attachments)]
+    each_once("attachment")]
 """The files a message carries: each id once, at most MAX_ATTACHMENTS."""
 
 Priority = Literal["low", "normal", "high", "urgent"]
@@ -93,16 +88,10 @@ class TeamIn(Strict):
     """A team of agents (members of the organisation) with a lead among them."""
 
     name: str = Field(min_length=1, max_length=80)
-    agents: list[Annotated[str, Field(pattern=SUB_PATTERN)]] = Field(min_length=1, max_length=100)
+    agents: Annotated[list[Annotated[str, Field(pattern=SUB_PATTERN)]], each_once("member")] = Field(
+        min_length=1, max_length=100, json_schema_extra=UNIQUE)
     lead: str | None = Field(default=None, pattern=SUB_PATTERN)
     version: int | None = Field(default=None, ge=1)
-
-    @field_validator("agents")
-    @classmethod
-    def _each_once(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("each member once")
-        return value
 
     @field_validator("lead")
     @classmethod
