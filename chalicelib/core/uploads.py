@@ -80,7 +80,8 @@ def confirm(key: str, content_type: str, max_bytes: int, field: str) -> int:
 def store(key: str, data: bytes, content_type: str) -> int:
     """Put bytes the app itself received (a received email's attachment) where an upload would be: the
     same private bucket, read the same way (`read_url`). Answers the size stored."""
-    client("s3").put_object(Bucket=get_settings().bucket, Key=key, Body=data, ContentType=content_type)
+    client("s3").put_object(Bucket=get_settings().bucket, Key=key, Body=data, ContentType=content_type,
+                            ServerSideEncryption="AES256")
     return len(data)
 
 

@@ -370,7 +370,12 @@ def test_an_emailed_reply_keeps_its_files_within_the_limits_and_notes_the_rest_o
         assert body.startswith("Both receipts attached.") and "[Not attached: run.exe (the type" in body
         assert "scan.pdf (larger than 10 MiB)" in body and "log3.txt (more than 5 files)" in body
     # stored under the ticket's attachment keys of the private bucket (the API never serves them)
-    assert kept[0]["url"].split("?")[0].endswith(f"attachments/helpdesk/{desk.oid}/{t['id']}/{kept[0]['id']}.pdf")
+    key = f"attachments/helpdesk/{desk.oid}/{t['id']}/{kept[0]['id']}.pdf"
+    assert kept[0]["url"].split("?")[0].endswith(key)
+    from chalicelib.core.aws import client as aws_client
+    from chalicelib.core.settings import get_settings
+    head = aws_client("s3").head_object(Bucket=get_settings().bucket, Key=key)
+    assert head["ServerSideEncryption"] == "AES256"  # encrypted at rest, as everything the app writes
 
 
 def test_an_emailed_new_request_and_a_follow_up_of_a_closed_ticket_keep_their_files(client, alice, bob, pump):
