@@ -68,8 +68,10 @@ def add_photo(org_id: str, car_id: str, photo_id: str) -> Car:
 _ATTEMPTS = 5
 
 
-def _stale() -> Conflict:
-    return Conflict("the car changed since you read it", field="version")
+def _stale(car: Car | None = None) -> Conflict:
+    """409 naming `version`; with the car as it is now when it was read."""
+    return Conflict("the car changed since you read it", field="version",
+                    extra={"current": car_out(car).model_dump(mode="json")} if car is not None else None)
 
 
 def _set_photos(car: Car, names: list[str]) -> bool:
@@ -102,7 +104,7 @@ def order_photos(org_id: str, car_id: str, data: CarPhotoOrderIn) -> Car:
     read) is a 409 naming `photo_ids` with the car as it is; a repeated id is the schema's 400."""
     car = get_car(org_id, car_id)
     if int(car.version) != data.version:
-        raise _stale()
+        raise _stale(car)
     by_id = {str(n).split(".", 1)[0]: str(n) for n in car.photos or []}
     if sorted(data.photo_ids) != sorted(by_id):
         raise Conflict("list each of the car's photos once: it has " + str(len(by_id)),

@@ -267,6 +267,7 @@ def test_photos_are_put_in_order_the_first_the_cover_and_one_is_taken_off(dealer
     assert (status, repeated["error"]["field"]) == (400, "photo_ids")
     stale = dealer.manager.put(order, {"photo_ids": new, "version": current["version"] - 1})
     assert stale[0] == 409 and stale[1]["error"]["field"] == "version"
+    assert stale[1]["current"]["version"] == current["version"]  # the car as it is, for the page to show
     assert dealer.staff.put(order, {"photo_ids": new, "version": current["version"]})[0] == 403
     # another organisation's member: as if the dealer and its car did not exist, for both routes
     assert dealer.outsider.put(order, {"photo_ids": new, "version": current["version"]})[0] == 404

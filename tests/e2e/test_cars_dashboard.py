@@ -130,7 +130,8 @@ def test_a_car_from_its_attributes_to_a_booked_test_drive_and_a_sale_that_moves_
 
     # photos from the edit page, on a phone: a wrong type and an oversized file refused under the field; two
     # uploaded straight to the private bucket (grant, the browser's POST, confirm), shown as thumbnails
-    # through presigned GETs; the second made the cover, the first removed; the car still saves after
+    # through presigned GETs; the cover chosen (once over another manager's change), the first removed; the car
+    # still saves after
     d.set_viewport_size({"width": 375, "height": 740})
     d.goto(f"{dash}#/cars/edit?id={car_id}")
     photos = d.locator("#photo-form")
@@ -152,10 +153,19 @@ def test_a_car_from_its_attributes_to_a_booked_test_drive_and_a_sale_that_moves_
     expect(thumbs.first.locator(".badge")).to_have_text("Cover")
     for i in range(2):  # the presigned GETs really load (the page's img-src allows the bucket)
         wait_for(lambda: thumbs.nth(i).locator("img").evaluate("(img) => img.complete && img.naturalWidth") == 1, timeout=30)
+    # another manager puts photo 2 first meanwhile: the page's own click then conflicts (409 with the car as it
+    # is), and the page shows that order instead of an error it cannot act on; choosing again succeeds
+    version = call("GET", f"{api}/orgs/{oid}/cars/{car_id}", None, dealer["token"])[1]["version"]
+    assert call("PUT", f"{api}/orgs/{oid}/cars/{car_id}/photo-order",
+                {"photo_ids": [second_id, first_id], "version": version}, dealer["token"])[0] == 200
+    thumbs.nth(1).get_by_role("button", name="Make photo 2 the cover").click()
+    expect(d.locator("#message")).to_have_text(
+        "This car changed meanwhile: its photos are shown as they are now. Choose the cover again.")
+    expect(thumbs.first).to_have_attribute("data-photo", second_id)
     thumbs.nth(1).get_by_role("button", name="Make photo 2 the cover").click()
     expect(d.locator("#message")).to_have_text("Cover photo set: the listing shows it first.")
-    expect(thumbs.first).to_have_attribute("data-photo", second_id)
-    thumbs.nth(1).get_by_role("button", name="Remove photo 2").click()
+    expect(thumbs.first).to_have_attribute("data-photo", first_id)
+    thumbs.first.get_by_role("button", name="Remove photo 1").click()
     confirm(d, "Remove photo")
     expect(thumbs).to_have_count(1)
     expect(thumbs.first).to_have_attribute("data-photo", second_id)

@@ -174,6 +174,11 @@ function CarPhotos({ car, onChange }) {
   const cover = async (p) => {
     const order = [p.id, ...state.photos.filter((x) => x.id !== p.id).map((x) => x.id)];
     const r = await write("PUT", orgPath(`/cars/${state.id}/photo-order`), { photo_ids: order, version: state.version });
+    if (r.status === 409 && r.data && r.data.current) {  // the car changed meanwhile: show it as it is now
+      took(r.data.current);
+      say("This car changed meanwhile: its photos are shown as they are now. Choose the cover again.", { error: true });
+      return;
+    }
     if (!r.ok) { say(r.status === 409 ? "Someone changed this car meanwhile: reload and try again." : pageError(r), { error: true }); return; }
     took(r.data);
     say("Cover photo set: the listing shows it first.");
