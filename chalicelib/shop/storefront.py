@@ -24,8 +24,9 @@ from ..core.money import fmt
 from ..core.settings import get_settings
 from ..inventory import availability, catalogue
 from . import promotions
-from .listings import all_listings, listings_by_product
-from .models import Shop, shop_key
+from ..inventory.schemas import ProductOut
+from .listings import all_listings
+from .models import Listing, Shop, shop_key
 from .rules.storefront import promised_date, search_text
 
 PREFIX = "storefront"
@@ -90,7 +91,7 @@ def publish_shop(org_id: str, product_ids: set[str] | None = None) -> list[str]:
             pages.append((page_key(shop.handle, pid), _gone()))
             continue
         names = _place_names(shop) if names is None else names
-        pages.append((page_key(shop.handle, pid), page_document(shop, pid, now, promos, names)))
+        pages.append((page_key(shop.handle, pid), page_document(shop, product, found, now, promos, names)))
         written.append(page_key(shop.handle, pid))
     index = {"handle": shop.handle, "name": shop.name, "currency": shop.currency,
              "categories": cats, "products": cards, "generated_at": now}
@@ -108,13 +109,12 @@ def _place_names(shop: Shop) -> dict[str, str]:
     return {k: v.name for k, v in catalogue.locations_by_id(shop.org_id, places).items()} if places else {}
 
 
-def page_document(shop: Shop, product_id: str, now: str, promos: list[promotions.rules.Promotion],
-                  place_names: dict[str, str]) -> dict[str, Any]:
-    """A product page: prices today, the shop's fulfilment, availability as of now and the dates it
-    promises (the availability document has the live figures)."""
-    org_id = shop.org_id
-    product = catalogue.products_by_id(org_id, {product_id})[product_id]
-    listing = listings_by_product(org_id, {product_id}).get(product_id)
+def page_document(shop: Shop, product: ProductOut, listing: Listing, now: str,
+                  promos: list[promotions.rules.Promotion], place_names: dict[str, str]) -> dict[str, Any]:
+    """A product page (the product and its listing as `publish_shop` read them for every page): prices
+    today, the shop's fulfilment, availability as of now and the dates it promises (the availability
+    document has the live figures)."""
+    org_id, product_id = shop.org_id, str(listing.product_id)
     today = clock.now().date()
     price = promotions.price_for(product, listing, promos, clock.now(), str(shop.time_zone or "UTC"))
     stock = availability.availability_document(org_id, product_id) or {"locations": []}
@@ -132,7 +132,7 @@ def page_document(shop: Shop, product_id: str, now: str, promos: list[promotions
     return {
         "handle": shop.handle, "shop_name": shop.name, "product_id": product_id, "sku": product.sku,
         "name": product.name, "brand": product.brand, "unit": product.unit,
-        "category": listing.category if listing else None, "description": listing.description if listing else "",
+        "category": listing.category, "description": listing.description,
         "price": product.price, "discount": fmt(price.discount, product.currency), "discount_label": price.label,
         "final_price": fmt(price.final, product.currency), "currency": product.currency,
         "pickup": [p for p in (promise(str(loc), 0) for loc in shop.pickup_location_ids or []) if p],
