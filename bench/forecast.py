@@ -44,7 +44,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.forecast_data import CATALOGUE, DEV, GROUPS, HELD_OUT, SPLIT, Series  # noqa: E402
+from bench.forecast_data import CATALOGUE, DEV, GROUPS, HELD_OUT, SPLIT, Series, check_m1_more  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 ORIGINS = 3
@@ -491,6 +491,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     groups = [g for g in GROUPS if not args.group or g in args.group]
+    if "yearly" in groups:
+        check_m1_more()
 
     log = _quiet if args.quiet else _stderr
     keys = {g: [s.key for s in CATALOGUE if s.group == g and args.split in ("all", SPLIT[s.key])] for g in groups}
