@@ -8,7 +8,9 @@
    MAX_PHOTOS). Adding twice changes nothing.
 
 3. `remove_photo`: the car no longer lists it (a listed car's public copy is withdrawn by the stream); the
-   private object stays (the app role may not delete under `photos/`).
+   cars stream then tags the private object `REMOVED_TAG` (`expire_removed`), and the data bucket's
+   lifecycle rule deletes tagged objects a day later (the app role may tag, never delete, under `photos/`;
+   a photo put back on the car within the day loses the tag).
 4. `order_photos`: the car's photos in the order given, at the version read; the first is the cover (the
    listing card's picture).
 
@@ -17,14 +19,18 @@ Photos are read through presigned GET URLs in the car's answer (`vehicles.photo_
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from typing import Any, Mapping, cast
 
+from botocore.exceptions import ClientError
 from pynamodb.expressions.condition import size
 
 from ..core import clock, uploads
+from ..core.aws import client
+from ..core.settings import get_settings
 from ..core.db import get_or, put_if_new, update_if
 from ..core.errors import Conflict, NotFound
 from .models import Car, PhotoSlot, photo_key, photo_object
+from .rules.listing import private_photo_changes
 from .rules.vehicles import MAX_PHOTO_BYTES, MAX_PHOTOS, PHOTO_TYPES
 from .schemas import CarPhotoIn, CarPhotoOrderIn, CarPhotoUploadOut
 from .vehicles import car_out, get_car
@@ -96,6 +102,34 @@ def remove_photo(org_id: str, car_id: str, photo_id: str) -> Car:
         if _set_photos(car, keep):
             return car
     raise _stale()
+
+
+REMOVED_TAG = {"Key": "tally-removed", "Value": "yes"}
+"""The tag the data bucket's lifecycle rule expires a day after (infra: `removed-photos`)."""
+
+
+def expire_removed(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> tuple[int, int]:
+    """From the cars stream: tag the private objects of the photos taken off a car (or of a deleted car)
+    for the lifecycle rule, and untag any put back on it; (tagged, untagged). Idempotent, and an object
+    already gone is nothing to do, so a replayed record changes nothing."""
+    removed, back = private_photo_changes(old, new)
+    s3, bucket = client("s3"), get_settings().bucket
+    done = [0, 0]
+    for i, (names, image) in enumerate(((removed, old), (back, new))):
+        for name in names:
+            assert image is not None
+            key = photo_object(str(image["org_id"]), str(image["id"]), name)
+            try:
+                if i == 0:
+                    s3.put_object_tagging(Bucket=bucket, Key=key, Tagging={"TagSet": [REMOVED_TAG]})
+                else:
+                    s3.delete_object_tagging(Bucket=bucket, Key=key)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") not in ("NoSuchKey", "404", "NotFound"):
+                    raise
+                continue
+            done[i] += 1
+    return done[0], done[1]
 
 
 def order_photos(org_id: str, car_id: str, data: CarPhotoOrderIn) -> Car:

@@ -16,7 +16,7 @@ from ..core.observability import logger, metrics
 from ..core.orgs import org_names
 from ..core.rollups import Contribution, apply_contributions
 from ..core.streams import process_batch, raw_images
-from . import aging, listing, searches, trends
+from . import aging, listing, photos, searches, trends
 from .models import Car, car_key
 from .rules import listing as listing_rules
 from .rules import trends as rules
@@ -64,6 +64,7 @@ def handle_cars_batch(event: dict[str, Any]) -> dict[str, Any]:
             dealer = ctx.dealer(org_id)
             for mk in listing.sync_card(old, new, dealer):
                 makes.setdefault(mk, []).append(seq)
+            photos.expire_removed(old, new)
             aging.sync_watch(old, new)
             sent = searches.notify(old, new, dealer)
             if sent:

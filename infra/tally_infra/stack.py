@@ -167,6 +167,12 @@ class TallyStack(cdk.Stack):
                    "server_access_logs_bucket": self.log_bucket, "lifecycle_rules": [tidy],
                    "removal_policy": cdk.RemovalPolicy.RETAIN}
         self.data_bucket = s3.Bucket(self, "DataBucket", server_access_logs_prefix="data/", **private)
+        # a car's photo taken off it is tagged by the cars stream (chalicelib/cars/photos.py REMOVED_TAG) and
+        # deleted here a day later, its old version too: the app role may tag under photos/, never delete
+        self.data_bucket.add_lifecycle_rule(id="removed-photos", prefix="photos/",
+                                            tag_filters={"tally-removed": "yes"},
+                                            expiration=cdk.Duration.days(1),
+                                            noncurrent_version_expiration=cdk.Duration.days(1))
         self.site_bucket = s3.Bucket(self, "SiteBucket", server_access_logs_prefix="site/", **private)
 
         # ------------------------------------------------------------------- ses
@@ -414,7 +420,8 @@ class TallyStack(cdk.Stack):
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
                                                resources=[self.data_bucket.arn_for_objects("storefront/*")]))
         # car photos: the presigned POST is signed by this role; HeadObject and presigned GETs need GetObject
-        role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging",
+                                                        "s3:DeleteObjectTagging"],
                                                resources=[self.data_bucket.arn_for_objects("photos/*")]))
         # help desk attachments (issue 11 item 2): the same presigned POST, HeadObject and presigned GETs
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],

@@ -276,3 +276,40 @@ def test_a_listed_cars_photos_are_public_copies_until_it_is_sold(dealer, cars_pu
     cars_pump.run()
     assert _public_object(key) is None
     assert public(f"car/{car['id']}.json") == {"id": car["id"], "listed": False}
+
+
+def _removed_tag(org_id: str, car_id: str, photo_id: str, ext: str) -> list[dict[str, str]]:
+    """The tags of a car photo's private object (the lifecycle rule deletes those tagged removed)."""
+    from chalicelib.cars.models import photo_object
+    from chalicelib.core.aws import client
+    from chalicelib.core.settings import get_settings
+
+    key = photo_object(org_id, car_id, f"{photo_id}.{ext}")
+    return client("s3").get_object_tagging(Bucket=get_settings().bucket, Key=key)["TagSet"]
+
+
+def test_a_photo_taken_off_a_car_is_tagged_for_expiry_and_untagged_when_put_back(dealer, cars_pump):
+    """The private object of a removed photo is tagged once the stream sees the change (the bucket's
+    lifecycle rule deletes it a day later: infra); put back within the day, it loses the tag; a replayed
+    batch changes nothing."""
+    from chalicelib.cars.photos import REMOVED_TAG
+    from tests.api.test_cars_api import _upload
+
+    car = dealer.add(vin=vin(41))
+    base = f"{dealer.cars}/{car['id']}/photos"
+    grants = [dealer.manager.post(base, {"content_type": "image/png"})[1] for _ in range(2)]
+    for g in grants:
+        assert _upload(g, b"\x89PNG bytes") in (200, 201, 204)
+        assert dealer.manager.put(f"{base}/{g['photo_id']}")[0] == 200
+    cars_pump.run()
+    first, second = (g["photo_id"] for g in grants)
+    assert _removed_tag(dealer.oid, car["id"], first, "png") == []
+    assert dealer.manager.delete(f"{base}/{first}")[0] == 200
+    cars_pump.run()
+    assert _removed_tag(dealer.oid, car["id"], first, "png") == [REMOVED_TAG]
+    assert _removed_tag(dealer.oid, car["id"], second, "png") == []  # the one still on the car is kept
+    assert cars_pump.invoke("on_cars_stream", cars_pump.batches[-1]) == {"batchItemFailures": []}  # replayed
+    assert _removed_tag(dealer.oid, car["id"], first, "png") == [REMOVED_TAG]
+    assert dealer.manager.put(f"{base}/{first}")[0] == 200  # put back within the day
+    cars_pump.run()
+    assert _removed_tag(dealer.oid, car["id"], first, "png") == []

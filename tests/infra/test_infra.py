@@ -332,6 +332,9 @@ def test_the_app_role_is_least_privilege(synth):
             assert set(_actions(s)) == {"s3:GetObject"}  # received email is only read
         elif any(a.startswith("s3:") for a in _actions(s)) and s["Resource"]["Fn::Join"][1][1] == "/public/cars/photos/*":
             assert set(_actions(s)) == {"s3:DeleteObject"}  # a car leaving the listing withdraws its public photos
+        elif any(a.startswith("s3:") for a in _actions(s)) and s["Resource"]["Fn::Join"][1][1] == "/photos/*":
+            # car photos: uploaded, read, and tagged for the lifecycle rule when removed; never deleted by the app
+            assert set(_actions(s)) == {"s3:GetObject", "s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObjectTagging"}
         elif any(a.startswith("s3:") for a in _actions(s)):
             assert set(_actions(s)) == {"s3:GetObject", "s3:PutObject"}
             assert s["Resource"]["Fn::Join"][1][1] in ("/charts/*", "/photos/*", "/storefront/*", "/public/cars/*",
@@ -374,6 +377,18 @@ def test_buckets_are_private_ssl_only_encrypted_versioned_and_logged(synth, asse
             "Bucket": {"Ref": name},
             "PolicyDocument": {"Statement": Match.array_with([Match.object_like({
                 "Effect": "Deny", "Action": "s3:*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})])}})
+
+
+def test_car_photos_taken_off_a_car_expire_a_day_after_the_stream_tags_them(synth):
+    from chalicelib.cars.photos import REMOVED_TAG
+
+    data = synth["template"]["Resources"][logical_id(synth, synth["stack"].data_bucket)]["Properties"]
+    rules = {r["Id"]: r for r in data["LifecycleConfiguration"]["Rules"]}
+    removed = rules["removed-photos"]
+    assert removed["Status"] == "Enabled" and removed["Prefix"] == "photos/"
+    assert removed["TagFilters"] == [{"Key": REMOVED_TAG["Key"], "Value": REMOVED_TAG["Value"]}]
+    assert removed["ExpirationInDays"] == 1 and removed["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1
+    assert "tidy" in rules  # the bucket's other rule stays
 
 
 def test_the_site_is_served_through_cloudfront_with_oac_and_security_headers(synth, assertions):

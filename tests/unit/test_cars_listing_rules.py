@@ -112,3 +112,13 @@ def test_photos_are_published_while_listed_and_withdrawn_when_the_car_leaves_the
     assert L.photo_changes(car(photos=["a.jpg"], public=False), car(photos=["a.jpg", "b.png"], public=False)) == ([], [])
     assert L.photo_changes(car(photos=["a.jpg"], status="sold"), car(photos=["a.jpg"], status="in_stock")) == (
         ["a.jpg"], [])
+
+
+def test_a_cars_own_photos_taken_off_it_are_removed_listed_or_not_and_back_when_put_back():
+    both = car(photos=["a.jpg", "b.png"], public=False)
+    assert L.private_photo_changes(both, car(photos=["b.png"], public=False)) == (["a.jpg"], [])
+    assert L.private_photo_changes(car(photos=["b.png"]), both) == ([], ["a.jpg"])
+    assert L.private_photo_changes(both, car(photos=["b.png", "a.jpg"], status="sold")) == ([], [])  # sold: kept
+    assert L.private_photo_changes(both, None) == (["a.jpg", "b.png"], [])  # a deleted car's photos
+    assert L.private_photo_changes(None, both) == ([], ["a.jpg", "b.png"])
+    assert L.private_photo_changes({"kind": "demand"}, None) == ([], [])  # not a car

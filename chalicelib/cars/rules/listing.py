@@ -239,5 +239,14 @@ def photo_changes(old: Image | None, new: Image | None) -> tuple[list[str], list
     return sorted(after - before), sorted(before - after)
 
 
+def private_photo_changes(old: Image | None, new: Image | None) -> tuple[list[str], list[str]]:
+    """(names removed, names back) among a car's own photos, listed or not, when its image moves from
+    `old` to `new`: a photo taken off the car, or every photo of a deleted car, is removed; one on it
+    again (added back before it expired) is back."""
+    before = {str(p) for p in (old or {}).get("photos") or []} if is_car(old) else set()
+    after = {str(p) for p in (new or {}).get("photos") or []} if is_car(new) else set()
+    return sorted(before - after), sorted(after - before)
+
+
 def car_path(car_id: str) -> str:
     return f"{PREFIX}/car/{car_id}.json"
