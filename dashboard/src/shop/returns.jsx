@@ -6,6 +6,7 @@ import { api } from "../core/api.js";
 import { pageError } from "../core/errors.js";
 import { Field, Form, useForm, useLoad, say } from "../core/ui.jsx";
 import { MANAGERS, OrgPicker, useShopOrg } from "./context.jsx";
+import { returnNumber } from "./storefront-data.js";
 
 const WORDS = { requested: "Requested", received: "Received", refunded: "Refunded", rejected: "Rejected" };
 const REASON_WORDS = { damaged: "Arrived damaged", defective: "Does not work", wrong_item: "Wrong item",
@@ -22,11 +23,11 @@ function Resolve({ org, ret, done }) {
     const r = await api("POST", `/orgs/${org.org_id}/shop/returns/${ret.id}/resolve`, {
       version: ret.version, lines, refund: f.refund.value.trim(), note: f.note.value.trim() });
     if (!r.ok) return form.fail(r);
-    form.ok(`Return ${ret.id.slice(0, 8).toUpperCase()} settled: ${r.data.refund} ${r.data.currency} refunded.`);
+    form.ok(`Return ${returnNumber(ret.id)} settled: ${r.data.refund} ${r.data.currency} refunded.`);
     done();
   };
   return (
-    <Form form={form} onSubmit={settle} class="resolve-form" aria-label={`Settle return ${ret.id.slice(0, 8)}`}>
+    <Form form={form} onSubmit={settle} class="resolve-form" aria-label={`Settle return ${returnNumber(ret.id)}`}>
       {ret.lines.map((l, i) => (
         <Field as="select" label={`${l.quantity} × ${l.name}`} name={`outcome-${i}`}>
           <option value="restock">Restock (back to stock)</option>
@@ -56,7 +57,7 @@ function ReturnItem({ org, ret, reload }) {
   return (
     <li class="return-item" data-id={ret.id} data-status={ret.status}>
       <div class="section-head">
-        <h3>Return {ret.id.slice(0, 8).toUpperCase()} · order {ret.order_number}</h3>
+        <h3>Return {returnNumber(ret.id)} · order {ret.order_number}</h3>
         <span class="badge">{WORDS[ret.status]}</span>
       </div>
       <p class="muted">{ret.customer_name || ret.customer_email} · {REASON_WORDS[ret.reason] || ret.reason}

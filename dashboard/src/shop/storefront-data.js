@@ -119,6 +119,9 @@ export const knownStores = (handle) => JSON.parse(localStorage.getItem(`tally.st
 /** An order's number as its emails and pages show it: the first 8 characters of its id, upper case. */
 export const orderNumber = (id) => id.slice(0, 8).toUpperCase();
 
+/** A return's number, made the same way. */
+export const returnNumber = orderNumber;
+
 export const STATUS_WORDS = {
   placed: "Placed: waiting for payment", confirmed: "Paid", picked: "Packed", shipped: "On its way",
   ready: "Ready to collect", delivered: "Delivered", collected: "Collected", cancelled: "Cancelled",
