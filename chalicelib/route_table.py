@@ -143,6 +143,7 @@ ROUTES: dict[str, tuple[RouteEntry, ...]] = {
         ('/orgs/{org_id}/macros', ('GET',), False, ('application/json',)),
         ('/orgs/{org_id}/macros/{macro_id}', ('PUT',), False, ('application/json',)),
         ('/orgs/{org_id}/tickets', ('GET',), False, ('application/json',)),
+        ('/orgs/{org_id}/tickets/{ticket_id}', ('PUT',), False, ('application/json',)),
         ('/orgs/{org_id}/tickets/{ticket_id}', ('GET',), False, ('application/json',)),
         ('/orgs/{org_id}/tickets/{ticket_id}/messages/{message_id}', ('PUT',), False, ('application/json',)),
         ('/orgs/{org_id}/tickets/{ticket_id}/attachments', ('POST',), False, ('application/json',)),

@@ -59,6 +59,7 @@ from .schemas import (
     RatingQuery,
     SlaPolicyIn,
     SlaPolicyOut,
+    StaffTicketIn,
     StatusIn,
     TeamIn,
     TeamOut,
@@ -241,6 +242,19 @@ def list_tickets(req: Req, org_id: str) -> TicketsOut:
     viewer = access.staff_viewer(req.principal, org_id)
     q = req.query_model(TicketsQuery)
     return tickets.staff_tickets(viewer, q.status, q.limit)
+
+
+@route(helpdesk, "/orgs/{org_id}/tickets/{ticket_id}", ("PUT",), path_patterns=TICKET, body=StaffTicketIn,
+       response=TicketOut, status=201, also=REPLAYED)
+def file_for_customer(req: Req, org_id: str, ticket_id: str) -> TicketOut | Reply[TicketOut]:
+    """An agent or admin files a ticket for a customer who phoned, came in or wrote to them, under a
+    client-chosen UUID (201): the customer is their email address (no account), emailed as any customer
+    with signed links to the thread; routed and assigned as any ticket. The same id and body again
+    answers 200, another body 409."""
+    viewer = access.staff_viewer(req.principal, org_id)
+    t, created = tickets.file_for_customer(viewer, _uuid(ticket_id, "ticket_id"), req.body(StaffTicketIn))
+    out = tickets.ticket_out(t)
+    return out if created else Reply(out, 200)
 
 
 @route(helpdesk, "/orgs/{org_id}/tickets/{ticket_id}", ("GET",), path_patterns=TICKET, response=TicketThreadOut)

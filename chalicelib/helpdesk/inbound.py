@@ -16,7 +16,6 @@ processed twice appends one message or files one ticket (puts if not exists).
 from __future__ import annotations
 
 import hmac
-import secrets
 import uuid
 from dataclasses import dataclass, replace
 from typing import Any
@@ -40,17 +39,14 @@ from .models import (
     MailRef,
     Message,
     Ticket,
-    all_tickets_index,
-    customer_index,
     mail_ref_key,
     message_key,
-    team_queue_index,
     ticket_key,
 )
 from .rules import parse_reply_address
 from .rules.attachments import with_refusals
 from .rules.mail import InboundMail, desk_handle_of, parse, reference_keys
-from .tickets import post_customer_reply
+from .tickets import new_ticket, post_customer_reply
 
 INBOUND_PREFIX = "inbound/"
 # SES receiving refuses messages over 40 MB; a reply with files up to 10 MiB each (base64: a third more)
@@ -179,22 +175,12 @@ def _file(desk: Desk, mail: InboundMail, object_key: str) -> Ticket:
     """A new ticket from an email: the sender is its customer (no account: `email:<address>`), filed
     under the desk's first category and assigned as any other; once per stored email."""
     tid = str(uuid.uuid5(INBOUND_NAMESPACE, f"ticket|{object_key}"))
-    cat = desk.categories[0]
-    now = clock.iso_now()
-    sub = f"email:{mail.sender}"
     files, refused = keep_mail_files(desk.org_id, tid, object_key, list(mail.files))
-    t = Ticket(
-        *ticket_key(desk.org_id, tid),
-        gsi1pk=customer_index(desk.org_id, sub), gsi1sk=f"{now}#{tid}",
-        gsi2pk=team_queue_index(desk.org_id, cat.team_id), gsi2sk=f"{now}#{tid}",
-        gsi3pk=all_tickets_index(desk.org_id), gsi3sk=f"{now}#{tid}",
-        id=tid, org_id=desk.org_id, handle=desk.handle, desk_name=desk.name, customer_sub=sub,
-        customer_email=mail.sender, customer_name=mail.sender_name or mail.sender.split("@")[0],
-        category=cat.slug, team_id=cat.team_id, subject=mail.subject,
-        description=with_refusals(mail.text or mail.subject, refused), attachments=files or None,
-        priority="normal", status="new", channel="email", reply_token=secrets.token_hex(16),
-        link_key=secrets.token_hex(32), version=1, created_at=now, updated_at=now,
-    )
+    t = new_ticket(desk, tid, desk.categories[0].slug, customer_sub=f"email:{mail.sender}",
+                   customer_email=mail.sender, customer_name=mail.sender_name or mail.sender.split("@")[0],
+                   subject=mail.subject, description=with_refusals(mail.text or mail.subject, refused),
+                   channel="email")
+    t.attachments = files or None
     filed, _created = file_assigned(t, lambda existing: existing)
     return filed
 

@@ -259,7 +259,7 @@ class Ticket(HelpdeskTable):
     # issue 11 items 1, 4, 6, 7 (docs/architecture.md, "Help desk"): who an email-only customer is, the
     # key of the ticket's signed links, reopen and follow-up history, the first times (never rewritten),
     # the satisfaction rating of the latest solve.
-    channel = UnicodeAttribute(default="web")  # web | email (filed by an email: the customer has no account)
+    channel = UnicodeAttribute(default="web")  # web; email (filed by an email); phone, walk_in or email filed by an agent: no account
     link_key = UnicodeAttribute(null=True)  # HMAC key of the ticket's signed links; replaced to revoke them
     first_response_at = UnicodeAttribute(null=True)  # the first agent public reply, set once
     first_solved_at = UnicodeAttribute(null=True)  # the first solve, set once (solved_at is the latest)

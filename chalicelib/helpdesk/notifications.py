@@ -137,8 +137,9 @@ def message_emails(old: Image | None, new: Image | None, tickets: Tickets) -> li
 
 
 def _linked(t: Image, email: tuple[str, str, str]) -> tuple[str, str, str]:
-    """A customer who emailed the desk has no account: their emails carry a signed link to the thread."""
-    if t.get("channel") != "email" or not t.get("link_key"):
+    """A customer without an account (who emailed the desk, or for whom an agent filed the ticket: any
+    channel but web) gets emails that carry a signed link to the thread."""
+    if t.get("channel", "web") == "web" or not t.get("link_key"):
         return email
     token, _expires = thread_token(str(t["org_id"]), str(t["id"]), str(t["link_key"]), clock.now())
     return with_links(email, thread_links(thread_url(token)))

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..core.schemas import (
-    UNIQUE, UUID_PATTERN, Items, Out, Query, Strict, check_time_zone, each_once, list_time_zones)
+    UNIQUE, UUID_PATTERN, EmailStr, Items, Out, Query, Strict, check_time_zone, each_once, list_time_zones)
 from .rules import CATEGORY_PATTERN, HANDLE_PATTERN, SUBJECT_PATTERN
 from .rules.attachments import FILENAME_PATTERN, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from .rules.kb import TAG_PATTERN
@@ -156,13 +156,31 @@ class LinkIn(Strict):
     id: str = Field(pattern=LINK_ID_PATTERN)
 
 
-class TicketIn(Strict):
+class TicketFields(Strict):
+    """What every new ticket says, whoever files it."""
+
     category: str = Field(pattern=CATEGORY_PATTERN, max_length=40)
     subject: str = Field(min_length=1, max_length=200, pattern=SUBJECT_PATTERN)
     description: str = Field(min_length=1, max_length=10000)
     priority: Priority = "normal"
+
+
+class TicketIn(TicketFields):
     link: LinkIn | None = None
     attachments: AttachmentIds = []  # uploaded first under this ticket's id (POST .../tickets/{id}/attachments)
+
+
+StaffChannel = Literal["phone", "walk_in", "email"]
+
+
+class StaffTicketIn(TicketFields):
+    """A ticket an agent files for a customer who phoned, came in or wrote to them: the customer is their
+    email address (no account needed); they are emailed as any customer, with signed links to the thread."""
+
+    customer_email: EmailStr
+    customer_name: str = Field(default="", max_length=120, pattern=SUBJECT_PATTERN,
+                               description="as the customer gave it; the address's local part when empty")
+    channel: StaffChannel = Field(default="phone", description="how the customer asked")
 
 
 class LinkOut(Out):
@@ -204,6 +222,8 @@ class TicketOut(Out):
     link: LinkOut | None
     status: str
     customer_name: str
+    channel: str = Field(description="how it came: web (the customer's account), email (an email to the desk), "
+                                     "phone, walk_in or email (filed by an agent for the customer)")
     assignee: str | None
     assignee_name: str | None
     merged_into: str | None = None

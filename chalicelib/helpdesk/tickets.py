@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
@@ -19,10 +19,11 @@ from ..core.profiles import get_profile
 from .access import StaffViewer, visible
 from .attachments import attach, files_out, grant, grant_for
 from .assignment import file_assigned, load_actions
-from .desks import category_team, desk_by_handle
+from .desks import category_team, desk_by_handle, get_desk
 from .macros import get_macro
 from .sla import first_reply, start_ticket, with_clock
 from .models import (
+    Desk,
     Follower,
     Message,
     Ticket,
@@ -45,6 +46,7 @@ from .schemas import (
     CustomerMessageIn,
     LinkOut,
     MessageOut,
+    StaffTicketIn,
     TicketIn,
     TicketOut,
     TicketsOut,
@@ -60,7 +62,7 @@ def ticket_out(t: Ticket) -> TicketOut:
     link = LinkOut(kind=t.link_kind, id=t.link_id) if t.link_kind and t.link_id else None
     return TicketOut(id=t.id, handle=t.handle, category=t.category, team_id=t.team_id, subject=t.subject,
                      description=t.description, priority=t.priority, link=link, status=t.status,
-                     customer_name=t.customer_name, assignee=t.assignee, assignee_name=t.assignee_name,
+                     customer_name=t.customer_name, channel=t.channel or "web", assignee=t.assignee, assignee_name=t.assignee_name,
                      merged_into=t.merged_into, follow_up_of=t.follow_up_of, follow_ups=[str(f) for f in t.follow_ups or []],
                      attachments=files_out(t),
                      reopen_count=int(t.reopen_count or 0), rating="good" if t.rating == "good" else "bad" if t.rating == "bad" else None,
@@ -89,36 +91,62 @@ def _customer_name(user: Principal) -> str:
     return user.email.split("@")[0] if user.email else "customer"
 
 
+def new_ticket(desk: Desk, ticket_id: str, category: str, *, customer_sub: str, customer_email: str,
+               customer_name: str, subject: str, description: str, priority: str = "normal",
+               channel: str = "web") -> Ticket:
+    """A new ticket's record, not yet written: at the desk, routed to its category's team (400 naming
+    `category` for one the desk lacks), status new, on the customer's, the team's and the
+    organisation's lists, with its reply token and link key."""
+    cat = category_team(desk, category)
+    now = clock.iso_now()
+    org_id = desk.org_id
+    return Ticket(
+        *ticket_key(org_id, ticket_id),
+        gsi1pk=customer_index(org_id, customer_sub), gsi1sk=f"{now}#{ticket_id}",
+        gsi2pk=team_queue_index(org_id, cat.team_id), gsi2sk=f"{now}#{ticket_id}",
+        gsi3pk=all_tickets_index(org_id), gsi3sk=f"{now}#{ticket_id}",
+        id=ticket_id, org_id=org_id, handle=desk.handle, desk_name=desk.name, customer_sub=customer_sub,
+        customer_email=customer_email, customer_name=customer_name, category=cat.slug, team_id=cat.team_id,
+        subject=subject, description=description, priority=priority, status="new", channel=channel,
+        reply_token=secrets.token_hex(16), link_key=secrets.token_hex(32), version=1, created_at=now, updated_at=now,
+    )
+
+
+def _same_or_conflict(t: Ticket, attachment_ids: list[str]) -> Callable[[Ticket], Ticket]:
+    """A filing's replay: the ticket stored under the id when it says the same, else 409 naming `ticket_id`."""
+    def replay(existing: Ticket) -> Ticket:
+        if all(getattr(existing, f) == getattr(t, f) for f in _SAME_TICKET) and \
+                [f.id for f in existing.attachments or []] == attachment_ids:
+            return existing
+        raise Conflict("another ticket exists with this id", field="ticket_id")
+    return replay
+
+
 def file_ticket(user: Principal, handle: str, ticket_id: str, data: TicketIn) -> tuple[Ticket, bool]:
     """A customer files a ticket with a desk under a client-chosen id: routed to its category's team
     and assigned at once. The same id and body again returns the ticket (created False); another
     body under that id is 409 naming `ticket_id`."""
-    desk = desk_by_handle(handle)
-    cat = category_team(desk, data.category)
-    now = clock.iso_now()
-    org_id = desk.org_id
-    t = Ticket(
-        *ticket_key(org_id, ticket_id),
-        gsi1pk=customer_index(org_id, user.sub), gsi1sk=f"{now}#{ticket_id}",
-        gsi2pk=team_queue_index(org_id, cat.team_id), gsi2sk=f"{now}#{ticket_id}",
-        gsi3pk=all_tickets_index(org_id), gsi3sk=f"{now}#{ticket_id}",
-        id=ticket_id, org_id=org_id, handle=desk.handle, desk_name=desk.name, customer_sub=user.sub,
-        customer_email=user.email or "", customer_name=_customer_name(user), category=cat.slug, team_id=cat.team_id,
-        subject=data.subject, description=data.description, priority=data.priority,
-        link_kind=data.link.kind if data.link else None, link_id=data.link.id if data.link else None,
-        status="new", reply_token=secrets.token_hex(16), link_key=secrets.token_hex(32), version=1,
-        created_at=now, updated_at=now,
-    )
+    t = new_ticket(desk_by_handle(handle), ticket_id, data.category, customer_sub=user.sub,
+                   customer_email=user.email or "", customer_name=_customer_name(user), subject=data.subject,
+                   description=data.description, priority=data.priority)
+    t.link_kind, t.link_id = (data.link.kind, data.link.id) if data.link else (None, None)
     t.attachments = attach(t, user.sub, data.attachments) or None  # uploaded under this id first
     start_ticket(t)  # its SLA clocks and place on the sweep's list
+    return file_assigned(t, _same_or_conflict(t, list(data.attachments)))
 
-    def replay(existing: Ticket) -> Ticket:
-        if all(getattr(existing, f) == getattr(t, f) for f in _SAME_TICKET) and \
-                [f.id for f in existing.attachments or []] == list(data.attachments):
-            return existing
-        raise Conflict("another ticket exists with this id", field="ticket_id")
 
-    return file_assigned(t, replay)
+def file_for_customer(viewer: StaffViewer, ticket_id: str, data: StaffTicketIn) -> tuple[Ticket, bool]:
+    """An agent or admin files a ticket for a customer who phoned, came in or wrote to them, under a
+    client-chosen id: the customer is their address (`email:<address>`, no account, as a ticket filed by
+    email), emailed that it was received with signed links to the thread; routed and assigned as any
+    other. The same id and body again returns the ticket (created False); another is 409 `ticket_id`."""
+    address = data.customer_email.lower()
+    t = new_ticket(get_desk(viewer.org_id), ticket_id, data.category, customer_sub=f"email:{address}",
+                   customer_email=address, customer_name=data.customer_name.strip() or address.split("@")[0],
+                   subject=data.subject, description=data.description, priority=data.priority,
+                   channel=data.channel)
+    start_ticket(t)
+    return file_assigned(t, _same_or_conflict(t, []))
 
 
 # ------------------------------------------------------------------ reading

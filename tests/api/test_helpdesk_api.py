@@ -115,6 +115,54 @@ def test_filing_refuses_unknown_categories_html_subjects_and_bad_fields(desk, cl
     assert desk.owner.get(f"/orgs/{desk.oid}/tickets")[1]["items"] == []
 
 
+# ------------------------------------------------------------------ filed by an agent for a customer
+PHONED = {"customer_email": "Dana.Reyes@Example.org", "customer_name": "Dana Reyes", "category": "tech",
+          "subject": "Printer jams", "description": "Called at 10:05: the printer jams on every second page.",
+          "channel": "phone"}
+
+
+def test_an_agent_files_a_ticket_for_a_customer_who_phoned_once_under_its_id(desk):
+    tid = str(uuid.uuid4())
+    path = f"/orgs/{desk.oid}/tickets/{tid}"
+    status, t = desk.agent.put(path, PHONED)  # a billing agent takes a call about a technical problem
+    assert status == 201, t
+    assert (t["id"], t["channel"], t["customer_name"], t["status"], t["category"]) == (
+        tid, "phone", "Dana Reyes", "new", "tech")
+    assert (t["team_id"], t["assignee"]) == (desk.tech_team, desk.tech.sub)  # routed as any ticket
+    status, again = desk.agent.put(path, PHONED)
+    assert (status, again["id"], again["version"]) == (200, tid, t["version"])
+    assert _error(desk.agent.put(path, {**PHONED, "subject": "Scanner jams"})) == (409, "ticket_id")
+    # the customer is their address, lower-cased (no account): the tech queue has it, with the thread
+    thread = desk.tech.get(path)[1]
+    assert thread["customer_name"] == "Dana Reyes" and thread["description"] == PHONED["description"]
+    assert tid in {x["id"] for x in desk.tech.get(f"/orgs/{desk.oid}/tickets")[1]["items"]}
+    # without a name, the address's local part; a walk-in
+    status, walk_in = desk.manager.put(f"/orgs/{desk.oid}/tickets/{uuid.uuid4()}",
+                                       {**PHONED, "customer_name": "", "channel": "walk_in", "category": "billing"})
+    assert (status, walk_in["customer_name"], walk_in["channel"]) == (201, "dana.reyes", "walk_in")
+
+
+def test_only_desk_staff_file_for_customers_and_bad_input_writes_nothing(desk, client):
+    path = f"/orgs/{desk.oid}/tickets/{uuid.uuid4()}"
+    assert Caller(client, None, "").put(path, PHONED)[0] == 401
+    assert _error(desk.idle.put(path, PHONED)) == (403, "role")  # a member in no team
+    assert _error(desk.customer.put(path, PHONED)) == (404, "org_id")
+    assert _error(desk.outsider.put(path, PHONED)) == (404, "org_id")
+    for field, value in (("customer_email", "dana at example"), ("category", "shipping"), ("channel", "fax"),
+                         ("subject", "<b>urgent</b>"), ("customer_name", "Dana\x00"), ("priority", "critical"),
+                         ("link", {"kind": "car", "id": "1"}), ("attachments", [])):
+        assert _error(desk.agent.put(path, {**PHONED, field: value})) == (400, field), field
+    for field in ("customer_email", "subject", "description", "category"):
+        assert _error(desk.agent.put(path, {k: v for k, v in PHONED.items() if k != field})) == (400, field)
+    assert _error(desk.agent.put(f"/orgs/{desk.oid}/tickets/not-a-uuid", PHONED)) == (400, "ticket_id")
+    assert desk.owner.get(f"/orgs/{desk.oid}/tickets")[1]["items"] == []
+
+
+def test_filing_for_a_customer_needs_the_organisations_desk(client, alice):
+    oid = alice.post("/orgs", {"name": "No desk yet"})[1]["org_id"]
+    assert _error(alice.put(f"/orgs/{oid}/tickets/{uuid.uuid4()}", PHONED)) == (404, "desk")
+
+
 # ------------------------------------------------------------------ who sees what
 def test_a_customer_sees_only_their_own_tickets(desk, client):
     mine = _filed(desk)

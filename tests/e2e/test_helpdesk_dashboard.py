@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.http import call
-from tests.e2e.test_dashboard import browser  # noqa: F401
+from tests.e2e.test_dashboard import browser, field_error  # noqa: F401
 from tests.e2e.test_local_stack import mails_to, wait_for
 from tests.e2e.test_ui_pages import WIDTHS, axe_violations, new_page, settle, sideways, sign_in
 
@@ -184,6 +184,30 @@ def test_a_filed_request_goes_to_the_least_loaded_agent_and_the_customer_sees_an
     a.goto(f"{dash}{link}")
     expect(a.locator('main[data-page="/helpdesk/ticket"] #ticket-subject')).to_have_text(subject)
     assert a.url.endswith(f"#/helpdesk/ticket?id={ticket_id}")
+    # a customer phones: the agent files a ticket for them above the queue (a bad address refused under its
+    # field); it is routed as any ticket (to this agent, the least loaded) and the caller is emailed a copy
+    a.goto(f"{dash}#/helpdesk")
+    a.locator("#file-for-customer summary").click()
+    staff_form = a.locator("#staff-ticket-form")
+    staff_form.get_by_label("Customer's email").fill("erin at example")
+    staff_form.get_by_label("Subject").fill("Oven door does not close")
+    staff_form.get_by_label("What they told you").fill("Phoned at 9:40: the oven door does not close since Monday.")
+    staff_form.get_by_role("button", name="File ticket").click()
+    expect(field_error(staff_form, "Customer's email")).to_have_text(
+        "Enter the customer's email address, like name@example.com.")
+    caller = f"erin-{uuid.uuid4().hex[:8]}@example.com"
+    staff_form.get_by_label("Customer's email").fill(caller)
+    staff_form.get_by_label("Their name (optional)").fill("Erin Caller")
+    staff_form.get_by_role("button", name="File ticket").click()
+    expect(a.locator("#message")).to_have_text(
+        "Ticket filed for Erin Caller: you will answer. We emailed them a copy with a link to follow it.")
+    settle(a)
+    assert axe_violations(a) == []  # the queue page with the open form
+    a.locator("#filed-ticket").get_by_role("link", name="Oven door does not close").click()
+    expect(a.locator("#ticket-subject")).to_have_text("Oven door does not close")
+    expect(a.locator("#ticket-filed")).to_contain_text("by phone")
+    received = wait_for(lambda: [m for m in mails_to(local_stack, caller) if "Oven door" in m["subject"]], timeout=180)
+    assert "We received your request" in received[0]["subject"] and "/ticket-links/" in received[0]["text"], received
     a_ctx.close()
 
     # the customer sees the reply, never the note

@@ -159,6 +159,31 @@ def test_an_email_to_a_desk_address_files_an_email_only_ticket_with_a_link_to_re
 
 
 # ------------------------------------------------------------------ ticket links
+def test_a_ticket_an_agent_files_for_a_caller_mails_them_a_link_and_takes_their_emailed_reply(client, alice, bob, pump):
+    """A customer who phoned has no account: the received email links to the thread, the link answers,
+    and a reply to the ticket's address lands in it as theirs; web customers' emails carry no link."""
+    desk = make_desk(client, alice, bob)
+    tid = str(uuid.uuid4())
+    status, t = desk.agent.put(f"/orgs/{desk.oid}/tickets/{tid}", {
+        "customer_email": "Erin@Example.org", "customer_name": "Erin", "category": "billing", "channel": "phone",
+        "subject": "Refund not received", "description": "Phoned: the refund of 12 March has not arrived."})
+    assert status == 201, t
+    pump.run()
+    [mail] = desk_mails("erin@example.org")
+    assert mail["rule"] == "ticket:received" and "Erin" in mail["text"]
+    token = next(line for line in mail["text"].splitlines() if line.startswith("Read and answer")).rsplit("/", 1)[1]
+    anon = Caller(client, None, "")
+    status, seen = anon.get(f"/ticket-links/{token}")
+    assert (status, seen["id"], seen["subject"]) == (200, tid, "Refund not received")
+    raw = eml("erin@example.org", mail["reply_to"], "The bank reference is RF-1182.")
+    assert deliver(client, raw)["results"] == [{"result": "appended", "ticket_id": tid, "reason": "address"}]
+    replies = [m for m in thread(desk, tid)["messages"] if m["author_role"] == "customer"]
+    assert [(m["body"], m["author_name"]) for m in replies] == [("The bank reference is RF-1182.", "Erin")]
+    # a customer with an account: their received email has no link (they sign in)
+    _web, _address = filed(desk, pump)
+    assert not any(line.startswith("Read and answer") for line in desk_mails(desk.customer.email)[0]["text"].splitlines())
+
+
 def test_a_forged_revoked_or_expired_link_is_refused_naming_the_token(client, alice, bob, pump):
     clock.set_now(DAY)
     desk = make_desk(client, alice, bob)

@@ -1,9 +1,10 @@
 // The agent workspace's queue: the tickets of my teams (every ticket for an owner or manager), filtered
-// by status (the API's own query), priority, assignee and team; breached SLAs first.
-import { useState } from "preact/hooks";
+// by status (the API's own query), priority, assignee and team; breached SLAs first. Above it, a ticket
+// filed for a customer who phoned, came in or wrote to the agent (they get the emails, with a link).
+import { useRef, useState } from "preact/hooks";
 import { api } from "../core/api.js";
 import { useProfile } from "../core/state.js";
-import { Empty, say, Table, useLoad } from "../core/ui.jsx";
+import { Empty, Field, Form, say, Table, useForm, useLoad } from "../core/ui.jsx";
 import { agentName, loadStaff, orgPath, PRIORITIES, slaOf, STATUSES, teamName, useStaff, when, write } from "./context.js";
 import { PriorityBadge, SlaBadge, StatusBadge } from "./parts.jsx";
 
@@ -112,6 +113,65 @@ function Queue({ params }) {
   );
 }
 
+const CHANNELS = [["phone", "Phone"], ["walk_in", "In person"], ["email", "Email to me"]];
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** A ticket for a customer who asked another way: filed once under its id (a second click, a lost
+ * answer), routed and assigned as any ticket; the customer is emailed with a link to the thread. */
+function FileForCustomer() {
+  const me = useProfile();
+  const { desk, admin, teams } = useStaff();
+  const form = useForm();
+  const id = useRef(crypto.randomUUID());
+  const [filed, setFiled] = useState(null);
+  // another team's ticket is not in this agent's queue: named, not linked (its page would not open)
+  const mine = (t) => admin || teams.some((x) => x.id === t.team_id && x.agents.includes(me.sub));
+  return (
+    <details id="file-for-customer">
+      <summary>File a ticket for a customer</summary>
+      <Form id="staff-ticket-form" form={form} onSubmit={async (f) => {
+        const body = { customer_email: f.customer_email.value.trim(), customer_name: f.customer_name.value.trim(),
+          channel: f.channel.value, category: f.category.value, priority: f.priority.value,
+          subject: f.subject.value.trim(), description: f.description.value.trim() };
+        const r = await write("PUT", orgPath(`/tickets/${id.current}`), body);
+        if (!r.ok) { form.fail(r); return; }
+        id.current = crypto.randomUUID();
+        for (const name of ["customer_email", "customer_name", "subject", "description"]) f[name].value = "";
+        const who = r.data.assignee === me.sub ? "you" : r.data.assignee_name || "the next free agent";
+        setFiled(r.data);
+        form.ok(`Ticket filed for ${r.data.customer_name}: ${who} will answer. We emailed them a copy with a link to follow it.`);
+      }} checks={{ customer_email: (v) => (EMAIL.test(v) ? null : "Enter the customer's email address, like name@example.com."),
+        subject: (v) => (/[<>]/.test(v) ? "Write the subject without < or >." : null),
+        customer_name: (v) => (/[<>]/.test(v) ? "Write the name without < or >." : null) }}>
+        <div class="grid">
+          <Field label="Customer's email" name="customer_email" type="email" autocomplete="off" maxlength="254" required
+            data-required="The customer's email address: they get the updates there." />
+          <Field label="Their name (optional)" name="customer_name" autocomplete="off" maxlength="120" />
+        </div>
+        <div class="grid">
+          <Field as="select" label="They asked by" name="channel" init="phone">
+            {CHANNELS.map(([k, v]) => <option value={k}>{v}</option>)}
+          </Field>
+          <Field as="select" label="Category" name="category">
+            {desk.categories.map((c) => <option value={c.slug}>{c.name}</option>)}
+          </Field>
+          <Field as="select" label="Priority" name="priority" init="normal">
+            {PRIORITIES.map(([k, v]) => <option value={k}>{v}</option>)}
+          </Field>
+        </div>
+        <Field label="Subject" name="subject" maxlength="200" required data-required="Say in a few words what it is about." />
+        <Field as="textarea" label="What they told you" name="description" rows="4" maxlength="10000" required
+          data-required="Write down what the customer told you." />
+        <button type="submit">File ticket</button>
+      </Form>
+      {filed && (
+        <p id="filed-ticket">Filed: {mine(filed) ? <a href={`#/helpdesk/ticket?id=${filed.id}`}>{filed.subject}</a>
+          : <>{filed.subject}, in the {teamName(filed.team_id)} team's queue</>} ({filed.customer_name})</p>
+      )}
+    </details>
+  );
+}
+
 export function QueuePage({ params }) {
-  return <WithDesk><Queue params={params} /></WithDesk>;
+  return <WithDesk><FileForCustomer /><Queue params={params} /></WithDesk>;
 }

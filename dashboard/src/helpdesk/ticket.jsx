@@ -12,6 +12,9 @@ import { AttachField, checkFiles, FILE_FIELDS, LinkText, PriorityBadge, RatingBa
   Thread } from "./parts.jsx";
 import { WithDesk } from "./queue.jsx";
 
+// how the customer asked, when not through their account (the API's `channel`)
+const VIA = { email: "by email", phone: "by phone", walk_in: "in person" };
+
 function Composer({ t }) {
   const { org } = useStaff();
   const form = useForm({ body: "body", macro_id: "macro", ...FILE_FIELDS });
@@ -166,7 +169,7 @@ function AgentTicket({ id }) {
               <dt>Customer</dt><dd>{t.customer_name}</dd>
               <dt>Assignee</dt><dd id="assignee-name">{t.assignee_name || "nobody"}</dd>
               <dt>Team</dt><dd>{teamName(t.team_id)} · {categoryName(t.category)}</dd>
-              <dt>Filed</dt><dd>{when(t.created_at)}</dd>
+              <dt>Filed</dt><dd id="ticket-filed">{when(t.created_at)}{VIA[t.channel] ? ` · ${VIA[t.channel]}` : ""}</dd>
               {t.link && <><dt>Link</dt><dd><LinkText t={t} /></dd></>}
             </dl>
             {t.merged_into && <p class="notice">Merged into <a href={`#/helpdesk/ticket?id=${t.merged_into}`}>another ticket</a>.</p>}
