@@ -2,11 +2,14 @@
 
 One mechanism for every module (car photos, help desk attachments):
 
-1. `grant(key, content_type, max_bytes)`: a presigned POST that pins the object's key and its
-   Content-Type and bounds its size with `content-length-range`; S3 itself refuses an upload that breaks
-   the policy (another key, another type, too large, expired), so nothing the API never saw lands.
+1. `grant(key, content_type, max_bytes)`: a presigned POST that pins the object's key (under `PENDING`)
+   and its Content-Type and bounds its size with `content-length-range`; S3 itself refuses an upload that
+   breaks the policy (another key, another type, too large, expired), so nothing the API never saw lands.
 2. `confirm(key, content_type, max_bytes, field)`: once the browser says it uploaded, HeadObject checks the
-   object is there with that type and size (an object put another way than the POST is not taken).
+   pending object is there with that type and size (an object put another way than the POST is not
+   taken), and CopyObject puts it at `key`, encrypted. An upload never confirmed (a form abandoned after
+   its file went up) stays under `PENDING`, where the data bucket's lifecycle rule deletes everything a
+   day old (infra: `pending-uploads`): nothing orphaned is kept.
    (`store(key, data, content_type)` puts bytes the app received itself, such as an email's files, there.)
 3. `read_url(key, filename)`: a short-lived presigned GET (signed locally, no call to S3), served by S3 as
    a download: the API never serves an upload's bytes.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, cast
 
 from botocore.exceptions import ClientError
 
@@ -25,6 +29,8 @@ from .errors import Conflict, InvalidInput
 from .settings import get_settings
 
 _MISSING = ("404", "NoSuchKey", "NotFound")
+PENDING = "pending/"
+"""Where browser uploads land until confirmed (the lifecycle rule expires this prefix after a day)."""
 
 
 @dataclass(frozen=True)
@@ -55,25 +61,39 @@ def grant(key: str, content_type: str, max_bytes: int) -> UploadGrant:
     settings' `presign_seconds`."""
     s = get_settings()
     post = client("s3").generate_presigned_post(
-        Bucket=s.bucket, Key=key, Fields={"Content-Type": content_type},
+        Bucket=s.bucket, Key=PENDING + key, Fields={"Content-Type": content_type},
         Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
         ExpiresIn=s.presign_seconds)
     return UploadGrant(url=post["url"], fields=dict(post["fields"]), expires_in=s.presign_seconds)
 
 
-def confirm(key: str, content_type: str, max_bytes: int, field: str) -> int:
-    """The size of the uploaded object at `key` once it is there with `content_type` and at most `max_bytes`
-    bytes. Not there yet: 409 naming `field`; another type or size: 400 naming it."""
+def _head(bucket: str, key: str) -> dict[str, Any] | None:
     try:
-        head = client("s3").head_object(Bucket=get_settings().bucket, Key=key)
+        return cast(dict[str, Any], client("s3").head_object(Bucket=bucket, Key=key))
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in _MISSING:
-            raise Conflict("the file has not been uploaded yet", field=field) from None
+            return None
         raise
+
+
+def confirm(key: str, content_type: str, max_bytes: int, field: str) -> int:
+    """The size of the uploaded object once it is there with `content_type` and at most `max_bytes` bytes,
+    moved from `PENDING` to `key` (a server-side copy); confirmed again, the object at `key` answers. Not
+    uploaded yet: 409 naming `field`; another type or size: 400 naming it."""
+    bucket = get_settings().bucket
+    head = _head(bucket, key)
+    pending = head is None
+    if pending:
+        head = _head(bucket, PENDING + key)
+    if head is None:
+        raise Conflict("the file has not been uploaded yet", field=field)
     size = int(head.get("ContentLength", 0))
     if head.get("ContentType") != content_type or not 1 <= size <= max_bytes:
         # the presigned POST's policy makes S3 refuse such an upload; an object put another way is not taken
         raise InvalidInput(f"the upload is not a {content_type} of 1 to {max_bytes} bytes", field=field)
+    if pending:
+        client("s3").copy_object(Bucket=bucket, Key=key, CopySource={"Bucket": bucket, "Key": PENDING + key},
+                                 MetadataDirective="COPY", ServerSideEncryption="AES256")
     return size
 
 

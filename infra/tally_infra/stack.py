@@ -169,6 +169,10 @@ class TallyStack(cdk.Stack):
         self.data_bucket = s3.Bucket(self, "DataBucket", server_access_logs_prefix="data/", **private)
         # a car's photo taken off it is tagged by the cars stream (chalicelib/cars/photos.py REMOVED_TAG) and
         # deleted here a day later, its old version too: the app role may tag under photos/, never delete
+        # browser uploads land under pending/ and are copied out when confirmed (core.uploads): one never
+        # confirmed (a form abandoned after its file went up) is deleted a day later
+        self.data_bucket.add_lifecycle_rule(id="pending-uploads", prefix="pending/", expiration=cdk.Duration.days(1),
+                                            noncurrent_version_expiration=cdk.Duration.days(1))
         self.data_bucket.add_lifecycle_rule(id="removed-photos", prefix="photos/",
                                             tag_filters={"tally-removed": "yes"},
                                             expiration=cdk.Duration.days(1),
@@ -426,6 +430,10 @@ class TallyStack(cdk.Stack):
         # help desk attachments (issue 11 item 2): the same presigned POST, HeadObject and presigned GETs
         role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
                                                resources=[self.data_bucket.arn_for_objects("attachments/*")]))
+        # both land under pending/ first (the presigned POST), read there (HeadObject) and copied out on
+        # confirmation (core.uploads); what is never confirmed expires there (the pending-uploads rule)
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"],
+                                               resources=[self.data_bucket.arn_for_objects("pending/*")]))
         # the browser POSTs uploads (car photos, attachments) straight to the data bucket: S3 must answer
         # its CORS. Any origin: the presigned policy is the authorization (key, type, size, expiry), and the
         # dashboard's origin cannot be named here (the distribution already refers to this bucket).
@@ -614,6 +622,10 @@ class TallyStack(cdk.Stack):
         ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/attachments/*]",
             "Help desk attachments under the attachments/ prefix of the data bucket only: the presigned upload "
             "POSTs the role signs (PutObject), HeadObject and presigned GETs (GetObject); keys per organisation and ticket.")
+        ack(self._role, f"{iam5}[Resource::{ref(self.data_bucket)}/pending/*]",
+            "Browser uploads (car photos, help desk attachments) under the pending/ prefix of the data bucket "
+            "only: the presigned POSTs the role signs (PutObject), HeadObject and the copy out on confirmation "
+            "(GetObject); the prefix expires after a day (the pending-uploads lifecycle rule).")
         ack(self._role, f"{iam5}[Resource::{ref(self.site_bucket)}/{LISTING_PREFIX}/*]",
             "The public car listing's JSON under public/cars/ of the site bucket only: the cars stream puts its "
             "shards there and reads nothing else of the site.")

@@ -239,8 +239,20 @@ def test_a_photo_is_uploaded_to_the_bucket_then_added_to_its_car(dealer):
     early = dealer.manager.put(f"{base}/{grant['photo_id']}")
     assert early[0] == 409 and early[1]["error"]["field"] == "photo_id"  # not uploaded yet
     assert _upload(grant, b"\xff\xd8\xff jpeg bytes") in (200, 201, 204)
+    # it lands under pending/ (where the lifecycle rule expires what is never confirmed) and is copied out
+    # to the photo's own key, encrypted, when the photo is added
+    from chalicelib.core.aws import client
+    from chalicelib.core.settings import get_settings
+    from chalicelib.core.uploads import PENDING
+
+    s3, bucket = client("s3"), get_settings().bucket
+    final = grant["fields"]["key"].removeprefix(PENDING)
+    assert grant["fields"]["key"] == PENDING + final and final.startswith("photos/cars/")
+    assert s3.list_objects_v2(Bucket=bucket, Prefix=final).get("KeyCount") == 0
     status, with_photo = dealer.manager.put(f"{base}/{grant['photo_id']}")
     assert status == 200 and [p["id"] for p in with_photo["photos"]] == [grant["photo_id"]]
+    head = s3.head_object(Bucket=bucket, Key=final)
+    assert (head["ContentType"], head["ContentLength"], head["ServerSideEncryption"]) == ("image/jpeg", 14, "AES256")
     assert with_photo["version"] == 2 and "X-Amz-Signature" in with_photo["photos"][0]["url"]
     again = dealer.manager.put(f"{base}/{grant['photo_id']}")[1]
     assert [p["id"] for p in again["photos"]] == [grant["photo_id"]] and again["version"] == 2

@@ -57,7 +57,7 @@ def test_a_customer_attaches_a_file_to_a_reply_and_both_sides_read_it_through_a_
     base = f"/desks/{desk.handle}/tickets/{t['id']}"
     grant = _grant(desk.customer, f"{base}/attachments", filename="Beleg März.pdf")
     assert grant["fields"]["Content-Type"] == "application/pdf" and grant["max_bytes"] == 10 * 1024 * 1024
-    assert grant["fields"]["key"] == f"attachments/helpdesk/{desk.oid}/{t['id']}/{grant['attachment_id']}.pdf"
+    assert grant["fields"]["key"] == f"pending/attachments/helpdesk/{desk.oid}/{t['id']}/{grant['attachment_id']}.pdf"
     # the policy S3 enforces: this key, this type, 1 byte to 10 MiB
     policy = json.loads(base64.b64decode(grant["fields"]["policy"]))
     assert {"Content-Type": "application/pdf"} in policy["conditions"]
@@ -193,7 +193,7 @@ def test_the_new_request_form_uploads_under_its_ticket_id_first_and_files_the_ti
     tid = str(uuid.uuid4())
     path = f"/desks/{desk.handle}/tickets/{tid}"
     grant = _grant(desk.customer, f"{path}/attachments", filename="photo.png", content_type="image/png", size=4)
-    assert grant["fields"]["key"] == f"attachments/helpdesk/{desk.oid}/{tid}/{grant['attachment_id']}.png"
+    assert grant["fields"]["key"] == f"pending/attachments/helpdesk/{desk.oid}/{tid}/{grant['attachment_id']}.png"
     body = {"category": "billing", "subject": "Charged twice", "description": "See the photo.",
             "attachments": [grant["attachment_id"]]}
     # not uploaded yet: 409 and no ticket; a stranger cannot list the upload as theirs (404), nothing written

@@ -338,7 +338,7 @@ def test_the_app_role_is_least_privilege(synth):
         elif any(a.startswith("s3:") for a in _actions(s)):
             assert set(_actions(s)) == {"s3:GetObject", "s3:PutObject"}
             assert s["Resource"]["Fn::Join"][1][1] in ("/charts/*", "/photos/*", "/storefront/*", "/public/cars/*",
-                                                       "/attachments/*")
+                                                       "/attachments/*", "/pending/*")
         if any(a.startswith("ses:") for a in _actions(s)):
             assert set(_actions(s)) == {"ses:SendEmail", "ses:SendRawEmail"}
             assert ":identity/" in json.dumps(s["Resource"])
@@ -379,15 +379,20 @@ def test_buckets_are_private_ssl_only_encrypted_versioned_and_logged(synth, asse
                 "Effect": "Deny", "Action": "s3:*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})])}})
 
 
-def test_car_photos_taken_off_a_car_expire_a_day_after_the_stream_tags_them(synth):
+def test_car_photos_taken_off_a_car_and_uploads_never_confirmed_expire_after_a_day(synth):
     from chalicelib.cars.photos import REMOVED_TAG
+    from chalicelib.core.uploads import PENDING
 
+    assert PENDING == "pending/"
     data = synth["template"]["Resources"][logical_id(synth, synth["stack"].data_bucket)]["Properties"]
     rules = {r["Id"]: r for r in data["LifecycleConfiguration"]["Rules"]}
     removed = rules["removed-photos"]
     assert removed["Status"] == "Enabled" and removed["Prefix"] == "photos/"
     assert removed["TagFilters"] == [{"Key": REMOVED_TAG["Key"], "Value": REMOVED_TAG["Value"]}]
     assert removed["ExpirationInDays"] == 1 and removed["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1
+    pending = rules["pending-uploads"]  # uploads never confirmed (core.uploads.PENDING)
+    assert pending["Prefix"] == "pending/" and "TagFilters" not in pending
+    assert pending["ExpirationInDays"] == 1 and pending["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1
     assert "tidy" in rules  # the bucket's other rule stays
 
 
