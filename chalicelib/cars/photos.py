@@ -19,7 +19,8 @@ Photos are read through presigned GET URLs in the car's answer (`vehicles.photo_
 from __future__ import annotations
 
 import uuid
-from typing import Any, Mapping, cast
+from collections.abc import Mapping
+from typing import Any, cast
 
 from botocore.exceptions import ClientError
 from pynamodb.expressions.condition import size
@@ -113,23 +114,23 @@ def expire_removed(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None)
     for the lifecycle rule, and untag any put back on it; (tagged, untagged). Idempotent, and an object
     already gone is nothing to do, so a replayed record changes nothing."""
     removed, back = private_photo_changes(old, new)
-    s3, bucket = client("s3"), get_settings().bucket
-    done = [0, 0]
-    for i, (names, image) in enumerate(((removed, old), (back, new))):
-        for name in names:
-            assert image is not None
-            key = photo_object(str(image["org_id"]), str(image["id"]), name)
-            try:
-                if i == 0:
-                    s3.put_object_tagging(Bucket=bucket, Key=key, Tagging={"TagSet": [REMOVED_TAG]})
-                else:
-                    s3.delete_object_tagging(Bucket=bucket, Key=key)
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") not in ("NoSuchKey", "404", "NotFound"):
-                    raise
-                continue
-            done[i] += 1
-    return done[0], done[1]
+    return (sum(_mark(old, name, True) for name in removed), sum(_mark(new, name, False) for name in back))
+
+
+def _mark(image: Mapping[str, Any] | None, name: str, removed: bool) -> bool:
+    """Tag (or untag) one photo's private object; False when it is gone already."""
+    assert image is not None
+    s3, key = client("s3"), photo_object(str(image["org_id"]), str(image["id"]), name)
+    try:
+        if removed:
+            s3.put_object_tagging(Bucket=get_settings().bucket, Key=key, Tagging={"TagSet": [REMOVED_TAG]})
+        else:
+            s3.delete_object_tagging(Bucket=get_settings().bucket, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in ("NoSuchKey", "404", "NotFound"):
+            raise
+        return False
+    return True
 
 
 def order_photos(org_id: str, car_id: str, data: CarPhotoOrderIn) -> Car:

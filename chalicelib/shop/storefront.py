@@ -23,8 +23,8 @@ from ..core.db import find
 from ..core.money import fmt
 from ..core.settings import get_settings
 from ..inventory import availability, catalogue
-from . import promotions
 from ..inventory.schemas import ProductOut
+from . import promotions
 from .listings import all_listings
 from .models import Listing, Shop, shop_key
 from .rules.storefront import promised_date, search_text
