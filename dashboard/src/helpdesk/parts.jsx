@@ -4,7 +4,7 @@
 import { useRef } from "preact/hooks";
 import { api } from "../core/api.js";
 import { Badge, Field, Form, useForm } from "../core/ui.jsx";
-import { PRIORITY_TEXT, ratingOf, slaOf, STATUS_TEXT, when, write } from "./context.js";
+import { PRIORITIES, PRIORITY_TEXT, ratingOf, slaOf, STATUS_TEXT, when, write } from "./context.js";
 
 export const StatusBadge = ({ t }) => <Badge kind={`st-${t.status}`}>{STATUS_TEXT[t.status] || t.status}</Badge>;
 export const PriorityBadge = ({ t }) => <Badge kind={`pr-${t.priority}`}>{PRIORITY_TEXT[t.priority] || t.priority}</Badge>;
@@ -53,6 +53,21 @@ export function Thread({ t, staff }) {
 }
 
 /** A link of the ticket to something else of the organisation (a product, an order, a car). */
+/** A new ticket's category (the desk's) and priority pickers: the portal's form and the agents' alike. */
+export const CategoryAndPriority = ({ categories }) => (
+  <>
+    <Field as="select" label="Category" name="category">
+      {categories.map((c) => <option value={c.slug}>{c.name}</option>)}
+    </Field>
+    <Field as="select" label="Priority" name="priority" init="normal">
+      {PRIORITIES.map(([k, v]) => <option value={k}>{v}</option>)}
+    </Field>
+  </>
+);
+
+/** A subject is plain text (the API's pattern): the form says so before sending. */
+export const plainSubject = (v) => (/[<>]/.test(v) ? "Write the subject without < or >." : null);
+
 export const LinkText = ({ t }) => (t.link ? <span>About {t.link.kind} {t.link.id}</span> : null);
 
 // ---------------------------------------------------------------- attachments

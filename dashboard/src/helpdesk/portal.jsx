@@ -5,8 +5,8 @@ import { api } from "../core/api.js";
 import { go } from "../core/router.js";
 import { Empty, Field, Form, Table, useForm, useLoad } from "../core/ui.jsx";
 import { pageError } from "../core/errors.js";
-import { HANDLE, knownDesks, PRIORITIES, ratingOf, rememberDesk, STATUSES, when, write } from "./context.js";
-import { AttachField, checkFiles, CustomerReply, FILE_FIELDS, LinkText, PriorityBadge, RatingBadge, SlaBadge, StatusBadge, Thread, sendWithFiles } from "./parts.jsx";
+import { HANDLE, knownDesks, ratingOf, rememberDesk, STATUSES, when, write } from "./context.js";
+import { AttachField, CategoryAndPriority, checkFiles, CustomerReply, FILE_FIELDS, LinkText, plainSubject, PriorityBadge, RatingBadge, SlaBadge, StatusBadge, Thread, sendWithFiles } from "./parts.jsx";
 
 function useDesk(handle) {
   return useLoad(async () => {
@@ -171,15 +171,8 @@ function NewRequest({ desk }) {
         f.subject.value = "";
         f.description.value = "";
         form.ok(`Request filed: ${r.data.assignee_name ? `${r.data.assignee_name} will answer` : "an agent will answer"}. We emailed you a copy.`);
-      }} checks={{ subject: (v) => (/[<>]/.test(v) ? "Write the subject without < or >." : null), files: (v, f) => checkFiles(f.files) }}>
-        <div class="grid">
-          <Field as="select" label="Category" name="category">
-            {desk.categories.map((c) => <option value={c.slug}>{c.name}</option>)}
-          </Field>
-          <Field as="select" label="Priority" name="priority" init="normal">
-            {PRIORITIES.map(([k, v]) => <option value={k}>{v}</option>)}
-          </Field>
-        </div>
+      }} checks={{ subject: plainSubject, files: (v, f) => checkFiles(f.files) }}>
+        <div class="grid"><CategoryAndPriority categories={desk.categories} /></div>
         <Field label="Subject" name="subject" maxlength="200" required data-required="Say in a few words what it is about."
           onInput={(e) => { subject.current = e.target.value.trim(); kb.typed(e.target.value); }} />
         <div id="suggestions-box" aria-live="polite">

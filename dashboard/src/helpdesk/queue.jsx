@@ -6,7 +6,7 @@ import { api } from "../core/api.js";
 import { useProfile } from "../core/state.js";
 import { Empty, Field, Form, say, Table, useForm, useLoad } from "../core/ui.jsx";
 import { agentName, loadStaff, orgPath, PRIORITIES, slaOf, STATUSES, teamName, useStaff, when, write } from "./context.js";
-import { PriorityBadge, SlaBadge, StatusBadge } from "./parts.jsx";
+import { CategoryAndPriority, plainSubject, PriorityBadge, SlaBadge, StatusBadge } from "./parts.jsx";
 
 /** The organisation picker and what the person is here. */
 export function DeskBar() {
@@ -141,7 +141,7 @@ function FileForCustomer() {
         setFiled(r.data);
         form.ok(`Ticket filed for ${r.data.customer_name}: ${who} will answer. We emailed them a copy with a link to follow it.`);
       }} checks={{ customer_email: (v) => (EMAIL.test(v) ? null : "Enter the customer's email address, like name@example.com."),
-        subject: (v) => (/[<>]/.test(v) ? "Write the subject without < or >." : null),
+        subject: plainSubject,
         customer_name: (v) => (/[<>]/.test(v) ? "Write the name without < or >." : null) }}>
         <div class="grid">
           <Field label="Customer's email" name="customer_email" type="email" autocomplete="off" maxlength="254" required
@@ -152,12 +152,7 @@ function FileForCustomer() {
           <Field as="select" label="They asked by" name="channel" init="phone">
             {CHANNELS.map(([k, v]) => <option value={k}>{v}</option>)}
           </Field>
-          <Field as="select" label="Category" name="category">
-            {desk.categories.map((c) => <option value={c.slug}>{c.name}</option>)}
-          </Field>
-          <Field as="select" label="Priority" name="priority" init="normal">
-            {PRIORITIES.map(([k, v]) => <option value={k}>{v}</option>)}
-          </Field>
+          <CategoryAndPriority categories={desk.categories} />
         </div>
         <Field label="Subject" name="subject" maxlength="200" required data-required="Say in a few words what it is about." />
         <Field as="textarea" label="What they told you" name="description" rows="4" maxlength="10000" required
