@@ -54,6 +54,37 @@ accounts made outside the API (the local stack's demo@tally.local, a reserved na
 refuses) must still sign in. Nothing is stored from it."""
 
 
+NONBLANK = "[^\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+"""A character that stripping keeps (pydantic strips Unicode's White_Space, these, and only these). A
+request string is stripped before its length is checked, so one with a minimum length must hold such a
+character, and the document says so (`pattern`, or an `allOf` beside the field's own pattern): whitespace
+alone is never a schema-valid value the API then refuses. Spelled out because `\\s` means another set in
+ECMA's regular expressions (with U+FEFF) and in Python's (with U+001C-U+001F)."""
+
+
+def _nonblank(node: Any) -> None:
+    """Mark every stripped string of minimum length ≥ 1 under this schema node (see NONBLANK)."""
+    if isinstance(node, list):
+        for item in node:
+            _nonblank(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for key in ("items", "anyOf", "oneOf", "allOf", "prefixItems"):
+        if key in node:
+            _nonblank(node[key])
+    if node.get("type") == "string" and node.get("minLength", 0) >= 1:
+        if "pattern" not in node:
+            node["pattern"] = NONBLANK
+        elif node["pattern"] != NONBLANK and {"pattern": NONBLANK} not in node.get("allOf", []):
+            node["allOf"] = [*node.get("allOf", []), {"pattern": NONBLANK}]
+
+
+def _document_stripping(schema: dict[str, Any], cls: type) -> None:
+    for prop in (schema.get("properties") or {}).values():
+        _nonblank(prop)
+
+
 class Out(BaseModel):
     """A response model. Its validator is built on first use, not at import (cold starts)."""
 
@@ -64,14 +95,16 @@ class Strict(Out):
     """A request body model: unknown fields refused, strings stripped, types strict (no `true` or
     `"7"` taken for a number, no `"yes"` or `1` for a boolean); built on first use like `Out`."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True, defer_build=True,
+                              json_schema_extra=_document_stripping)
 
 
 class Query(Out):
     """A query-string model: every value arrives as text, so numbers are parsed from it (the
     document declares their types); parameters it does not name are ignored."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, defer_build=True)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, defer_build=True,
+                              json_schema_extra=_document_stripping)
 
 
 T = TypeVar("T")

@@ -229,6 +229,61 @@ def test_openapi_lists_routes_with_their_schemas(client):
     assert "security" not in doc["paths"]["/health"]["get"] and post["security"]
 
 
+def test_a_stripped_string_of_minimum_length_is_documented_as_not_blank(client, alice):
+    """Request strings are stripped before their length is checked: the document says a value of
+    whitespace alone is not valid (NONBLANK, as a pattern or beside the field's own), on every body and
+    query string with a minimum length, so a schema-valid value is never the API's 400."""
+    import jsonschema
+    from pydantic import Field, ValidationError
+
+    from chalicelib.core.schemas import NONBLANK
+
+    doc = Caller(client, None, "").get("/openapi.json")[1]
+    strings: list[dict] = []
+
+    def walk(node):
+        if isinstance(node, list):
+            for x in node:
+                walk(x)
+        elif isinstance(node, dict):
+            if node.get("type") == "string" and node.get("minLength", 0) >= 1:
+                strings.append(node)
+            for v in node.values():
+                walk(v)
+
+    bodies = {op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+              for item in doc["paths"].values() for op in item.values()
+              if "application/json" in op.get("requestBody", {}).get("content", {})}
+    walk([doc["components"]["schemas"][name] for name in bodies])
+    walk([p["schema"] for item in doc["paths"].values() for op in item.values() for p in op.get("parameters", [])
+          if p["in"] == "query"])
+    assert len(strings) > 50
+    for node in strings:
+        assert node.get("pattern") == NONBLANK or {"pattern": NONBLANK} in node.get("allOf", []), node
+        for blank in (" ", "\t", "\f", "\x85", "\u3000"):
+            assert not jsonschema.Draft202012Validator({**node, "minLength": 1}).is_valid(blank), (node, blank)
+    # the document's non-blank character is exactly one pydantic's stripping keeps (a schema-valid value is
+    # never stripped to nothing, a value the document refuses never passes)
+    from chalicelib.core.schemas import Strict
+
+    class Probe(Strict):
+        s: str = Field(min_length=1)
+
+    for code in [*range(0x2100), *range(0x2f00, 0x3100), 0xFEFF]:
+        kept = re.search(NONBLANK, chr(code)) is not None
+        try:
+            Probe.model_validate({"s": chr(code)})
+            passes = True
+        except ValidationError:
+            passes = False
+        assert kept == passes, hex(code)
+    # what the document refuses, the API refuses naming the field; a real name passes both
+    oid = alice.post("/orgs", {"name": "Blank names"})[1]["org_id"]
+    status, out = alice.post(f"/orgs/{oid}/locations", {"name": "\f", "kind": "store"})
+    assert (status, out["error"]["field"]) == (400, "name")
+    assert alice.post(f"/orgs/{oid}/locations", {"name": " Depot ", "kind": "store"})[1]["name"] == "Depot"
+
+
 def test_cors_allows_only_the_dashboard_origin(client):
     resp = client.http.get("/health", headers={"Origin": "http://127.0.0.1:8701"})
     assert resp.headers.get("Access-Control-Allow-Origin") == "http://127.0.0.1:8701"
