@@ -76,8 +76,19 @@ def _nonblank(node: Any) -> None:
     if node.get("type") == "string" and node.get("minLength", 0) >= 1:
         if "pattern" not in node:
             node["pattern"] = NONBLANK
-        elif node["pattern"] != NONBLANK and {"pattern": NONBLANK} not in node.get("allOf", []):
+        elif _admits_blank(node["pattern"], int(node["minLength"])) and {"pattern": NONBLANK} not in node.get("allOf", []):
+            # beside the field's own pattern only where that one lets whitespace alone through (a pattern of
+            # ids or codes does not): two patterns make schemathesis filter what it generates
             node["allOf"] = [*node.get("allOf", []), {"pattern": NONBLANK}]
+
+
+_BLANKS = "\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2028\u202f\u3000"
+
+
+def _admits_blank(pattern: str, min_length: int) -> bool:
+    """Whether `pattern` matches some string of whitespace alone at that length (tried, not proven)."""
+    rx = re.compile(pattern)
+    return any(rx.search(c * n) for c in _BLANKS for n in (min_length, min_length + 1, min_length + 7))
 
 
 def _document_stripping(schema: dict[str, Any], cls: type) -> None:
