@@ -48,13 +48,17 @@ EmailStr = Annotated[str, Field(max_length=254, json_schema_extra={"pattern": EM
                      AfterValidator(_check_email)]
 """An email address checked by email-validator before anything is stored."""
 
-AccountEmail = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+WHITESPACE = "\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+"""Unicode's White_Space, for a character class in a document pattern (`\\s` means another set in ECMA's,
+Python's and Rust's regular expressions, which the document's readers and pydantic use)."""
+
+AccountEmail = Annotated[str, Field(max_length=254, pattern=rf"^[^@{WHITESPACE}]+@[^@{WHITESPACE}]+\.[^@{WHITESPACE}]+$")]
 """The address an existing account signs in with. Not re-checked: Cognito holds the account, and
 accounts made outside the API (the local stack's demo@tally.local, a reserved name email-validator
 refuses) must still sign in. Nothing is stored from it."""
 
 
-NONBLANK = "[^\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+NONBLANK = f"[^{WHITESPACE}]"
 """A character that stripping keeps (pydantic strips Unicode's White_Space, these, and only these). A
 request string is stripped before its length is checked, so one with a minimum length must hold such a
 character, and the document says so (`pattern`, or an `allOf` beside the field's own pattern): whitespace

@@ -5,7 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import MISSING, Field, field_validator
 
-from ..core.schemas import UUID_PATTERN, CurrencyCode, EmailStr, Items, Out, Query, Strict, check_time_zone, list_time_zones
+from ..core.schemas import (
+    UUID_PATTERN, WHITESPACE, CurrencyCode, EmailStr, Items, Out, Query, Strict, check_time_zone, list_time_zones)
 from ..inventory.schemas import Id, Quantity
 from .rules.discounts import CODE_PATTERN
 from .rules.returns import DEFAULT_RETURN_DAYS, MAX_RETURN_DAYS, TOKEN_PATTERN
@@ -603,7 +604,7 @@ class ChannelIn(Strict):
     platform: ChannelPlatform = "generic"
     location_id: Id
     buffer: Buffer = "0"
-    webhook_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://[^\s<>\"']+$")
+    webhook_url: str | None = Field(default=None, max_length=500, pattern=rf"^https?://[^{WHITESPACE}<>\"']+$")
     active: bool = True
     version: int | None = Field(default=None, ge=1)
 
